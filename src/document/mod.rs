@@ -1,0 +1,273 @@
+//! The one document model every file format converts into.
+//!
+//! A [`Node`] is a value plus the byte span it came from. Formats keep their own
+//! parsers (one file each below) but all of them produce this tree, so rules and
+//! reporters never need to know which syntax a value was written in.
+
+pub mod dockerfile;
+pub mod hcl;
+pub mod json;
+pub mod markdown;
+pub mod yaml;
+
+use std::fmt;
+
+/// A half-open byte range `[start, end)` into the file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// One key of a map with the span of the key itself (diagnostics point at keys
+/// when the value is a whole block).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// Something whose value is not known statically: a Terraform expression, a
+/// CloudFormation intrinsic function (`!Ref`, `Fn::GetAtt`), a `${{ }}` template…
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// The source text of the expression (for HCL without the `${ }` wrapper
+    /// when the whole string was one interpolation).
+    pub text: String,
+    /// For intrinsic functions, the function name (`Ref`, `Fn::GetAtt`, `Fn::Sub`…).
+    pub function: Option<String>,
+    /// For intrinsic functions, the argument as written.
+    pub argument: Option<Box<Node>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Node>),
+    /// Keys in source order. Duplicate keys are kept (the last one wins on lookup,
+    /// as in YAML/JSON loaders).
+    Map(Vec<Entry>),
+    /// Present, but not known statically.
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Self {
+        Node { value, span }
+    }
+    pub fn null(span: Span) -> Self {
+        Node::new(Value::Null, span)
+    }
+    pub fn string(s: impl Into<String>, span: Span) -> Self {
+        Node::new(Value::String(s.into()), span)
+    }
+    pub fn map(entries: Vec<Entry>, span: Span) -> Self {
+        Node::new(Value::Map(entries), span)
+    }
+    pub fn list(items: Vec<Node>, span: Span) -> Self {
+        Node::new(Value::List(items), span)
+    }
+
+    /// The entry for `key` in a map (the last one when a key is repeated).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(e) => Some(e),
+            _ => None,
+        }
+    }
+    pub fn as_list(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+    pub fn is_expr(&self) -> bool {
+        matches!(self.value, Value::Expr(_))
+    }
+    /// Moves every span by `delta` bytes (a sub-document parsed on its own, such
+    /// as Markdown front matter, is shifted to its place in the file).
+    pub fn shift(&mut self, delta: usize) {
+        self.span = Span::new(self.span.start + delta, self.span.end + delta);
+        match &mut self.value {
+            Value::List(items) => items.iter_mut().for_each(|n| n.shift(delta)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.key_span = Span::new(e.key_span.start + delta, e.key_span.end + delta);
+                e.value.shift(delta);
+            }),
+            Value::Expr(Expr { argument: Some(arg), .. }) => arg.shift(delta),
+            _ => {}
+        }
+    }
+    /// Depth of the deepest nesting below this node (1 for a scalar).
+    pub fn depth(&self) -> usize {
+        match &self.value {
+            Value::List(items) => 1 + items.iter().map(Node::depth).max().unwrap_or(0),
+            Value::Map(entries) => 1 + entries.iter().map(|e| e.value.depth()).max().unwrap_or(0),
+            _ => 1,
+        }
+    }
+}
+
+/// A short human rendering of a value for messages (`"AES256"`, `true`, `[…]`).
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            Value::Null => write!(f, "null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => write!(f, "{}", format_number(*n)),
+            Value::String(s) => {
+                let short: String = s.chars().take(80).collect();
+                if short.len() < s.len() {
+                    write!(f, "\"{short}…\"")
+                } else {
+                    write!(f, "\"{s}\"")
+                }
+            }
+            Value::List(items) => write!(f, "[{} item(s)]", items.len()),
+            Value::Map(entries) => write!(f, "{{{} key(s)}}", entries.len()),
+            Value::Expr(e) => {
+                let short: String = e.text.chars().take(80).collect();
+                write!(f, "{short}")
+            }
+        }
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Limits that keep hostile input bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of lists/maps accepted before a file is rejected.
+    pub max_depth: usize,
+    /// Most nodes an alias-expanding format may produce for one file.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 128,
+            max_nodes: 2_000_000,
+        }
+    }
+}
+
+/// A parse failure: where and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        ParseError {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Byte offset → 1-based line and column (columns count characters).
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts }
+    }
+    /// 1-based (line, column); offsets past the end clamp to the end.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, column + 1)
+    }
+    /// Byte offset of a 1-based line and 0-based character column.
+    pub fn offset(&self, text: &str, line: usize, char_col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return text.len();
+        };
+        let rest = &text[start..];
+        rest.char_indices()
+            .nth(char_col)
+            .map(|(i, _)| start + i)
+            .unwrap_or_else(|| start + rest.find('\n').unwrap_or(rest.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\nçd\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), (1, 1));
+        assert_eq!(idx.line_col(text, 3), (2, 1));
+        assert_eq!(idx.line_col(text, 5), (2, 2)); // after the two-byte ç
+        assert_eq!(idx.offset(text, 2, 1), 5);
+    }
+}
