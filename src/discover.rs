@@ -1,0 +1,218 @@
+//! Discovery: a gitignore-aware parallel walk of the scanned roots, and the
+//! classification of each file by name (content decides later for YAML/JSON/Markdown).
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use globset::GlobSet;
+use ignore::{WalkBuilder, WalkState};
+
+/// What a file is, once known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Terraform,
+    TerraformJson,
+    Cloudformation,
+    Kubernetes,
+    GithubWorkflow,
+    GithubAction,
+    Compose,
+    Dockerfile,
+    Iam,
+    PolicyDocument,
+    /// Not a kind soclint parses; seen only as a repository fact.
+    Other,
+}
+
+impl FileKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Terraform => "terraform",
+            FileKind::TerraformJson => "terraform-json",
+            FileKind::Cloudformation => "cloudformation",
+            FileKind::Kubernetes => "kubernetes",
+            FileKind::GithubWorkflow => "github-workflow",
+            FileKind::GithubAction => "github-action",
+            FileKind::Compose => "docker-compose",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Iam => "iam-policy",
+            FileKind::PolicyDocument => "policy-document",
+            FileKind::Other => "other",
+        }
+    }
+}
+
+/// What the name alone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameClass {
+    Known(FileKind),
+    /// YAML: CloudFormation or Kubernetes, decided by content.
+    Yaml,
+    /// JSON: CloudFormation or an IAM policy, decided by content.
+    Json,
+    /// Markdown: a policy document when it has front matter.
+    Markdown,
+    Other,
+}
+
+pub fn classify_name(rel: &str) -> NameClass {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if lower.ends_with(".tf") {
+        return NameClass::Known(FileKind::Terraform);
+    }
+    if lower.ends_with(".tf.json") {
+        return NameClass::Known(FileKind::TerraformJson);
+    }
+    if name == "Dockerfile" || name == "Containerfile" || lower.ends_with(".dockerfile") || name.starts_with("Dockerfile.") {
+        return NameClass::Known(FileKind::Dockerfile);
+    }
+    if is_yaml {
+        let parent = rel.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+        if parent == ".github/workflows" || parent.ends_with("/.github/workflows") {
+            return NameClass::Known(FileKind::GithubWorkflow);
+        }
+        if lower == "action.yml" || lower == "action.yaml" {
+            return NameClass::Known(FileKind::GithubAction);
+        }
+        if lower.starts_with("compose") || lower.starts_with("docker-compose") {
+            return NameClass::Known(FileKind::Compose);
+        }
+        return NameClass::Yaml;
+    }
+    if lower.ends_with(".json") || lower.ends_with(".template") {
+        return NameClass::Json;
+    }
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        return NameClass::Markdown;
+    }
+    NameClass::Other
+}
+
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub path: PathBuf,
+    /// Relative to its root (or as given), forward slashes.
+    pub rel: String,
+    pub size: u64,
+    /// Index of the root it was found under.
+    pub root: usize,
+}
+
+/// A root: a directory is walked, a file is taken as it is.
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub path: PathBuf,
+    pub is_dir: bool,
+    /// Prefix put before paths found under it (empty for a single root directory).
+    pub display_prefix: String,
+}
+
+pub fn normalise(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
+    s.trim_end_matches('/').to_string()
+}
+
+/// Walks the roots. Returns files sorted by relative path, and problems met on
+/// the way (unreadable directories, broken links).
+pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> (Vec<Discovered>, Vec<(String, String)>) {
+    let (tx, rx) = mpsc::channel::<Result<Discovered, (String, String)>>();
+    for (ri, root) in roots.iter().enumerate() {
+        if !root.is_dir {
+            let size = std::fs::metadata(&root.path).map(|m| m.len()).unwrap_or(0);
+            let _ = tx.send(Ok(Discovered {
+                path: root.path.clone(),
+                rel: normalise(&root.path),
+                size,
+                root: ri,
+            }));
+            continue;
+        }
+        let walker = WalkBuilder::new(&root.path)
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .ignore(true)
+            .parents(true)
+            .follow_links(false)
+            .threads(threads)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build_parallel();
+        walker.run(|| {
+            let tx = tx.clone();
+            let root_path = root.path.clone();
+            let prefix = root.display_prefix.clone();
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = match &err {
+                            ignore::Error::WithPath { path, .. } => normalise(path),
+                            _ => String::new(),
+                        };
+                        let _ = tx.send(Err((path, err.to_string())));
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                if !ft.is_file() {
+                    return WalkState::Continue;
+                }
+                let rel_path = entry.path().strip_prefix(&root_path).unwrap_or(entry.path());
+                let rel = normalise(rel_path);
+                let rel = if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") };
+                if exclude.is_match(&rel) {
+                    return WalkState::Continue;
+                }
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let _ = tx.send(Ok(Discovered {
+                    path: entry.path().to_path_buf(),
+                    rel,
+                    size,
+                    root: ri,
+                }));
+                WalkState::Continue
+            })
+        });
+    }
+    drop(tx);
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for item in rx {
+        match item {
+            Ok(d) => files.push(d),
+            Err(p) => problems.push(p),
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel).then(a.root.cmp(&b.root)));
+    files.dedup_by(|a, b| a.rel == b.rel);
+    problems.sort();
+    (files, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(classify_name("infra/main.tf"), NameClass::Known(FileKind::Terraform));
+        assert_eq!(classify_name("x.tf.json"), NameClass::Known(FileKind::TerraformJson));
+        assert_eq!(classify_name("Dockerfile"), NameClass::Known(FileKind::Dockerfile));
+        assert_eq!(classify_name("svc/api.Dockerfile"), NameClass::Known(FileKind::Dockerfile));
+        assert_eq!(classify_name("Containerfile"), NameClass::Known(FileKind::Dockerfile));
+        assert_eq!(classify_name(".github/workflows/ci.yml"), NameClass::Known(FileKind::GithubWorkflow));
+        assert_eq!(classify_name("a/.github/workflows/ci.yaml"), NameClass::Known(FileKind::GithubWorkflow));
+        assert_eq!(classify_name("action.yml"), NameClass::Known(FileKind::GithubAction));
+        assert_eq!(classify_name("docker-compose.prod.yml"), NameClass::Known(FileKind::Compose));
+        assert_eq!(classify_name("compose.yaml"), NameClass::Known(FileKind::Compose));
+        assert_eq!(classify_name("k8s/deploy.yaml"), NameClass::Yaml);
+        assert_eq!(classify_name("iam/policy.json"), NameClass::Json);
+        assert_eq!(classify_name("docs/policies/access.md"), NameClass::Markdown);
+        assert_eq!(classify_name("src/main.rs"), NameClass::Other);
+    }
+}

@@ -1,0 +1,17 @@
+//! CloudFormation: each entry of `Resources` (body = the whole resource, so
+//! rules see `Properties`, `DeletionPolicy`, `UpdateReplacePolicy`), plus the
+//! IAM statements of every `PolicyDocument` inside them.
+use super::Push;
+use crate::document::Node;
+use crate::rules::Target;
+
+pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
+    let Some(resources) = doc.get("Resources").and_then(Node::as_map) else { return };
+    for r in resources {
+        let Some(ty) = r.value.get("Type").and_then(Node::as_str) else { continue };
+        push(Target::Cloudformation, ty, r.key.clone(), &r.value, r.key_span);
+        if let Some(props) = r.value.get("Properties") {
+            super::iam::statements_within(props, &r.key, push);
+        }
+    }
+}

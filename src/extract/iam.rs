@@ -1,0 +1,46 @@
+//! IAM policy documents (JSON with `Version` and `Statement`): the document and
+//! each statement.
+use super::{entry_header, Push};
+use crate::document::{Node, Value};
+use crate::rules::eval::header_span;
+use crate::rules::Target;
+
+pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
+    let header = entry_header(doc, "Version").unwrap_or_else(|| header_span(doc));
+    push(Target::Iam, "policy_document", "policy".into(), doc, header);
+    statements(doc, "policy", push);
+}
+
+fn statements<'a>(doc: &'a Node, prefix: &str, push: &mut Push<'_, 'a>) {
+    let Some(stmt) = doc.get("Statement") else { return };
+    let list: Vec<&Node> = match &stmt.value {
+        Value::List(items) => items.iter().collect(),
+        Value::Map(_) => vec![stmt],
+        _ => return,
+    };
+    for (i, s) in list.into_iter().enumerate() {
+        let name = s.get("Sid").and_then(Node::as_str).map(str::to_string).unwrap_or_else(|| format!("Statement[{i}]"));
+        let header = entry_header(s, "Sid")
+            .or_else(|| entry_header(s, "Effect"))
+            .unwrap_or_else(|| header_span(s));
+        push(Target::Iam, "policy_statement", format!("{prefix}.{name}"), s, header);
+    }
+}
+
+/// Statements of policy documents embedded in another format (a
+/// CloudFormation `PolicyDocument`, `AssumeRolePolicyDocument`, …).
+pub fn statements_within<'a>(node: &'a Node, owner: &str, push: &mut Push<'_, 'a>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                if e.key.ends_with("PolicyDocument") && e.value.get("Statement").is_some() {
+                    statements(&e.value, &format!("{owner}.{}", e.key), push);
+                } else {
+                    statements_within(&e.value, owner, push);
+                }
+            }
+        }
+        Value::List(items) => items.iter().for_each(|i| statements_within(i, owner, push)),
+        _ => {}
+    }
+}

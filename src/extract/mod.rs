@@ -1,0 +1,83 @@
+//! Extraction: a parsed document → the resources rules look at.
+//!
+//! Each target has its own small module; all of them produce [`Resource`]s that
+//! borrow their body from the document, so nothing is copied.
+mod cloudformation;
+mod compose;
+mod dockerfile;
+mod github_actions;
+mod iam;
+mod kubernetes;
+mod policy_docs;
+mod repository;
+pub mod terraform;
+
+use crate::discover::FileKind;
+use crate::document::{Node, Span};
+use crate::rules::Target;
+
+pub use repository::file_facts;
+
+#[derive(Debug, Clone)]
+pub struct Resource<'a> {
+    pub target: Target,
+    /// `aws_s3_bucket`, `AWS::S3::Bucket`, `Deployment`, `container`, `step`…
+    pub ty: String,
+    /// A name a human recognises: `aws_s3_bucket.logs`, `jobs.build.steps[2]`.
+    pub address: String,
+    /// Index of the file in the scan (`None` for the repository as a whole).
+    pub file: Option<usize>,
+    pub body: &'a Node,
+    /// Where a finding about the resource as a whole points.
+    pub header: Span,
+    /// Resources see each other (relations, variables) within one scope: a
+    /// Terraform module directory, otherwise one file.
+    pub scope: usize,
+}
+
+/// Collects the resources of one parsed file.
+pub fn extract<'a>(
+    kind: FileKind,
+    docs: &'a [Node],
+    file: usize,
+    scope: usize,
+    out: &mut Vec<Resource<'a>>,
+) {
+    let mut push = |target: Target, ty: &str, address: String, body: &'a Node, header: Span| {
+        out.push(Resource {
+            target,
+            ty: ty.to_string(),
+            address,
+            file: Some(file),
+            body,
+            header,
+            scope,
+        })
+    };
+    for doc in docs {
+        match kind {
+            FileKind::Terraform | FileKind::TerraformJson => terraform::extract(doc, &mut push),
+            FileKind::Cloudformation => cloudformation::extract(doc, &mut push),
+            FileKind::Kubernetes => kubernetes::extract(doc, &mut push),
+            FileKind::GithubWorkflow => github_actions::extract_workflow(doc, &mut push),
+            FileKind::GithubAction => github_actions::extract_action(doc, &mut push),
+            FileKind::Compose => compose::extract(doc, &mut push),
+            FileKind::Dockerfile => dockerfile::extract(doc, &mut push),
+            FileKind::Iam => iam::extract(doc, &mut push),
+            FileKind::PolicyDocument => policy_docs::extract(doc, &mut push),
+            FileKind::Other => {}
+        }
+    }
+}
+
+/// The callback every extractor pushes through.
+pub type Push<'p, 'a> = dyn FnMut(Target, &str, String, &'a Node, Span) + 'p;
+
+/// The key span joined with a scalar value's span (`kind: Deployment`).
+pub(crate) fn entry_header(node: &Node, key: &str) -> Option<Span> {
+    let e = node.entry(key)?;
+    Some(match &e.value.value {
+        crate::document::Value::Map(_) | crate::document::Value::List(_) => e.key_span,
+        _ => e.key_span.join(e.value.span),
+    })
+}

@@ -1,0 +1,102 @@
+//! The one type every reporter renders, and what else a scan produced.
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::document::Span;
+use crate::rules::{RuleMeta, Severity};
+
+/// 1-based line and column (columns count characters) of a span's ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Location {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: Arc<RuleMeta>,
+    /// Relative to the scanned root, forward slashes.
+    pub path: String,
+    /// Byte span in the file; `None` for a finding about a file as a whole (one
+    /// that is missing, or should not exist).
+    pub span: Option<Span>,
+    /// Filled from `span` once, after evaluation.
+    pub location: Location,
+    /// Address of the resource (`aws_s3_bucket.logs`).
+    pub resource: String,
+    pub message: String,
+    /// The offending value as written, when there is one.
+    pub value: Option<String>,
+}
+
+impl Finding {
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+    pub fn sort_key(&self) -> (&str, Location, &str, &str) {
+        (&self.path, self.location, &self.rule.id, &self.resource)
+    }
+}
+
+/// A file that could not be read or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileError {
+    pub path: String,
+    pub span: Option<Span>,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A file passed over on purpose (too large), or a walk problem.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Notice {
+    pub path: String,
+    pub message: String,
+}
+
+/// How often a rule passed, failed and was skipped (value unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RuleStats {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<FileError>,
+    pub notices: Vec<Notice>,
+    pub files_scanned: usize,
+    pub lines_scanned: usize,
+    pub rules_active: usize,
+    pub resources: usize,
+    /// Per rule id, in id order.
+    pub stats: BTreeMap<String, RuleStats>,
+    /// Texts of the files that findings or errors point into.
+    pub texts: HashMap<String, Arc<str>>,
+    pub elapsed: Duration,
+}
+
+impl ScanResult {
+    pub fn count_by_severity(&self) -> BTreeMap<Severity, usize> {
+        let mut m = BTreeMap::new();
+        for f in &self.findings {
+            *m.entry(f.rule.severity).or_insert(0) += 1;
+        }
+        m
+    }
+    pub fn count_by_criterion(&self) -> BTreeMap<&'static str, usize> {
+        let mut m = BTreeMap::new();
+        for f in &self.findings {
+            for c in &f.rule.criteria {
+                *m.entry(*c).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+}

@@ -1,0 +1,337 @@
+//! Rule specs (TOML) → executable rules: paths parsed, regexes and globs built
+//! once, criteria and severities validated, every error with its TOML span.
+use std::ops::Range;
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+use toml::Spanned;
+
+use super::criteria;
+use super::path::Path;
+use super::schema::{CondSpec, RelationSpec, RuleSpec};
+use super::{Cond, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Severity, Target, Test};
+
+/// A rule-file error with the byte range it is about.
+#[derive(Debug, Clone)]
+pub struct CompileError {
+    pub message: String,
+    pub span: Range<usize>,
+}
+
+fn err<T>(message: impl Into<String>, span: Range<usize>) -> Result<T, CompileError> {
+    Err(CompileError {
+        message: message.into(),
+        span,
+    })
+}
+
+pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, CompileError> {
+    let rule_span = spec.span();
+    let spec = spec.into_inner();
+    let id = spec.id.get_ref().trim().to_string();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return err(
+            "a rule id is letters, digits, `-` and `_` (e.g. `AWS-S3-001`)",
+            spec.id.span(),
+        );
+    }
+    let severity = Severity::parse(spec.severity.get_ref()).ok_or_else(|| CompileError {
+        message: format!(
+            "unknown severity `{}` (expected critical, high, medium, low or info)",
+            spec.severity.get_ref()
+        ),
+        span: spec.severity.span(),
+    })?;
+    let target = Target::parse(spec.target.get_ref()).ok_or_else(|| CompileError {
+        message: format!(
+            "unknown target `{}` (expected one of: {})",
+            spec.target.get_ref(),
+            Target::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+        ),
+        span: spec.target.span(),
+    })?;
+    let criteria_span = spec.criteria.span();
+    let mut criteria_ids = Vec::new();
+    for c in spec.criteria.into_inner() {
+        let text = c.get_ref().trim();
+        match criteria::find(text) {
+            Some(found) => criteria_ids.push(found.id),
+            None => return err(format!("`{text}` is not a Trust Services Criterion (e.g. CC6.1, A1.2)"), c.span()),
+        }
+    }
+    if criteria_ids.is_empty() {
+        return err("a rule maps to at least one criterion", criteria_span);
+    }
+    let resources = spec.resources.into_iter().map(|r| r.into_inner()).collect();
+    let paths = if spec.paths.is_empty() {
+        None
+    } else {
+        Some(build_globs(spec.paths.iter().map(|p| (p.get_ref().as_str(), p.span())))?)
+    };
+    let where_ = spec.where_.map(compile_cond).transpose()?;
+    let for_each = match spec.for_each {
+        Some(p) => Some(Path::parse(p.get_ref()).or_else(|e| err(e, p.span()))?),
+        None => None,
+    };
+    let for_each_where = spec.for_each_where.map(compile_cond).transpose()?;
+    if for_each.is_none() && for_each_where.is_some() {
+        return err("`for_each_where` needs `for_each`", rule_span);
+    }
+    let assert = compile_cond(spec.assert)?;
+    let message = spec.message.get_ref().clone();
+    check_placeholders(&message, spec.message.span())?;
+    Ok(Rule {
+        meta: Arc::new(RuleMeta {
+            id,
+            title: spec.title,
+            severity,
+            criteria: criteria_ids,
+            target,
+            resources,
+            message,
+            label: spec.label,
+            rationale: spec.rationale.trim().to_string(),
+            remediation: spec.remediation.trim().to_string(),
+            references: spec.references,
+            checkov: spec.checkov,
+            examples: spec.examples,
+            origin: origin.to_string(),
+        }),
+        paths,
+        where_,
+        for_each,
+        for_each_where,
+        assert,
+    })
+}
+
+fn check_placeholders(message: &str, span: Range<usize>) -> Result<(), CompileError> {
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return err("unclosed `{` in message", span);
+        };
+        let name = &after[..close];
+        if !matches!(name, "resource" | "value" | "type" | "file" | "path") {
+            return err(
+                format!("unknown placeholder `{{{name}}}` (use resource, value, type, file or path)"),
+                span,
+            );
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+pub fn build_globs<'a>(
+    patterns: impl Iterator<Item = (&'a str, Range<usize>)>,
+) -> Result<GlobSet, CompileError> {
+    let mut builder = GlobSetBuilder::new();
+    for (pattern, span) in patterns {
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .or_else(|e| err(format!("invalid glob `{pattern}`: {e}"), span.clone()))?;
+        builder.add(glob);
+        // `dir/**` also matches the directory's files when written as `dir/`
+        if !pattern.contains('/') {
+            if let Ok(g) = Glob::new(&format!("**/{pattern}")) {
+                builder.add(g);
+            }
+        }
+    }
+    builder.build().or_else(|e| err(e.to_string(), 0..0))
+}
+
+fn lit(value: &toml::Value, span: Range<usize>) -> Result<Lit, CompileError> {
+    Ok(match value {
+        toml::Value::String(s) => Lit::Str(s.clone()),
+        toml::Value::Integer(i) => Lit::Num(*i as f64),
+        toml::Value::Float(f) => Lit::Num(*f),
+        toml::Value::Boolean(b) => Lit::Bool(*b),
+        toml::Value::Array(items) => Lit::List(
+            items
+                .iter()
+                .map(|v| lit(v, span.clone()))
+                .collect::<Result<_, _>>()?,
+        ),
+        _ => return err("expected a string, number, boolean or list", span),
+    })
+}
+
+fn regex(pattern: &Spanned<String>) -> Result<Regex, CompileError> {
+    regex::RegexBuilder::new(pattern.get_ref())
+        .size_limit(1 << 20)
+        .build()
+        .or_else(|e| err(format!("invalid regex: {e}"), pattern.span()))
+}
+
+fn boxed(spec: Box<Spanned<CondSpec>>) -> Result<Box<Cond>, CompileError> {
+    compile_cond(*spec).map(Box::new)
+}
+
+pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
+    let span = spec.span();
+    let s = spec.into_inner();
+    let mut found: Vec<Cond> = Vec::new();
+
+    if let Some(items) = s.all {
+        found.push(Cond::All(items.into_iter().map(compile_cond).collect::<Result<_, _>>()?));
+    }
+    if let Some(items) = s.any {
+        found.push(Cond::Any(items.into_iter().map(compile_cond).collect::<Result<_, _>>()?));
+    }
+    if let Some(inner) = s.not {
+        found.push(Cond::Not(boxed(inner)?));
+    }
+    if let Some(rel) = s.referenced_by {
+        found.push(Cond::Relation(relation(rel, RelationDir::ReferencedBy)?));
+    }
+    if let Some(rel) = s.references {
+        found.push(Cond::Relation(relation(rel, RelationDir::References)?));
+    }
+    if let Some(globs) = s.file_exists {
+        let gs = build_globs(globs.get_ref().iter().map(|g| (g.as_str(), globs.span())))?;
+        found.push(Cond::FileExists(gs, globs.into_inner()));
+    }
+    if let Some(globs) = s.file_absent {
+        let gs = build_globs(globs.get_ref().iter().map(|g| (g.as_str(), globs.span())))?;
+        found.push(Cond::FileAbsent(gs, globs.into_inner()));
+    }
+
+    let mut tests: Vec<Test> = Vec::new();
+    macro_rules! flag {
+        ($field:expr, $test:expr, $name:literal) => {
+            if let Some(v) = $field {
+                if !*v.get_ref() {
+                    return err(concat!("`", $name, " = false` is not allowed; use the opposite operator"), v.span());
+                }
+                tests.push($test);
+            }
+        };
+    }
+    flag!(s.exists, Test::Exists, "exists");
+    flag!(s.absent, Test::Absent, "absent");
+    flag!(s.is_true, Test::IsTrue, "is_true");
+    flag!(s.is_false, Test::IsFalse, "is_false");
+    flag!(s.is_date, Test::IsDate, "is_date");
+    if let Some(v) = s.equals {
+        tests.push(Test::Equals(lit(v.get_ref(), v.span())?));
+    }
+    if let Some(v) = s.not_equals {
+        tests.push(Test::NotEquals(lit(v.get_ref(), v.span())?));
+    }
+    if let Some(v) = s.in_ {
+        let items = v.get_ref().iter().map(|x| lit(x, v.span())).collect::<Result<_, _>>()?;
+        tests.push(Test::In(items));
+    }
+    if let Some(v) = s.not_in {
+        let items = v.get_ref().iter().map(|x| lit(x, v.span())).collect::<Result<_, _>>()?;
+        tests.push(Test::NotIn(items));
+    }
+    if let Some(v) = s.matches {
+        tests.push(Test::Matches(regex(&v)?));
+    }
+    if let Some(v) = s.not_matches {
+        tests.push(Test::NotMatches(regex(&v)?));
+    }
+    for (v, op) in [(s.lt, Ord2::Lt), (s.le, Ord2::Le), (s.gt, Ord2::Gt), (s.ge, Ord2::Ge)] {
+        if let Some(v) = v {
+            tests.push(Test::Compare(op, *v.get_ref()));
+        }
+    }
+    for (v, op) in [
+        (s.length_eq, Ord2::Eq),
+        (s.length_lt, Ord2::Lt),
+        (s.length_le, Ord2::Le),
+        (s.length_gt, Ord2::Gt),
+        (s.length_ge, Ord2::Ge),
+    ] {
+        if let Some(v) = v {
+            tests.push(Test::Length(op, *v.get_ref()));
+        }
+    }
+    if let Some(v) = s.contains {
+        tests.push(Test::Contains(lit(v.get_ref(), v.span())?));
+    }
+    if let Some(v) = s.not_contains {
+        tests.push(Test::NotContains(lit(v.get_ref(), v.span())?));
+    }
+    if let Some(v) = s.starts_with {
+        tests.push(Test::StartsWith(v.into_inner()));
+    }
+    if let Some(v) = s.ends_with {
+        tests.push(Test::EndsWith(v.into_inner()));
+    }
+    if let Some(v) = s.younger_than_days {
+        tests.push(Test::YoungerThanDays(*v.get_ref()));
+    }
+    if let Some(v) = s.some {
+        tests.push(Test::Some(boxed(v)?));
+    }
+    if let Some(v) = s.every {
+        tests.push(Test::Every(boxed(v)?));
+    }
+    if let Some(v) = s.none {
+        tests.push(Test::None(boxed(v)?));
+    }
+
+    let path = match &s.path {
+        Some(p) => Path::parse(p.get_ref()).or_else(|e| err(format!("invalid path: {e}"), p.span()))?,
+        None => Path::default(),
+    };
+    let default = match &s.default {
+        Some(v) => Some(lit(v, span.clone())?),
+        None => None,
+    };
+    match tests.len() {
+        0 => {
+            if s.path.is_some() {
+                return err(
+                    "a condition with `path` needs one operator (exists, equals, in, matches, some, …)",
+                    span,
+                );
+            }
+            if default.is_some() {
+                return err("`default` goes with a test on a path", span);
+            }
+        }
+        1 => found.push(Cond::Test {
+            path,
+            test: tests.pop().ok_or_else(|| CompileError { message: String::new(), span: span.clone() })?,
+            default,
+        }),
+        _ => {
+            return err(
+                "one operator per condition; combine several with `all = [...]` or `any = [...]`",
+                span,
+            )
+        }
+    }
+    if found.len() != 1 {
+        return err(
+            if found.is_empty() {
+                "empty condition: expected a test (`path` + operator), `all`, `any`, `not`, a relation or a file test"
+            } else {
+                "a condition holds one thing: a test, `all`, `any`, `not`, a relation or a file test; nest them instead"
+            },
+            span,
+        );
+    }
+    Ok(found.remove(0))
+}
+
+fn relation(spec: Spanned<RelationSpec>, dir: RelationDir) -> Result<Relation, CompileError> {
+    let spec = spec.into_inner();
+    let types = spec.types.into_inner().into_vec();
+    let via = Path::parse(spec.via.get_ref()).or_else(|e| err(format!("invalid path: {e}"), spec.via.span()))?;
+    let where_ = spec.where_.map(boxed).transpose()?;
+    Ok(Relation {
+        dir,
+        types,
+        via,
+        where_,
+    })
+}

@@ -1,0 +1,732 @@
+//! Evaluation: a compiled condition against one subject node, three-valued.
+//!
+//! `Pass`/`Fail` carry the span that evidences them (the offending attribute for
+//! a failure); `Skip` means a value the rule needs is not known statically, and
+//! an unknown is never reported as a violation.
+use std::collections::HashMap;
+
+use super::path::{Path, Segment};
+use super::{Cond, Lit, Relation, RelationDir, Test};
+use crate::document::{format_number, Node, Span, Value};
+use crate::extract::Resource;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Skip,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// Where the evidence is, in the subject resource's file.
+    pub span: Option<Span>,
+    /// The offending value, rendered for messages.
+    pub value: Option<String>,
+    /// For repository rules: the file the finding is about, when it is not the
+    /// resource's own (a file that should exist, or should not).
+    pub file: Option<String>,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict, span: Option<Span>) -> Self {
+        Outcome {
+            verdict,
+            span,
+            value: None,
+            file: None,
+        }
+    }
+    fn pass(span: Option<Span>) -> Self {
+        Outcome::new(Verdict::Pass, span)
+    }
+    fn fail(span: Option<Span>) -> Self {
+        Outcome::new(Verdict::Fail, span)
+    }
+    fn skip() -> Self {
+        Outcome::new(Verdict::Skip, None)
+    }
+    fn with_value(mut self, node: &Node) -> Self {
+        self.value = Some(render(node));
+        self
+    }
+}
+
+fn render(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) => s.chars().take(120).collect(),
+        _ => node.to_string(),
+    }
+}
+
+/// Everything evaluation may look at beyond the subject: the other resources of
+/// the scan (for relations), the repository's files, Terraform variables.
+pub struct Context<'a> {
+    pub resources: &'a [Resource<'a>],
+    /// (scope, resource type) → indices into `resources`.
+    pub by_scope_type: HashMap<(usize, &'a str), Vec<usize>>,
+    /// Per scope: Terraform variables with a statically known default.
+    pub vars: HashMap<usize, HashMap<&'a str, &'a Node>>,
+    /// Every file under the scanned root, relative, sorted.
+    pub repo_files: &'a [String],
+    /// Today as days since 1970-01-01 (UTC).
+    pub today: i64,
+}
+
+/// One place a path led to: the value (after variable substitution) and where
+/// it was written.
+#[derive(Clone, Copy)]
+struct Hit<'a> {
+    node: &'a Node,
+    span: Span,
+}
+
+struct Resolved<'a> {
+    hits: Vec<Hit<'a>>,
+    /// Some branch ran into a value not known statically.
+    unknown: bool,
+}
+
+/// A CloudFormation intrinsic written in long form (`{"Ref": "X"}`, `{"Fn::Sub": …}`).
+fn is_intrinsic_map(node: &Node) -> bool {
+    match node.as_map() {
+        Some([only]) => only.key == "Ref" || only.key == "Condition" || only.key.starts_with("Fn::"),
+        _ => false,
+    }
+}
+
+pub fn is_unknown(node: &Node) -> bool {
+    node.is_expr() || is_intrinsic_map(node)
+}
+
+impl<'a> Context<'a> {
+    /// Substitutes `var.x` with the variable's literal default (the span stays at the use).
+    fn substitute(&self, res: &Resource<'a>, hit: Hit<'a>) -> Hit<'a> {
+        if let Value::Expr(e) = &hit.node.value {
+            if let Some(name) = e.text.trim().strip_prefix("var.") {
+                if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                    if let Some(default) = self.vars.get(&res.scope).and_then(|v| v.get(name)) {
+                        return Hit { node: default, span: hit.span };
+                    }
+                }
+            }
+        }
+        hit
+    }
+
+    fn resolve(&self, res: &Resource<'a>, start: Hit<'a>, path: &Path) -> Resolved<'a> {
+        let mut current = vec![self.substitute(res, start)];
+        let mut unknown = false;
+        for seg in &path.segments {
+            let mut next = Vec::new();
+            for hit in current {
+                if is_unknown(hit.node) {
+                    unknown = true;
+                    continue;
+                }
+                step(hit.node, seg, &mut next, &mut unknown);
+            }
+            current = next.into_iter().map(|h| self.substitute(res, h)).collect();
+        }
+        // null is "not set"
+        current.retain(|h| !matches!(h.node.value, Value::Null));
+        Resolved { hits: current, unknown }
+    }
+
+    /// The nodes a rule's `for_each` path leads to: (value, where it is written).
+    pub fn subjects(&self, res: &Resource<'a>, path: &Path) -> Vec<(&'a Node, Span)> {
+        let resolved = self.resolve(res, Hit { node: res.body, span: res.body.span }, path);
+        resolved.hits.into_iter().map(|h| (h.node, h.span)).collect()
+    }
+
+    /// Evaluates `cond` with `subject` as the node paths start from.
+    pub fn eval(&self, res: &Resource<'a>, subject: &'a Node, cond: &Cond) -> Outcome {
+        match cond {
+            Cond::All(items) => {
+                let mut skipped = false;
+                let mut last = Outcome::pass(None);
+                for c in items {
+                    let o = self.eval(res, subject, c);
+                    match o.verdict {
+                        Verdict::Fail => return o,
+                        Verdict::Skip => skipped = true,
+                        Verdict::Pass => last = o,
+                    }
+                }
+                if skipped {
+                    Outcome::skip()
+                } else {
+                    last
+                }
+            }
+            Cond::Any(items) => {
+                let mut skipped = false;
+                let mut first_fail: Option<Outcome> = None;
+                for c in items {
+                    let o = self.eval(res, subject, c);
+                    match o.verdict {
+                        Verdict::Pass => return o,
+                        Verdict::Skip => skipped = true,
+                        Verdict::Fail => {
+                            if first_fail.as_ref().is_none_or(|f| f.span.is_none() && o.span.is_some()) {
+                                first_fail = Some(o);
+                            }
+                        }
+                    }
+                }
+                if skipped {
+                    Outcome::skip()
+                } else {
+                    first_fail.unwrap_or_else(|| Outcome::fail(None))
+                }
+            }
+            Cond::Not(inner) => {
+                let mut o = self.eval(res, subject, inner);
+                o.verdict = match o.verdict {
+                    Verdict::Pass => Verdict::Fail,
+                    Verdict::Fail => Verdict::Pass,
+                    Verdict::Skip => Verdict::Skip,
+                };
+                o
+            }
+            Cond::Test { path, test, default } => {
+                let start = Hit { node: subject, span: subject.span };
+                let resolved = self.resolve(res, start, path);
+                self.eval_test(res, &resolved, test, default.as_ref())
+            }
+            Cond::Relation(rel) => self.eval_relation(res, subject, rel),
+            Cond::FileExists(globs, patterns) => {
+                if self.repo_files.iter().any(|f| globs.is_match(f)) {
+                    Outcome::pass(None)
+                } else {
+                    let mut o = Outcome::fail(None);
+                    o.file = patterns.first().map(|p| p.trim_start_matches("**/").to_string());
+                    o.value = Some(patterns.join(", "));
+                    o
+                }
+            }
+            Cond::FileAbsent(globs, _) => match self.repo_files.iter().find(|f| globs.is_match(f.as_str())) {
+                Some(found) => {
+                    let mut o = Outcome::fail(None);
+                    o.file = Some(found.clone());
+                    o.value = Some(found.clone());
+                    o
+                }
+                None => Outcome::pass(None),
+            },
+        }
+    }
+
+    fn eval_test(&self, res: &Resource<'a>, resolved: &Resolved<'a>, test: &Test, default: Option<&Lit>) -> Outcome {
+        match test {
+            Test::Exists => {
+                return match resolved.hits.first() {
+                    Some(h) => Outcome::pass(Some(h.span)),
+                    None if resolved.unknown => Outcome::skip(),
+                    None => Outcome::fail(None),
+                }
+            }
+            Test::Absent => {
+                return match resolved.hits.first() {
+                    Some(h) => Outcome::fail(Some(h.span)).with_value(h.node),
+                    None if resolved.unknown => Outcome::skip(),
+                    None => Outcome::pass(None),
+                }
+            }
+            _ => {}
+        }
+        if resolved.hits.is_empty() {
+            if resolved.unknown {
+                return Outcome::skip();
+            }
+            if let Some(lit) = default {
+                let node = lit_node(lit);
+                let mut o = self.apply(res, Hit { node: &node, span: Span::default() }, test);
+                o.span = None;
+                return o;
+            }
+            return if test.holds_when_absent() {
+                Outcome::pass(None)
+            } else {
+                Outcome::fail(None)
+            };
+        }
+        // every hit must satisfy the test
+        let mut skipped = resolved.unknown;
+        let mut last = Outcome::pass(None);
+        for hit in &resolved.hits {
+            let o = self.apply(res, *hit, test);
+            match o.verdict {
+                Verdict::Fail => return o,
+                Verdict::Skip => skipped = true,
+                Verdict::Pass => last = o,
+            }
+        }
+        if skipped {
+            Outcome::skip()
+        } else {
+            last
+        }
+    }
+
+    /// Applies a test to one present value.
+    fn apply(&self, res: &Resource<'a>, hit: Hit<'a>, test: &Test) -> Outcome {
+        let node = hit.node;
+        if is_unknown(node) {
+            return Outcome::skip();
+        }
+        let verdict = |ok: bool| {
+            let o = if ok { Outcome::pass(Some(hit.span)) } else { Outcome::fail(Some(hit.span)) };
+            o.with_value(node)
+        };
+        match test {
+            Test::Exists => Outcome::pass(Some(hit.span)),
+            Test::Absent => Outcome::fail(Some(hit.span)).with_value(node),
+            Test::Contains(lit) => match contains(node, lit) {
+                Some(b) => verdict(b),
+                None => Outcome::skip(),
+            },
+            Test::NotContains(lit) => match contains(node, lit) {
+                Some(b) => verdict(!b),
+                None => Outcome::skip(),
+            },
+            Test::Length(op, n) => match &node.value {
+                Value::List(items) => verdict(op.holds(items.len(), *n)),
+                Value::Map(entries) => verdict(op.holds(entries.len(), *n)),
+                Value::String(s) => verdict(op.holds(s.chars().count(), *n)),
+                _ => verdict(false),
+            },
+            Test::Some(c) | Test::Every(c) | Test::None(c) => self.quantify(res, hit, test, c),
+            // scalar tests on a list test every element
+            _ => match &node.value {
+                Value::List(items) => {
+                    let mut skipped = false;
+                    let mut last = Outcome::pass(Some(hit.span));
+                    for item in items {
+                        let o = self.apply(res, Hit { node: item, span: item.span }, test);
+                        match o.verdict {
+                            Verdict::Fail => return o,
+                            Verdict::Skip => skipped = true,
+                            Verdict::Pass => last = o,
+                        }
+                    }
+                    if skipped {
+                        Outcome::skip()
+                    } else {
+                        last
+                    }
+                }
+                _ => match scalar_test(node, test, self.today) {
+                    Some(b) => verdict(b),
+                    None => Outcome::skip(),
+                },
+            },
+        }
+    }
+
+    fn quantify(&self, res: &Resource<'a>, hit: Hit<'a>, test: &Test, cond: &Cond) -> Outcome {
+        let items: Vec<&'a Node> = match &hit.node.value {
+            Value::List(items) => items.iter().collect(),
+            _ => vec![hit.node],
+        };
+        let mut skipped = false;
+        match test {
+            Test::Some(_) => {
+                for item in items {
+                    let o = self.eval(res, item, cond);
+                    match o.verdict {
+                        Verdict::Pass => return o,
+                        Verdict::Skip => skipped = true,
+                        Verdict::Fail => {}
+                    }
+                }
+                if skipped {
+                    Outcome::skip()
+                } else {
+                    Outcome::fail(Some(hit.span))
+                }
+            }
+            Test::Every(_) => {
+                for item in items {
+                    let o = self.eval(res, item, cond);
+                    match o.verdict {
+                        Verdict::Fail => return fill_span(o, item),
+                        Verdict::Skip => skipped = true,
+                        Verdict::Pass => {}
+                    }
+                }
+                if skipped {
+                    Outcome::skip()
+                } else {
+                    Outcome::pass(Some(hit.span))
+                }
+            }
+            _ => {
+                for item in items {
+                    let o = self.eval(res, item, cond);
+                    match o.verdict {
+                        Verdict::Pass => {
+                            let mut f = fill_span(o, item);
+                            f.verdict = Verdict::Fail;
+                            return f;
+                        }
+                        Verdict::Skip => skipped = true,
+                        Verdict::Fail => {}
+                    }
+                }
+                if skipped {
+                    Outcome::skip()
+                } else {
+                    Outcome::pass(Some(hit.span))
+                }
+            }
+        }
+    }
+
+    fn eval_relation(&self, res: &Resource<'a>, subject: &'a Node, rel: &Relation) -> Outcome {
+        let candidates = rel
+            .types
+            .iter()
+            .flat_map(|t| self.by_scope_type.get(&(res.scope, t.as_str())).into_iter().flatten())
+            .map(|&i| &self.resources[i]);
+        let mut skipped = false;
+        let mut failing: Option<Outcome> = None;
+        match rel.dir {
+            RelationDir::ReferencedBy => {
+                for other in candidates {
+                    let via = self.resolve(other, Hit { node: other.body, span: other.body.span }, &rel.via);
+                    let mut points_here = false;
+                    for h in &via.hits {
+                        match refers_to(h.node, res, subject) {
+                            Some(true) => points_here = true,
+                            Some(false) => {}
+                            None => skipped = true,
+                        }
+                    }
+                    skipped |= via.unknown;
+                    if !points_here {
+                        continue;
+                    }
+                    let o = match &rel.where_ {
+                        Some(c) => self.eval(other, other.body, c),
+                        None => Outcome::pass(None),
+                    };
+                    match o.verdict {
+                        // the evidence is in another resource (maybe another file)
+                        Verdict::Pass => return Outcome::pass(None),
+                        Verdict::Skip => skipped = true,
+                        Verdict::Fail => failing = Some(Outcome::fail(None)),
+                    }
+                }
+            }
+            RelationDir::References => {
+                let via = self.resolve(res, Hit { node: subject, span: subject.span }, &rel.via);
+                if via.hits.is_empty() {
+                    return if via.unknown { Outcome::skip() } else { Outcome::fail(None) };
+                }
+                let via_span = via.hits[0].span;
+                let mut any_target = false;
+                for other in candidates {
+                    let hit_here = via.hits.iter().any(|h| refers_to(h.node, other, other.body) == Some(true));
+                    if !hit_here {
+                        continue;
+                    }
+                    any_target = true;
+                    let o = match &rel.where_ {
+                        Some(c) => self.eval(other, other.body, c),
+                        None => Outcome::pass(None),
+                    };
+                    match o.verdict {
+                        Verdict::Pass => return Outcome::pass(Some(via_span)),
+                        Verdict::Skip => skipped = true,
+                        Verdict::Fail => failing = Some(Outcome::fail(Some(via_span))),
+                    }
+                }
+                // a reference to something we cannot see (a data source, another module)
+                if !any_target {
+                    return Outcome::skip();
+                }
+            }
+        }
+        if let Some(f) = failing {
+            if !skipped {
+                return f;
+            }
+        }
+        if skipped {
+            Outcome::skip()
+        } else {
+            Outcome::fail(None)
+        }
+    }
+}
+
+fn fill_span(mut o: Outcome, item: &Node) -> Outcome {
+    if o.span.is_none() {
+        o.span = Some(header_span(item));
+    }
+    o
+}
+
+/// Where to point for a whole map or list: its first line rather than the block.
+pub fn header_span(node: &Node) -> Span {
+    match &node.value {
+        Value::Map(entries) => match entries.first() {
+            Some(e) if !matches!(e.value.value, Value::Map(_) | Value::List(_)) => e.key_span.join(e.value.span),
+            Some(e) => e.key_span,
+            None => node.span,
+        },
+        _ => node.span,
+    }
+}
+
+/// Whether `node` (a reference expression, intrinsic or name) points at `target`.
+/// `None` when it is a reference we cannot resolve (it might point there).
+fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool> {
+    match &node.value {
+        Value::Expr(e) => {
+            if let (Some(f), Some(arg)) = (&e.function, &e.argument) {
+                return Some(intrinsic_names(f, arg, &target.address));
+            }
+            let text = e.text.trim();
+            let addr = target.address.as_str();
+            let mut found = false;
+            let mut rest = text;
+            while let Some(pos) = rest.find(addr) {
+                let before_ok = pos == 0 || !is_ident_char(rest.as_bytes()[pos - 1]);
+                let after = rest.as_bytes().get(pos + addr.len()).copied();
+                let after_ok = matches!(after, None | Some(b'.') | Some(b'[') | Some(b' ') | Some(b'}') | Some(b')') | Some(b','));
+                if before_ok && after_ok {
+                    found = true;
+                    break;
+                }
+                rest = &rest[pos + addr.len()..];
+            }
+            if found {
+                Some(true)
+            } else if text.starts_with("var.") || text.starts_with("data.") || text.starts_with("module.") || text.starts_with("local.") {
+                None
+            } else {
+                Some(false)
+            }
+        }
+        Value::Map(_) if is_intrinsic_map(node) => {
+            let e = &node.as_map().unwrap_or(&[])[0];
+            Some(intrinsic_names(&e.key, &e.value, &target.address))
+        }
+        Value::String(s) => {
+            // a literal name equal to the target's own name attribute
+            let own = ["bucket", "name", "id"].iter().find_map(|k| target_body.get(k).and_then(Node::as_str));
+            Some(own == Some(s.as_str()) || s == &target.address)
+        }
+        _ => Some(false),
+    }
+}
+
+fn is_ident_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+fn intrinsic_names(function: &str, arg: &Node, address: &str) -> bool {
+    match function {
+        "Ref" => arg.as_str() == Some(address),
+        "Fn::GetAtt" => match &arg.value {
+            Value::String(s) => s.split('.').next() == Some(address),
+            Value::List(items) => items.first().and_then(Node::as_str) == Some(address),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Vec<Hit<'a>>, unknown: &mut bool) {
+    match (seg, &node.value) {
+        (Segment::Key(k), Value::Map(_)) => {
+            if let Some(e) = node.entry(k) {
+                out.push(Hit { node: &e.value, span: value_span(e) });
+            }
+        }
+        (Segment::Key(_), Value::List(items)) => {
+            for item in items {
+                if is_unknown(item) {
+                    *unknown = true;
+                } else {
+                    step(item, seg, out, unknown);
+                }
+            }
+        }
+        (Segment::Index(i), Value::List(items)) => {
+            let idx = if *i < 0 { items.len() as i64 + i } else { *i };
+            if let Some(item) = usize::try_from(idx).ok().and_then(|i| items.get(i)) {
+                out.push(Hit { node: item, span: item.span });
+            }
+        }
+        (Segment::Index(0), Value::Map(_)) => out.push(Hit { node, span: node.span }),
+        (Segment::Each, Value::List(items)) => out.extend(items.iter().map(|n| Hit { node: n, span: n.span })),
+        (Segment::Each, Value::Map(entries)) => {
+            out.extend(entries.iter().map(|e| Hit { node: &e.value, span: value_span(e) }))
+        }
+        _ => {}
+    }
+}
+
+/// The span a finding on this entry should underline: the value for a scalar
+/// (`acl = "public-read"` underlines `"public-read"`), the key for a block.
+fn value_span(e: &crate::document::Entry) -> Span {
+    match &e.value.value {
+        Value::Map(_) | Value::List(_) => e.key_span,
+        _ => e.value.span,
+    }
+}
+
+fn lit_node(lit: &Lit) -> Node {
+    let value = match lit {
+        Lit::Str(s) => Value::String(s.clone()),
+        Lit::Num(n) => Value::Number(*n),
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::List(items) => Value::List(items.iter().map(lit_node).collect()),
+    };
+    Node::new(value, Span::default())
+}
+
+fn as_bool(node: &Node) -> Option<bool> {
+    match &node.value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+fn as_number(node: &Node) -> Option<f64> {
+    match &node.value {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The text a string test sees (numbers and booleans as written in JSON).
+fn as_text(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(format_number(*n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Equality with the lenient coercions IaC needs (`"true"` is true, `"8080"` is 8080).
+pub fn equals(node: &Node, lit: &Lit) -> bool {
+    match lit {
+        Lit::Str(s) => match &node.value {
+            Value::String(v) => v == s,
+            Value::Bool(b) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+            Value::Number(n) => s.trim().parse::<f64>().is_ok_and(|x| x == *n),
+            _ => false,
+        },
+        Lit::Num(n) => as_number(node) == Some(*n),
+        Lit::Bool(b) => as_bool(node) == Some(*b),
+        Lit::List(items) => match &node.value {
+            Value::List(nodes) => nodes.len() == items.len() && nodes.iter().zip(items).all(|(n, l)| equals(n, l)),
+            _ => false,
+        },
+    }
+}
+
+/// `None` when the answer depends on an unknown element.
+fn contains(node: &Node, lit: &Lit) -> Option<bool> {
+    match &node.value {
+        Value::List(items) => {
+            if items.iter().any(|i| !is_unknown(i) && equals(i, lit)) {
+                Some(true)
+            } else if items.iter().any(is_unknown) {
+                None
+            } else {
+                Some(false)
+            }
+        }
+        Value::Map(_) => Some(match lit {
+            Lit::Str(k) => node.entry(k).is_some(),
+            _ => false,
+        }),
+        Value::String(s) => Some(match lit {
+            Lit::Str(sub) => s.contains(sub.as_str()),
+            other => equals(node, other),
+        }),
+        _ => Some(equals(node, lit)),
+    }
+}
+
+/// A scalar test on a known scalar; `None` when it cannot be decided.
+fn scalar_test(node: &Node, test: &Test, today: i64) -> Option<bool> {
+    Some(match test {
+        Test::Equals(l) => equals(node, l),
+        Test::NotEquals(l) => !equals(node, l),
+        Test::In(ls) => ls.iter().any(|l| equals(node, l)),
+        Test::NotIn(ls) => !ls.iter().any(|l| equals(node, l)),
+        Test::Matches(re) => as_text(node).is_some_and(|t| re.is_match(&t)),
+        Test::NotMatches(re) => !as_text(node).is_some_and(|t| re.is_match(&t)),
+        Test::StartsWith(p) => as_text(node).is_some_and(|t| t.starts_with(p.as_str())),
+        Test::EndsWith(p) => as_text(node).is_some_and(|t| t.ends_with(p.as_str())),
+        Test::Compare(op, n) => as_number(node).is_some_and(|v| op.holds(v, *n)),
+        Test::IsTrue => as_bool(node) == Some(true),
+        Test::IsFalse => as_bool(node) == Some(false),
+        Test::IsDate => as_text(node).and_then(|t| parse_date(&t)).is_some(),
+        Test::YoungerThanDays(days) => match as_text(node).and_then(|t| parse_date(&t)) {
+            Some(d) => today - d <= i64::from(*days),
+            None => false,
+        },
+        _ => return None,
+    })
+}
+
+/// `YYYY-MM-DD` (optionally followed by a time) → days since 1970-01-01.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let date = t.get(..10)?;
+    let mut parts = date.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || t.len() > 10 && !t[10..].starts_with(['T', ' ', 't']) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Howard Hinnant's days-from-civil algorithm.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-02"), Some(1));
+        assert_eq!(parse_date("2026-11-25"), Some(days_from_civil(2026, 11, 25)));
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-01-01T10:00:00Z"), Some(days_from_civil(2026, 1, 1)));
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28), 2);
+    }
+
+    #[test]
+    fn lenient_equality() {
+        let s = |v: &str| Node::string(v, Span::default());
+        assert!(equals(&s("true"), &Lit::Bool(true)));
+        assert!(equals(&s("8080"), &Lit::Num(8080.0)));
+        assert!(!equals(&s("8080"), &Lit::Str("80".into())));
+        assert!(equals(&Node::new(Value::Bool(false), Span::default()), &Lit::Str("false".into())));
+    }
+}

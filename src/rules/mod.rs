@@ -1,0 +1,333 @@
+//! Rules: the TOML language (`schema`), its compiler (`compile`), the evaluator
+//! (`eval`), key paths (`path`) and the Trust Services Criteria (`criteria`).
+pub mod compile;
+pub mod criteria;
+pub mod eval;
+pub mod path;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use globset::GlobSet;
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use regex::Regex;
+
+pub use path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "info" => Severity::Info,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What kind of file a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    Terraform,
+    Cloudformation,
+    Kubernetes,
+    GithubActions,
+    DockerCompose,
+    Dockerfile,
+    Iam,
+    PolicyDocument,
+    Repository,
+}
+
+impl Target {
+    pub const ALL: [Target; 9] = [
+        Target::Terraform,
+        Target::Cloudformation,
+        Target::Kubernetes,
+        Target::GithubActions,
+        Target::DockerCompose,
+        Target::Dockerfile,
+        Target::Iam,
+        Target::PolicyDocument,
+        Target::Repository,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Terraform => "terraform",
+            Target::Cloudformation => "cloudformation",
+            Target::Kubernetes => "kubernetes",
+            Target::GithubActions => "github-actions",
+            Target::DockerCompose => "docker-compose",
+            Target::Dockerfile => "dockerfile",
+            Target::Iam => "iam",
+            Target::PolicyDocument => "policy-document",
+            Target::Repository => "repository",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == s)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything about a rule that is not logic: one place, from which `explain`,
+/// `rules`, docs and every output format are generated.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub criteria: Vec<&'static str>,
+    pub target: Target,
+    pub resources: Vec<String>,
+    pub message: String,
+    pub label: Option<String>,
+    pub rationale: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub checkov: Vec<String>,
+    pub examples: Vec<schema::ExampleSpec>,
+    /// The rule file it came from (`builtin:policies/…` for the embedded pack).
+    pub origin: String,
+}
+
+impl RuleMeta {
+    /// Whether a `--select`/`--ignore` entry names this rule: its id, an id
+    /// prefix, or one of its criteria (or their family, `CC6`).
+    pub fn selected_by(&self, selector: &str) -> bool {
+        self.id.starts_with(selector) || self.criteria.iter().any(|c| criteria::selects(selector, c))
+    }
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub meta: Arc<RuleMeta>,
+    pub paths: Option<GlobSet>,
+    pub where_: Option<Cond>,
+    pub for_each: Option<Path>,
+    pub for_each_where: Option<Cond>,
+    pub assert: Cond,
+}
+
+/// A literal in a rule (right-hand side of a comparison).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    List(Vec<Lit>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ord2 {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Ord2 {
+    pub fn holds<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            Ord2::Eq => a == b,
+            Ord2::Lt => a < b,
+            Ord2::Le => a <= b,
+            Ord2::Gt => a > b,
+            Ord2::Ge => a >= b,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Test {
+        path: Path,
+        test: Test,
+        /// The value an absent attribute has (a provider default).
+        default: Option<Lit>,
+    },
+    Relation(Relation),
+    FileExists(GlobSet, Vec<String>),
+    FileAbsent(GlobSet, Vec<String>),
+}
+
+#[derive(Debug)]
+pub enum Test {
+    Exists,
+    Absent,
+    Equals(Lit),
+    NotEquals(Lit),
+    In(Vec<Lit>),
+    NotIn(Vec<Lit>),
+    Matches(Regex),
+    NotMatches(Regex),
+    Compare(Ord2, f64),
+    Contains(Lit),
+    NotContains(Lit),
+    StartsWith(String),
+    EndsWith(String),
+    IsTrue,
+    IsFalse,
+    IsDate,
+    Length(Ord2, usize),
+    YoungerThanDays(u32),
+    Some(Box<Cond>),
+    Every(Box<Cond>),
+    None(Box<Cond>),
+}
+
+impl Test {
+    /// Negative tests hold for an absent value ("not privileged" when unset).
+    pub fn holds_when_absent(&self) -> bool {
+        matches!(
+            self,
+            Test::Absent | Test::NotEquals(_) | Test::NotIn(_) | Test::NotMatches(_) | Test::NotContains(_) | Test::Every(_) | Test::None(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationDir {
+    /// Some resource of the given types points at this one through `via`.
+    ReferencedBy,
+    /// This resource's `via` points at a resource of the given types.
+    References,
+}
+
+#[derive(Debug)]
+pub struct Relation {
+    pub dir: RelationDir,
+    pub types: Vec<String>,
+    pub via: Path,
+    pub where_: Option<Box<Cond>>,
+}
+
+/// An invalid rule file, pointing into the TOML.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("invalid rule file {name}: {message}")]
+#[diagnostic(code(soclint::rule_file))]
+pub struct RuleFileError {
+    pub name: String,
+    pub message: String,
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    #[label("{message}")]
+    pub span: Option<SourceSpan>,
+}
+
+/// The compiled, selected rules, indexed by target and resource type.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    /// (target, resource type) → rule indices; rules with no resource list are under "".
+    index: HashMap<(Target, String), Vec<usize>>,
+}
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// The built-in rule files: (path under the repository, TOML text).
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    builtin::FILES
+}
+
+/// Parses and compiles one rule file.
+pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, RuleFileError> {
+    let make_err = |message: String, span: Option<std::ops::Range<usize>>| RuleFileError {
+        name: name.to_string(),
+        message,
+        source_code: NamedSource::new(name, text.to_string()),
+        span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+    };
+    let file: schema::RuleFile = toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
+    file.rule
+        .into_iter()
+        .map(|spec| compile::compile_rule(spec, name).map_err(|e| make_err(e.message, Some(e.span))))
+        .collect()
+}
+
+impl RuleSet {
+    /// Builds the set from rules in load order; a repeated id is an error
+    /// (a user's rule cannot silently shadow a built-in one).
+    pub fn new(rules: Vec<Rule>) -> Result<RuleSet, String> {
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for r in &rules {
+            if let Some(first) = seen.insert(&r.meta.id, &r.meta.origin) {
+                return Err(format!(
+                    "rule id {} is defined twice: in {} and in {}",
+                    r.meta.id, first, r.meta.origin
+                ));
+            }
+        }
+        let mut set = RuleSet { rules, index: HashMap::new() };
+        set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        for (i, r) in set.rules.iter().enumerate() {
+            if r.meta.resources.is_empty() {
+                set.index.entry((r.meta.target, String::new())).or_default().push(i);
+            }
+            for ty in &r.meta.resources {
+                set.index.entry((r.meta.target, ty.clone())).or_default().push(i);
+            }
+        }
+        Ok(set)
+    }
+
+    /// Rules that apply to a resource of this target and type.
+    /// Rules that apply to a resource of this target and type, with their index.
+    pub fn for_resource(&self, target: Target, ty: &str) -> impl Iterator<Item = (usize, &Rule)> {
+        let typed = self.index.get(&(target, ty.to_string())).map(Vec::as_slice).unwrap_or(&[]);
+        let any = self.index.get(&(target, String::new())).map(Vec::as_slice).unwrap_or(&[]);
+        typed.iter().chain(any).map(move |&i| (i, &self.rules[i]))
+    }
+
+    pub fn find(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
+    }
+}

@@ -1,0 +1,129 @@
+//! The TOML shape of rule files (serde only; meaning lives in `compile.rs`).
+//!
+//! Fields that can be invalid beyond their type keep their spans so errors point
+//! into the TOML.
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<Spanned<RuleSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub severity: Spanned<String>,
+    pub criteria: Spanned<Vec<Spanned<String>>>,
+    pub target: Spanned<String>,
+    /// Resource types the rule applies to; empty means every resource of the target.
+    #[serde(default)]
+    pub resources: Vec<Spanned<String>>,
+    /// Globs on the file path; empty means every file.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(rename = "where")]
+    pub where_: Option<Spanned<CondSpec>>,
+    pub for_each: Option<Spanned<String>>,
+    pub for_each_where: Option<Spanned<CondSpec>>,
+    pub assert: Spanned<CondSpec>,
+    pub message: Spanned<String>,
+    pub label: Option<String>,
+    pub rationale: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub checkov: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<ExampleSpec>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    pub fail: Option<String>,
+    pub pass: Option<String>,
+}
+
+/// One condition. Exactly one of: a combinator (`all`, `any`, `not`), a
+/// relation (`referenced_by`, `references`), a file test (`file_exists`,
+/// `file_absent`), or a test on `path` (one operator key).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CondSpec {
+    pub all: Option<Vec<Spanned<CondSpec>>>,
+    pub any: Option<Vec<Spanned<CondSpec>>>,
+    pub not: Option<Box<Spanned<CondSpec>>>,
+
+    pub path: Option<Spanned<String>>,
+    pub default: Option<toml::Value>,
+
+    pub exists: Option<Spanned<bool>>,
+    pub absent: Option<Spanned<bool>>,
+    pub equals: Option<Spanned<toml::Value>>,
+    pub not_equals: Option<Spanned<toml::Value>>,
+    #[serde(rename = "in")]
+    pub in_: Option<Spanned<Vec<toml::Value>>>,
+    pub not_in: Option<Spanned<Vec<toml::Value>>>,
+    pub matches: Option<Spanned<String>>,
+    pub not_matches: Option<Spanned<String>>,
+    pub lt: Option<Spanned<f64>>,
+    pub le: Option<Spanned<f64>>,
+    pub gt: Option<Spanned<f64>>,
+    pub ge: Option<Spanned<f64>>,
+    pub contains: Option<Spanned<toml::Value>>,
+    pub not_contains: Option<Spanned<toml::Value>>,
+    pub starts_with: Option<Spanned<String>>,
+    pub ends_with: Option<Spanned<String>>,
+    pub is_true: Option<Spanned<bool>>,
+    pub is_false: Option<Spanned<bool>>,
+    pub length_eq: Option<Spanned<usize>>,
+    pub length_lt: Option<Spanned<usize>>,
+    pub length_le: Option<Spanned<usize>>,
+    pub length_gt: Option<Spanned<usize>>,
+    pub length_ge: Option<Spanned<usize>>,
+    pub some: Option<Box<Spanned<CondSpec>>>,
+    pub every: Option<Box<Spanned<CondSpec>>>,
+    pub none: Option<Box<Spanned<CondSpec>>>,
+    pub younger_than_days: Option<Spanned<u32>>,
+    pub is_date: Option<Spanned<bool>>,
+
+    pub referenced_by: Option<Spanned<RelationSpec>>,
+    pub references: Option<Spanned<RelationSpec>>,
+
+    pub file_exists: Option<Spanned<Vec<String>>>,
+    pub file_absent: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationSpec {
+    /// Resource types on the other end.
+    #[serde(rename = "type")]
+    pub types: Spanned<OneOrMany>,
+    /// The attribute (on the referencing resource) that holds the reference.
+    pub via: Spanned<String>,
+    #[serde(rename = "where")]
+    pub where_: Option<Box<Spanned<CondSpec>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
