@@ -65,7 +65,11 @@ pub fn classify_name(rel: &str) -> NameClass {
     if lower.ends_with(".tf.json") {
         return NameClass::Known(FileKind::TerraformJson);
     }
-    if name == "Dockerfile" || name == "Containerfile" || lower.ends_with(".dockerfile") || name.starts_with("Dockerfile.") {
+    if name == "Dockerfile"
+        || name == "Containerfile"
+        || lower.ends_with(".dockerfile")
+        || name.starts_with("Dockerfile.")
+    {
         return NameClass::Known(FileKind::Dockerfile);
     }
     if is_yaml {
@@ -117,7 +121,11 @@ pub fn normalise(p: &Path) -> String {
 
 /// Walks the roots. Returns files sorted by relative path, and problems met on
 /// the way (unreadable directories, broken links).
-pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> (Vec<Discovered>, Vec<(String, String)>) {
+pub fn discover(
+    roots: &[Root],
+    exclude: &GlobSet,
+    threads: usize,
+) -> (Vec<Discovered>, Vec<(String, String)>) {
     let (tx, rx) = mpsc::channel::<Result<Discovered, (String, String)>>();
     for (ri, root) in roots.iter().enumerate() {
         if !root.is_dir {
@@ -158,13 +166,22 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> (Vec<Disco
                         return WalkState::Continue;
                     }
                 };
-                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                let Some(ft) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
                 if !ft.is_file() {
                     return WalkState::Continue;
                 }
-                let rel_path = entry.path().strip_prefix(&root_path).unwrap_or(entry.path());
+                let rel_path = entry
+                    .path()
+                    .strip_prefix(&root_path)
+                    .unwrap_or(entry.path());
                 let rel = normalise(rel_path);
-                let rel = if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") };
+                let rel = if prefix.is_empty() {
+                    rel
+                } else {
+                    format!("{prefix}/{rel}")
+                };
                 if exclude.is_match(&rel) {
                     return WalkState::Continue;
                 }
@@ -200,19 +217,52 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(classify_name("infra/main.tf"), NameClass::Known(FileKind::Terraform));
-        assert_eq!(classify_name("x.tf.json"), NameClass::Known(FileKind::TerraformJson));
-        assert_eq!(classify_name("Dockerfile"), NameClass::Known(FileKind::Dockerfile));
-        assert_eq!(classify_name("svc/api.Dockerfile"), NameClass::Known(FileKind::Dockerfile));
-        assert_eq!(classify_name("Containerfile"), NameClass::Known(FileKind::Dockerfile));
-        assert_eq!(classify_name(".github/workflows/ci.yml"), NameClass::Known(FileKind::GithubWorkflow));
-        assert_eq!(classify_name("a/.github/workflows/ci.yaml"), NameClass::Known(FileKind::GithubWorkflow));
-        assert_eq!(classify_name("action.yml"), NameClass::Known(FileKind::GithubAction));
-        assert_eq!(classify_name("docker-compose.prod.yml"), NameClass::Known(FileKind::Compose));
-        assert_eq!(classify_name("compose.yaml"), NameClass::Known(FileKind::Compose));
+        assert_eq!(
+            classify_name("infra/main.tf"),
+            NameClass::Known(FileKind::Terraform)
+        );
+        assert_eq!(
+            classify_name("x.tf.json"),
+            NameClass::Known(FileKind::TerraformJson)
+        );
+        assert_eq!(
+            classify_name("Dockerfile"),
+            NameClass::Known(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify_name("svc/api.Dockerfile"),
+            NameClass::Known(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify_name("Containerfile"),
+            NameClass::Known(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify_name(".github/workflows/ci.yml"),
+            NameClass::Known(FileKind::GithubWorkflow)
+        );
+        assert_eq!(
+            classify_name("a/.github/workflows/ci.yaml"),
+            NameClass::Known(FileKind::GithubWorkflow)
+        );
+        assert_eq!(
+            classify_name("action.yml"),
+            NameClass::Known(FileKind::GithubAction)
+        );
+        assert_eq!(
+            classify_name("docker-compose.prod.yml"),
+            NameClass::Known(FileKind::Compose)
+        );
+        assert_eq!(
+            classify_name("compose.yaml"),
+            NameClass::Known(FileKind::Compose)
+        );
         assert_eq!(classify_name("k8s/deploy.yaml"), NameClass::Yaml);
         assert_eq!(classify_name("iam/policy.json"), NameClass::Json);
-        assert_eq!(classify_name("docs/policies/access.md"), NameClass::Markdown);
+        assert_eq!(
+            classify_name("docs/policies/access.md"),
+            NameClass::Markdown
+        );
         assert_eq!(classify_name("src/main.rs"), NameClass::Other);
     }
 }

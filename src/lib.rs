@@ -1,10 +1,14 @@
 //! soclint: SOC 2 controls for infrastructure-as-code and policy documents.
 //!
 //! Data flows one way: discover → parse → extract → evaluate → filter → report.
-#![deny(clippy::unwrap_used)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod document;
 pub mod extract;
 pub mod finding;
+pub mod report;
 pub mod rules;
 pub mod scan;

@@ -1,1 +1,25 @@
-fn main(){}
+//! Entry point: parse arguments, run, map the outcome to an exit code
+//! (0 clean, 1 findings at/above the threshold or unparsable files, 2 usage or
+//! configuration errors).
+use std::process::ExitCode;
+
+use clap::Parser;
+use soclint::app;
+use soclint::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Check(args) => app::check(args),
+        Command::Rules(args) => app::list_rules(args),
+        Command::Explain { rule_id, rules } => app::explain(rule_id, rules),
+        Command::Criteria { rules, format } => app::list_criteria(rules, *format),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(app::Fatal(report)) => {
+            eprintln!("{report:?}");
+            ExitCode::from(app::EXIT_USAGE)
+        }
+    }
+}

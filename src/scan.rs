@@ -43,7 +43,11 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     let (found, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
     let loaded: Vec<Loaded> = found.par_iter().map(|d| load(d, opts)).collect();
     let mut result = evaluate(&loaded, opts, rules);
-    result.notices.extend(problems.into_iter().map(|(path, message)| Notice { path, message }));
+    result.notices.extend(
+        problems
+            .into_iter()
+            .map(|(path, message)| Notice { path, message }),
+    );
     result.notices.sort();
     result.elapsed = started.elapsed();
     result
@@ -71,7 +75,12 @@ fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
             ));
         } else {
             match std::fs::read(&d.path) {
-                Err(e) if known => out.error = Some(ParseError::new(Span::default(), format!("cannot read: {e}"))),
+                Err(e) if known => {
+                    out.error = Some(ParseError::new(
+                        Span::default(),
+                        format!("cannot read: {e}"),
+                    ))
+                }
                 Err(_) => {}
                 Ok(bytes) => parse_bytes(bytes, class, opts, &mut out),
             }
@@ -90,7 +99,10 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut L
     if head.contains(&0) {
         if let Some(k) = known {
             out.kind = k;
-            out.error = Some(ParseError::new(Span::default(), "binary file (contains NUL bytes); not scanned"));
+            out.error = Some(ParseError::new(
+                Span::default(),
+                "binary file (contains NUL bytes); not scanned",
+            ));
         }
         return;
     }
@@ -102,23 +114,35 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut L
                 out.kind = k;
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 out.text = Some(Arc::from(&lossy[..at.min(lossy.len())]));
-                out.error = Some(ParseError::new(Span::new(at, at), "invalid UTF-8; not scanned"));
+                out.error = Some(ParseError::new(
+                    Span::new(at, at),
+                    "invalid UTF-8; not scanned",
+                ));
             }
             return;
         }
     };
     // a byte-order mark is not content; blank it so spans stay file offsets
     let text: Arc<str> = Arc::from(text);
-    let body: &str = text.strip_prefix('\u{feff}').map(|_| &text[3..]).unwrap_or(&text);
+    let body: &str = text
+        .strip_prefix('\u{feff}')
+        .map(|_| &text[3..])
+        .unwrap_or(&text);
     let offset = text.len() - body.len();
-    out.lines = text.bytes().filter(|&b| b == b'\n').count() + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    out.lines = text.bytes().filter(|&b| b == b'\n').count()
+        + usize::from(!text.is_empty() && !text.ends_with('\n'));
     let limits = &opts.limits;
     let parsed: Option<(FileKind, Result<Vec<Node>, ParseError>)> = match class {
         NameClass::Known(k) => Some((k, parse_as(k, body, limits))),
         NameClass::Yaml => sniff_yaml(body).map(|k| (k, document::yaml::parse(body, limits))),
-        NameClass::Json => sniff_json(body).map(|k| (k, document::json::parse(body, limits).map(|n| vec![n]))),
+        NameClass::Json => {
+            sniff_json(body).map(|k| (k, document::json::parse(body, limits).map(|n| vec![n])))
+        }
         NameClass::Markdown => (body.starts_with("---")).then(|| {
-            (FileKind::PolicyDocument, document::markdown::parse(body, limits).map(|n| vec![n]))
+            (
+                FileKind::PolicyDocument,
+                document::markdown::parse(body, limits).map(|n| vec![n]),
+            )
         }),
         NameClass::Other => None,
     };
@@ -135,7 +159,9 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut L
                 docs.iter_mut().for_each(|d| d.shift(offset));
             }
             out.kind = match kind {
-                FileKind::Kubernetes | FileKind::Cloudformation | FileKind::Iam => refine(kind, &mut docs),
+                FileKind::Kubernetes | FileKind::Cloudformation | FileKind::Iam => {
+                    refine(kind, &mut docs)
+                }
                 k => k,
             };
             out.docs = docs;
@@ -146,7 +172,9 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut L
 fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
     match kind {
         FileKind::Terraform => document::hcl::parse(text, limits).map(|n| vec![n]),
-        FileKind::TerraformJson | FileKind::Iam => document::json::parse(text, limits).map(|n| vec![n]),
+        FileKind::TerraformJson | FileKind::Iam => {
+            document::json::parse(text, limits).map(|n| vec![n])
+        }
         FileKind::Dockerfile => document::dockerfile::parse(text, limits).map(|n| vec![n]),
         FileKind::PolicyDocument => document::markdown::parse(text, limits).map(|n| vec![n]),
         _ => document::yaml::parse(text, limits),
@@ -155,7 +183,9 @@ fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, Pa
 
 /// A YAML file worth parsing: CloudFormation or Kubernetes by its words.
 fn sniff_yaml(text: &str) -> Option<FileKind> {
-    if text.contains("AWSTemplateFormatVersion") || (text.contains("Resources") && text.contains("AWS::")) {
+    if text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("AWS::"))
+    {
         Some(FileKind::Cloudformation)
     } else if text.contains("apiVersion") && text.contains("kind") && !text.contains("{{") {
         Some(FileKind::Kubernetes)
@@ -165,7 +195,9 @@ fn sniff_yaml(text: &str) -> Option<FileKind> {
 }
 
 fn sniff_json(text: &str) -> Option<FileKind> {
-    if text.contains("AWSTemplateFormatVersion") || (text.contains("\"Resources\"") && text.contains("AWS::")) {
+    if text.contains("AWSTemplateFormatVersion")
+        || (text.contains("\"Resources\"") && text.contains("AWS::"))
+    {
         Some(FileKind::Cloudformation)
     } else if text.contains("\"Statement\"") && text.contains("\"Version\"") {
         Some(FileKind::Iam)
@@ -176,10 +208,17 @@ fn sniff_json(text: &str) -> Option<FileKind> {
 
 fn is_cloudformation(doc: &Node) -> bool {
     doc.get("AWSTemplateFormatVersion").is_some()
-        || doc.get("Resources").and_then(Node::as_map).is_some_and(|rs| {
-            rs.iter()
-                .any(|r| r.value.get("Type").and_then(Node::as_str).is_some_and(|t| t.starts_with("AWS::")))
-        })
+        || doc
+            .get("Resources")
+            .and_then(Node::as_map)
+            .is_some_and(|rs| {
+                rs.iter().any(|r| {
+                    r.value
+                        .get("Type")
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.starts_with("AWS::"))
+                })
+            })
 }
 
 /// Decides the kind from parsed content; keeps only documents of that kind.
@@ -252,13 +291,18 @@ fn evaluate(loaded: &[Loaded], opts: &ScanOptions, rules: &RuleSet) -> ScanResul
 
     let mut by_scope_type: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
     for (i, r) in resources.iter().enumerate() {
-        by_scope_type.entry((r.scope, r.ty.as_str())).or_default().push(i);
+        by_scope_type
+            .entry((r.scope, r.ty.as_str()))
+            .or_default()
+            .push(i);
     }
     let mut vars: HashMap<usize, HashMap<&str, &Node>> = HashMap::new();
     for (i, f) in loaded.iter().enumerate() {
         if matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson) {
             for doc in &f.docs {
-                vars.entry(scopes[i]).or_default().extend(extract::terraform::variables(doc));
+                vars.entry(scopes[i])
+                    .or_default()
+                    .extend(extract::terraform::variables(doc));
             }
         }
     }
@@ -271,7 +315,7 @@ fn evaluate(loaded: &[Loaded], opts: &ScanOptions, rules: &RuleSet) -> ScanResul
         today: opts.today,
     };
 
-    let per_resource: Vec<(Vec<Finding>, Vec<(usize, Verdict)>)> = resources
+    let per_resource: Vec<ResourceOutcome> = resources
         .par_iter()
         .map(|res| evaluate_resource(&ctx, res, rules, loaded))
         .collect();
@@ -306,7 +350,10 @@ fn evaluate(loaded: &[Loaded], opts: &ScanOptions, rules: &RuleSet) -> ScanResul
             result.lines_scanned += f.lines;
         }
         if let Some(n) = &f.notice {
-            result.notices.push(Notice { path: f.rel.clone(), message: n.clone() });
+            result.notices.push(Notice {
+                path: f.rel.clone(),
+                message: n.clone(),
+            });
         }
         if let Some(e) = &f.error {
             result.errors.push(FileError {
@@ -322,12 +369,15 @@ fn evaluate(loaded: &[Loaded], opts: &ScanOptions, rules: &RuleSet) -> ScanResul
     result
 }
 
+/// The findings for one resource, and (rule index, verdict) for every evaluation.
+type ResourceOutcome = (Vec<Finding>, Vec<(usize, Verdict)>);
+
 fn evaluate_resource<'a>(
     ctx: &Context<'a>,
     res: &Resource<'a>,
     rules: &RuleSet,
     loaded: &[Loaded],
-) -> (Vec<Finding>, Vec<(usize, Verdict)>) {
+) -> ResourceOutcome {
     let mut findings = Vec::new();
     let mut verdicts = Vec::new();
     let path = res.file.map(|i| loaded[i].rel.as_str()).unwrap_or("");
@@ -378,7 +428,8 @@ fn make_finding(
         Some(file) => (file.clone(), None),
         None => {
             let span = outcome.span.or(subject_header).unwrap_or(res.header);
-            let whole_file = res.file.is_none() || (span.is_empty() && span.start == 0 && res.header.is_empty());
+            let whole_file =
+                res.file.is_none() || (span.is_empty() && span.start == 0 && res.header.is_empty());
             (path.to_string(), if whole_file { None } else { Some(span) })
         }
     };
@@ -412,12 +463,24 @@ fn locate(result: &mut ScanResult, loaded: &[Loaded]) {
     let mut indexes: HashMap<String, LineIndex> = HashMap::new();
     let mut place = |path: &str, span: Span| -> Option<Location> {
         let text = texts.get(path)?;
-        let idx = indexes.entry(path.to_string()).or_insert_with(|| LineIndex::new(text));
+        let idx = indexes
+            .entry(path.to_string())
+            .or_insert_with(|| LineIndex::new(text));
         let (sl, sc) = idx.line_col(text, span.start);
         let (el, ec) = idx.line_col(text, span.end);
-        Some(Location { start_line: sl, start_column: sc, end_line: el, end_column: ec })
+        Some(Location {
+            start_line: sl,
+            start_column: sc,
+            end_line: el,
+            end_column: ec,
+        })
     };
-    let whole = Location { start_line: 1, start_column: 1, end_line: 1, end_column: 1 };
+    let whole = Location {
+        start_line: 1,
+        start_column: 1,
+        end_line: 1,
+        end_column: 1,
+    };
     for f in &mut result.findings {
         f.location = f.span.and_then(|s| place(&f.path, s)).unwrap_or(whole);
     }
@@ -426,12 +489,24 @@ fn locate(result: &mut ScanResult, loaded: &[Loaded]) {
         e.line = loc.start_line;
         e.column = loc.start_column;
     }
-    result.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    result.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result
+        .findings
+        .dedup_by(|a, b| a.sort_key() == b.sort_key());
     result.errors.sort();
-    for path in result.findings.iter().map(|f| &f.path).chain(result.errors.iter().map(|e| &e.path)) {
+    for path in result
+        .findings
+        .iter()
+        .map(|f| &f.path)
+        .chain(result.errors.iter().map(|e| &e.path))
+    {
         if let Some(t) = texts.get(path.as_str()) {
-            result.texts.entry(path.clone()).or_insert_with(|| Arc::clone(t));
+            result
+                .texts
+                .entry(path.clone())
+                .or_insert_with(|| Arc::clone(t));
         }
     }
 }

@@ -651,7 +651,7 @@ fn from_fields(joined: &Joined, a: usize, e: usize, entries: &mut Vec<Entry>) {
     let rest = &jt[rs..rest_end];
     let slash = rest.rfind('/');
     let tag = match rest.rfind(':') {
-        Some(c) if slash.map_or(true, |s| c > s) => Some((rs + c + 1, rest_end)),
+        Some(c) if slash.is_none_or(|s| c > s) => Some((rs + c + 1, rest_end)),
         _ => None,
     };
     let image_end = tag.map_or(rest_end, |(t, _)| t - 1);

@@ -135,7 +135,10 @@ impl Node {
                 e.key_span = Span::new(e.key_span.start + delta, e.key_span.end + delta);
                 e.value.shift(delta);
             }),
-            Value::Expr(Expr { argument: Some(arg), .. }) => arg.shift(delta),
+            Value::Expr(Expr {
+                argument: Some(arg),
+                ..
+            }) => arg.shift(delta),
             _ => {}
         }
     }
@@ -230,7 +233,12 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { line_starts }
     }
     /// 1-based (line, column); offsets past the end clamp to the end.

@@ -6,10 +6,20 @@ use crate::document::Node;
 use crate::rules::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
-    let Some(resources) = doc.get("Resources").and_then(Node::as_map) else { return };
+    let Some(resources) = doc.get("Resources").and_then(Node::as_map) else {
+        return;
+    };
     for r in resources {
-        let Some(ty) = r.value.get("Type").and_then(Node::as_str) else { continue };
-        push(Target::Cloudformation, ty, r.key.clone(), &r.value, r.key_span);
+        let Some(ty) = r.value.get("Type").and_then(Node::as_str) else {
+            continue;
+        };
+        push(
+            Target::Cloudformation,
+            ty,
+            r.key.clone(),
+            &r.value,
+            r.key_span,
+        );
         if let Some(props) = r.value.get("Properties") {
             super::iam::statements_within(props, &r.key, push);
         }

@@ -5,8 +5,20 @@ use crate::rules::eval::header_span;
 use crate::rules::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
-    push(Target::DockerCompose, "compose", "compose".into(), doc, header_span(doc));
+    push(
+        Target::DockerCompose,
+        "compose",
+        "compose".into(),
+        doc,
+        header_span(doc),
+    );
     for svc in doc.get("services").and_then(Node::as_map).unwrap_or(&[]) {
-        push(Target::DockerCompose, "service", format!("services.{}", svc.key), &svc.value, svc.key_span);
+        push(
+            Target::DockerCompose,
+            "service",
+            format!("services.{}", svc.key),
+            &svc.value,
+            svc.key_span,
+        );
     }
 }

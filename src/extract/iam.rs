@@ -12,18 +12,30 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
 }
 
 fn statements<'a>(doc: &'a Node, prefix: &str, push: &mut Push<'_, 'a>) {
-    let Some(stmt) = doc.get("Statement") else { return };
+    let Some(stmt) = doc.get("Statement") else {
+        return;
+    };
     let list: Vec<&Node> = match &stmt.value {
         Value::List(items) => items.iter().collect(),
         Value::Map(_) => vec![stmt],
         _ => return,
     };
     for (i, s) in list.into_iter().enumerate() {
-        let name = s.get("Sid").and_then(Node::as_str).map(str::to_string).unwrap_or_else(|| format!("Statement[{i}]"));
+        let name = s
+            .get("Sid")
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Statement[{i}]"));
         let header = entry_header(s, "Sid")
             .or_else(|| entry_header(s, "Effect"))
             .unwrap_or_else(|| header_span(s));
-        push(Target::Iam, "policy_statement", format!("{prefix}.{name}"), s, header);
+        push(
+            Target::Iam,
+            "policy_statement",
+            format!("{prefix}.{name}"),
+            s,
+            header,
+        );
     }
 }
 

@@ -6,7 +6,9 @@ use crate::document::Node;
 use crate::rules::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
-    let Some(kind) = doc.get("kind").and_then(Node::as_str) else { return };
+    let Some(kind) = doc.get("kind").and_then(Node::as_str) else {
+        return;
+    };
     if doc.get("apiVersion").is_none() {
         return;
     }
@@ -17,7 +19,10 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
         return;
     }
     let meta = doc.get("metadata");
-    let name = meta.and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or("unnamed");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or("unnamed");
     let address = match meta.and_then(|m| m.get("namespace")).and_then(Node::as_str) {
         Some(ns) => format!("{kind}/{ns}/{name}"),
         None => format!("{kind}/{name}"),
@@ -25,14 +30,28 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let header = entry_header(doc, "kind").unwrap_or(doc.span);
     push(Target::Kubernetes, kind, address.clone(), doc, header);
 
-    let Some(pod_spec) = pod_spec(doc, kind) else { return };
+    let Some(pod_spec) = pod_spec(doc, kind) else {
+        return;
+    };
     let spec_header = pod_header(doc, kind).unwrap_or(header);
-    push(Target::Kubernetes, "pod_spec", address.clone(), pod_spec, spec_header);
+    push(
+        Target::Kubernetes,
+        "pod_spec",
+        address.clone(),
+        pod_spec,
+        spec_header,
+    );
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for c in pod_spec.get(list).and_then(Node::as_list).unwrap_or(&[]) {
             let cname = c.get("name").and_then(Node::as_str).unwrap_or("unnamed");
             let ch = entry_header(c, "name").unwrap_or_else(|| crate::rules::eval::header_span(c));
-            push(Target::Kubernetes, "container", format!("{address}/{cname}"), c, ch);
+            push(
+                Target::Kubernetes,
+                "container",
+                format!("{address}/{cname}"),
+                c,
+                ch,
+            );
         }
     }
 }
@@ -42,10 +61,18 @@ pub fn pod_spec<'a>(doc: &'a Node, kind: &str) -> Option<&'a Node> {
     let spec = doc.get("spec")?;
     match kind {
         "Pod" => Some(spec),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "ReplicationController" | "PodTemplate" => {
-            spec.get("template")?.get("spec")
-        }
-        "CronJob" => spec.get("jobTemplate")?.get("spec")?.get("template")?.get("spec"),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController"
+        | "PodTemplate" => spec.get("template")?.get("spec"),
+        "CronJob" => spec
+            .get("jobTemplate")?
+            .get("spec")?
+            .get("template")?
+            .get("spec"),
         _ => None,
     }
 }

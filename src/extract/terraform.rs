@@ -31,7 +31,12 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
 /// Variables of a file whose default is fully known (no expressions inside).
 pub fn variables(doc: &Node) -> Vec<(&str, &Node)> {
     let mut out = Vec::new();
-    for top in doc.as_map().unwrap_or(&[]).iter().filter(|e| e.key == "variable") {
+    for top in doc
+        .as_map()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|e| e.key == "variable")
+    {
         for var in top.value.as_map().unwrap_or(&[]) {
             if let Some(default) = var.value.get("default") {
                 if is_literal(default) {

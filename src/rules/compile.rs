@@ -30,7 +30,11 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
     let rule_span = spec.span();
     let spec = spec.into_inner();
     let id = spec.id.get_ref().trim().to_string();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return err(
             "a rule id is letters, digits, `-` and `_` (e.g. `AWS-S3-001`)",
             spec.id.span(),
@@ -47,7 +51,11 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
         message: format!(
             "unknown target `{}` (expected one of: {})",
             spec.target.get_ref(),
-            Target::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+            Target::ALL
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         span: spec.target.span(),
     })?;
@@ -57,7 +65,12 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
         let text = c.get_ref().trim();
         match criteria::find(text) {
             Some(found) => criteria_ids.push(found.id),
-            None => return err(format!("`{text}` is not a Trust Services Criterion (e.g. CC6.1, A1.2)"), c.span()),
+            None => {
+                return err(
+                    format!("`{text}` is not a Trust Services Criterion (e.g. CC6.1, A1.2)"),
+                    c.span(),
+                )
+            }
         }
     }
     if criteria_ids.is_empty() {
@@ -67,7 +80,9 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
     let paths = if spec.paths.is_empty() {
         None
     } else {
-        Some(build_globs(spec.paths.iter().map(|p| (p.get_ref().as_str(), p.span())))?)
+        Some(build_globs(
+            spec.paths.iter().map(|p| (p.get_ref().as_str(), p.span())),
+        )?)
     };
     let where_ = spec.where_.map(compile_cond).transpose()?;
     let for_each = match spec.for_each {
@@ -116,7 +131,9 @@ fn check_placeholders(message: &str, span: Range<usize>) -> Result<(), CompileEr
         let name = &after[..close];
         if !matches!(name, "resource" | "value" | "type" | "file" | "path") {
             return err(
-                format!("unknown placeholder `{{{name}}}` (use resource, value, type, file or path)"),
+                format!(
+                    "unknown placeholder `{{{name}}}` (use resource, value, type, file or path)"
+                ),
                 span,
             );
         }
@@ -178,10 +195,20 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     let mut found: Vec<Cond> = Vec::new();
 
     if let Some(items) = s.all {
-        found.push(Cond::All(items.into_iter().map(compile_cond).collect::<Result<_, _>>()?));
+        found.push(Cond::All(
+            items
+                .into_iter()
+                .map(compile_cond)
+                .collect::<Result<_, _>>()?,
+        ));
     }
     if let Some(items) = s.any {
-        found.push(Cond::Any(items.into_iter().map(compile_cond).collect::<Result<_, _>>()?));
+        found.push(Cond::Any(
+            items
+                .into_iter()
+                .map(compile_cond)
+                .collect::<Result<_, _>>()?,
+        ));
     }
     if let Some(inner) = s.not {
         found.push(Cond::Not(boxed(inner)?));
@@ -206,7 +233,14 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         ($field:expr, $test:expr, $name:literal) => {
             if let Some(v) = $field {
                 if !*v.get_ref() {
-                    return err(concat!("`", $name, " = false` is not allowed; use the opposite operator"), v.span());
+                    return err(
+                        concat!(
+                            "`",
+                            $name,
+                            " = false` is not allowed; use the opposite operator"
+                        ),
+                        v.span(),
+                    );
                 }
                 tests.push($test);
             }
@@ -224,11 +258,19 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         tests.push(Test::NotEquals(lit(v.get_ref(), v.span())?));
     }
     if let Some(v) = s.in_ {
-        let items = v.get_ref().iter().map(|x| lit(x, v.span())).collect::<Result<_, _>>()?;
+        let items = v
+            .get_ref()
+            .iter()
+            .map(|x| lit(x, v.span()))
+            .collect::<Result<_, _>>()?;
         tests.push(Test::In(items));
     }
     if let Some(v) = s.not_in {
-        let items = v.get_ref().iter().map(|x| lit(x, v.span())).collect::<Result<_, _>>()?;
+        let items = v
+            .get_ref()
+            .iter()
+            .map(|x| lit(x, v.span()))
+            .collect::<Result<_, _>>()?;
         tests.push(Test::NotIn(items));
     }
     if let Some(v) = s.matches {
@@ -237,7 +279,12 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     if let Some(v) = s.not_matches {
         tests.push(Test::NotMatches(regex(&v)?));
     }
-    for (v, op) in [(s.lt, Ord2::Lt), (s.le, Ord2::Le), (s.gt, Ord2::Gt), (s.ge, Ord2::Ge)] {
+    for (v, op) in [
+        (s.lt, Ord2::Lt),
+        (s.le, Ord2::Le),
+        (s.gt, Ord2::Gt),
+        (s.ge, Ord2::Ge),
+    ] {
         if let Some(v) = v {
             tests.push(Test::Compare(op, *v.get_ref()));
         }
@@ -279,7 +326,9 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     }
 
     let path = match &s.path {
-        Some(p) => Path::parse(p.get_ref()).or_else(|e| err(format!("invalid path: {e}"), p.span()))?,
+        Some(p) => {
+            Path::parse(p.get_ref()).or_else(|e| err(format!("invalid path: {e}"), p.span()))?
+        }
         None => Path::default(),
     };
     let default = match &s.default {
@@ -300,7 +349,10 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         }
         1 => found.push(Cond::Test {
             path,
-            test: tests.pop().ok_or_else(|| CompileError { message: String::new(), span: span.clone() })?,
+            test: tests.pop().ok_or_else(|| CompileError {
+                message: String::new(),
+                span: span.clone(),
+            })?,
             default,
         }),
         _ => {
@@ -326,7 +378,8 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
 fn relation(spec: Spanned<RelationSpec>, dir: RelationDir) -> Result<Relation, CompileError> {
     let spec = spec.into_inner();
     let types = spec.types.into_inner().into_vec();
-    let via = Path::parse(spec.via.get_ref()).or_else(|e| err(format!("invalid path: {e}"), spec.via.span()))?;
+    let via = Path::parse(spec.via.get_ref())
+        .or_else(|e| err(format!("invalid path: {e}"), spec.via.span()))?;
     let where_ = spec.where_.map(boxed).transpose()?;
     Ok(Relation {
         dir,

@@ -91,7 +91,9 @@ struct Resolved<'a> {
 /// A CloudFormation intrinsic written in long form (`{"Ref": "X"}`, `{"Fn::Sub": …}`).
 fn is_intrinsic_map(node: &Node) -> bool {
     match node.as_map() {
-        Some([only]) => only.key == "Ref" || only.key == "Condition" || only.key.starts_with("Fn::"),
+        Some([only]) => {
+            only.key == "Ref" || only.key == "Condition" || only.key.starts_with("Fn::")
+        }
         _ => false,
     }
 }
@@ -105,9 +107,15 @@ impl<'a> Context<'a> {
     fn substitute(&self, res: &Resource<'a>, hit: Hit<'a>) -> Hit<'a> {
         if let Value::Expr(e) = &hit.node.value {
             if let Some(name) = e.text.trim().strip_prefix("var.") {
-                if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                if name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
                     if let Some(default) = self.vars.get(&res.scope).and_then(|v| v.get(name)) {
-                        return Hit { node: default, span: hit.span };
+                        return Hit {
+                            node: default,
+                            span: hit.span,
+                        };
                     }
                 }
             }
@@ -131,13 +139,27 @@ impl<'a> Context<'a> {
         }
         // null is "not set"
         current.retain(|h| !matches!(h.node.value, Value::Null));
-        Resolved { hits: current, unknown }
+        Resolved {
+            hits: current,
+            unknown,
+        }
     }
 
     /// The nodes a rule's `for_each` path leads to: (value, where it is written).
     pub fn subjects(&self, res: &Resource<'a>, path: &Path) -> Vec<(&'a Node, Span)> {
-        let resolved = self.resolve(res, Hit { node: res.body, span: res.body.span }, path);
-        resolved.hits.into_iter().map(|h| (h.node, h.span)).collect()
+        let resolved = self.resolve(
+            res,
+            Hit {
+                node: res.body,
+                span: res.body.span,
+            },
+            path,
+        );
+        resolved
+            .hits
+            .into_iter()
+            .map(|h| (h.node, h.span))
+            .collect()
     }
 
     /// Evaluates `cond` with `subject` as the node paths start from.
@@ -169,7 +191,10 @@ impl<'a> Context<'a> {
                         Verdict::Pass => return o,
                         Verdict::Skip => skipped = true,
                         Verdict::Fail => {
-                            if first_fail.as_ref().is_none_or(|f| f.span.is_none() && o.span.is_some()) {
+                            if first_fail
+                                .as_ref()
+                                .is_none_or(|f| f.span.is_none() && o.span.is_some())
+                            {
                                 first_fail = Some(o);
                             }
                         }
@@ -190,8 +215,15 @@ impl<'a> Context<'a> {
                 };
                 o
             }
-            Cond::Test { path, test, default } => {
-                let start = Hit { node: subject, span: subject.span };
+            Cond::Test {
+                path,
+                test,
+                default,
+            } => {
+                let start = Hit {
+                    node: subject,
+                    span: subject.span,
+                };
                 let resolved = self.resolve(res, start, path);
                 self.eval_test(res, &resolved, test, default.as_ref())
             }
@@ -201,24 +233,34 @@ impl<'a> Context<'a> {
                     Outcome::pass(None)
                 } else {
                     let mut o = Outcome::fail(None);
-                    o.file = patterns.first().map(|p| p.trim_start_matches("**/").to_string());
+                    o.file = patterns
+                        .first()
+                        .map(|p| p.trim_start_matches("**/").to_string());
                     o.value = Some(patterns.join(", "));
                     o
                 }
             }
-            Cond::FileAbsent(globs, _) => match self.repo_files.iter().find(|f| globs.is_match(f.as_str())) {
-                Some(found) => {
-                    let mut o = Outcome::fail(None);
-                    o.file = Some(found.clone());
-                    o.value = Some(found.clone());
-                    o
+            Cond::FileAbsent(globs, _) => {
+                match self.repo_files.iter().find(|f| globs.is_match(f.as_str())) {
+                    Some(found) => {
+                        let mut o = Outcome::fail(None);
+                        o.file = Some(found.clone());
+                        o.value = Some(found.clone());
+                        o
+                    }
+                    None => Outcome::pass(None),
                 }
-                None => Outcome::pass(None),
-            },
+            }
         }
     }
 
-    fn eval_test(&self, res: &Resource<'a>, resolved: &Resolved<'a>, test: &Test, default: Option<&Lit>) -> Outcome {
+    fn eval_test(
+        &self,
+        res: &Resource<'a>,
+        resolved: &Resolved<'a>,
+        test: &Test,
+        default: Option<&Lit>,
+    ) -> Outcome {
         match test {
             Test::Exists => {
                 return match resolved.hits.first() {
@@ -242,7 +284,14 @@ impl<'a> Context<'a> {
             }
             if let Some(lit) = default {
                 let node = lit_node(lit);
-                let mut o = self.apply(res, Hit { node: &node, span: Span::default() }, test);
+                let mut o = self.apply(
+                    res,
+                    Hit {
+                        node: &node,
+                        span: Span::default(),
+                    },
+                    test,
+                );
                 o.span = None;
                 return o;
             }
@@ -277,7 +326,11 @@ impl<'a> Context<'a> {
             return Outcome::skip();
         }
         let verdict = |ok: bool| {
-            let o = if ok { Outcome::pass(Some(hit.span)) } else { Outcome::fail(Some(hit.span)) };
+            let o = if ok {
+                Outcome::pass(Some(hit.span))
+            } else {
+                Outcome::fail(Some(hit.span))
+            };
             o.with_value(node)
         };
         match test {
@@ -304,7 +357,14 @@ impl<'a> Context<'a> {
                     let mut skipped = false;
                     let mut last = Outcome::pass(Some(hit.span));
                     for item in items {
-                        let o = self.apply(res, Hit { node: item, span: item.span }, test);
+                        let o = self.apply(
+                            res,
+                            Hit {
+                                node: item,
+                                span: item.span,
+                            },
+                            test,
+                        );
                         match o.verdict {
                             Verdict::Fail => return o,
                             Verdict::Skip => skipped = true,
@@ -388,14 +448,26 @@ impl<'a> Context<'a> {
         let candidates = rel
             .types
             .iter()
-            .flat_map(|t| self.by_scope_type.get(&(res.scope, t.as_str())).into_iter().flatten())
+            .flat_map(|t| {
+                self.by_scope_type
+                    .get(&(res.scope, t.as_str()))
+                    .into_iter()
+                    .flatten()
+            })
             .map(|&i| &self.resources[i]);
         let mut skipped = false;
         let mut failing: Option<Outcome> = None;
         match rel.dir {
             RelationDir::ReferencedBy => {
                 for other in candidates {
-                    let via = self.resolve(other, Hit { node: other.body, span: other.body.span }, &rel.via);
+                    let via = self.resolve(
+                        other,
+                        Hit {
+                            node: other.body,
+                            span: other.body.span,
+                        },
+                        &rel.via,
+                    );
                     let mut points_here = false;
                     for h in &via.hits {
                         match refers_to(h.node, res, subject) {
@@ -421,14 +493,28 @@ impl<'a> Context<'a> {
                 }
             }
             RelationDir::References => {
-                let via = self.resolve(res, Hit { node: subject, span: subject.span }, &rel.via);
+                let via = self.resolve(
+                    res,
+                    Hit {
+                        node: subject,
+                        span: subject.span,
+                    },
+                    &rel.via,
+                );
                 if via.hits.is_empty() {
-                    return if via.unknown { Outcome::skip() } else { Outcome::fail(None) };
+                    return if via.unknown {
+                        Outcome::skip()
+                    } else {
+                        Outcome::fail(None)
+                    };
                 }
                 let via_span = via.hits[0].span;
                 let mut any_target = false;
                 for other in candidates {
-                    let hit_here = via.hits.iter().any(|h| refers_to(h.node, other, other.body) == Some(true));
+                    let hit_here = via
+                        .hits
+                        .iter()
+                        .any(|h| refers_to(h.node, other, other.body) == Some(true));
                     if !hit_here {
                         continue;
                     }
@@ -473,7 +559,9 @@ fn fill_span(mut o: Outcome, item: &Node) -> Outcome {
 pub fn header_span(node: &Node) -> Span {
     match &node.value {
         Value::Map(entries) => match entries.first() {
-            Some(e) if !matches!(e.value.value, Value::Map(_) | Value::List(_)) => e.key_span.join(e.value.span),
+            Some(e) if !matches!(e.value.value, Value::Map(_) | Value::List(_)) => {
+                e.key_span.join(e.value.span)
+            }
             Some(e) => e.key_span,
             None => node.span,
         },
@@ -496,7 +584,15 @@ fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool>
             while let Some(pos) = rest.find(addr) {
                 let before_ok = pos == 0 || !is_ident_char(rest.as_bytes()[pos - 1]);
                 let after = rest.as_bytes().get(pos + addr.len()).copied();
-                let after_ok = matches!(after, None | Some(b'.') | Some(b'[') | Some(b' ') | Some(b'}') | Some(b')') | Some(b','));
+                let after_ok = matches!(
+                    after,
+                    None | Some(b'.')
+                        | Some(b'[')
+                        | Some(b' ')
+                        | Some(b'}')
+                        | Some(b')')
+                        | Some(b',')
+                );
                 if before_ok && after_ok {
                     found = true;
                     break;
@@ -505,7 +601,11 @@ fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool>
             }
             if found {
                 Some(true)
-            } else if text.starts_with("var.") || text.starts_with("data.") || text.starts_with("module.") || text.starts_with("local.") {
+            } else if text.starts_with("var.")
+                || text.starts_with("data.")
+                || text.starts_with("module.")
+                || text.starts_with("local.")
+            {
                 None
             } else {
                 Some(false)
@@ -517,7 +617,9 @@ fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool>
         }
         Value::String(s) => {
             // a literal name equal to the target's own name attribute
-            let own = ["bucket", "name", "id"].iter().find_map(|k| target_body.get(k).and_then(Node::as_str));
+            let own = ["bucket", "name", "id"]
+                .iter()
+                .find_map(|k| target_body.get(k).and_then(Node::as_str));
             Some(own == Some(s.as_str()) || s == &target.address)
         }
         _ => Some(false),
@@ -544,7 +646,10 @@ fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Vec<Hit<'a>>, unknown: &mut
     match (seg, &node.value) {
         (Segment::Key(k), Value::Map(_)) => {
             if let Some(e) = node.entry(k) {
-                out.push(Hit { node: &e.value, span: value_span(e) });
+                out.push(Hit {
+                    node: &e.value,
+                    span: value_span(e),
+                });
             }
         }
         (Segment::Key(_), Value::List(items)) => {
@@ -559,14 +664,24 @@ fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Vec<Hit<'a>>, unknown: &mut
         (Segment::Index(i), Value::List(items)) => {
             let idx = if *i < 0 { items.len() as i64 + i } else { *i };
             if let Some(item) = usize::try_from(idx).ok().and_then(|i| items.get(i)) {
-                out.push(Hit { node: item, span: item.span });
+                out.push(Hit {
+                    node: item,
+                    span: item.span,
+                });
             }
         }
-        (Segment::Index(0), Value::Map(_)) => out.push(Hit { node, span: node.span }),
-        (Segment::Each, Value::List(items)) => out.extend(items.iter().map(|n| Hit { node: n, span: n.span })),
-        (Segment::Each, Value::Map(entries)) => {
-            out.extend(entries.iter().map(|e| Hit { node: &e.value, span: value_span(e) }))
-        }
+        (Segment::Index(0), Value::Map(_)) => out.push(Hit {
+            node,
+            span: node.span,
+        }),
+        (Segment::Each, Value::List(items)) => out.extend(items.iter().map(|n| Hit {
+            node: n,
+            span: n.span,
+        })),
+        (Segment::Each, Value::Map(entries)) => out.extend(entries.iter().map(|e| Hit {
+            node: &e.value,
+            span: value_span(e),
+        })),
         _ => {}
     }
 }
@@ -629,7 +744,9 @@ pub fn equals(node: &Node, lit: &Lit) -> bool {
         Lit::Num(n) => as_number(node) == Some(*n),
         Lit::Bool(b) => as_bool(node) == Some(*b),
         Lit::List(items) => match &node.value {
-            Value::List(nodes) => nodes.len() == items.len() && nodes.iter().zip(items).all(|(n, l)| equals(n, l)),
+            Value::List(nodes) => {
+                nodes.len() == items.len() && nodes.iter().zip(items).all(|(n, l)| equals(n, l))
+            }
             _ => false,
         },
     }
@@ -690,7 +807,10 @@ pub fn parse_date(text: &str) -> Option<i64> {
     let y: i64 = parts.next()?.parse().ok()?;
     let m: i64 = parts.next()?.parse().ok()?;
     let d: i64 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || t.len() > 10 && !t[10..].starts_with(['T', ' ', 't']) {
+    if !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+        || t.len() > 10 && !t[10..].starts_with(['T', ' ', 't'])
+    {
         return None;
     }
     Some(days_from_civil(y, m, d))
@@ -714,11 +834,20 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(parse_date("1970-01-02"), Some(1));
-        assert_eq!(parse_date("2026-11-25"), Some(days_from_civil(2026, 11, 25)));
+        assert_eq!(
+            parse_date("2026-11-25"),
+            Some(days_from_civil(2026, 11, 25))
+        );
         assert_eq!(parse_date("2026-13-01"), None);
-        assert_eq!(parse_date("2026-01-01T10:00:00Z"), Some(days_from_civil(2026, 1, 1)));
+        assert_eq!(
+            parse_date("2026-01-01T10:00:00Z"),
+            Some(days_from_civil(2026, 1, 1))
+        );
         assert_eq!(parse_date("yesterday"), None);
-        assert_eq!(days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28), 2);
+        assert_eq!(
+            days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28),
+            2
+        );
     }
 
     #[test]
@@ -727,6 +856,9 @@ mod tests {
         assert!(equals(&s("true"), &Lit::Bool(true)));
         assert!(equals(&s("8080"), &Lit::Num(8080.0)));
         assert!(!equals(&s("8080"), &Lit::Str("80".into())));
-        assert!(equals(&Node::new(Value::Bool(false), Span::default()), &Lit::Str("false".into())));
+        assert!(equals(
+            &Node::new(Value::Bool(false), Span::default()),
+            &Lit::Str("false".into())
+        ));
     }
 }

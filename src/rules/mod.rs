@@ -137,7 +137,8 @@ impl RuleMeta {
     /// Whether a `--select`/`--ignore` entry names this rule: its id, an id
     /// prefix, or one of its criteria (or their family, `CC6`).
     pub fn selected_by(&self, selector: &str) -> bool {
-        self.id.starts_with(selector) || self.criteria.iter().any(|c| criteria::selects(selector, c))
+        self.id.starts_with(selector)
+            || self.criteria.iter().any(|c| criteria::selects(selector, c))
     }
 }
 
@@ -227,7 +228,13 @@ impl Test {
     pub fn holds_when_absent(&self) -> bool {
         matches!(
             self,
-            Test::Absent | Test::NotEquals(_) | Test::NotIn(_) | Test::NotMatches(_) | Test::NotContains(_) | Test::Every(_) | Test::None(_)
+            Test::Absent
+                | Test::NotEquals(_)
+                | Test::NotIn(_)
+                | Test::NotMatches(_)
+                | Test::NotContains(_)
+                | Test::Every(_)
+                | Test::None(_)
         )
     }
 }
@@ -279,17 +286,22 @@ pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
 }
 
 /// Parses and compiles one rule file.
-pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, RuleFileError> {
-    let make_err = |message: String, span: Option<std::ops::Range<usize>>| RuleFileError {
-        name: name.to_string(),
-        message,
-        source_code: NamedSource::new(name, text.to_string()),
-        span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>> {
+    let make_err = |message: String, span: Option<std::ops::Range<usize>>| {
+        Box::new(RuleFileError {
+            name: name.to_string(),
+            message,
+            source_code: NamedSource::new(name, text.to_string()),
+            span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+        })
     };
-    let file: schema::RuleFile = toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
+    let file: schema::RuleFile =
+        toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
     file.rule
         .into_iter()
-        .map(|spec| compile::compile_rule(spec, name).map_err(|e| make_err(e.message, Some(e.span))))
+        .map(|spec| {
+            compile::compile_rule(spec, name).map_err(|e| make_err(e.message, Some(e.span)))
+        })
         .collect()
 }
 
@@ -306,14 +318,23 @@ impl RuleSet {
                 ));
             }
         }
-        let mut set = RuleSet { rules, index: HashMap::new() };
+        let mut set = RuleSet {
+            rules,
+            index: HashMap::new(),
+        };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for (i, r) in set.rules.iter().enumerate() {
             if r.meta.resources.is_empty() {
-                set.index.entry((r.meta.target, String::new())).or_default().push(i);
+                set.index
+                    .entry((r.meta.target, String::new()))
+                    .or_default()
+                    .push(i);
             }
             for ty in &r.meta.resources {
-                set.index.entry((r.meta.target, ty.clone())).or_default().push(i);
+                set.index
+                    .entry((r.meta.target, ty.clone()))
+                    .or_default()
+                    .push(i);
             }
         }
         Ok(set)
@@ -322,12 +343,22 @@ impl RuleSet {
     /// Rules that apply to a resource of this target and type.
     /// Rules that apply to a resource of this target and type, with their index.
     pub fn for_resource(&self, target: Target, ty: &str) -> impl Iterator<Item = (usize, &Rule)> {
-        let typed = self.index.get(&(target, ty.to_string())).map(Vec::as_slice).unwrap_or(&[]);
-        let any = self.index.get(&(target, String::new())).map(Vec::as_slice).unwrap_or(&[]);
+        let typed = self
+            .index
+            .get(&(target, ty.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let any = self
+            .index
+            .get(&(target, String::new()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         typed.iter().chain(any).map(move |&i| (i, &self.rules[i]))
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
+        self.rules
+            .iter()
+            .find(|r| r.meta.id.eq_ignore_ascii_case(id))
     }
 }

@@ -52,9 +52,9 @@ impl Path {
                     {
                         segments.push(Segment::Key(key.to_string()));
                     } else {
-                        let n: i64 = inner
-                            .parse()
-                            .map_err(|_| format!("`[{inner}]` is not an index, `*` or a quoted key"))?;
+                        let n: i64 = inner.parse().map_err(|_| {
+                            format!("`[{inner}]` is not an index, `*` or a quoted key")
+                        })?;
                         segments.push(Segment::Index(n));
                     }
                     i += close + 1;
@@ -78,7 +78,11 @@ impl Path {
                     if key.is_empty() {
                         return Err("empty key in path".into());
                     }
-                    segments.push(if key == "*" { Segment::Each } else { Segment::Key(key) });
+                    segments.push(if key == "*" {
+                        Segment::Each
+                    } else {
+                        Segment::Key(key)
+                    });
                     expect_key = false;
                 }
                 c => return Err(format!("unexpected `{c}` in path")),

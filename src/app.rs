@@ -1,0 +1,429 @@
+//! What each subcommand does, between parsed arguments and an exit code.
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use miette::Report;
+
+use crate::cli::{CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs};
+use crate::config::{self, Config};
+use crate::discover::Root;
+use crate::document::Limits;
+use crate::finding::ScanResult;
+use crate::report;
+use crate::rules::criteria::{self, Category};
+use crate::rules::{self, eval, Rule, RuleSet, Severity, Target};
+use crate::scan::{self, ScanOptions};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// A failure that ends the run with exit code 2, rendered by miette.
+pub struct Fatal(pub Report);
+
+impl<E: miette::Diagnostic + Send + Sync + 'static> From<Box<E>> for Fatal {
+    fn from(e: Box<E>) -> Self {
+        Fatal(Report::new_boxed(e))
+    }
+}
+
+fn fatal(msg: impl Into<String>) -> Fatal {
+    Fatal(miette::miette!("{}", msg.into()))
+}
+
+/// The config that applies: `--config`, else `soclint.toml` in the (single) scanned directory, else in the working directory.
+fn find_config(
+    explicit: Option<&Path>,
+    roots: &[PathBuf],
+) -> Result<(Config, Option<PathBuf>), Fatal> {
+    if let Some(p) = explicit {
+        return Ok((config::load(p)?, Some(p.to_path_buf())));
+    }
+    let base = match roots {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    };
+    let candidate = base.join(config::FILE_NAME);
+    if candidate.is_file() {
+        Ok((config::load(&candidate)?, Some(candidate)))
+    } else {
+        Ok((Config::default(), None))
+    }
+}
+
+/// Loads rules from a file or every `*.toml` below a directory (sorted).
+fn load_rule_path(path: &Path, out: &mut Vec<Rule>) -> Result<(), Fatal> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        for entry in walkdir::WalkDir::new(path)
+            .sort_by_file_name()
+            .follow_links(false)
+        {
+            let entry = entry
+                .map_err(|e| fatal(format!("cannot read rules in {}: {e}", path.display())))?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml")
+            {
+                files.push(entry.path().to_path_buf());
+            }
+        }
+    } else if path.is_file() {
+        files.push(path.to_path_buf());
+    } else {
+        return Err(fatal(format!(
+            "rules path {} does not exist",
+            path.display()
+        )));
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f)
+            .map_err(|e| fatal(format!("cannot read {}: {e}", f.display())))?;
+        out.extend(rules::load_file(&f.display().to_string(), &text)?);
+    }
+    Ok(())
+}
+
+/// Builds the active rule set from the built-in pack, config and flags.
+pub fn build_rules(
+    args: &RuleSourceArgs,
+    config: &Config,
+    config_path: Option<&Path>,
+) -> Result<RuleSet, Fatal> {
+    let mut all = Vec::new();
+    if !args.no_builtin && config.builtin != Some(false) {
+        for (name, text) in rules::builtin_files() {
+            all.extend(rules::load_file(&format!("builtin:{name}"), text)?);
+        }
+    }
+    let config_dir = config_path.and_then(Path::parent).unwrap_or(Path::new("."));
+    for dir in &config.rules {
+        load_rule_path(&config_dir.join(dir), &mut all)?;
+    }
+    for dir in &args.rules {
+        load_rule_path(dir, &mut all)?;
+    }
+    let select: Vec<&String> = if args.select.is_empty() {
+        config.select.iter().collect()
+    } else {
+        args.select.iter().collect()
+    };
+    let ignore: Vec<&String> = config.ignore.iter().chain(&args.ignore).collect();
+    let mut scope: Vec<Category> = vec![Category::Security];
+    scope.extend(config.categories.iter().copied());
+    all.retain(|r| {
+        let m = &r.meta;
+        (select.is_empty() || select.iter().any(|s| m.selected_by(s)))
+            && !ignore.iter().any(|s| m.selected_by(s))
+            && m.criteria
+                .iter()
+                .any(|c| scope.contains(&criteria::category_of(c)))
+    });
+    RuleSet::new(all).map_err(fatal)
+}
+
+fn today() -> Result<i64, Fatal> {
+    if let Ok(s) = std::env::var("SOCLINT_TODAY") {
+        return eval::parse_date(&s)
+            .ok_or_else(|| fatal(format!("SOCLINT_TODAY={s} is not a YYYY-MM-DD date")));
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok((secs / 86_400) as i64)
+}
+
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Never => None,
+    }
+}
+
+pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
+    for p in &args.paths {
+        if !p.exists() {
+            return Err(fatal(format!("{} does not exist", p.display())));
+        }
+    }
+    let (config, config_path) = find_config(args.rules.config.as_deref(), &args.paths)?;
+    let rules = build_rules(&args.rules, &config, config_path.as_deref())?;
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
+        (None, None) => FailOn::Low,
+    };
+    let single = args.paths.len() == 1 && args.paths[0].is_dir();
+    let roots = args
+        .paths
+        .iter()
+        .map(|p| Root {
+            path: p.clone(),
+            is_dir: p.is_dir(),
+            display_prefix: if single || !p.is_dir() {
+                String::new()
+            } else {
+                crate::discover::normalise(p)
+            },
+        })
+        .collect();
+    let exclude = rules::compile::build_globs(config.exclude.iter().map(|g| (g.as_str(), 0..0)))
+        .map_err(|e| fatal(format!("invalid exclude glob in config: {}", e.message)))?;
+    let threads = args.threads.unwrap_or(0);
+    let defaults = Limits::default();
+    let opts = ScanOptions {
+        roots,
+        exclude,
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(5 * 1024 * 1024),
+        limits: Limits {
+            max_depth: args
+                .max_depth
+                .or(config.max_depth)
+                .unwrap_or(defaults.max_depth),
+            ..defaults
+        },
+        threads: if threads == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        } else {
+            threads
+        },
+        today: today()?,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| fatal(e.to_string()))?;
+    let result = pool.install(|| scan::scan(&opts, &rules));
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(OutputFormat::Human);
+    let text = render(&result, format, to_terminal);
+    write_output(args.output.as_deref(), &text)?;
+
+    let failing = threshold(fail_on).is_some_and(|t| {
+        result.findings.iter().any(|f| f.severity() >= t) || !result.errors.is_empty()
+    });
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn render(result: &ScanResult, format: OutputFormat, to_terminal: bool) -> String {
+    match format {
+        OutputFormat::Human => {
+            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let width = if to_terminal { terminal_width() } else { 100 };
+            report::human::render(result, &report::human::Style { color, width })
+        }
+        OutputFormat::Compact => report::compact::render(result),
+        OutputFormat::Json => report::json::render(result),
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // a closed pipe (`soclint check | head`) is not an error worth a message
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        }
+    }
+}
+
+fn rules_for_listing(args: &RuleSourceArgs) -> Result<RuleSet, Fatal> {
+    let (config, path) = find_config(args.config.as_deref(), &[])?;
+    build_rules(args, &config, path.as_deref())
+}
+
+pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
+    let set = rules_for_listing(&args.rules)?;
+    let target = match &args.target {
+        Some(t) => Some(Target::parse(t).ok_or_else(|| {
+            fatal(format!(
+                "unknown target `{t}` (expected one of: {})",
+                Target::ALL
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let shown: Vec<&Rule> = set
+        .rules
+        .iter()
+        .filter(|r| target.is_none_or(|t| r.meta.target == t))
+        .filter(|r| {
+            args.criteria
+                .as_ref()
+                .is_none_or(|c| r.meta.criteria.iter().any(|rc| criteria::selects(c, rc)))
+        })
+        .collect();
+    let text = match args.format {
+        ListFormat::Json => {
+            let items: Vec<serde_json::Value> = shown
+                .iter()
+                .map(|r| {
+                    let m = &r.meta;
+                    serde_json::json!({
+                        "id": m.id, "title": m.title, "severity": m.severity, "criteria": m.criteria,
+                        "target": m.target, "resources": m.resources, "checkov": m.checkov,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+        ListFormat::Table => {
+            let mut s = String::new();
+            let idw = shown
+                .iter()
+                .map(|r| r.meta.id.len())
+                .max()
+                .unwrap_or(2)
+                .max(2);
+            s.push_str(&format!(
+                "{:idw$}  {:8}  {:15}  {:24}  TITLE\n",
+                "ID", "SEVERITY", "TARGET", "CRITERIA"
+            ));
+            for r in &shown {
+                let m = &r.meta;
+                s.push_str(&format!(
+                    "{:idw$}  {:8}  {:15}  {:24}  {}\n",
+                    m.id,
+                    m.severity.name(),
+                    m.target.name(),
+                    m.criteria.join(","),
+                    m.title
+                ));
+            }
+            s.push_str(&format!("{} rule(s)\n", shown.len()));
+            s
+        }
+    };
+    write_output(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+pub fn explain(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
+    let set = rules_for_listing(args)?;
+    let Some(rule) = set.find(id) else {
+        return Err(fatal(format!("no rule `{id}`; `soclint rules` lists them")));
+    };
+    let m = &rule.meta;
+    let mut s = String::new();
+    s.push_str(&format!("{}: {}\n\n", m.id, m.title));
+    s.push_str(&format!(
+        "Severity: {}\nTarget:   {}\n",
+        m.severity, m.target
+    ));
+    if !m.resources.is_empty() {
+        s.push_str(&format!("Applies to: {}\n", m.resources.join(", ")));
+    }
+    s.push_str("\nTrust Services Criteria:\n");
+    for c in &m.criteria {
+        let title = criteria::find(c).map(|c| c.title).unwrap_or("");
+        s.push_str(&format!("  {c}  {title}\n"));
+    }
+    s.push_str(&format!("\nWhy it matters:\n  {}\n", m.rationale));
+    s.push_str(&format!("\nHow to fix:\n  {}\n", m.remediation));
+    for (i, ex) in m.examples.iter().enumerate() {
+        if let Some(f) = &ex.fail {
+            s.push_str(&format!("\nExample {} (fails):\n{}\n", i + 1, indent(f)));
+        }
+        if let Some(p) = &ex.pass {
+            s.push_str(&format!("\nExample {} (passes):\n{}\n", i + 1, indent(p)));
+        }
+    }
+    if !m.checkov.is_empty() {
+        s.push_str(&format!("\nCheckov equivalent: {}\n", m.checkov.join(", ")));
+    }
+    if !m.references.is_empty() {
+        s.push_str("\nReferences:\n");
+        for r in &m.references {
+            s.push_str(&format!("  {r}\n"));
+        }
+    }
+    s.push_str(&format!("\nDefined in: {}\n", m.origin));
+    write_output(None, &s)?;
+    Ok(EXIT_OK)
+}
+
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn list_criteria(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fatal> {
+    let set = rules_for_listing(args)?;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &set.rules {
+        for c in &r.meta.criteria {
+            *counts.entry(c).or_insert(0) += 1;
+        }
+    }
+    let text = match format {
+        ListFormat::Json => {
+            let items: Vec<serde_json::Value> = criteria::CRITERIA
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id, "area": c.area, "title": c.title, "category": c.category(),
+                        "static_evidence": c.static_evidence, "rules": counts.get(c.id).copied().unwrap_or(0),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+        ListFormat::Table => {
+            let mut s = format!("{:6}  {:5}  {:7}  TITLE\n", "ID", "RULES", "STATIC");
+            for c in criteria::CRITERIA {
+                let ev = match c.static_evidence {
+                    criteria::Evidence::Yes => "yes",
+                    criteria::Evidence::Partly => "partly",
+                    criteria::Evidence::No => "no",
+                };
+                s.push_str(&format!(
+                    "{:6}  {:5}  {:7}  {}\n",
+                    c.id,
+                    counts.get(c.id).copied().unwrap_or(0),
+                    ev,
+                    c.title
+                ));
+            }
+            let covered = criteria::CRITERIA
+                .iter()
+                .filter(|c| counts.contains_key(c.id))
+                .count();
+            s.push_str(&format!(
+                "{covered} of {} criteria covered by {} active rules\n",
+                criteria::CRITERIA.len(),
+                set.rules.len()
+            ));
+            s
+        }
+    };
+    write_output(None, &text)?;
+    Ok(EXIT_OK)
+}

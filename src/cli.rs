@@ -1,0 +1,119 @@
+//! Command-line types (clap derive) only; `main.rs` wires them to the library.
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "soclint",
+    version,
+    about = "Check infrastructure-as-code and policy documents against SOC 2 controls"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for violations.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Everything about one rule.
+    Explain {
+        /// A rule id, e.g. AWS-S3-001.
+        rule_id: String,
+        #[command(flatten)]
+        rules: RuleSourceArgs,
+    },
+    /// The Trust Services Criteria and how many active rules cover each.
+    Criteria {
+        #[command(flatten)]
+        rules: RuleSourceArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Compact,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct RuleSourceArgs {
+    /// A soclint.toml to use instead of the one in the scanned root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A directory (or file) of extra TOML rules; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the built-in rule pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Only these rules: ids, id prefixes or criteria (CC6, CC6.1); repeatable or comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Not these rules: ids, id prefixes or criteria; repeatable or comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// How to print findings (default: human on a terminal, human otherwise too).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleSourceArgs,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Files larger than this many bytes are skipped with a notice.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Deepest nesting accepted in a document.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RulesArgs {
+    /// Only rules mapped to this criterion or family (CC6.1, CC6).
+    #[arg(long)]
+    pub criteria: Option<String>,
+    /// Only rules for this target (terraform, kubernetes, …).
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub rules: RuleSourceArgs,
+}

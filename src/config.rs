@@ -1,0 +1,84 @@
+//! `soclint.toml`: project settings, with errors that point into the file.
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+
+use crate::rules::criteria::Category;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Only these rules (ids, id prefixes, criteria).
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Not these rules.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Globs of paths not to scan (relative to the root).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// critical, high, medium, low or never.
+    pub fail_on: Option<String>,
+    /// Extra rule directories, relative to this file.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// SOC 2 categories in the audit's scope; security is always in.
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    pub max_file_size: Option<u64>,
+    pub max_depth: Option<usize>,
+    /// Load the built-in rule pack (default true).
+    pub builtin: Option<bool>,
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("invalid config {name}: {message}")]
+#[diagnostic(code(soclint::config))]
+pub struct ConfigError {
+    pub name: String,
+    pub message: String,
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    #[label("{message}")]
+    pub span: Option<SourceSpan>,
+}
+
+pub const FILE_NAME: &str = "soclint.toml";
+
+/// Reads and checks a config file; the directory it is in anchors relative paths.
+pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(ConfigError {
+            name: name.clone(),
+            message: format!("cannot read: {e}"),
+            source_code: NamedSource::new(&name, String::new()),
+            span: None,
+        })
+    })?;
+    parse(&name, &text)
+}
+
+pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
+    let fail = |message: String, span: Option<std::ops::Range<usize>>| {
+        Box::new(ConfigError {
+            name: name.to_string(),
+            message,
+            source_code: NamedSource::new(name, text.to_string()),
+            span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+        })
+    };
+    let config: Config =
+        toml::from_str(text).map_err(|e| fail(e.message().to_string(), e.span()))?;
+    if let Some(f) = &config.fail_on {
+        if !matches!(f.as_str(), "critical" | "high" | "medium" | "low" | "never") {
+            let at = text.find("fail-on").map(|s| s..s + 7);
+            return Err(fail(
+                format!("fail-on is `{f}`; expected critical, high, medium, low or never"),
+                at,
+            ));
+        }
+    }
+    Ok(config)
+}

@@ -1,0 +1,29 @@
+//! `path:line:col: SEVERITY RULE_ID [CC6.1,CC6.7] message`, one line a finding.
+use std::fmt::Write;
+
+use crate::finding::ScanResult;
+
+pub fn render(result: &ScanResult) -> String {
+    let mut out = String::new();
+    for f in &result.findings {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} {} [{}] {}",
+            f.path,
+            f.location.start_line,
+            f.location.start_column,
+            f.rule.severity.name().to_ascii_uppercase(),
+            f.rule.id,
+            f.rule.criteria.join(","),
+            f.message
+        );
+    }
+    for e in &result.errors {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: ERROR parse-error {}",
+            e.path, e.line, e.column, e.message
+        );
+    }
+    out
+}

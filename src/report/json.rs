@@ -1,0 +1,119 @@
+//! The JSON report: stable keys, sorted findings, no timings (byte-identical
+//! across runs and thread counts).
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::ScanResult;
+use crate::rules::Severity;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: &'static str,
+    findings: Vec<FindingOut<'a>>,
+    errors: Vec<ErrorOut<'a>>,
+    notices: Vec<NoticeOut<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    rule_id: &'a str,
+    title: &'a str,
+    severity: Severity,
+    criteria: &'a [&'static str],
+    path: &'a str,
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    resource: &'a str,
+    message: &'a str,
+    remediation: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct NoticeOut<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files_scanned: usize,
+    lines_scanned: usize,
+    resources: usize,
+    rules_evaluated: usize,
+    findings: usize,
+    errors: usize,
+    by_severity: BTreeMap<&'static str, usize>,
+    by_criterion: BTreeMap<&'static str, usize>,
+}
+
+pub fn render(result: &ScanResult) -> String {
+    let by_sev = result.count_by_severity();
+    let report = Report {
+        version: env!("CARGO_PKG_VERSION"),
+        findings: result
+            .findings
+            .iter()
+            .map(|f| FindingOut {
+                rule_id: &f.rule.id,
+                title: &f.rule.title,
+                severity: f.rule.severity,
+                criteria: &f.rule.criteria,
+                path: &f.path,
+                start_line: f.location.start_line,
+                start_column: f.location.start_column,
+                end_line: f.location.end_line,
+                end_column: f.location.end_column,
+                resource: &f.resource,
+                message: &f.message,
+                remediation: &f.rule.remediation,
+            })
+            .collect(),
+        errors: result
+            .errors
+            .iter()
+            .map(|e| ErrorOut {
+                path: &e.path,
+                line: e.line,
+                column: e.column,
+                message: &e.message,
+            })
+            .collect(),
+        notices: result
+            .notices
+            .iter()
+            .map(|n| NoticeOut {
+                path: &n.path,
+                message: &n.message,
+            })
+            .collect(),
+        summary: Summary {
+            files_scanned: result.files_scanned,
+            lines_scanned: result.lines_scanned,
+            resources: result.resources,
+            rules_evaluated: result.rules_active,
+            findings: result.findings.len(),
+            errors: result.errors.len(),
+            by_severity: Severity::ALL
+                .iter()
+                .map(|s| (s.name(), by_sev.get(s).copied().unwrap_or(0)))
+                .collect(),
+            by_criterion: result.count_by_criterion(),
+        },
+    };
+    let mut s =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
