@@ -5,11 +5,14 @@ use std::path::{Path, PathBuf};
 
 use miette::Report;
 
-use crate::cli::{CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs};
+use crate::cli::{
+    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, TestArgs,
+};
 use crate::config::{self, Config};
 use crate::discover::Root;
 use crate::document::Limits;
 use crate::finding::ScanResult;
+use crate::fixture::{test_rule, RuleTest};
 use crate::report;
 use crate::rules::criteria::{self, Category};
 use crate::rules::{self, eval, Rule, RuleSet, Severity, Target};
@@ -426,4 +429,51 @@ pub fn list_criteria(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fa
     };
     write_output(None, &text)?;
     Ok(EXIT_OK)
+}
+
+/// `soclint test`: each rule against its fixtures; PASS, FAIL and SKIP apart.
+pub fn test(args: &TestArgs) -> Result<u8, Fatal> {
+    let set = rules_for_listing(&args.rules)?;
+    let today = today()?;
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let mut out = String::new();
+    for rule in &set.rules {
+        let m = &rule.meta;
+        let mut verdict = RuleTest::Skip;
+        for dir in &args.dirs {
+            verdict = test_rule(&set, &m.id, m.target.name(), dir, today);
+            if !matches!(verdict, RuleTest::Skip) {
+                break;
+            }
+        }
+        match verdict {
+            RuleTest::Pass { findings, passes } => {
+                passed += 1;
+                out.push_str(&format!(
+                    "PASS {} ({findings} expected finding(s), {passes} passing evaluation(s))\n",
+                    m.id
+                ));
+            }
+            RuleTest::Fail { problems } => {
+                failed += 1;
+                out.push_str(&format!("FAIL {}\n", m.id));
+                for p in problems {
+                    out.push_str(&format!("    {p}\n"));
+                }
+            }
+            RuleTest::Skip if args.require_fixtures => {
+                failed += 1;
+                out.push_str(&format!("FAIL {} (no fixtures)\n", m.id));
+            }
+            RuleTest::Skip => {
+                skipped += 1;
+                out.push_str(&format!("SKIP {} (no fixtures)\n", m.id));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "{passed} passed, {failed} failed, {skipped} skipped\n"
+    ));
+    write_output(None, &out)?;
+    Ok(if failed > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }

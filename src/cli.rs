@@ -27,6 +27,8 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleSourceArgs,
     },
+    /// Run rules against their fixtures (`<target>/<RULE-ID>/{fail,pass}/`).
+    Test(TestArgs),
     /// The Trust Services Criteria and how many active rules cover each.
     Criteria {
         #[command(flatten)]
@@ -116,4 +118,16 @@ pub struct RulesArgs {
     pub format: ListFormat,
     #[command(flatten)]
     pub rules: RuleSourceArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TestArgs {
+    /// Fixture directories laid out as `<target>/<RULE-ID>/{fail,pass}/`.
+    #[arg(default_value = "fixtures")]
+    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleSourceArgs,
+    /// Treat a rule without fixtures as a failure.
+    #[arg(long)]
+    pub require_fixtures: bool,
 }

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod document;
 pub mod extract;
 pub mod finding;
+pub mod fixture;
 pub mod report;
 pub mod rules;
 pub mod scan;

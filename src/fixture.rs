@@ -1,0 +1,204 @@
+//! Rule fixtures: a directory of real files whose expected findings are declared
+//! in the files themselves (`# expect: RULE-ID` on the line the finding points
+//! at) or in a sidecar `expect.txt` (`PATH:LINE RULE-ID`). Used by the test
+//! suite for the built-in pack, and by anyone testing their own rules.
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::discover::Root;
+use crate::document::Limits;
+use crate::finding::ScanResult;
+use crate::rules::RuleSet;
+use crate::scan::{scan, ScanOptions};
+
+/// (path relative to the case directory, line, rule id)
+pub type Expectation = (String, usize, String);
+
+pub const SIDECAR: &str = "expect.txt";
+
+/// Reads the expectations declared in a case directory.
+pub fn expectations(dir: &Path) -> Result<BTreeSet<Expectation>, String> {
+    let mut out = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        if rel == SIDECAR {
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let parsed = line.split_once(' ').and_then(|(loc, rule)| {
+                    let (path, ln) = loc.rsplit_once(':')?;
+                    Some((path.to_string(), ln.parse().ok()?, rule.trim().to_string()))
+                });
+                match parsed {
+                    Some(e) => {
+                        out.insert(e);
+                    }
+                    None => {
+                        return Err(format!(
+                            "{}:{}: expected `PATH:LINE RULE-ID`",
+                            entry.path().display(),
+                            n + 1
+                        ))
+                    }
+                }
+            }
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            if let Some(pos) = line.find("expect: ") {
+                let ids = line[pos + 8..].trim().trim_end_matches("-->").trim();
+                for id in ids.split([',', ' ']).filter(|s| !s.is_empty()) {
+                    out.insert((rel.clone(), n + 1, id.to_string()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What one case directory produced.
+pub struct CaseResult {
+    pub expected: BTreeSet<Expectation>,
+    pub actual: BTreeSet<Expectation>,
+    pub scan: ScanResult,
+}
+
+impl CaseResult {
+    /// A readable diff: `- missing` (declared, not produced), `+ unexpected`.
+    pub fn diff(&self) -> Vec<String> {
+        let fmt = |(p, l, r): &Expectation| format!("{p}:{l} {r}");
+        let mut lines: Vec<String> = self
+            .expected
+            .difference(&self.actual)
+            .map(|e| format!("- missing    {}", fmt(e)))
+            .collect();
+        lines.extend(
+            self.actual
+                .difference(&self.expected)
+                .map(|e| format!("+ unexpected {}", fmt(e))),
+        );
+        lines.extend(
+            self.scan
+                .errors
+                .iter()
+                .map(|e| format!("! error      {}:{} {}", e.path, e.line, e.message)),
+        );
+        lines
+    }
+}
+
+/// Scans `dir` as a repository root with `rules`, as of `today` (days since epoch).
+pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, String> {
+    let expected = expectations(dir)?;
+    let opts = ScanOptions {
+        roots: vec![Root {
+            path: PathBuf::from(dir),
+            is_dir: true,
+            display_prefix: String::new(),
+        }],
+        exclude: sidecar_glob(),
+        max_file_size: 5 * 1024 * 1024,
+        limits: Limits::default(),
+        threads: 1,
+        today,
+    };
+    let result = scan(&opts, rules);
+    let actual = result
+        .findings
+        .iter()
+        .map(|f| (f.path.clone(), f.location.start_line, f.rule.id.clone()))
+        .collect();
+    Ok(CaseResult {
+        expected,
+        actual,
+        scan: result,
+    })
+}
+
+/// The verdict on one rule's fixtures, kept apart as cfn-guard does.
+#[derive(Debug)]
+pub enum RuleTest {
+    Pass {
+        findings: usize,
+        passes: usize,
+    },
+    Fail {
+        problems: Vec<String>,
+    },
+    /// No fixture directory for the rule.
+    Skip,
+}
+
+/// Runs `DIR/<target>/<RULE-ID>/{fail,pass}` for one rule of `rules`. Findings
+/// and expectations of other rules are ignored (one fixture may trip several).
+pub fn test_rule(rules: &RuleSet, id: &str, target: &str, dir: &Path, today: i64) -> RuleTest {
+    let base = dir.join(target).join(id);
+    if !base.is_dir() {
+        return RuleTest::Skip;
+    }
+    let mut problems = Vec::new();
+    let mut findings = 0;
+    let mut passes = 0;
+    for case in ["fail", "pass"] {
+        let case_dir = base.join(case);
+        if !case_dir.is_dir() {
+            problems.push(format!("no `{case}/` case in {}", base.display()));
+            continue;
+        }
+        let mut result = match run_case(rules, &case_dir, today) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        result.expected.retain(|e| e.2 == id);
+        result.actual.retain(|e| e.2 == id);
+        let mut diff = result.diff();
+        if case == "fail" {
+            findings = result.actual.len();
+            if result.expected.is_empty() {
+                diff.push("- the fail case declares no `expect:` finding".into());
+            }
+        } else {
+            let stats = result.scan.stats.get(id).copied().unwrap_or_default();
+            passes = stats.passed;
+            if stats.passed == 0 {
+                diff.push(format!(
+                    "- the pass case never passes the rule (passed {}, failed {}, skipped {})",
+                    stats.passed, stats.failed, stats.skipped
+                ));
+            }
+        }
+        problems.extend(diff.into_iter().map(|d| format!("{case}: {d}")));
+    }
+    if problems.is_empty() {
+        RuleTest::Pass { findings, passes }
+    } else {
+        RuleTest::Fail { problems }
+    }
+}
+
+fn sidecar_glob() -> GlobSet {
+    let mut b = globset::GlobSetBuilder::new();
+    if let Ok(g) = globset::Glob::new(SIDECAR) {
+        b.add(g);
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
