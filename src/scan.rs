@@ -151,7 +151,16 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut L
     match result {
         Err(mut e) => {
             out.kind = kind;
-            e.span = Span::new(e.span.start + offset, e.span.end + offset);
+            // an error at the very end points at the last character, so it can be shown
+            let start = (e.span.start + offset).min(text.len().saturating_sub(1));
+            let end = (e.span.end + offset).clamp(start, text.len());
+            e.span = Span::new(start, end.max((start + 1).min(text.len())));
+            while !text.is_char_boundary(e.span.start) {
+                e.span.start -= 1;
+            }
+            while !text.is_char_boundary(e.span.end) {
+                e.span.end += 1;
+            }
             out.error = Some(e);
         }
         Ok(mut docs) => {
