@@ -87,10 +87,14 @@ fn load_rule_path(path: &Path, out: &mut Vec<Rule>) -> Result<(), Fatal> {
 }
 
 /// Builds the active rule set from the built-in pack, config and flags.
+/// With `in_scope_only`, rules mapped only to SOC 2 categories outside the
+/// audit's scope (config `categories`) are left out, as a scan does; listing,
+/// explaining and testing rules see them all.
 pub fn build_rules(
     args: &RuleSourceArgs,
     config: &Config,
     config_path: Option<&Path>,
+    in_scope_only: bool,
 ) -> Result<RuleSet, Fatal> {
     let mut all = Vec::new();
     if !args.no_builtin && config.builtin != Some(false) {
@@ -117,9 +121,10 @@ pub fn build_rules(
         let m = &r.meta;
         (select.is_empty() || select.iter().any(|s| m.selected_by(s)))
             && !ignore.iter().any(|s| m.selected_by(s))
-            && m.criteria
-                .iter()
-                .any(|c| scope.contains(&criteria::category_of(c)))
+            && (!in_scope_only
+                || m.criteria
+                    .iter()
+                    .any(|c| scope.contains(&criteria::category_of(c))))
     });
     RuleSet::new(all).map_err(fatal)
 }
@@ -153,7 +158,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         }
     }
     let (config, config_path) = find_config(args.rules.config.as_deref(), &args.paths)?;
-    let rules = build_rules(&args.rules, &config, config_path.as_deref())?;
+    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
@@ -199,6 +204,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
             threads
         },
         today: today()?,
+        keep_texts: args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -251,13 +257,13 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal> {
     }
 }
 
-fn rules_for_listing(args: &RuleSourceArgs) -> Result<RuleSet, Fatal> {
+fn rules_for_listing(args: &RuleSourceArgs, in_scope_only: bool) -> Result<RuleSet, Fatal> {
     let (config, path) = find_config(args.config.as_deref(), &[])?;
-    build_rules(args, &config, path.as_deref())
+    build_rules(args, &config, path.as_deref(), in_scope_only)
 }
 
 pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
-    let set = rules_for_listing(&args.rules)?;
+    let set = rules_for_listing(&args.rules, false)?;
     let target = match &args.target {
         Some(t) => Some(Target::parse(t).ok_or_else(|| {
             fatal(format!(
@@ -327,7 +333,7 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
 }
 
 pub fn explain(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
-    let set = rules_for_listing(args)?;
+    let set = rules_for_listing(args, false)?;
     let Some(rule) = set.find(id) else {
         return Err(fatal(format!("no rule `{id}`; `soclint rules` lists them")));
     };
@@ -379,7 +385,7 @@ fn indent(text: &str) -> String {
 }
 
 pub fn list_criteria(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fatal> {
-    let set = rules_for_listing(args)?;
+    let set = rules_for_listing(args, true)?;
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &set.rules {
         for c in &r.meta.criteria {
@@ -433,7 +439,7 @@ pub fn list_criteria(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fa
 
 /// `soclint test`: each rule against its fixtures; PASS, FAIL and SKIP apart.
 pub fn test(args: &TestArgs) -> Result<u8, Fatal> {
-    let set = rules_for_listing(&args.rules)?;
+    let set = rules_for_listing(&args.rules, false)?;
     let today = today()?;
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut out = String::new();

@@ -117,6 +117,7 @@ pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, S
         limits: Limits::default(),
         threads: 1,
         today,
+        keep_texts: false,
     };
     let result = scan(&opts, rules);
     let actual = result

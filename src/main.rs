@@ -24,3 +24,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+// The scan allocates many small nodes on every thread; mimalloc's per-thread
+// heaps make that markedly cheaper than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

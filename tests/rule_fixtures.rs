@@ -14,7 +14,7 @@ use soclint::rules::Target;
 #[test]
 fn every_builtin_rule_meets_its_fixtures() {
     let today = parse_date("2026-11-25").expect("date");
-    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None)
+    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
         .unwrap_or_else(|_| panic!("built-in rules load"));
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut problems = Vec::new();
@@ -53,7 +53,7 @@ fn every_builtin_rule_meets_its_fixtures() {
 
 #[test]
 fn the_pack_covers_every_target() {
-    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None)
+    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
         .unwrap_or_else(|_| panic!("built-in rules load"));
     assert!(
         all.rules.len() >= 40,

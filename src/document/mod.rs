@@ -167,7 +167,11 @@ impl fmt::Display for Node {
                     write!(f, "\"{s}\"")
                 }
             }
-            Value::List(items) => write!(f, "[{} item(s)]", items.len()),
+            Value::List(items) => {
+                let shown: Vec<String> = items.iter().take(5).map(|i| i.to_string()).collect();
+                let more = if items.len() > 5 { ", …" } else { "" };
+                write!(f, "[{}{more}]", shown.join(", "))
+            }
             Value::Map(entries) => write!(f, "{{{} key(s)}}", entries.len()),
             Value::Expr(e) => {
                 let short: String = e.text.chars().take(80).collect();

@@ -408,9 +408,31 @@ impl Converter<'_> {
         start + s.trim_end_matches([' ', '\t', '\r', '\n']).len()
     }
 
+    /// The end of a quoted scalar starting at `p`: just past its closing quote
+    /// (saphyr's end mark can lie past a trailing comment).
+    fn quoted_end(&self, p: usize, end: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let quote = *b.get(p)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let mut i = p + 1;
+        while i < end.min(b.len()) {
+            match b[i] {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+                c if c == quote => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
     fn scalar(&self, scalar: &Scalar, start: usize, end: usize) -> Node {
         let (_, p) = self.skip_props(start, end);
-        let e = self.trim_end(p, end);
+        let e = self
+            .quoted_end(p, end)
+            .unwrap_or_else(|| self.trim_end(p, end));
         let span = Span::new(p, e);
         let value = match scalar {
             Scalar::Null => {
@@ -521,6 +543,18 @@ fn merge(entries: Vec<Entry>, merges: &[usize]) -> Vec<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_scalar_span_stops_at_the_closing_quote() {
+        let limits = Limits::default();
+        let text = "a: \"x \\\" y\" # note\nb: 'it''s' # c\n";
+        let doc = &parse(text, &limits).unwrap()[0];
+        let a = doc.get("a").unwrap();
+        assert_eq!(&text[a.span.start..a.span.end], "\"x \\\" y\"");
+        let b = doc.get("b").unwrap();
+        assert_eq!(&text[b.span.start..b.span.end], "'it''s'");
+        assert_eq!(b.as_str(), Some("it's"));
+    }
 
     fn parse1(text: &str) -> Node {
         let mut docs = parse(text, &Limits::default()).unwrap();

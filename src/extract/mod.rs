@@ -9,8 +9,11 @@ mod github_actions;
 mod iam;
 mod kubernetes;
 mod policy_docs;
+mod references;
 mod repository;
 pub mod terraform;
+
+pub use references::ReferenceIndex;
 
 use crate::discover::FileKind;
 use crate::document::{Node, Span};

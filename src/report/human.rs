@@ -68,7 +68,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         self.source.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(self.finding.message.clone()),
+                Some(self.finding.label.clone()),
                 span.start..span.end,
             ),
         )))

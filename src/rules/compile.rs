@@ -96,6 +96,9 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
     let assert = compile_cond(spec.assert)?;
     let message = spec.message.get_ref().clone();
     check_placeholders(&message, spec.message.span())?;
+    if let Some(label) = &spec.label {
+        check_placeholders(label.get_ref(), label.span())?;
+    }
     Ok(Rule {
         meta: Arc::new(RuleMeta {
             id,
@@ -105,7 +108,7 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
             target,
             resources,
             message,
-            label: spec.label,
+            label: spec.label.map(|l| l.into_inner()),
             rationale: spec.rationale.trim().to_string(),
             remediation: spec.remediation.trim().to_string(),
             references: spec.references,
@@ -121,14 +124,12 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
     })
 }
 
+/// `{name}` with an identifier inside must be a known placeholder; other
+/// braces (`${{ }}` in a workflow message) are text.
 fn check_placeholders(message: &str, span: Range<usize>) -> Result<(), CompileError> {
-    let mut rest = message;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            return err("unclosed `{` in message", span);
-        };
-        let name = &after[..close];
+    let re = placeholder_regex();
+    for cap in re.captures_iter(message) {
+        let name = &cap[1];
         if !matches!(name, "resource" | "value" | "type" | "file" | "path") {
             return err(
                 format!(
@@ -137,9 +138,15 @@ fn check_placeholders(message: &str, span: Range<usize>) -> Result<(), CompileEr
                 span,
             );
         }
-        rest = &after[close + 1..];
     }
     Ok(())
+}
+
+fn placeholder_regex() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\{([A-Za-z_][A-Za-z0-9_]*)\}").unwrap_or_else(|_| unreachable!("valid regex"))
+    })
 }
 
 pub fn build_globs<'a>(
@@ -218,6 +225,13 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     }
     if let Some(rel) = s.references {
         found.push(Cond::Relation(relation(rel, RelationDir::References)?));
+    }
+    if let Some(spec) = s.any_resource {
+        let spec = spec.into_inner();
+        found.push(Cond::AnyResource {
+            types: spec.types.into_inner().into_vec(),
+            where_: spec.where_.map(boxed).transpose()?,
+        });
     }
     if let Some(globs) = s.file_exists {
         let gs = build_globs(globs.get_ref().iter().map(|g| (g.as_str(), globs.span())))?;

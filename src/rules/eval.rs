@@ -66,6 +66,8 @@ pub struct Context<'a> {
     pub resources: &'a [Resource<'a>],
     /// (scope, resource type) → indices into `resources`.
     pub by_scope_type: HashMap<(usize, &'a str), Vec<usize>>,
+    /// Who may refer to whom (for `referenced_by`).
+    pub references: crate::extract::ReferenceIndex,
     /// Per scope: Terraform variables with a statically known default.
     pub vars: HashMap<usize, HashMap<&'a str, &'a Node>>,
     /// Every file under the scanned root, relative, sorted.
@@ -228,6 +230,33 @@ impl<'a> Context<'a> {
                 self.eval_test(res, &resolved, test, default.as_ref())
             }
             Cond::Relation(rel) => self.eval_relation(res, subject, rel),
+            Cond::AnyResource { types, where_ } => {
+                let mut skipped = false;
+                for t in types {
+                    for &i in self
+                        .by_scope_type
+                        .get(&(res.scope, t.as_str()))
+                        .into_iter()
+                        .flatten()
+                    {
+                        let other = &self.resources[i];
+                        let o = match where_ {
+                            Some(c) => self.eval(other, other.body, c),
+                            None => Outcome::pass(None),
+                        };
+                        match o.verdict {
+                            Verdict::Pass => return Outcome::pass(None),
+                            Verdict::Skip => skipped = true,
+                            Verdict::Fail => {}
+                        }
+                    }
+                }
+                if skipped {
+                    Outcome::skip()
+                } else {
+                    Outcome::fail(None)
+                }
+            }
             Cond::FileExists(globs, patterns) => {
                 if self.repo_files.iter().any(|f| globs.is_match(f)) {
                     Outcome::pass(None)
@@ -301,7 +330,28 @@ impl<'a> Context<'a> {
                 Outcome::fail(None)
             };
         }
-        // every hit must satisfy the test
+        // `some` looks for one element among everything the path reached
+        // (`jobs.*.steps`: a step in any job); every other test must hold for
+        // each value reached
+        if let Test::Some(_) = test {
+            let mut skipped = resolved.unknown;
+            let mut first_fail = None;
+            for hit in &resolved.hits {
+                let o = self.apply(res, *hit, test);
+                match o.verdict {
+                    Verdict::Pass => return o,
+                    Verdict::Skip => skipped = true,
+                    Verdict::Fail => {
+                        first_fail.get_or_insert(o);
+                    }
+                }
+            }
+            return match (skipped, first_fail) {
+                (true, _) => Outcome::skip(),
+                (false, Some(f)) => f,
+                (false, None) => Outcome::fail(None),
+            };
+        }
         let mut skipped = resolved.unknown;
         let mut last = Outcome::pass(None);
         for hit in &resolved.hits {
@@ -336,14 +386,25 @@ impl<'a> Context<'a> {
         match test {
             Test::Exists => Outcome::pass(Some(hit.span)),
             Test::Absent => Outcome::fail(Some(hit.span)).with_value(node),
-            Test::Contains(lit) => match contains(node, lit) {
-                Some(b) => verdict(b),
-                None => Outcome::skip(),
-            },
-            Test::NotContains(lit) => match contains(node, lit) {
-                Some(b) => verdict(!b),
-                None => Outcome::skip(),
-            },
+            // a matching list element is the evidence (and what gets underlined)
+            Test::Contains(lit) | Test::NotContains(lit) => {
+                let positive = matches!(test, Test::Contains(_));
+                match (contains(node, lit), matching_element(node, lit)) {
+                    (None, _) => Outcome::skip(),
+                    (Some(found), Some(elem)) => {
+                        let o = Outcome::new(
+                            if found == positive {
+                                Verdict::Pass
+                            } else {
+                                Verdict::Fail
+                            },
+                            Some(elem.span),
+                        );
+                        o.with_value(elem)
+                    }
+                    (Some(found), None) => verdict(found == positive),
+                }
+            }
             Test::Length(op, n) => match &node.value {
                 Value::List(items) => verdict(op.holds(items.len(), *n)),
                 Value::Map(entries) => verdict(op.holds(entries.len(), *n)),
@@ -459,7 +520,18 @@ impl<'a> Context<'a> {
         let mut failing: Option<Outcome> = None;
         match rel.dir {
             RelationDir::ReferencedBy => {
-                for other in candidates {
+                let own_name = ["bucket", "name", "id"]
+                    .iter()
+                    .find_map(|k| subject.get(k).and_then(Node::as_str));
+                let mut keys = vec![res.address.as_str()];
+                keys.extend(own_name);
+                let referrers = self
+                    .references
+                    .candidates(res.scope, &keys)
+                    .into_iter()
+                    .map(|i| &self.resources[i])
+                    .filter(|r| rel.types.contains(&r.ty));
+                for other in referrers {
                     let via = self.resolve(
                         other,
                         Hit {
@@ -644,8 +716,9 @@ fn intrinsic_names(function: &str, arg: &Node, address: &str) -> bool {
 
 fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Vec<Hit<'a>>, unknown: &mut bool) {
     match (seg, &node.value) {
-        (Segment::Key(k), Value::Map(_)) => {
-            if let Some(e) = node.entry(k) {
+        (Segment::Key(k), Value::Map(entries)) => {
+            // a key may repeat: HCL keeps labelled blocks (`dynamic "x"`) apart
+            for e in entries.iter().filter(|e| &e.key == k) {
                 out.push(Hit {
                     node: &e.value,
                     span: value_span(e),
@@ -774,6 +847,12 @@ fn contains(node: &Node, lit: &Lit) -> Option<bool> {
         }),
         _ => Some(equals(node, lit)),
     }
+}
+
+fn matching_element<'n>(node: &'n Node, lit: &Lit) -> Option<&'n Node> {
+    node.as_list()?
+        .iter()
+        .find(|i| !is_unknown(i) && equals(i, lit))
 }
 
 /// A scalar test on a known scalar; `None` when it cannot be decided.

@@ -194,6 +194,11 @@ pub enum Cond {
         default: Option<Lit>,
     },
     Relation(Relation),
+    /// Some resource of these types in the same scope satisfies the condition.
+    AnyResource {
+        types: Vec<String>,
+        where_: Option<Box<Cond>>,
+    },
     FileExists(GlobSet, Vec<String>),
     FileAbsent(GlobSet, Vec<String>),
 }
@@ -354,6 +359,46 @@ impl RuleSet {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         typed.iter().chain(any).map(move |&i| (i, &self.rules[i]))
+    }
+
+    /// Resource types that `referenced_by` relations look for.
+    pub fn referrer_types(&self) -> std::collections::HashSet<&str> {
+        fn walk<'c>(c: &'c Cond, out: &mut std::collections::HashSet<&'c str>) {
+            match c {
+                Cond::All(items) | Cond::Any(items) => items.iter().for_each(|i| walk(i, out)),
+                Cond::Not(inner) => walk(inner, out),
+                Cond::Test {
+                    test: Test::Some(inner) | Test::Every(inner) | Test::None(inner),
+                    ..
+                } => walk(inner, out),
+                Cond::AnyResource {
+                    where_: Some(w), ..
+                } => walk(w, out),
+                Cond::Relation(rel) => {
+                    if rel.dir == RelationDir::ReferencedBy {
+                        out.extend(rel.types.iter().map(String::as_str));
+                    }
+                    if let Some(w) = &rel.where_ {
+                        walk(w, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = std::collections::HashSet::new();
+        for r in &self.rules {
+            for c in [
+                r.where_.as_ref(),
+                r.for_each_where.as_ref(),
+                Some(&r.assert),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                walk(c, &mut out);
+            }
+        }
+        out
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {

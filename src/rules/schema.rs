@@ -32,7 +32,7 @@ pub struct RuleSpec {
     pub for_each_where: Option<Spanned<CondSpec>>,
     pub assert: Spanned<CondSpec>,
     pub message: Spanned<String>,
-    pub label: Option<String>,
+    pub label: Option<Spanned<String>>,
     pub rationale: String,
     pub remediation: String,
     #[serde(default)]
@@ -96,6 +96,8 @@ pub struct CondSpec {
     pub referenced_by: Option<Spanned<RelationSpec>>,
     pub references: Option<Spanned<RelationSpec>>,
 
+    pub any_resource: Option<Spanned<AnyResourceSpec>>,
+
     pub file_exists: Option<Spanned<Vec<String>>>,
     pub file_absent: Option<Spanned<Vec<String>>>,
 }
@@ -108,6 +110,16 @@ pub struct RelationSpec {
     pub types: Spanned<OneOrMany>,
     /// The attribute (on the referencing resource) that holds the reference.
     pub via: Spanned<String>,
+    #[serde(rename = "where")]
+    pub where_: Option<Box<Spanned<CondSpec>>>,
+}
+
+/// Some resource of the given types in the same scope (satisfying `where`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnyResourceSpec {
+    #[serde(rename = "type")]
+    pub types: Spanned<OneOrMany>,
     #[serde(rename = "where")]
     pub where_: Option<Box<Spanned<CondSpec>>>,
 }

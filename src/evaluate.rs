@@ -1,0 +1,192 @@
+//! The evaluate stage: the resources of one chunk (a directory's files, or the
+//! repository as a whole) against the rules that index says apply, into
+//! findings with their line and column, and per-rule pass/fail/skip counts.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::document::{LineIndex, Node, Span};
+use crate::extract::{ReferenceIndex, Resource};
+use crate::finding::{Finding, Location};
+use crate::rules::eval::{header_span, Context, Outcome, Verdict};
+use crate::rules::{Rule, RuleSet};
+use crate::scan::ScanOptions;
+
+/// A file as evaluation sees it.
+pub struct FileRef<'a> {
+    pub rel: &'a str,
+    pub text: Option<&'a Arc<str>>,
+}
+
+/// What evaluating a chunk produced.
+#[derive(Default)]
+pub struct ChunkOutcome {
+    pub findings: Vec<Finding>,
+    /// Per rule index: passed, failed, skipped.
+    pub verdicts: Vec<[usize; 3]>,
+    /// Texts of files that findings point into.
+    pub texts: Vec<(String, Arc<str>)>,
+}
+
+/// Evaluates `resources` (which borrow from the chunk's documents).
+pub fn evaluate<'a>(
+    resources: &'a [Resource<'a>],
+    files: &[FileRef],
+    vars: HashMap<usize, HashMap<&'a str, &'a Node>>,
+    repo_files: &'a [String],
+    rules: &RuleSet,
+    opts: &ScanOptions,
+) -> ChunkOutcome {
+    let mut by_scope_type: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_scope_type
+            .entry((r.scope, r.ty.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let ctx = Context {
+        references: ReferenceIndex::build(resources, &rules.referrer_types()),
+        resources,
+        by_scope_type,
+        vars,
+        repo_files,
+        today: opts.today,
+    };
+    let mut out = ChunkOutcome {
+        verdicts: vec![[0; 3]; rules.rules.len()],
+        ..ChunkOutcome::default()
+    };
+    for res in resources {
+        evaluate_resource(&ctx, res, rules, files, &mut out);
+    }
+    locate(&mut out, files, opts.keep_texts);
+    out
+}
+
+fn evaluate_resource(
+    ctx: &Context,
+    res: &Resource,
+    rules: &RuleSet,
+    files: &[FileRef],
+    out: &mut ChunkOutcome,
+) {
+    let path = res.file.map(|i| files[i].rel).unwrap_or("");
+    for (ri, rule) in rules.for_resource(res.target, &res.ty) {
+        if let Some(globs) = &rule.paths {
+            if !globs.is_match(path) {
+                continue;
+            }
+        }
+        if let Some(w) = &rule.where_ {
+            if ctx.eval(res, res.body, w).verdict != Verdict::Pass {
+                continue;
+            }
+        }
+        let subjects: Vec<(&Node, Option<Span>)> = match &rule.for_each {
+            None => vec![(res.body, None)],
+            Some(p) => ctx
+                .subjects(res, p)
+                .into_iter()
+                .filter(|(n, _)| {
+                    rule.for_each_where
+                        .as_ref()
+                        .is_none_or(|w| ctx.eval(res, n, w).verdict == Verdict::Pass)
+                })
+                .map(|(n, _)| (n, Some(header_span(n))))
+                .collect(),
+        };
+        for (subject, subject_header) in subjects {
+            let outcome = ctx.eval(res, subject, &rule.assert);
+            let slot = match outcome.verdict {
+                Verdict::Pass => 0,
+                Verdict::Fail => 1,
+                Verdict::Skip => 2,
+            };
+            out.verdicts[ri][slot] += 1;
+            if outcome.verdict == Verdict::Fail {
+                out.findings
+                    .push(make_finding(rule, res, path, subject_header, outcome));
+            }
+        }
+    }
+}
+
+fn make_finding(
+    rule: &Rule,
+    res: &Resource,
+    path: &str,
+    subject_header: Option<Span>,
+    outcome: Outcome,
+) -> Finding {
+    let (path, span) = match &outcome.file {
+        Some(file) => (file.clone(), None),
+        None => {
+            let span = outcome.span.or(subject_header).unwrap_or(res.header);
+            let whole_file =
+                res.file.is_none() || (span.is_empty() && span.start == 0 && res.header.is_empty());
+            (path.to_string(), if whole_file { None } else { Some(span) })
+        }
+    };
+    let message = render_message(&rule.meta.message, res, &path, outcome.value.as_deref());
+    let label = match &rule.meta.label {
+        Some(l) => render_message(l, res, &path, outcome.value.as_deref()),
+        None => message.clone(),
+    };
+    Finding {
+        rule: rule.meta.clone(),
+        path: if path.is_empty() { ".".into() } else { path },
+        span,
+        location: Location::default(),
+        resource: res.address.clone(),
+        message,
+        label,
+        value: outcome.value,
+    }
+}
+
+fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str>) -> String {
+    template
+        .replace("{resource}", &res.address)
+        .replace("{type}", &res.ty)
+        .replace("{file}", path)
+        .replace("{path}", path)
+        .replace("{value}", value.unwrap_or("not set"))
+}
+
+/// Byte spans → line:column while the chunk's texts are at hand.
+fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
+    let texts: HashMap<&str, &Arc<str>> = files
+        .iter()
+        .filter_map(|f| f.text.map(|t| (f.rel, t)))
+        .collect();
+    let mut indexes: HashMap<&str, LineIndex> = HashMap::new();
+    let whole = Location {
+        start_line: 1,
+        start_column: 1,
+        end_line: 1,
+        end_column: 1,
+    };
+    for f in &mut out.findings {
+        let Some((span, (&rel, text))) = f.span.zip(texts.get_key_value(f.path.as_str())) else {
+            f.location = whole;
+            continue;
+        };
+        let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
+        f.location = locate_span(idx, text, span);
+    }
+    for rel in indexes.keys().filter(|_| keep_texts) {
+        if let Some(t) = texts.get(rel) {
+            out.texts.push((rel.to_string(), Arc::clone(t)));
+        }
+    }
+}
+
+pub fn locate_span(idx: &LineIndex, text: &str, span: Span) -> Location {
+    let (start_line, start_column) = idx.line_col(text, span.start);
+    let (end_line, end_column) = idx.line_col(text, span.end);
+    Location {
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+    }
+}

@@ -1,0 +1,215 @@
+//! The parse stage: read a discovered file, decide its kind (by name, then by
+//! content for YAML/JSON/Markdown) and convert it into the document model.
+use std::sync::Arc;
+
+use crate::discover::{classify_name, Discovered, FileKind, NameClass};
+use crate::document::{self, Limits, Node, ParseError, Span};
+use crate::scan::ScanOptions;
+
+/// One file after parsing.
+pub struct Loaded {
+    pub rel: String,
+    pub root: usize,
+    pub kind: FileKind,
+    pub text: Option<Arc<str>>,
+    pub docs: Vec<Node>,
+    pub lines: usize,
+    pub error: Option<ParseError>,
+    pub notice: Option<String>,
+}
+
+pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
+    let class = classify_name(&d.rel);
+    let mut out = Loaded {
+        rel: d.rel.clone(),
+        root: d.root,
+        kind: FileKind::Other,
+        text: None,
+        docs: Vec::new(),
+        lines: 0,
+        error: None,
+        notice: None,
+    };
+    let known = matches!(class, NameClass::Known(_));
+    if class != NameClass::Other {
+        if d.size > opts.max_file_size {
+            out.notice = Some(format!(
+                "skipped: {} bytes is over the {} byte limit (--max-file-size)",
+                d.size, opts.max_file_size
+            ));
+        } else {
+            match std::fs::read(&d.path) {
+                Err(e) if known => {
+                    out.error = Some(ParseError::new(
+                        Span::default(),
+                        format!("cannot read: {e}"),
+                    ))
+                }
+                Err(_) => {}
+                Ok(bytes) => parse_bytes(bytes, class, opts, &mut out),
+            }
+        }
+    }
+    out
+}
+
+fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut Loaded) {
+    let known = match class {
+        NameClass::Known(k) => Some(k),
+        _ => None,
+    };
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        if let Some(k) = known {
+            out.kind = k;
+            out.error = Some(ParseError::new(
+                Span::default(),
+                "binary file (contains NUL bytes); not scanned",
+            ));
+        }
+        return;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            if let Some(k) = known {
+                let at = e.utf8_error().valid_up_to();
+                out.kind = k;
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                out.text = Some(Arc::from(&lossy[..at.min(lossy.len())]));
+                out.error = Some(ParseError::new(
+                    Span::new(at, at),
+                    "invalid UTF-8; not scanned",
+                ));
+            }
+            return;
+        }
+    };
+    // a byte-order mark is not content; blank it so spans stay file offsets
+    let text: Arc<str> = Arc::from(text);
+    let body: &str = text
+        .strip_prefix('\u{feff}')
+        .map(|_| &text[3..])
+        .unwrap_or(&text);
+    let offset = text.len() - body.len();
+    out.lines = text.bytes().filter(|&b| b == b'\n').count()
+        + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    let limits = &opts.limits;
+    let parsed: Option<(FileKind, Result<Vec<Node>, ParseError>)> = match class {
+        NameClass::Known(k) => Some((k, parse_as(k, body, limits))),
+        NameClass::Yaml => sniff_yaml(body).map(|k| (k, document::yaml::parse(body, limits))),
+        NameClass::Json => {
+            sniff_json(body).map(|k| (k, document::json::parse(body, limits).map(|n| vec![n])))
+        }
+        NameClass::Markdown => (body.starts_with("---")).then(|| {
+            (
+                FileKind::PolicyDocument,
+                document::markdown::parse(body, limits).map(|n| vec![n]),
+            )
+        }),
+        NameClass::Other => None,
+    };
+    let Some((kind, result)) = parsed else { return };
+    out.text = Some(text.clone());
+    match result {
+        Err(mut e) => {
+            out.kind = kind;
+            // an error at the very end points at the last character, so it can be shown
+            let start = (e.span.start + offset).min(text.len().saturating_sub(1));
+            let end = (e.span.end + offset).clamp(start, text.len());
+            e.span = Span::new(start, end.max((start + 1).min(text.len())));
+            while !text.is_char_boundary(e.span.start) {
+                e.span.start -= 1;
+            }
+            while !text.is_char_boundary(e.span.end) {
+                e.span.end += 1;
+            }
+            out.error = Some(e);
+        }
+        Ok(mut docs) => {
+            if offset > 0 {
+                docs.iter_mut().for_each(|d| d.shift(offset));
+            }
+            out.kind = match kind {
+                FileKind::Kubernetes | FileKind::Cloudformation | FileKind::Iam => {
+                    refine(kind, &mut docs)
+                }
+                k => k,
+            };
+            out.docs = docs;
+        }
+    }
+}
+
+fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
+    match kind {
+        FileKind::Terraform => document::hcl::parse(text, limits).map(|n| vec![n]),
+        FileKind::TerraformJson | FileKind::Iam => {
+            document::json::parse(text, limits).map(|n| vec![n])
+        }
+        FileKind::Dockerfile => document::dockerfile::parse(text, limits).map(|n| vec![n]),
+        FileKind::PolicyDocument => document::markdown::parse(text, limits).map(|n| vec![n]),
+        _ => document::yaml::parse(text, limits),
+    }
+}
+
+/// A YAML file worth parsing: CloudFormation or Kubernetes by its words.
+fn sniff_yaml(text: &str) -> Option<FileKind> {
+    if text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("AWS::"))
+    {
+        Some(FileKind::Cloudformation)
+    } else if text.contains("apiVersion") && text.contains("kind") && !text.contains("{{") {
+        Some(FileKind::Kubernetes)
+    } else {
+        None
+    }
+}
+
+fn sniff_json(text: &str) -> Option<FileKind> {
+    if text.contains("AWSTemplateFormatVersion")
+        || (text.contains("\"Resources\"") && text.contains("AWS::"))
+    {
+        Some(FileKind::Cloudformation)
+    } else if text.contains("\"Statement\"") && text.contains("\"Version\"") {
+        Some(FileKind::Iam)
+    } else {
+        None
+    }
+}
+
+fn is_cloudformation(doc: &Node) -> bool {
+    doc.get("AWSTemplateFormatVersion").is_some()
+        || doc
+            .get("Resources")
+            .and_then(Node::as_map)
+            .is_some_and(|rs| {
+                rs.iter().any(|r| {
+                    r.value
+                        .get("Type")
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.starts_with("AWS::"))
+                })
+            })
+}
+
+/// Decides the kind from parsed content; keeps only documents of that kind.
+fn refine(sniffed: FileKind, docs: &mut Vec<Node>) -> FileKind {
+    if docs.iter().any(is_cloudformation) {
+        docs.retain(is_cloudformation);
+        return FileKind::Cloudformation;
+    }
+    if sniffed == FileKind::Iam || sniffed == FileKind::Cloudformation {
+        let is_policy = |d: &Node| d.get("Statement").is_some() && d.get("Version").is_some();
+        if docs.iter().any(is_policy) {
+            docs.retain(is_policy);
+            return FileKind::Iam;
+        }
+    }
+    docs.retain(|d| d.get("apiVersion").is_some() && d.get("kind").is_some());
+    if docs.is_empty() {
+        FileKind::Other
+    } else {
+        FileKind::Kubernetes
+    }
+}
