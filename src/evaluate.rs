@@ -44,7 +44,7 @@ pub fn evaluate<'a>(
             .push(i);
     }
     let ctx = Context {
-        references: ReferenceIndex::build(resources, &rules.referrer_types()),
+        references: ReferenceIndex::build(resources, rules.referrer_types()),
         resources,
         by_scope_type,
         vars,

@@ -870,6 +870,9 @@ fn build_stages(instructions: &[Node]) -> Vec<Node> {
         }
     }
     let last = stages.len().saturating_sub(1);
+    // (stage name, its effective USER) of the stages seen so far: a `FROM name`
+    // that names one builds on it, and inherits its user
+    let mut earlier: Vec<(String, Option<Node>)> = Vec::new();
     stages
         .into_iter()
         .enumerate()
@@ -898,8 +901,22 @@ fn build_stages(instructions: &[Node]) -> Vec<Node> {
                 span,
                 Node::list(stage.instructions, span),
             ));
-            if let Some(user) = stage.user {
-                entries.push(entry("user", user.span, user.clone()));
+            let image = stage.from.get("image");
+            let base = image
+                .and_then(Node::as_str)
+                .and_then(|i| earlier.iter().find(|(n, _)| n.eq_ignore_ascii_case(i)));
+            let mut user = stage.user.cloned();
+            if let (Some(img), Some((_, inherited))) = (image, base) {
+                entries.push(entry("base_stage", img.span, img.clone()));
+                if user.is_none() {
+                    user = inherited.clone();
+                }
+            }
+            if let Some(u) = &user {
+                entries.push(entry("user", u.span, u.clone()));
+            }
+            if let Some(name) = stage.from.get("name").and_then(Node::as_str) {
+                earlier.push((name.to_string(), user));
             }
             entries.push(entry(
                 "final",
@@ -1431,5 +1448,19 @@ mod tests {
             }),
             _ => {}
         }
+    }
+
+    #[test]
+    fn a_stage_built_on_an_earlier_stage_says_so_and_inherits_its_user() {
+        let text =
+            "FROM alpine:3.20 AS base\nUSER app\nFROM base AS build\nRUN make\nFROM scratch\n";
+        let d = parse(text, &Limits::default()).unwrap();
+        let st = stages(&d);
+        assert!(st[0].get("base_stage").is_none());
+        let base = st[1].get("base_stage").unwrap();
+        assert_eq!(&text[base.span.start..base.span.end], "base");
+        assert_eq!(st[1].get("user").unwrap().as_str(), Some("app"));
+        assert!(st[2].get("base_stage").is_none());
+        assert!(st[2].get("user").is_none());
     }
 }

@@ -17,10 +17,13 @@ pub struct ReferenceIndex {
 
 impl ReferenceIndex {
     /// Indexes the resources whose type some rule follows back (`referrer_types`).
-    pub fn build(resources: &[Resource], referrer_types: &std::collections::HashSet<&str>) -> Self {
+    pub fn build(
+        resources: &[Resource],
+        referrer_types: &std::collections::HashSet<String>,
+    ) -> Self {
         let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::new();
         for (i, r) in resources.iter().enumerate() {
-            if !referrer_types.contains(r.ty.as_str()) {
+            if !referrer_types.contains(&r.ty) {
                 continue;
             }
             let mut keys = Vec::new();

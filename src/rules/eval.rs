@@ -520,9 +520,7 @@ impl<'a> Context<'a> {
         let mut failing: Option<Outcome> = None;
         match rel.dir {
             RelationDir::ReferencedBy => {
-                let own_name = ["bucket", "name", "id"]
-                    .iter()
-                    .find_map(|k| subject.get(k).and_then(Node::as_str));
+                let own_name = own_name(subject);
                 let mut keys = vec![res.address.as_str()];
                 keys.extend(own_name);
                 let referrers = self
@@ -689,13 +687,24 @@ fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool>
         }
         Value::String(s) => {
             // a literal name equal to the target's own name attribute
-            let own = ["bucket", "name", "id"]
-                .iter()
-                .find_map(|k| target_body.get(k).and_then(Node::as_str));
+            let own = own_name(target_body);
             Some(own == Some(s.as_str()) || s == &target.address)
         }
         _ => Some(false),
     }
+}
+
+/// The name a resource is known by when referred to by a literal: a bucket's
+/// `bucket`, a `name`, or a Kubernetes `metadata.name`.
+fn own_name(body: &Node) -> Option<&str> {
+    ["bucket", "name", "id"]
+        .iter()
+        .find_map(|k| body.get(k).and_then(Node::as_str))
+        .or_else(|| {
+            body.get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Node::as_str)
+        })
 }
 
 fn is_ident_char(b: u8) -> bool {

@@ -279,6 +279,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// (target, resource type) → rule indices; rules with no resource list are under "".
     index: HashMap<(Target, String), Vec<usize>>,
+    /// Resource types some `referenced_by` looks for (computed once).
+    referrers: std::collections::HashSet<String>,
 }
 
 mod builtin {
@@ -326,6 +328,7 @@ impl RuleSet {
         let mut set = RuleSet {
             rules,
             index: HashMap::new(),
+            referrers: Default::default(),
         };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for (i, r) in set.rules.iter().enumerate() {
@@ -342,7 +345,17 @@ impl RuleSet {
                     .push(i);
             }
         }
+        set.referrers = set
+            .collect_referrer_types()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         Ok(set)
+    }
+
+    /// Resource types that `referenced_by` relations look for.
+    pub fn referrer_types(&self) -> &std::collections::HashSet<String> {
+        &self.referrers
     }
 
     /// Rules that apply to a resource of this target and type.
@@ -361,8 +374,7 @@ impl RuleSet {
         typed.iter().chain(any).map(move |&i| (i, &self.rules[i]))
     }
 
-    /// Resource types that `referenced_by` relations look for.
-    pub fn referrer_types(&self) -> std::collections::HashSet<&str> {
+    fn collect_referrer_types(&self) -> std::collections::HashSet<&str> {
         fn walk<'c>(c: &'c Cond, out: &mut std::collections::HashSet<&'c str>) {
             match c {
                 Cond::All(items) | Cond::Any(items) => items.iter().for_each(|i| walk(i, out)),
