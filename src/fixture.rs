@@ -62,8 +62,15 @@ pub fn expectations(dir: &Path) -> Result<BTreeSet<Expectation>, String> {
         }
         for (n, line) in text.lines().enumerate() {
             if let Some(pos) = line.find("expect: ") {
-                let ids = line[pos + 8..].trim().trim_end_matches("-->").trim();
-                for id in ids.split([',', ' ']).filter(|s| !s.is_empty()) {
+                // rule ids, separated by commas or spaces, up to anything else
+                let ids = line[pos + 8..]
+                    .split([',', ' '])
+                    .filter(|s| !s.is_empty())
+                    .take_while(|s| {
+                        s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    });
+                for id in ids {
                     out.insert((rel.clone(), n + 1, id.to_string()));
                 }
             }

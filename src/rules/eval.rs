@@ -74,6 +74,8 @@ pub struct Context<'a> {
     pub repo_files: &'a [String],
     /// Today as days since 1970-01-01 (UTC).
     pub today: i64,
+    /// The text of each file of the chunk (by `Resource::file`), when at hand.
+    pub file_texts: Vec<Option<&'a str>>,
 }
 
 /// One place a path led to: the value (after variable substitution) and where
@@ -386,6 +388,16 @@ impl<'a> Context<'a> {
         match test {
             Test::Exists => Outcome::pass(Some(hit.span)),
             Test::Absent => Outcome::fail(Some(hit.span)).with_value(node),
+            // a regex match inside a long (multi-line) value points at the match itself
+            Test::Matches(re) | Test::NotMatches(re) if matches!(node.value, Value::String(_)) => {
+                let found = as_text(node).is_some_and(|t| re.is_match(&t));
+                let ok = found == matches!(test, Test::Matches(_));
+                let mut o = verdict(ok);
+                if found {
+                    o.span = self.narrow_to_match(res, hit.span, re).or(o.span);
+                }
+                o
+            }
             // a matching list element is the evidence (and what gets underlined)
             Test::Contains(lit) | Test::NotContains(lit) => {
                 let positive = matches!(test, Test::Contains(_));
@@ -444,6 +456,22 @@ impl<'a> Context<'a> {
                 },
             },
         }
+    }
+
+    /// The part of a multi-line value's source text that `re` matches (a line
+    /// of a `run: |` script rather than the whole script).
+    fn narrow_to_match(&self, res: &Resource<'a>, span: Span, re: &regex::Regex) -> Option<Span> {
+        let text = (*self.file_texts.get(res.file?)?)?;
+        let source = text.get(span.start..span.end)?;
+        // a one-line value is underlined whole; only a block is narrowed
+        if !source.contains('\n') {
+            return None;
+        }
+        let m = re.find(source)?;
+        if m.start() == m.end() {
+            return None;
+        }
+        Some(Span::new(span.start + m.start(), span.start + m.end()))
     }
 
     fn quantify(&self, res: &Resource<'a>, hit: Hit<'a>, test: &Test, cond: &Cond) -> Outcome {
