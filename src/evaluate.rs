@@ -127,9 +127,10 @@ fn make_finding(
             (path.to_string(), if whole_file { None } else { Some(span) })
         }
     };
-    let message = render_message(&rule.meta.message, res, &path, outcome.value.as_deref());
+    let shown = outcome.value.as_ref().map(|v| v.render());
+    let message = render_message(&rule.meta.message, res, &path, shown.as_deref());
     let label = match &rule.meta.label {
-        Some(l) => render_message(l, res, &path, outcome.value.as_deref()),
+        Some(l) => render_message(l, res, &path, shown.as_deref()),
         None => message.clone(),
     };
     Finding {
@@ -140,7 +141,7 @@ fn make_finding(
         resource: res.address.clone(),
         message,
         label,
-        value: outcome.value,
+        value: shown,
     }
 }
 

@@ -43,7 +43,9 @@ const SAPHYR_ALIAS_BUDGET: usize = 100_000;
 /// Parses every document of a YAML stream.
 pub fn parse(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
     let pos = Positions::new(text);
-    check_depth(text, limits.max_depth, &pos)?;
+    if depth_bound(text) >= limits.max_depth {
+        check_depth(text, limits.max_depth, &pos)?;
+    }
     let docs = match catch_unwind(AssertUnwindSafe(|| MarkedYaml::load_from_str(text))) {
         Ok(Ok(docs)) => docs,
         Ok(Err(e)) => return Err(scan_error(&e, text, &pos, limits)),
@@ -198,6 +200,38 @@ impl<'input> LoadableYamlNode<'input> for Probe {
 }
 
 /// Rejects input nested deeper than `max_depth` before the real (recursive) load.
+/// A cheap upper bound on the nesting depth saphyr will build, so the exact
+/// (second) pass runs only for files that might be too deep. Per line, block
+/// nesting grows at most by its indentation plus its `- ` and `: ` indicators;
+/// flow nesting by the brackets open so far; anchors (aliases can copy a
+/// nested node under another) make the bound unknown.
+fn depth_bound(text: &str) -> usize {
+    if text.contains('&') {
+        return usize::MAX;
+    }
+    let mut flow: usize = 0;
+    let mut max_flow: usize = 0;
+    let mut max_line: usize = 0;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let indicators = line.matches("- ").count()
+            + line.matches(": ").count()
+            + usize::from(line.ends_with(':'));
+        max_line = max_line.max(indent + indicators);
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => {
+                    flow += 1;
+                    max_flow = max_flow.max(flow);
+                }
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    max_line + max_flow + 1
+}
+
 fn check_depth(text: &str, max_depth: usize, pos: &Positions) -> Result<(), ParseError> {
     PROBE.with(|p| p.set((0, max_depth)));
     let result = catch_unwind(AssertUnwindSafe(|| Probe::load_from_str(text).map(drop)));

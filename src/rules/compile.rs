@@ -346,7 +346,7 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         None => Path::default(),
     };
     let default = match &s.default {
-        Some(v) => Some(lit(v, span.clone())?),
+        Some(v) => Some(super::eval::lit_node(&lit(v, span.clone())?)),
         None => None,
     };
     match tests.len() {

@@ -17,19 +17,35 @@ pub enum Verdict {
     Skip,
 }
 
+/// The value an outcome is about, rendered only when a message needs it.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub enum Shown<'a> {
+    Node(&'a Node),
+    Text(String),
+}
+
+impl Shown<'_> {
+    pub fn render(&self) -> String {
+        match self {
+            Shown::Node(n) => render(n),
+            Shown::Text(t) => t.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome<'a> {
     pub verdict: Verdict,
     /// Where the evidence is, in the subject resource's file.
     pub span: Option<Span>,
-    /// The offending value, rendered for messages.
-    pub value: Option<String>,
+    /// The offending value, for messages.
+    pub value: Option<Shown<'a>>,
     /// For repository rules: the file the finding is about, when it is not the
     /// resource's own (a file that should exist, or should not).
     pub file: Option<String>,
 }
 
-impl Outcome {
+impl<'a> Outcome<'a> {
     fn new(verdict: Verdict, span: Option<Span>) -> Self {
         Outcome {
             verdict,
@@ -47,8 +63,8 @@ impl Outcome {
     fn skip() -> Self {
         Outcome::new(Verdict::Skip, None)
     }
-    fn with_value(mut self, node: &Node) -> Self {
-        self.value = Some(render(node));
+    fn with_value(mut self, node: &'a Node) -> Self {
+        self.value = Some(Shown::Node(node));
         self
     }
 }
@@ -167,7 +183,7 @@ impl<'a> Context<'a> {
     }
 
     /// Evaluates `cond` with `subject` as the node paths start from.
-    pub fn eval(&self, res: &Resource<'a>, subject: &'a Node, cond: &Cond) -> Outcome {
+    pub fn eval(&self, res: &Resource<'a>, subject: &'a Node, cond: &'a Cond) -> Outcome<'a> {
         match cond {
             Cond::All(items) => {
                 let mut skipped = false;
@@ -267,7 +283,7 @@ impl<'a> Context<'a> {
                     o.file = patterns
                         .first()
                         .map(|p| p.trim_start_matches("**/").to_string());
-                    o.value = Some(patterns.join(", "));
+                    o.value = Some(Shown::Text(patterns.join(", ")));
                     o
                 }
             }
@@ -276,7 +292,7 @@ impl<'a> Context<'a> {
                     Some(found) => {
                         let mut o = Outcome::fail(None);
                         o.file = Some(found.clone());
-                        o.value = Some(found.clone());
+                        o.value = Some(Shown::Text(found.clone()));
                         o
                     }
                     None => Outcome::pass(None),
@@ -289,9 +305,9 @@ impl<'a> Context<'a> {
         &self,
         res: &Resource<'a>,
         resolved: &Resolved<'a>,
-        test: &Test,
-        default: Option<&Lit>,
-    ) -> Outcome {
+        test: &'a Test,
+        default: Option<&'a Node>,
+    ) -> Outcome<'a> {
         match test {
             Test::Exists => {
                 return match resolved.hits.first() {
@@ -313,12 +329,11 @@ impl<'a> Context<'a> {
             if resolved.unknown {
                 return Outcome::skip();
             }
-            if let Some(lit) = default {
-                let node = lit_node(lit);
+            if let Some(node) = default {
                 let mut o = self.apply(
                     res,
                     Hit {
-                        node: &node,
+                        node,
                         span: Span::default(),
                     },
                     test,
@@ -372,7 +387,7 @@ impl<'a> Context<'a> {
     }
 
     /// Applies a test to one present value.
-    fn apply(&self, res: &Resource<'a>, hit: Hit<'a>, test: &Test) -> Outcome {
+    fn apply(&self, res: &Resource<'a>, hit: Hit<'a>, test: &'a Test) -> Outcome<'a> {
         let node = hit.node;
         if is_unknown(node) {
             return Outcome::skip();
@@ -474,7 +489,13 @@ impl<'a> Context<'a> {
         Some(Span::new(span.start + m.start(), span.start + m.end()))
     }
 
-    fn quantify(&self, res: &Resource<'a>, hit: Hit<'a>, test: &Test, cond: &Cond) -> Outcome {
+    fn quantify(
+        &self,
+        res: &Resource<'a>,
+        hit: Hit<'a>,
+        test: &'a Test,
+        cond: &'a Cond,
+    ) -> Outcome<'a> {
         let items: Vec<&'a Node> = match &hit.node.value {
             Value::List(items) => items.iter().collect(),
             _ => vec![hit.node],
@@ -533,7 +554,12 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn eval_relation(&self, res: &Resource<'a>, subject: &'a Node, rel: &Relation) -> Outcome {
+    fn eval_relation(
+        &self,
+        res: &Resource<'a>,
+        subject: &'a Node,
+        rel: &'a Relation,
+    ) -> Outcome<'a> {
         let candidates = rel
             .types
             .iter()
@@ -646,7 +672,7 @@ impl<'a> Context<'a> {
     }
 }
 
-fn fill_span(mut o: Outcome, item: &Node) -> Outcome {
+fn fill_span<'a>(mut o: Outcome<'a>, item: &Node) -> Outcome<'a> {
     if o.span.is_none() {
         o.span = Some(header_span(item));
     }
@@ -805,7 +831,7 @@ fn value_span(e: &crate::document::Entry) -> Span {
     }
 }
 
-fn lit_node(lit: &Lit) -> Node {
+pub fn lit_node(lit: &Lit) -> Node {
     let value = match lit {
         Lit::Str(s) => Value::String(s.clone()),
         Lit::Num(n) => Value::Number(*n),

@@ -191,7 +191,7 @@ pub enum Cond {
         path: Path,
         test: Test,
         /// The value an absent attribute has (a provider default).
-        default: Option<Lit>,
+        default: Option<crate::document::Node>,
     },
     Relation(Relation),
     /// Some resource of these types in the same scope satisfies the condition.
