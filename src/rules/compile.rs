@@ -10,7 +10,9 @@ use toml::Spanned;
 use super::criteria;
 use super::path::Path;
 use super::schema::{CondSpec, RelationSpec, RuleSpec};
-use super::{Cond, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Severity, Target, Test};
+use super::{
+    Cond, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Severity, Target, Test,
+};
 
 /// A rule-file error with the byte range it is about.
 #[derive(Debug, Clone)]
@@ -185,10 +187,8 @@ fn lit(value: &toml::Value, span: Range<usize>) -> Result<Lit, CompileError> {
     })
 }
 
-fn regex(pattern: &Spanned<String>) -> Result<Regex, CompileError> {
-    regex::RegexBuilder::new(pattern.get_ref())
-        .size_limit(1 << 20)
-        .build()
+fn regex(pattern: &Spanned<String>) -> Result<LazyRegex, CompileError> {
+    LazyRegex::new(pattern.get_ref())
         .or_else(|e| err(format!("invalid regex: {e}"), pattern.span()))
 }
 

@@ -405,11 +405,11 @@ impl<'a> Context<'a> {
             Test::Absent => Outcome::fail(Some(hit.span)).with_value(node),
             // a regex match inside a long (multi-line) value points at the match itself
             Test::Matches(re) | Test::NotMatches(re) if matches!(node.value, Value::String(_)) => {
-                let found = as_text(node).is_some_and(|t| re.is_match(&t));
+                let found = as_text(node).is_some_and(|t| re.get().is_match(&t));
                 let ok = found == matches!(test, Test::Matches(_));
                 let mut o = verdict(ok);
                 if found {
-                    o.span = self.narrow_to_match(res, hit.span, re).or(o.span);
+                    o.span = self.narrow_to_match(res, hit.span, re.get()).or(o.span);
                 }
                 o
             }
@@ -925,8 +925,8 @@ fn scalar_test(node: &Node, test: &Test, today: i64) -> Option<bool> {
         Test::NotEquals(l) => !equals(node, l),
         Test::In(ls) => ls.iter().any(|l| equals(node, l)),
         Test::NotIn(ls) => !ls.iter().any(|l| equals(node, l)),
-        Test::Matches(re) => as_text(node).is_some_and(|t| re.is_match(&t)),
-        Test::NotMatches(re) => !as_text(node).is_some_and(|t| re.is_match(&t)),
+        Test::Matches(re) => as_text(node).is_some_and(|t| re.get().is_match(&t)),
+        Test::NotMatches(re) => !as_text(node).is_some_and(|t| re.get().is_match(&t)),
         Test::StartsWith(p) => as_text(node).is_some_and(|t| t.starts_with(p.as_str())),
         Test::EndsWith(p) => as_text(node).is_some_and(|t| t.ends_with(p.as_str())),
         Test::Compare(op, n) => as_number(node).is_some_and(|v| op.holds(v, *n)),

@@ -161,6 +161,46 @@ pub enum Lit {
     List(Vec<Lit>),
 }
 
+/// A regex checked when the rule loads (so errors point into the TOML) but
+/// built on first use: most rules never meet a value to match, and building
+/// every automaton up front would dominate start-up.
+#[derive(Debug)]
+pub struct LazyRegex {
+    pattern: String,
+    built: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// Checks the syntax and the size limit without building the matcher.
+    pub fn new(pattern: &str) -> Result<Self, String> {
+        regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .map_err(|e| e.to_string())?;
+        Ok(LazyRegex {
+            pattern: pattern.to_string(),
+            built: std::sync::OnceLock::new(),
+        })
+    }
+
+    pub fn get(&self) -> &Regex {
+        self.built.get_or_init(|| {
+            regex::RegexBuilder::new(&self.pattern)
+                .size_limit(1 << 22)
+                .build()
+                // the syntax was checked at load; an automaton too large to build
+                // matches nothing rather than failing the scan
+                .unwrap_or_else(|_| {
+                    Regex::new("[^\\s\\S]").unwrap_or_else(|_| unreachable!("valid regex"))
+                })
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ord2 {
     Eq,
@@ -211,8 +251,8 @@ pub enum Test {
     NotEquals(Lit),
     In(Vec<Lit>),
     NotIn(Vec<Lit>),
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(LazyRegex),
+    NotMatches(LazyRegex),
     Compare(Ord2, f64),
     Contains(Lit),
     NotContains(Lit),
