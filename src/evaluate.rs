@@ -128,6 +128,11 @@ fn make_finding(
         }
     };
     let shown = outcome.value.as_ref().map(|v| v.render());
+    let shown = if rule.meta.secret {
+        shown.map(|v| crate::finding::mask(&v))
+    } else {
+        shown
+    };
     let message = render_message(&rule.meta.message, res, &path, shown.as_deref());
     let label = match &rule.meta.label {
         Some(l) => render_message(l, res, &path, shown.as_deref()),

@@ -43,6 +43,60 @@ impl Finding {
     }
 }
 
+/// A secret shown safely: the first four characters of a long value, the rest
+/// (and any short value) as `*`, one per character.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = if n >= 16 { 4 } else { 0 };
+    secret
+        .chars()
+        .take(keep)
+        .chain(std::iter::repeat_n('*', n - keep))
+        .collect()
+}
+
+/// `text` with every span masked, byte for byte, so offsets stay valid.
+pub fn mask_spans(text: &str, spans: &[Span]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for s in spans {
+        let (start, end) = (s.start.min(bytes.len()), s.end.min(bytes.len()));
+        let keep = text
+            .get(start..end)
+            .map(|v| {
+                if v.chars().count() >= 16 {
+                    v.chars().take(4).map(char::len_utf8).sum()
+                } else {
+                    0
+                }
+            })
+            .unwrap_or(0);
+        for b in &mut bytes[start + keep..end] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b'*';
+            }
+        }
+    }
+    // masking whole UTF-8 sequences byte by byte leaves valid UTF-8, except a
+    // sequence cut by a span edge; those bytes become `?`
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_length_and_a_prefix_of_long_values() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA****************");
+        assert_eq!(mask("hunter2"), "*******");
+        let text = "a: AKIAIOSFODNN7EXAMPLE\nb: pw\n";
+        assert_eq!(
+            mask_spans(text, &[Span::new(3, 23), Span::new(27, 29)]),
+            "a: AKIA****************\nb: **\n"
+        );
+    }
+}
+
 /// A file that could not be read or parsed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FileError {

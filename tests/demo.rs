@@ -68,3 +68,21 @@ fn every_file_kind_has_findings_in_the_demo() {
         );
     }
 }
+
+#[test]
+fn secrets_in_the_demo_never_reach_any_output() {
+    // hard-coded credentials in fixtures/demo that secret rules report
+    let secrets = ["northwind-dev", "sk_live_51NwExAmPlEkEy00000000000000"];
+    for format in ["human", "compact", "json"] {
+        let (_, out) = demo(format);
+        for s in secrets {
+            assert!(!out.contains(s), "{format} output shows the secret {s}");
+        }
+    }
+    let (_, out) = demo("human");
+    assert!(
+        out.contains("value: sk_l********************************"),
+        "{out}"
+    );
+    assert!(out.contains("POSTGRES_PASSWORD: *************"), "{out}");
+}

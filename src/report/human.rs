@@ -1,5 +1,6 @@
 //! The terminal report: a miette diagnostic per finding (snippet, underline,
 //! label, help), then a summary.
+use std::collections::HashMap;
 use std::fmt::{self, Write};
 use std::sync::Arc;
 
@@ -130,19 +131,40 @@ fn handler(style: &Style) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-fn source(result: &ScanResult, path: &str) -> Option<NamedSource<Arc<str>>> {
-    result
-        .texts
-        .get(path)
-        .map(|t| NamedSource::new(path, Arc::clone(t)))
+/// The text a diagnostic shows, with every secret found in the file masked
+/// (a snippet for one finding may show another finding's line as context).
+fn source(
+    result: &ScanResult,
+    masked: &HashMap<&str, Arc<str>>,
+    path: &str,
+) -> Option<NamedSource<Arc<str>>> {
+    let text = masked.get(path).or_else(|| result.texts.get(path))?;
+    Some(NamedSource::new(path, Arc::clone(text)))
+}
+
+fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
+    let mut spans: HashMap<&str, Vec<crate::document::Span>> = HashMap::new();
+    for f in result.findings.iter().filter(|f| f.rule.secret) {
+        if let Some(s) = f.span {
+            spans.entry(f.path.as_str()).or_default().push(s);
+        }
+    }
+    spans
+        .into_iter()
+        .filter_map(|(path, spans)| {
+            let text = result.texts.get(path)?;
+            Some((path, Arc::from(crate::finding::mask_spans(text, &spans))))
+        })
+        .collect()
 }
 
 pub fn render(result: &ScanResult, style: &Style) -> String {
     let handler = handler(style);
+    let masked = masked_texts(result);
     let mut out = String::new();
     for f in &result.findings {
         let source = if f.span.is_some() {
-            source(result, &f.path)
+            source(result, &masked, &f.path)
         } else {
             None
         };
@@ -152,7 +174,7 @@ pub fn render(result: &ScanResult, style: &Style) -> String {
     }
     for e in &result.errors {
         let source = if e.span.is_some() {
-            source(result, &e.path)
+            source(result, &masked, &e.path)
         } else {
             None
         };

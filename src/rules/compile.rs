@@ -111,6 +111,7 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
             resources,
             message,
             label: spec.label.map(|l| l.into_inner()),
+            secret: spec.secret,
             rationale: spec.rationale.trim().to_string(),
             remediation: spec.remediation.trim().to_string(),
             references: spec.references,

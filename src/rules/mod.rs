@@ -124,6 +124,8 @@ pub struct RuleMeta {
     pub resources: Vec<String>,
     pub message: String,
     pub label: Option<String>,
+    /// Findings show the offending value masked (`AKIA****************`).
+    pub secret: bool,
     pub rationale: String,
     pub remediation: String,
     pub references: Vec<String>,

@@ -33,6 +33,10 @@ pub struct RuleSpec {
     pub assert: Spanned<CondSpec>,
     pub message: Spanned<String>,
     pub label: Option<Spanned<String>>,
+    /// The rule finds hard-coded secrets: the offending value is masked in
+    /// every output (messages, snippets).
+    #[serde(default)]
+    pub secret: bool,
     pub rationale: String,
     pub remediation: String,
     #[serde(default)]
