@@ -194,7 +194,10 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
                 .max_depth
                 .or(config.max_depth)
                 .unwrap_or(defaults.max_depth),
-            ..defaults
+            max_nodes: args
+                .max_nodes
+                .or(config.max_nodes)
+                .unwrap_or(defaults.max_nodes),
         },
         threads: if threads == 0 {
             std::thread::available_parallelism()

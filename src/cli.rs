@@ -104,6 +104,9 @@ pub struct CheckArgs {
     /// Deepest nesting accepted in a document.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<usize>,
+    /// Most nodes one file may expand to (YAML aliases included).
+    #[arg(long, value_name = "N")]
+    pub max_nodes: Option<usize>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -28,6 +28,7 @@ pub struct Config {
     pub categories: Vec<Category>,
     pub max_file_size: Option<u64>,
     pub max_depth: Option<usize>,
+    pub max_nodes: Option<usize>,
     /// Load the built-in rule pack (default true).
     pub builtin: Option<bool>,
 }
