@@ -251,7 +251,7 @@ fn collections() {
     check(
         r#"{ path = "spec.labels.*", not_equals = "core" }"#,
         "fail",
-        Some((13, 17)),
+        Some((13, 18)),
     );
     check(
         r#"{ path = "metadata.\"name\"", equals = "w" }"#,
