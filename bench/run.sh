@@ -14,7 +14,7 @@ sizes=("$@")
 measure() { # name dir
   local name=$1 dir=$2
   # warm the page cache, then take the best of three runs
-  "$BIN" check "$dir" --format json --fail-on never >"$OUT/$name.json"
+  "$BIN" check "$dir" --format json --fail-on never >"$OUT/$name.json" || true
   local best=""
   for _ in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$OUT/time" "$BIN" check "$dir" --format json --fail-on never >/dev/null
@@ -36,6 +36,27 @@ echo "soclint $($BIN --version | cut -d' ' -f2), $(nproc) cores, release build"
 for n in "${sizes[@]}"; do
   dir=bench/corpus/$n
   [ -d "$dir" ] || python3 bench/gen_corpus.py "$dir" "$n" >/dev/null
-  measure "$n" "$dir"
+  measure "$n" "$dir" | tee "$OUT/$n.line"
 done
 measure fixtures fixtures
+# growth from 100k to 1M lines: ~10x is linear
+if [ -f "$OUT/100000.line" ] && [ -f "$OUT/1000000.line" ]; then
+  python3 - "$OUT/100000.line" "$OUT/1000000.line" <<'PY'
+import re, sys
+def grab(p):
+    t = open(p).read()
+    return float(re.search(r"([0-9.]+) s ", t).group(1)), float(re.search(r"([0-9.]+) MB peak", t).group(1))
+(t1, m1), (t2, m2) = grab(sys.argv[1]), grab(sys.argv[2])
+print(f"growth 100k -> 1M lines: time x{t2 / t1:.1f}, peak memory x{m2 / m1:.1f}")
+PY
+fi
+# start-up: an empty directory, best of twenty (python's clock: /usr/bin/time rounds to 10 ms)
+mkdir -p "$OUT/empty"
+python3 - "$BIN" "$OUT/empty" <<'PY'
+import subprocess, sys, time
+best = min(
+    (lambda t0: (subprocess.run([sys.argv[1], "check", sys.argv[2], "--select", "NONE"], capture_output=True), time.perf_counter() - t0)[1])(time.perf_counter())
+    for _ in range(20)
+)
+print(f"start-up on an empty directory: {best * 1000:.1f} ms (best of 20)")
+PY
