@@ -126,7 +126,9 @@ pub fn build_rules(
                     .iter()
                     .any(|c| scope.contains(&criteria::category_of(c))))
     });
-    RuleSet::new(all).map_err(fatal)
+    let mut set = RuleSet::new(all).map_err(fatal)?;
+    set.settings = config.settings();
+    Ok(set)
 }
 
 fn today() -> Result<i64, Fatal> {

@@ -222,7 +222,7 @@ pub enum Test {
     IsFalse,
     IsDate,
     Length(Ord2, usize),
-    YoungerThanDays(u32),
+    YoungerThanDays(Days),
     Some(Box<Cond>),
     Every(Box<Cond>),
     None(Box<Cond>),
@@ -273,10 +273,73 @@ pub struct RuleFileError {
     pub span: Option<SourceSpan>,
 }
 
+/// A number of days in a `younger_than_days` test: fixed, or a setting of `soclint.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Days {
+    Fixed(u32),
+    /// `younger_than_days = "policy-max-age-days"`.
+    PolicyMaxAge,
+}
+
+/// The placeholder in `file_exists`/`file_absent` globs that stands for each of
+/// the configured policy directories.
+pub const POLICY_PATHS: &str = "{policy_paths}";
+
+/// Project settings that rules may refer to (`{policy_paths}`, `"policy-max-age-days"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Directories where organisational policies are kept, relative to the root.
+    pub policy_paths: Vec<String>,
+    /// How old a policy's `last_reviewed` date may be.
+    pub policy_max_age_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            policy_paths: vec![
+                "policies".to_string(),
+                "docs/policies".to_string(),
+                "compliance".to_string(),
+            ],
+            policy_max_age_days: 365,
+        }
+    }
+}
+
+impl Settings {
+    /// Expands `{policy_paths}` in each pattern to one pattern per policy
+    /// directory (in the configured order); other patterns are kept as they are.
+    pub fn expand(&self, patterns: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in patterns {
+            if p.contains(POLICY_PATHS) {
+                for dir in &self.policy_paths {
+                    let dir = dir.trim_matches('/');
+                    let e = p.replace(POLICY_PATHS, dir);
+                    out.push(e.trim_start_matches('/').replace("//", "/"));
+                }
+            } else {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
+    pub fn days(&self, d: Days) -> u32 {
+        match d {
+            Days::Fixed(n) => n,
+            Days::PolicyMaxAge => self.policy_max_age_days,
+        }
+    }
+}
+
 /// The compiled, selected rules, indexed by target and resource type.
 #[derive(Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Settings from `soclint.toml` that rules refer to.
+    pub settings: Settings,
     /// (target, resource type) → rule indices; rules with no resource list are under "".
     index: HashMap<(Target, String), Vec<usize>>,
     /// Resource types some `referenced_by` looks for (computed once).
@@ -329,6 +392,7 @@ impl RuleSet {
             rules,
             index: HashMap::new(),
             referrers: Default::default(),
+            settings: Settings::default(),
         };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for (i, r) in set.rules.iter().enumerate() {
