@@ -440,3 +440,33 @@ fn unknown_setting_in_younger_than_days_is_a_rule_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("`max-age` is not a setting"), "{err}");
 }
+
+#[test]
+fn test_reports_bad_metadata_as_failures_and_goes_on() {
+    let (code, out, err) = run(&[
+        "test",
+        "fixtures/cli",
+        "--no-builtin",
+        "--rules",
+        "fixtures/cli/rules",
+        "--rules",
+        "fixtures/cli/bad-rules",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("testing "), "{out}");
+    assert!(
+        out.contains("FAIL X-BAD-001 (metadata: `CC6.12` is not a Trust Services Criterion"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL X-BAD-002 (metadata: invalid regex"),
+        "{out}"
+    );
+    assert!(out.contains("bad.toml:21:34)"), "{out}");
+    assert!(
+        out.contains("FAIL TEST-S3-001 (metadata: rule id TEST-S3-001 is defined twice"),
+        "{out}"
+    );
+    let last = out.lines().last().unwrap_or_default();
+    assert!(last.contains("3 failed"), "{last}");
+}

@@ -375,6 +375,79 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
         .collect()
 }
 
+/// A rule that could not be compiled: its id (or `file#N` when it has none) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenRule {
+    pub id: String,
+    pub reason: String,
+}
+
+/// Like [`load_file`], but a rule whose metadata or logic is invalid is returned
+/// as a [`BrokenRule`] (with the reason and its line:column) instead of failing
+/// the whole file; only a file that is not valid TOML is an error.
+pub fn load_file_lenient(
+    name: &str,
+    text: &str,
+) -> Result<(Vec<Rule>, Vec<BrokenRule>), Box<RuleFileError>> {
+    let file: schema::RuleFile = toml::from_str(text).map_err(|e| {
+        Box::new(RuleFileError {
+            name: name.to_string(),
+            message: e.message().to_string(),
+            source_code: NamedSource::new(name, text.to_string()),
+            span: e
+                .span()
+                .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+        })
+    })?;
+    let (mut ok, mut broken) = (Vec::new(), Vec::new());
+    for (i, spec) in file.rule.into_iter().enumerate() {
+        let id = spec.get_ref().id.get_ref().trim().to_string();
+        match compile::compile_rule(spec, name) {
+            Ok(rule) => ok.push(rule),
+            Err(e) => {
+                let before = &text[..e.span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                broken.push(BrokenRule {
+                    id: if id.is_empty() {
+                        format!("{name}#{}", i + 1)
+                    } else {
+                        id
+                    },
+                    reason: format!(
+                        "{} ({name}:{line}:{col})",
+                        e.message.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ),
+                });
+            }
+        }
+    }
+    Ok((ok, broken))
+}
+
+/// Drops every rule whose id was already seen, reporting it as broken.
+pub fn dedupe(rules: &mut Vec<Rule>) -> Vec<BrokenRule> {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut broken = Vec::new();
+    rules.retain(|r| match seen.get(&r.meta.id) {
+        Some(first) => {
+            broken.push(BrokenRule {
+                id: r.meta.id.clone(),
+                reason: format!(
+                    "rule id {} is defined twice: in {first} and in {}",
+                    r.meta.id, r.meta.origin
+                ),
+            });
+            false
+        }
+        None => {
+            seen.insert(r.meta.id.clone(), r.meta.origin.clone());
+            true
+        }
+    });
+    broken
+}
+
 impl RuleSet {
     /// Builds the set from rules in load order; a repeated id is an error
     /// (a user's rule cannot silently shadow a built-in one).
