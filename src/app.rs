@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use miette::Report;
 
 use crate::cli::{
-    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, TestArgs,
+    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, RulesFormat, TestArgs,
 };
 use crate::config::{self, Config};
 use crate::discover::Root;
@@ -327,8 +327,29 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 .is_none_or(|c| r.meta.criteria.iter().any(|rc| criteria::selects(c, rc)))
         })
         .collect();
+    if args.output_dir.is_some() && args.format != RulesFormat::Markdown {
+        return Err(fatal("--output-dir goes with --format markdown"));
+    }
     let text = match args.format {
-        ListFormat::Json => {
+        RulesFormat::Markdown => {
+            let pages = crate::docs::render(&shown);
+            if let Some(dir) = &args.output_dir {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| fatal(format!("cannot create {}: {e}", dir.display())))?;
+                for (name, text) in &pages {
+                    let p = dir.join(name);
+                    std::fs::write(&p, text)
+                        .map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))?;
+                }
+                return Ok(EXIT_OK);
+            }
+            pages
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        RulesFormat::Json => {
             let items: Vec<serde_json::Value> = shown
                 .iter()
                 .map(|r| {
@@ -341,7 +362,7 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 .collect();
             serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
         }
-        ListFormat::Table => {
+        RulesFormat::Table => {
             let mut s = String::new();
             let idw = shown
                 .iter()
