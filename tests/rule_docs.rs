@@ -13,7 +13,8 @@ fn committed_rule_docs_are_current() {
     let rules: Vec<_> = set.rules.iter().collect();
     let pages = soclint::docs::render(&rules);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
-    let regenerate = "regenerate with `cargo run -- rules --format markdown --output-dir docs/rules`";
+    let regenerate =
+        "regenerate with `cargo run -- rules --format markdown --output-dir docs/rules`";
     let mut stale = Vec::new();
     for (name, text) in &pages {
         match std::fs::read_to_string(dir.join(name)) {
@@ -47,7 +48,11 @@ fn markdown_pages_carry_every_rule_with_its_metadata() {
     assert_eq!(pages[0].0, "README.md");
     let all: String = pages.iter().map(|(_, t)| t.as_str()).collect();
     for r in &set.rules {
-        assert!(all.contains(&format!("\n## {}\n", r.meta.id)), "{}", r.meta.id);
+        assert!(
+            all.contains(&format!("\n## {}\n", r.meta.id)),
+            "{}",
+            r.meta.id
+        );
         for c in &r.meta.checkov {
             assert!(all.contains(c.as_str()), "{c}");
         }
