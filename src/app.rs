@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use miette::Report;
 
 use crate::cli::{
-    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, TestArgs,
+    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, RulesFormat, TestArgs,
 };
 use crate::config::{self, Config};
 use crate::discover::Root;
@@ -56,7 +56,30 @@ fn find_config(
 }
 
 /// Loads rules from a file or every `*.toml` below a directory (sorted).
-fn load_rule_path(path: &Path, out: &mut Vec<Rule>) -> Result<(), Fatal> {
+/// Loads one rule file; with `broken`, an invalid rule is recorded there
+/// instead of aborting (`soclint test`).
+fn load_rule_text(
+    name: &str,
+    text: &str,
+    out: &mut Vec<Rule>,
+    broken: &mut Option<Vec<rules::BrokenRule>>,
+) -> Result<(), Fatal> {
+    match broken {
+        Some(b) => {
+            let (ok, bad) = rules::load_file_lenient(name, text)?;
+            out.extend(ok);
+            b.extend(bad);
+        }
+        None => out.extend(rules::load_file(name, text)?),
+    }
+    Ok(())
+}
+
+fn load_rule_path(
+    path: &Path,
+    out: &mut Vec<Rule>,
+    broken: &mut Option<Vec<rules::BrokenRule>>,
+) -> Result<(), Fatal> {
     let mut files = Vec::new();
     if path.is_dir() {
         for entry in walkdir::WalkDir::new(path)
@@ -81,7 +104,7 @@ fn load_rule_path(path: &Path, out: &mut Vec<Rule>) -> Result<(), Fatal> {
     for f in files {
         let text = std::fs::read_to_string(&f)
             .map_err(|e| fatal(format!("cannot read {}: {e}", f.display())))?;
-        out.extend(rules::load_file(&f.display().to_string(), &text)?);
+        load_rule_text(&f.display().to_string(), &text, out, broken)?;
     }
     Ok(())
 }
@@ -96,18 +119,33 @@ pub fn build_rules(
     config_path: Option<&Path>,
     in_scope_only: bool,
 ) -> Result<RuleSet, Fatal> {
+    build_rules_with(args, config, config_path, in_scope_only, &mut None)
+}
+
+/// [`build_rules`]; with `broken`, invalid rules and repeated ids are recorded
+/// there and left out instead of aborting.
+fn build_rules_with(
+    args: &RuleSourceArgs,
+    config: &Config,
+    config_path: Option<&Path>,
+    in_scope_only: bool,
+    broken: &mut Option<Vec<rules::BrokenRule>>,
+) -> Result<RuleSet, Fatal> {
     let mut all = Vec::new();
     if !args.no_builtin && config.builtin != Some(false) {
         for (name, text) in rules::builtin_files() {
-            all.extend(rules::load_file(&format!("builtin:{name}"), text)?);
+            load_rule_text(&format!("builtin:{name}"), text, &mut all, broken)?;
         }
     }
     let config_dir = config_path.and_then(Path::parent).unwrap_or(Path::new("."));
     for dir in &config.rules {
-        load_rule_path(&config_dir.join(dir), &mut all)?;
+        load_rule_path(&config_dir.join(dir), &mut all, broken)?;
     }
     for dir in &args.rules {
-        load_rule_path(dir, &mut all)?;
+        load_rule_path(dir, &mut all, broken)?;
+    }
+    if let Some(b) = broken {
+        b.extend(rules::dedupe(&mut all));
     }
     let select: Vec<&String> = if args.select.is_empty() {
         config.select.iter().collect()
@@ -126,7 +164,9 @@ pub fn build_rules(
                     .iter()
                     .any(|c| scope.contains(&criteria::category_of(c))))
     });
-    RuleSet::new(all).map_err(fatal)
+    let mut set = RuleSet::new(all).map_err(fatal)?;
+    set.settings = config.settings();
+    Ok(set)
 }
 
 fn today() -> Result<i64, Fatal> {
@@ -290,8 +330,29 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 .is_none_or(|c| r.meta.criteria.iter().any(|rc| criteria::selects(c, rc)))
         })
         .collect();
+    if args.output_dir.is_some() && args.format != RulesFormat::Markdown {
+        return Err(fatal("--output-dir goes with --format markdown"));
+    }
     let text = match args.format {
-        ListFormat::Json => {
+        RulesFormat::Markdown => {
+            let pages = crate::docs::render(&shown);
+            if let Some(dir) = &args.output_dir {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| fatal(format!("cannot create {}: {e}", dir.display())))?;
+                for (name, text) in &pages {
+                    let p = dir.join(name);
+                    std::fs::write(&p, text)
+                        .map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))?;
+                }
+                return Ok(EXIT_OK);
+            }
+            pages
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        RulesFormat::Json => {
             let items: Vec<serde_json::Value> = shown
                 .iter()
                 .map(|r| {
@@ -304,7 +365,7 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 .collect();
             serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
         }
-        ListFormat::Table => {
+        RulesFormat::Table => {
             let mut s = String::new();
             let idw = shown
                 .iter()
@@ -442,10 +503,26 @@ pub fn list_criteria(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fa
 
 /// `soclint test`: each rule against its fixtures; PASS, FAIL and SKIP apart.
 pub fn test(args: &TestArgs) -> Result<u8, Fatal> {
-    let set = rules_for_listing(&args.rules, false)?;
+    let (config, path) = find_config(args.rules.config.as_deref(), &[])?;
+    let mut broken = Some(Vec::new());
+    let set = build_rules_with(&args.rules, &config, path.as_deref(), false, &mut broken)?;
+    let broken = broken.unwrap_or_default();
     let today = today()?;
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    let mut out = String::new();
+    let mut out = format!(
+        "testing {} rule(s): metadata (ids unique, criteria in the catalogue, severity and target known, \
+         message placeholders resolve, paths, regexes and globs compile) and fixtures in {}\n",
+        set.rules.len() + broken.len(),
+        args.dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for b in &broken {
+        failed += 1;
+        out.push_str(&format!("FAIL {} (metadata: {})\n", b.id, b.reason));
+    }
     for rule in &set.rules {
         let m = &rule.meta;
         let mut verdict = RuleTest::Skip;
@@ -459,24 +536,24 @@ pub fn test(args: &TestArgs) -> Result<u8, Fatal> {
             RuleTest::Pass { findings, passes } => {
                 passed += 1;
                 out.push_str(&format!(
-                    "PASS {} ({findings} expected finding(s), {passes} passing evaluation(s))\n",
+                    "PASS {} (metadata ok; {findings} expected finding(s), {passes} passing evaluation(s))\n",
                     m.id
                 ));
             }
             RuleTest::Fail { problems } => {
                 failed += 1;
-                out.push_str(&format!("FAIL {}\n", m.id));
+                out.push_str(&format!("FAIL {} (metadata ok; fixtures differ)\n", m.id));
                 for p in problems {
                     out.push_str(&format!("    {p}\n"));
                 }
             }
             RuleTest::Skip if args.require_fixtures => {
                 failed += 1;
-                out.push_str(&format!("FAIL {} (no fixtures)\n", m.id));
+                out.push_str(&format!("FAIL {} (metadata ok; no fixtures)\n", m.id));
             }
             RuleTest::Skip => {
                 skipped += 1;
-                out.push_str(&format!("SKIP {} (no fixtures)\n", m.id));
+                out.push_str(&format!("SKIP {} (metadata ok; no fixtures)\n", m.id));
             }
         }
     }

@@ -117,10 +117,22 @@ pub struct RulesArgs {
     /// Only rules for this target (terraform, kubernetes, …).
     #[arg(long)]
     pub target: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+    /// With `--format markdown`: write the reference (README.md and one page
+    /// per target) into this directory instead of printing it.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleSourceArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    /// The rule reference: an index and one page per target.
+    Markdown,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -31,6 +31,26 @@ pub struct Config {
     pub max_nodes: Option<usize>,
     /// Load the built-in rule pack (default true).
     pub builtin: Option<bool>,
+    /// Directories where organisational policies are kept (`{policy_paths}` in
+    /// rules); default `policies`, `docs/policies`, `compliance`.
+    pub policy_paths: Option<Vec<String>>,
+    /// How old a policy's `last_reviewed` may be (`younger_than_days =
+    /// "policy-max-age-days"` in rules); default 365.
+    pub policy_max_age_days: Option<u32>,
+}
+
+impl Config {
+    /// The settings rules may refer to, defaults filled in.
+    pub fn settings(&self) -> crate::rules::Settings {
+        let mut s = crate::rules::Settings::default();
+        if let Some(p) = &self.policy_paths {
+            s.policy_paths = p.clone();
+        }
+        if let Some(d) = self.policy_max_age_days {
+            s.policy_max_age_days = d;
+        }
+        s
+    }
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]

@@ -50,6 +50,7 @@ pub fn evaluate<'a>(
         vars,
         repo_files,
         today: opts.today,
+        settings: rules.settings.clone(),
         file_texts: files.iter().map(|f| f.text.map(|t| &**t)).collect(),
     };
     let mut out = ChunkOutcome {

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod docs;
 pub mod document;
 pub mod evaluate;
 pub mod extract;

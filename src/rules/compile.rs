@@ -9,9 +9,10 @@ use toml::Spanned;
 
 use super::criteria;
 use super::path::Path;
-use super::schema::{CondSpec, RelationSpec, RuleSpec};
+use super::schema::{CondSpec, DaysSpec, RelationSpec, RuleSpec};
 use super::{
-    Cond, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Severity, Target, Test,
+    Cond, Days, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Settings, Severity,
+    Target, Test,
 };
 
 /// A rule-file error with the byte range it is about.
@@ -152,6 +153,14 @@ fn placeholder_regex() -> &'static Regex {
     })
 }
 
+/// The globs of `file_exists`/`file_absent`, with `{policy_paths}` expanded to
+/// the default policy directories (the evaluator re-expands them when the
+/// configured directories differ).
+fn file_globs(globs: &Spanned<Vec<String>>) -> Result<GlobSet, CompileError> {
+    let expanded = Settings::default().expand(globs.get_ref());
+    build_globs(expanded.iter().map(|g| (g.as_str(), globs.span())))
+}
+
 pub fn build_globs<'a>(
     patterns: impl Iterator<Item = (&'a str, Range<usize>)>,
 ) -> Result<GlobSet, CompileError> {
@@ -235,11 +244,11 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         });
     }
     if let Some(globs) = s.file_exists {
-        let gs = build_globs(globs.get_ref().iter().map(|g| (g.as_str(), globs.span())))?;
+        let gs = file_globs(&globs)?;
         found.push(Cond::FileExists(gs, globs.into_inner()));
     }
     if let Some(globs) = s.file_absent {
-        let gs = build_globs(globs.get_ref().iter().map(|g| (g.as_str(), globs.span())))?;
+        let gs = file_globs(&globs)?;
         found.push(Cond::FileAbsent(gs, globs.into_inner()));
     }
 
@@ -328,7 +337,17 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         tests.push(Test::EndsWith(v.into_inner()));
     }
     if let Some(v) = s.younger_than_days {
-        tests.push(Test::YoungerThanDays(*v.get_ref()));
+        let days = match v.get_ref() {
+            DaysSpec::Days(n) => Days::Fixed(*n),
+            DaysSpec::Setting(name) if name == "policy-max-age-days" => Days::PolicyMaxAge,
+            DaysSpec::Setting(name) => {
+                return err(
+                    format!("`{name}` is not a setting; expected a number of days or \"policy-max-age-days\""),
+                    v.span(),
+                )
+            }
+        };
+        tests.push(Test::YoungerThanDays(days));
     }
     if let Some(v) = s.some {
         tests.push(Test::Some(boxed(v)?));

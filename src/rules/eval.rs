@@ -90,6 +90,8 @@ pub struct Context<'a> {
     pub repo_files: &'a [String],
     /// Today as days since 1970-01-01 (UTC).
     pub today: i64,
+    /// Settings from `soclint.toml` that rules refer to.
+    pub settings: super::Settings,
     /// The text of each file of the chunk (by `Resource::file`), when at hand.
     pub file_texts: Vec<Option<&'a str>>,
 }
@@ -123,6 +125,17 @@ pub fn is_unknown(node: &Node) -> bool {
 }
 
 impl<'a> Context<'a> {
+    /// File patterns with `{policy_paths}` expanded, and their globs when the
+    /// configured policy directories differ from the defaults compiled in.
+    fn file_patterns(&self, patterns: &[String]) -> (Option<globset::GlobSet>, Vec<String>) {
+        let expanded = self.settings.expand(patterns);
+        let templated = patterns.iter().any(|p| p.contains(super::POLICY_PATHS));
+        let custom = (templated && self.settings != super::Settings::default())
+            .then(|| super::compile::build_globs(expanded.iter().map(|g| (g.as_str(), 0..0))).ok())
+            .flatten();
+        (custom, expanded)
+    }
+
     /// Substitutes `var.x` with the variable's literal default (the span stays at the use).
     fn substitute(&self, res: &Resource<'a>, hit: Hit<'a>) -> Hit<'a> {
         if let Value::Expr(e) = &hit.node.value {
@@ -276,6 +289,8 @@ impl<'a> Context<'a> {
                 }
             }
             Cond::FileExists(globs, patterns) => {
+                let (custom, patterns) = self.file_patterns(patterns);
+                let globs = custom.as_ref().unwrap_or(globs);
                 if self.repo_files.iter().any(|f| globs.is_match(f)) {
                     Outcome::pass(None)
                 } else {
@@ -287,7 +302,9 @@ impl<'a> Context<'a> {
                     o
                 }
             }
-            Cond::FileAbsent(globs, _) => {
+            Cond::FileAbsent(globs, patterns) => {
+                let (custom, _) = self.file_patterns(patterns);
+                let globs = custom.as_ref().unwrap_or(globs);
                 match self.repo_files.iter().find(|f| globs.is_match(f.as_str())) {
                     Some(found) => {
                         let mut o = Outcome::fail(None);
@@ -465,7 +482,7 @@ impl<'a> Context<'a> {
                         last
                     }
                 }
-                _ => match scalar_test(node, test, self.today) {
+                _ => match scalar_test(node, test, self.today, &self.settings) {
                     Some(b) => verdict(b),
                     None => Outcome::skip(),
                 },
@@ -919,7 +936,7 @@ fn matching_element<'n>(node: &'n Node, lit: &Lit) -> Option<&'n Node> {
 }
 
 /// A scalar test on a known scalar; `None` when it cannot be decided.
-fn scalar_test(node: &Node, test: &Test, today: i64) -> Option<bool> {
+fn scalar_test(node: &Node, test: &Test, today: i64, settings: &super::Settings) -> Option<bool> {
     Some(match test {
         Test::Equals(l) => equals(node, l),
         Test::NotEquals(l) => !equals(node, l),
@@ -934,7 +951,7 @@ fn scalar_test(node: &Node, test: &Test, today: i64) -> Option<bool> {
         Test::IsFalse => as_bool(node) == Some(false),
         Test::IsDate => as_text(node).and_then(|t| parse_date(&t)).is_some(),
         Test::YoungerThanDays(days) => match as_text(node).and_then(|t| parse_date(&t)) {
-            Some(d) => today - d <= i64::from(*days),
+            Some(d) => today - d <= i64::from(settings.days(*days)),
             None => false,
         },
         _ => return None,

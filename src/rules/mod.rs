@@ -264,7 +264,7 @@ pub enum Test {
     IsFalse,
     IsDate,
     Length(Ord2, usize),
-    YoungerThanDays(u32),
+    YoungerThanDays(Days),
     Some(Box<Cond>),
     Every(Box<Cond>),
     None(Box<Cond>),
@@ -315,10 +315,73 @@ pub struct RuleFileError {
     pub span: Option<SourceSpan>,
 }
 
+/// A number of days in a `younger_than_days` test: fixed, or a setting of `soclint.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Days {
+    Fixed(u32),
+    /// `younger_than_days = "policy-max-age-days"`.
+    PolicyMaxAge,
+}
+
+/// The placeholder in `file_exists`/`file_absent` globs that stands for each of
+/// the configured policy directories.
+pub const POLICY_PATHS: &str = "{policy_paths}";
+
+/// Project settings that rules may refer to (`{policy_paths}`, `"policy-max-age-days"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Directories where organisational policies are kept, relative to the root.
+    pub policy_paths: Vec<String>,
+    /// How old a policy's `last_reviewed` date may be.
+    pub policy_max_age_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            policy_paths: vec![
+                "policies".to_string(),
+                "docs/policies".to_string(),
+                "compliance".to_string(),
+            ],
+            policy_max_age_days: 365,
+        }
+    }
+}
+
+impl Settings {
+    /// Expands `{policy_paths}` in each pattern to one pattern per policy
+    /// directory (in the configured order); other patterns are kept as they are.
+    pub fn expand(&self, patterns: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in patterns {
+            if p.contains(POLICY_PATHS) {
+                for dir in &self.policy_paths {
+                    let dir = dir.trim_matches('/');
+                    let e = p.replace(POLICY_PATHS, dir);
+                    out.push(e.trim_start_matches('/').replace("//", "/"));
+                }
+            } else {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
+    pub fn days(&self, d: Days) -> u32 {
+        match d {
+            Days::Fixed(n) => n,
+            Days::PolicyMaxAge => self.policy_max_age_days,
+        }
+    }
+}
+
 /// The compiled, selected rules, indexed by target and resource type.
 #[derive(Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Settings from `soclint.toml` that rules refer to.
+    pub settings: Settings,
     /// (target, resource type) → rule indices; rules with no resource list are under "".
     index: HashMap<(Target, String), Vec<usize>>,
     /// Resource types some `referenced_by` looks for (computed once).
@@ -354,6 +417,79 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
         .collect()
 }
 
+/// A rule that could not be compiled: its id (or `file#N` when it has none) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenRule {
+    pub id: String,
+    pub reason: String,
+}
+
+/// Like [`load_file`], but a rule whose metadata or logic is invalid is returned
+/// as a [`BrokenRule`] (with the reason and its line:column) instead of failing
+/// the whole file; only a file that is not valid TOML is an error.
+pub fn load_file_lenient(
+    name: &str,
+    text: &str,
+) -> Result<(Vec<Rule>, Vec<BrokenRule>), Box<RuleFileError>> {
+    let file: schema::RuleFile = toml::from_str(text).map_err(|e| {
+        Box::new(RuleFileError {
+            name: name.to_string(),
+            message: e.message().to_string(),
+            source_code: NamedSource::new(name, text.to_string()),
+            span: e
+                .span()
+                .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+        })
+    })?;
+    let (mut ok, mut broken) = (Vec::new(), Vec::new());
+    for (i, spec) in file.rule.into_iter().enumerate() {
+        let id = spec.get_ref().id.get_ref().trim().to_string();
+        match compile::compile_rule(spec, name) {
+            Ok(rule) => ok.push(rule),
+            Err(e) => {
+                let before = &text[..e.span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                broken.push(BrokenRule {
+                    id: if id.is_empty() {
+                        format!("{name}#{}", i + 1)
+                    } else {
+                        id
+                    },
+                    reason: format!(
+                        "{} ({name}:{line}:{col})",
+                        e.message.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ),
+                });
+            }
+        }
+    }
+    Ok((ok, broken))
+}
+
+/// Drops every rule whose id was already seen, reporting it as broken.
+pub fn dedupe(rules: &mut Vec<Rule>) -> Vec<BrokenRule> {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut broken = Vec::new();
+    rules.retain(|r| match seen.get(&r.meta.id) {
+        Some(first) => {
+            broken.push(BrokenRule {
+                id: r.meta.id.clone(),
+                reason: format!(
+                    "rule id {} is defined twice: in {first} and in {}",
+                    r.meta.id, r.meta.origin
+                ),
+            });
+            false
+        }
+        None => {
+            seen.insert(r.meta.id.clone(), r.meta.origin.clone());
+            true
+        }
+    });
+    broken
+}
+
 impl RuleSet {
     /// Builds the set from rules in load order; a repeated id is an error
     /// (a user's rule cannot silently shadow a built-in one).
@@ -371,6 +507,7 @@ impl RuleSet {
             rules,
             index: HashMap::new(),
             referrers: Default::default(),
+            settings: Settings::default(),
         };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for (i, r) in set.rules.iter().enumerate() {

@@ -94,7 +94,7 @@ pub struct CondSpec {
     pub some: Option<Box<Spanned<CondSpec>>>,
     pub every: Option<Box<Spanned<CondSpec>>>,
     pub none: Option<Box<Spanned<CondSpec>>>,
-    pub younger_than_days: Option<Spanned<u32>>,
+    pub younger_than_days: Option<Spanned<DaysSpec>>,
     pub is_date: Option<Spanned<bool>>,
 
     pub referenced_by: Option<Spanned<RelationSpec>>,
@@ -142,4 +142,12 @@ impl OneOrMany {
             OneOrMany::Many(v) => v,
         }
     }
+}
+
+/// `younger_than_days = 365` or `younger_than_days = "policy-max-age-days"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum DaysSpec {
+    Days(u32),
+    Setting(String),
 }
