@@ -205,6 +205,8 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         },
         today: today()?,
         keep_texts: args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human,
+        var_files: Vec::new(),
+        vars: Vec::new(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
