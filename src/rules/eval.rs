@@ -549,7 +549,7 @@ impl<'a> Context<'a> {
         match rel.dir {
             RelationDir::ReferencedBy => {
                 let own_name = own_name(subject);
-                let mut keys = vec![res.address.as_str()];
+                let mut keys = vec![local_address(&res.address)];
                 keys.extend(own_name);
                 let referrers = self
                     .references

@@ -450,7 +450,9 @@ impl Evaluator<'_> {
         let mut i = 0;
         while i < rest.len() {
             if current.is_expr() {
-                return whole();
+                // an unknown reached through a binding keeps its own text
+                // (`each.value.id` over `aws_s3_bucket.b` is `aws_s3_bucket.b`)
+                return respan(current, span);
             }
             match rest[i].value() {
                 TraversalOperator::GetAttr(a) => {

@@ -426,7 +426,30 @@ fn expand(
                 }
                 keys
             }
-            _ => return Some(vec![(String::new(), None, b.clone())]),
+            _ => {
+                // not known: one instance whose `each` is what for_each refers to
+                let text = match &v.value {
+                    Value::Expr(e) => e.text.clone(),
+                    _ => "each".into(),
+                };
+                let u = || unknown(text.clone(), fe.span);
+                let each = Node::map(
+                    vec![
+                        Entry {
+                            key: "key".into(),
+                            key_span: fe.span,
+                            value: u(),
+                        },
+                        Entry {
+                            key: "value".into(),
+                            key_span: fe.span,
+                            value: u(),
+                        },
+                    ],
+                    fe.span,
+                );
+                return Some(vec![(String::new(), None, b.with("each", each))]);
+            }
         };
         if pairs.is_empty() {
             return None;
