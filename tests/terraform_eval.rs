@@ -45,13 +45,6 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
-fn of<'a>(
-    findings: &'a [(String, String, u64, String)],
-    rule: &str,
-) -> Vec<&'a (String, String, u64, String)> {
-    findings.iter().filter(|f| f.0 == rule).collect()
-}
-
 #[test]
 fn module_heavy_fixture_reports_each_instance_at_the_module_line() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_modules");

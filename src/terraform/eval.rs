@@ -676,7 +676,7 @@ pub fn eval_node(ev: &Evaluator, node: &Node, text: &str, json: bool, b: &Bindin
                 Err(_) => node.clone(),
             }
         }
-        Value::String(s) if json && s.contains("${") || json && s.contains("%{") => {
+        Value::String(s) if json && (s.contains("${") || s.contains("%{")) => {
             match hcl_edit::parser::parse_template(s) {
                 Ok(t) => {
                     let pos = Pos {
