@@ -212,7 +212,22 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         .num_threads(opts.threads)
         .build()
         .map_err(|e| fatal(e.to_string()))?;
-    let result = pool.install(|| scan::scan(&opts, &rules));
+    let result = match &args.plan {
+        Some(plan) => {
+            // the source is the scanned directory when one is given, else the plan's
+            let source_root = match args.paths.as_slice() {
+                [p] if p.is_dir() && args.paths_given() => p.clone(),
+                _ => plan.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            let rel = plan
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            pool.install(|| scan::scan_plan(plan, &rel, &source_root, &opts, &rules))
+                .map_err(fatal)?
+        }
+        None => pool.install(|| scan::scan(&opts, &rules)),
+    };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(OutputFormat::Human);

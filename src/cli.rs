@@ -120,6 +120,13 @@ pub struct CheckArgs {
     pub verbose: bool,
 }
 
+impl CheckArgs {
+    /// Whether paths were given (not just the default `.`).
+    pub fn paths_given(&self) -> bool {
+        !(self.paths.len() == 1 && self.paths[0] == std::path::Path::new("."))
+    }
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct RulesArgs {
     /// Only rules mapped to this criterion or family (CC6.1, CC6).

@@ -452,3 +452,161 @@ fn scan_repository(
         .collect();
     evaluate::evaluate(&resources, &files, HashMap::new(), &repo_files, rules, opts)
 }
+
+/// `check --plan`: the plan's resources against the Terraform rules; a finding
+/// moves to the resource's block in the source under `source_root` when it is
+/// there (the attribute the plan value came from, else the block's header),
+/// else it stays in the plan file.
+pub fn scan_plan(
+    plan_path: &std::path::Path,
+    plan_rel: &str,
+    source_root: &std::path::Path,
+    opts: &ScanOptions,
+    rules: &RuleSet,
+) -> Result<ScanResult, String> {
+    use crate::terraform::plan;
+    let started = Instant::now();
+    let text: Arc<str> = std::fs::read_to_string(plan_path)
+        .map_err(|e| format!("cannot read {}: {e}", plan_path.display()))?
+        .into();
+    let doc = crate::document::json::parse(&text, &opts.limits)
+        .map_err(|e| format!("{} is not valid JSON: {e}", plan_path.display()))?;
+    let planned = plan::resources(&doc);
+    let resources: Vec<Resource> = planned
+        .iter()
+        .map(|r| Resource {
+            target: Target::Terraform,
+            ty: r.ty.clone(),
+            address: r.address.clone(),
+            file: Some(0),
+            body: &r.body,
+            header: r.header,
+            scope: 0,
+            related: Vec::new(),
+        })
+        .collect();
+    let files = [FileRef {
+        rel: plan_rel,
+        text: Some(&text),
+    }];
+    let mut outcome = evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, opts);
+
+    // source files per module directory: (rel, text, document)
+    let mut sources: HashMap<String, Vec<(String, Arc<str>, Node)>> = HashMap::new();
+    let load_dir = |dir: &str| -> Vec<(String, Arc<str>, Node)> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(source_root.join(dir)) else {
+            return out;
+        };
+        let mut paths: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let Ok(t) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let Ok(node) = crate::document::hcl::parse(&t, &opts.limits) else {
+                continue;
+            };
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let rel = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            out.push((rel, Arc::from(t), node));
+        }
+        out
+    };
+    let mut texts: Vec<(String, Arc<str>)> = Vec::new();
+    for f in &mut outcome.findings {
+        let Some(r) = planned.iter().find(|r| r.address == f.resource) else {
+            continue;
+        };
+        let Some(dir) = plan::module_dir(&doc, &r.modules) else {
+            continue;
+        };
+        let files = sources.entry(dir.clone()).or_insert_with(|| load_dir(&dir));
+        let (block, kind) = match r.local.strip_prefix("data.") {
+            Some(rest) => (rest, "data"),
+            None => (r.local.as_str(), "resource"),
+        };
+        let Some((ty, name)) = block.split_once('.') else {
+            continue;
+        };
+        for (rel, stext, node) in files.iter() {
+            let found = node
+                .as_map()
+                .unwrap_or(&[])
+                .iter()
+                .filter(|e| e.key == kind)
+                .find_map(|e| {
+                    let by_type = e.value.entry(ty)?;
+                    let by_name = by_type.value.entry(name)?;
+                    Some((e.key_span.join(by_name.key_span), &by_name.value))
+                });
+            let Some((header, body)) = found else {
+                continue;
+            };
+            let span = f
+                .span
+                .and_then(|s| plan::path_to(&r.body, s))
+                .and_then(|p| plan::source_span(body, &p))
+                .unwrap_or(header);
+            f.path = rel.clone();
+            f.span = Some(span);
+            f.location = locate_span(&LineIndex::new(stext), stext, span);
+            if opts.keep_texts {
+                texts.push((rel.clone(), Arc::clone(stext)));
+            }
+            break;
+        }
+    }
+    outcome.texts.extend(texts);
+    let mut result = ScanResult {
+        rules_active: rules.rules.len(),
+        files_scanned: 1,
+        lines_scanned: text.lines().count(),
+        resources: resources.len(),
+        ..ScanResult::default()
+    };
+    let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
+    merge(&mut result, &mut verdicts, &outcome);
+    result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();
+    result.stats = rules
+        .rules
+        .iter()
+        .zip(verdicts)
+        .map(|(r, [passed, failed, skipped])| {
+            (
+                r.meta.id.clone(),
+                RuleStats {
+                    passed,
+                    failed,
+                    skipped,
+                },
+            )
+        })
+        .collect();
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result.elapsed = started.elapsed();
+    Ok(result)
+}
+
+fn count_unknown(n: &Node) -> usize {
+    match &n.value {
+        crate::document::Value::Expr(_) => 1,
+        crate::document::Value::List(items) => items.iter().map(count_unknown).sum(),
+        crate::document::Value::Map(entries) => {
+            entries.iter().map(|e| count_unknown(&e.value)).sum()
+        }
+        _ => 0,
+    }
+}

@@ -418,3 +418,44 @@ fn tf_json_is_the_same_language() {
     assert_eq!(f[0].3, "aws_s3_bucket_acl.b");
     assert_eq!(f[0].2, 5);
 }
+
+#[test]
+fn plan_json_maps_back_to_source_else_to_the_plan() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_plan");
+    let plan = dir.join("plan.json");
+    let sel = ["--select", "AWS-S3-001,AWS-RDS-001"];
+    let mut args = vec!["--plan", plan.to_str().expect("utf8")];
+    args.extend(sel);
+    // source present: the attributes in main.tf and the module's file;
+    // a deleted resource and an apply-time ACL give nothing
+    let (f, _) = scan(&dir, &args);
+    let got: Vec<(&str, &str, u64)> = f
+        .iter()
+        .map(|x| (x.0.as_str(), x.1.as_str(), x.2))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("AWS-RDS-001", "main.tf", 10),
+            ("AWS-S3-001", "modules/bucket/main.tf", 5)
+        ]
+    );
+    // no source: the plan file
+    let t = tempfile::tempdir().expect("tmp");
+    let copy = t.path().join("plan.json");
+    std::fs::copy(&plan, &copy).expect("copy");
+    let mut args = vec!["--plan", copy.to_str().expect("utf8")];
+    args.extend(sel);
+    let (f, _) = scan(t.path(), &args);
+    let got: Vec<(&str, &str, u64)> = f
+        .iter()
+        .map(|x| (x.0.as_str(), x.1.as_str(), x.2))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("AWS-RDS-001", "plan.json", 22),
+            ("AWS-S3-001", "plan.json", 38)
+        ]
+    );
+}
