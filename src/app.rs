@@ -248,16 +248,33 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         },
         today: today()?,
         keep_texts: args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human,
+        var_files: args.var_files.clone(),
+        vars: parse_vars(&args.vars)?,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| fatal(e.to_string()))?;
-    let result = pool.install(|| scan::scan(&opts, &rules));
+    let result = match &args.plan {
+        Some(plan) => {
+            // the source is the scanned directory when one is given, else the plan's
+            let source_root = match args.paths.as_slice() {
+                [p] if p.is_dir() && args.paths_given() => p.clone(),
+                _ => plan.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            let rel = plan
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            pool.install(|| scan::scan_plan(plan, &rel, &source_root, &opts, &rules))
+                .map_err(fatal)?
+        }
+        None => pool.install(|| scan::scan(&opts, &rules)),
+    };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(OutputFormat::Human);
-    let text = render(&result, format, to_terminal);
+    let text = render(&result, format, to_terminal, args.verbose);
     write_output(args.output.as_deref(), &text)?;
 
     let failing = threshold(fail_on).is_some_and(|t| {
@@ -266,12 +283,29 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-fn render(result: &ScanResult, format: OutputFormat, to_terminal: bool) -> String {
+/// `--var name=value` → (name, value).
+fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, Fatal> {
+    vars.iter()
+        .map(|v| match v.split_once('=') {
+            Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_string(), val.to_string())),
+            _ => Err(fatal(format!("--var {v}: expected NAME=VALUE"))),
+        })
+        .collect()
+}
+
+fn render(result: &ScanResult, format: OutputFormat, to_terminal: bool, verbose: bool) -> String {
     match format {
         OutputFormat::Human => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let width = if to_terminal { terminal_width() } else { 100 };
-            report::human::render(result, &report::human::Style { color, width })
+            report::human::render(
+                result,
+                &report::human::Style {
+                    color,
+                    width,
+                    verbose,
+                },
+            )
         }
         OutputFormat::Compact => report::compact::render(result),
         OutputFormat::Json => report::json::render(result),

@@ -107,6 +107,27 @@ pub struct CheckArgs {
     /// Most nodes one file may expand to (YAML aliases included).
     #[arg(long, value_name = "N")]
     pub max_nodes: Option<usize>,
+    /// A Terraform variables file applied to every root module (repeatable; after
+    /// `terraform.tfvars` and `*.auto.tfvars`).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// A Terraform variable for every root module, `name=value` (repeatable; last wins).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Check a Terraform plan (`terraform show -json` output) instead of, or
+    /// along with, the source; findings map back to the source when present.
+    #[arg(long, value_name = "PLAN_JSON")]
+    pub plan: Option<PathBuf>,
+    /// More detail in the summary (how many Terraform values stayed unknown).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl CheckArgs {
+    /// Whether paths were given (not just the default `.`).
+    pub fn paths_given(&self) -> bool {
+        !(self.paths.len() == 1 && self.paths[0] == std::path::Path::new("."))
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Related};
 use crate::rules::eval::{header_span, Context, Outcome, Verdict};
 use crate::rules::{Rule, RuleSet};
 use crate::scan::ScanOptions;
@@ -105,8 +105,17 @@ fn evaluate_resource(
             };
             out.verdicts[ri][slot] += 1;
             if outcome.verdict == Verdict::Fail {
-                out.findings
-                    .push(make_finding(rule, res, path, subject_header, outcome));
+                let mut f = make_finding(rule, res, path, subject_header, outcome);
+                f.related = res
+                    .related
+                    .iter()
+                    .map(|(file, span)| Related {
+                        path: files[*file].rel.to_string(),
+                        span: *span,
+                        location: Location::default(),
+                    })
+                    .collect();
+                out.findings.push(f);
             }
         }
     }
@@ -148,6 +157,7 @@ fn make_finding(
         message,
         label,
         value: shown,
+        related: Vec::new(),
     }
 }
 
@@ -174,6 +184,12 @@ fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
         end_column: 1,
     };
     for f in &mut out.findings {
+        for r in &mut f.related {
+            if let Some((&rel, text)) = texts.get_key_value(r.path.as_str()) {
+                let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
+                r.location = locate_span(idx, text, r.span);
+            }
+        }
         let Some((span, (&rel, text))) = f.span.zip(texts.get_key_value(f.path.as_str())) else {
             f.location = whole;
             continue;

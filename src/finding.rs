@@ -32,6 +32,16 @@ pub struct Finding {
     pub label: String,
     /// The offending value as written, when there is one.
     pub value: Option<String>,
+    /// Related places: for a finding inside a local module, the `module`
+    /// blocks that called it (outermost first), as (path, span, location).
+    pub related: Vec<Related>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub path: String,
+    pub span: Span,
+    pub location: Location,
 }
 
 impl Finding {
@@ -136,6 +146,10 @@ pub struct ScanResult {
     /// Texts of the files that findings or errors point into.
     pub texts: HashMap<String, Arc<str>>,
     pub elapsed: Duration,
+    /// Terraform attributes that stayed unknown after evaluation.
+    pub unknown_attributes: usize,
+    /// Module sources that were not evaluated (registry, git…).
+    pub remote_modules: Vec<String>,
 }
 
 impl ScanResult {

@@ -125,6 +125,8 @@ pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, S
         threads: 1,
         today,
         keep_texts: false,
+        var_files: Vec::new(),
+        vars: Vec::new(),
     };
     let result = scan(&opts, rules);
     let actual = result

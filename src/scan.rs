@@ -33,6 +33,10 @@ pub struct ScanOptions {
     /// Keep the text of files with findings (the human report shows snippets);
     /// without it memory stays flat however many files have findings.
     pub keep_texts: bool,
+    /// Terraform variable files (`--var-file`) for every root module.
+    pub var_files: Vec<std::path::PathBuf>,
+    /// Terraform variables (`--var name=value`) for every root module.
+    pub vars: Vec<(String, String)>,
 }
 
 /// What a directory chunk hands back once its documents are dropped.
@@ -43,6 +47,85 @@ struct ChunkResult {
     errors: Vec<FileError>,
     notices: Vec<Notice>,
     resources: usize,
+    /// Terraform attributes that stayed unknown after evaluation.
+    unknown: usize,
+    remote: Vec<String>,
+}
+
+/// Which Terraform directories call which local modules (found by a cheap
+/// text scan before parsing), so a root module's chunk evaluates the modules
+/// it calls, and a directory that is called is evaluated only as part of its
+/// callers (once per call, with the caller's inputs).
+pub struct ModuleGraph<'d> {
+    calls: HashMap<(usize, String), Vec<String>>,
+    called: std::collections::HashSet<(usize, String)>,
+    dirs: HashMap<(usize, String), &'d [Discovered]>,
+}
+
+impl<'d> ModuleGraph<'d> {
+    fn build(chunks: &[&'d [Discovered]]) -> Self {
+        let found: Vec<((usize, String), Vec<String>)> = chunks
+            .par_iter()
+            .filter_map(|c| {
+                let key = dir_key(&c[0]);
+                let mut targets = Vec::new();
+                for d in c.iter() {
+                    let lower = d.rel.to_ascii_lowercase();
+                    if !(lower.ends_with(".tf") || lower.ends_with(".tf.json")) {
+                        continue;
+                    }
+                    let Ok(text) = std::fs::read_to_string(&d.path) else {
+                        continue;
+                    };
+                    for src in crate::terraform::local_sources(&text) {
+                        targets.push(crate::terraform::module::join_dir(key.1, &src));
+                    }
+                }
+                targets.sort();
+                targets.dedup();
+                targets.retain(|t| t != key.1);
+                (!targets.is_empty()).then(|| ((key.0, key.1.to_string()), targets))
+            })
+            .collect();
+        let dirs: HashMap<(usize, String), &[Discovered]> = chunks
+            .iter()
+            .map(|c| {
+                let (root, dir) = dir_key(&c[0]);
+                ((root, dir.to_string()), *c)
+            })
+            .collect();
+        let mut called = std::collections::HashSet::new();
+        for ((root, _), targets) in &found {
+            for t in targets {
+                if dirs.contains_key(&(*root, t.clone())) {
+                    called.insert((*root, t.clone()));
+                }
+            }
+        }
+        ModuleGraph {
+            calls: found.into_iter().collect(),
+            called,
+            dirs,
+        }
+    }
+
+    /// The directories a root reaches through local module calls (sorted).
+    fn callees(&self, root: usize, dir: &str) -> Vec<(String, &'d [Discovered])> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut todo = vec![dir.to_string()];
+        while let Some(d) = todo.pop() {
+            for t in self.calls.get(&(root, d)).into_iter().flatten() {
+                if t != dir && !seen.contains(t) && self.dirs.contains_key(&(root, t.clone())) {
+                    seen.push(t.clone());
+                    todo.push(t.clone());
+                }
+            }
+        }
+        seen.sort();
+        seen.into_iter()
+            .filter_map(|d| self.dirs.get(&(root, d.clone())).map(|f| (d, *f)))
+            .collect()
+    }
 }
 
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
@@ -56,9 +139,10 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
             start = i;
         }
     }
+    let graph = ModuleGraph::build(&chunks);
     let results: Vec<ChunkResult> = chunks
         .par_iter()
-        .map(|c| scan_chunk(c, opts, rules))
+        .map(|c| scan_chunk(c, &graph, opts, rules))
         .collect();
 
     let mut result = ScanResult {
@@ -77,6 +161,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
             }
         }
         result.resources += r.resources;
+        result.unknown_attributes += r.unknown;
+        result.remote_modules.extend(r.remote.iter().cloned());
         result.errors.extend(r.errors.iter().cloned());
         result.notices.extend(r.notices.iter().cloned());
     }
@@ -105,6 +191,9 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
             .map(|(path, message)| Notice { path, message }),
     );
     result.notices.sort();
+    result.notices.dedup();
+    result.remote_modules.sort();
+    result.remote_modules.dedup();
     result.errors.sort();
     result
         .findings
@@ -138,31 +227,84 @@ fn merge(result: &mut ScanResult, verdicts: &mut [[usize; 3]], outcome: &ChunkOu
     }
 }
 
-/// Parses, extracts and evaluates the files of one directory.
-fn scan_chunk(chunk: &[Discovered], opts: &ScanOptions, rules: &RuleSet) -> ChunkResult {
+/// Parses, extracts and evaluates the files of one directory (with, for a
+/// root Terraform module, the local modules it calls).
+fn scan_chunk(
+    chunk: &[Discovered],
+    graph: &ModuleGraph,
+    opts: &ScanOptions,
+    rules: &RuleSet,
+) -> ChunkResult {
     let loaded: Vec<Loaded> = chunk.iter().map(|d| parse::load(d, opts)).collect();
-    // one scope for the directory's Terraform files (a module), one per other file
-    let module_scope = loaded.len();
-    let scope_of = |i: usize, f: &Loaded| match f.kind {
-        FileKind::Terraform | FileKind::TerraformJson => module_scope,
-        _ => i,
+    let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
+    let (root, dir) = dir_key(&chunk[0]);
+    let has_tf = loaded.iter().any(|f| is_tf(f.kind));
+    // a module called by another directory is evaluated there, per call
+    let evaluate_tf = has_tf && !graph.called.contains(&(root, dir.to_string()));
+    let callees: Vec<(String, Vec<Loaded>)> = if evaluate_tf {
+        graph
+            .callees(root, dir)
+            .into_iter()
+            .map(|(d, files)| {
+                let files = files
+                    .iter()
+                    .filter(|f| {
+                        let l = f.rel.to_ascii_lowercase();
+                        l.ends_with(".tf") || l.ends_with(".tf.json")
+                    })
+                    .map(|f| parse::load(f, opts))
+                    .collect();
+                (d, files)
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
+    let mut all: Vec<&Loaded> = loaded.iter().collect();
+    for (_, files) in &callees {
+        all.extend(files.iter());
+    }
     let mut resources: Vec<Resource> = Vec::new();
-    let mut vars: HashMap<usize, HashMap<&str, &Node>> = HashMap::new();
     for (i, f) in loaded.iter().enumerate() {
-        if f.error.is_some() {
+        if f.error.is_some() || is_tf(f.kind) {
             continue;
         }
-        extract::extract(f.kind, &f.docs, i, scope_of(i, f), &mut resources);
-        if matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson) {
-            for doc in &f.docs {
-                vars.entry(module_scope)
-                    .or_default()
-                    .extend(extract::terraform::variables(doc));
-            }
-        }
+        extract::extract(f.kind, &f.docs, i, i, &mut resources);
     }
-    let files: Vec<FileRef> = loaded
+    let mut tf_out = crate::terraform::Output::default();
+    if evaluate_tf {
+        let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
+        let root_module = module_of(dir, &own);
+        let mut modules = HashMap::new();
+        let mut next = loaded.len();
+        for (d, files) in &callees {
+            let indexed: Vec<(usize, &Loaded)> = files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (next + i, f))
+                .collect();
+            next += files.len();
+            modules.insert(d.clone(), module_of(d, &indexed));
+        }
+        let inputs = crate::terraform::root_inputs(chunk, opts);
+        tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs);
+    }
+    // evaluated Terraform resources: one scope per module instance
+    let scope_base = all.len() + 1;
+    for r in &tf_out.resources {
+        resources.push(Resource {
+            target: r.target,
+            ty: r.ty.clone(),
+            address: r.address.clone(),
+            file: Some(r.file),
+            body: &r.body,
+            header: r.header,
+            scope: scope_base + r.instance,
+            related: r.related.clone(),
+        });
+    }
+    let vars: HashMap<usize, HashMap<&str, &Node>> = HashMap::new();
+    let files: Vec<FileRef> = all
         .iter()
         .map(|f| FileRef {
             rel: &f.rel,
@@ -173,6 +315,18 @@ fn scan_chunk(chunk: &[Discovered], opts: &ScanOptions, rules: &RuleSet) -> Chun
 
     let mut errors = Vec::new();
     let mut notices = Vec::new();
+    for (file, span, message) in &tf_out.diagnostics {
+        let f = all[*file];
+        let loc = f
+            .text
+            .as_ref()
+            .map(|t| locate_span(&LineIndex::new(t), t, *span))
+            .unwrap_or_default();
+        notices.push(Notice {
+            path: f.rel.clone(),
+            message: format!("{}:{}: {message}", loc.start_line, loc.start_column),
+        });
+    }
     for f in &loaded {
         if let Some(n) = &f.notice {
             notices.push(Notice {
@@ -212,6 +366,28 @@ fn scan_chunk(chunk: &[Discovered], opts: &ScanOptions, rules: &RuleSet) -> Chun
         errors,
         notices,
         resources: resources.len(),
+        unknown: tf_out.unknown,
+        remote: tf_out.remote.into_iter().collect(),
+    }
+}
+
+fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::ModuleDir<'a> {
+    crate::terraform::ModuleDir {
+        dir: d.to_string(),
+        files: files
+            .iter()
+            .filter(|(_, f)| {
+                f.error.is_none() && matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson)
+            })
+            .filter_map(|(i, f)| {
+                Some(crate::terraform::FileSrc {
+                    idx: *i,
+                    doc: f.docs.first()?,
+                    text: f.text.as_deref()?,
+                    json: f.kind == FileKind::TerraformJson,
+                })
+            })
+            .collect(),
     }
 }
 
@@ -252,6 +428,7 @@ fn scan_repository(
             body,
             header: Span::default(),
             scope,
+            related: Vec::new(),
         })
         .collect();
     resources.push(Resource {
@@ -262,6 +439,7 @@ fn scan_repository(
         body: &repo_body,
         header: Span::default(),
         scope,
+        related: Vec::new(),
     });
     *resource_count += resources.len();
     let repo_files: Vec<String> = found.iter().map(|d| d.rel.clone()).collect();
@@ -273,4 +451,162 @@ fn scan_repository(
         })
         .collect();
     evaluate::evaluate(&resources, &files, HashMap::new(), &repo_files, rules, opts)
+}
+
+/// `check --plan`: the plan's resources against the Terraform rules; a finding
+/// moves to the resource's block in the source under `source_root` when it is
+/// there (the attribute the plan value came from, else the block's header),
+/// else it stays in the plan file.
+pub fn scan_plan(
+    plan_path: &std::path::Path,
+    plan_rel: &str,
+    source_root: &std::path::Path,
+    opts: &ScanOptions,
+    rules: &RuleSet,
+) -> Result<ScanResult, String> {
+    use crate::terraform::plan;
+    let started = Instant::now();
+    let text: Arc<str> = std::fs::read_to_string(plan_path)
+        .map_err(|e| format!("cannot read {}: {e}", plan_path.display()))?
+        .into();
+    let doc = crate::document::json::parse(&text, &opts.limits)
+        .map_err(|e| format!("{} is not valid JSON: {e}", plan_path.display()))?;
+    let planned = plan::resources(&doc);
+    let resources: Vec<Resource> = planned
+        .iter()
+        .map(|r| Resource {
+            target: Target::Terraform,
+            ty: r.ty.clone(),
+            address: r.address.clone(),
+            file: Some(0),
+            body: &r.body,
+            header: r.header,
+            scope: 0,
+            related: Vec::new(),
+        })
+        .collect();
+    let files = [FileRef {
+        rel: plan_rel,
+        text: Some(&text),
+    }];
+    let mut outcome = evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, opts);
+
+    // source files per module directory: (rel, text, document)
+    let mut sources: HashMap<String, Vec<(String, Arc<str>, Node)>> = HashMap::new();
+    let load_dir = |dir: &str| -> Vec<(String, Arc<str>, Node)> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(source_root.join(dir)) else {
+            return out;
+        };
+        let mut paths: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let Ok(t) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let Ok(node) = crate::document::hcl::parse(&t, &opts.limits) else {
+                continue;
+            };
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let rel = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            out.push((rel, Arc::from(t), node));
+        }
+        out
+    };
+    let mut texts: Vec<(String, Arc<str>)> = Vec::new();
+    for f in &mut outcome.findings {
+        let Some(r) = planned.iter().find(|r| r.address == f.resource) else {
+            continue;
+        };
+        let Some(dir) = plan::module_dir(&doc, &r.modules) else {
+            continue;
+        };
+        let files = sources.entry(dir.clone()).or_insert_with(|| load_dir(&dir));
+        let (block, kind) = match r.local.strip_prefix("data.") {
+            Some(rest) => (rest, "data"),
+            None => (r.local.as_str(), "resource"),
+        };
+        let Some((ty, name)) = block.split_once('.') else {
+            continue;
+        };
+        for (rel, stext, node) in files.iter() {
+            let found = node
+                .as_map()
+                .unwrap_or(&[])
+                .iter()
+                .filter(|e| e.key == kind)
+                .find_map(|e| {
+                    let by_type = e.value.entry(ty)?;
+                    let by_name = by_type.value.entry(name)?;
+                    Some((e.key_span.join(by_name.key_span), &by_name.value))
+                });
+            let Some((header, body)) = found else {
+                continue;
+            };
+            let span = f
+                .span
+                .and_then(|s| plan::path_to(&r.body, s))
+                .and_then(|p| plan::source_span(body, &p))
+                .unwrap_or(header);
+            f.path = rel.clone();
+            f.span = Some(span);
+            f.location = locate_span(&LineIndex::new(stext), stext, span);
+            if opts.keep_texts {
+                texts.push((rel.clone(), Arc::clone(stext)));
+            }
+            break;
+        }
+    }
+    outcome.texts.extend(texts);
+    let mut result = ScanResult {
+        rules_active: rules.rules.len(),
+        files_scanned: 1,
+        lines_scanned: text.lines().count(),
+        resources: resources.len(),
+        ..ScanResult::default()
+    };
+    let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
+    merge(&mut result, &mut verdicts, &outcome);
+    result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();
+    result.stats = rules
+        .rules
+        .iter()
+        .zip(verdicts)
+        .map(|(r, [passed, failed, skipped])| {
+            (
+                r.meta.id.clone(),
+                RuleStats {
+                    passed,
+                    failed,
+                    skipped,
+                },
+            )
+        })
+        .collect();
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result.elapsed = started.elapsed();
+    Ok(result)
+}
+
+fn count_unknown(n: &Node) -> usize {
+    match &n.value {
+        crate::document::Value::Expr(_) => 1,
+        crate::document::Value::List(items) => items.iter().map(count_unknown).sum(),
+        crate::document::Value::Map(entries) => {
+            entries.iter().map(|e| count_unknown(&e.value)).sum()
+        }
+        _ => 0,
+    }
 }

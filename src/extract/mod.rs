@@ -36,6 +36,9 @@ pub struct Resource<'a> {
     /// Resources see each other (relations, variables) within one scope: a
     /// Terraform module directory, otherwise one file.
     pub scope: usize,
+    /// Related places (file, span): for a resource inside a local module, the
+    /// `module` blocks that called it, outermost first.
+    pub related: Vec<(usize, Span)>,
 }
 
 /// Collects the resources of one parsed file.
@@ -55,6 +58,7 @@ pub fn extract<'a>(
             body,
             header,
             scope,
+            related: Vec::new(),
         })
     };
     for doc in docs {

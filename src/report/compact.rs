@@ -6,9 +6,19 @@ use crate::finding::ScanResult;
 pub fn render(result: &ScanResult) -> String {
     let mut out = String::new();
     for f in &result.findings {
+        let via: String = f
+            .related
+            .iter()
+            .map(|r| {
+                format!(
+                    " (via {}:{}:{})",
+                    r.path, r.location.start_line, r.location.start_column
+                )
+            })
+            .collect();
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} {} [{}] {}",
+            "{}:{}:{}: {} {} [{}] {}{via}",
             f.path,
             f.location.start_line,
             f.location.start_column,

@@ -15,6 +15,7 @@ use crate::rules::Severity;
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    pub verbose: bool,
 }
 
 struct FindingDiagnostic<'a> {
@@ -170,6 +171,13 @@ pub fn render(result: &ScanResult, style: &Style) -> String {
         };
         let d = FindingDiagnostic { finding: f, source };
         let _ = handler.render_report(&mut out, &d);
+        for r in &f.related {
+            let _ = writeln!(
+                out,
+                "  = in a module called at {}:{}:{}",
+                r.path, r.location.start_line, r.location.start_column
+            );
+        }
         out.push('\n');
     }
     for e in &result.errors {
@@ -182,16 +190,24 @@ pub fn render(result: &ScanResult, style: &Style) -> String {
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }
-    out.push_str(&summary(result));
+    out.push_str(&summary(result, style.verbose));
     out
 }
 
 /// Counts a person reads after the findings; timing stays on its own line so
 /// snapshot tests can drop it.
-pub fn summary(result: &ScanResult) -> String {
+pub fn summary(result: &ScanResult, verbose: bool) -> String {
     let mut s = String::new();
     for n in &result.notices {
         let _ = writeln!(s, "note: {}: {}", n.path, n.message);
+    }
+    if !result.remote_modules.is_empty() {
+        let _ = writeln!(
+            s,
+            "note: {} remote Terraform module source(s) not downloaded, not evaluated: {}",
+            result.remote_modules.len(),
+            result.remote_modules.join(", ")
+        );
     }
     let _ = writeln!(
         s,
@@ -218,6 +234,13 @@ pub fn summary(result: &ScanResult) -> String {
             .map(|(c, n)| format!("{c} {n}"))
             .collect();
         let _ = writeln!(s, "By criterion: {}", crit.join(", "));
+    }
+    if verbose {
+        let _ = writeln!(
+            s,
+            "Terraform: {} attribute value(s) stayed unknown after evaluation (rules on them skip).",
+            result.unknown_attributes
+        );
     }
     let _ = writeln!(s, "Finished in {:.3}s.", result.elapsed.as_secs_f64());
     s

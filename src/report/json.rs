@@ -30,6 +30,18 @@ struct FindingOut<'a> {
     resource: &'a str,
     message: &'a str,
     remediation: &'a str,
+    /// For a finding inside a local module: the calling `module` blocks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    path: &'a str,
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
 }
 
 #[derive(Serialize)]
@@ -56,6 +68,11 @@ struct Summary {
     errors: usize,
     by_severity: BTreeMap<&'static str, usize>,
     by_criterion: BTreeMap<&'static str, usize>,
+    /// Terraform attributes whose value stayed unknown (rules on them skip).
+    unknown_attributes: usize,
+    /// Terraform module sources not evaluated (registry, git…): not downloaded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    remote_modules: Vec<String>,
 }
 
 pub fn render(result: &ScanResult) -> String {
@@ -78,6 +95,17 @@ pub fn render(result: &ScanResult) -> String {
                 resource: &f.resource,
                 message: &f.message,
                 remediation: &f.rule.remediation,
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| RelatedOut {
+                        path: &r.path,
+                        start_line: r.location.start_line,
+                        start_column: r.location.start_column,
+                        end_line: r.location.end_line,
+                        end_column: r.location.end_column,
+                    })
+                    .collect(),
             })
             .collect(),
         errors: result
@@ -110,6 +138,8 @@ pub fn render(result: &ScanResult) -> String {
                 .map(|s| (s.name(), by_sev.get(s).copied().unwrap_or(0)))
                 .collect(),
             by_criterion: result.count_by_criterion(),
+            unknown_attributes: result.unknown_attributes,
+            remote_modules: result.remote_modules.clone(),
         },
     };
     let mut s =

@@ -592,7 +592,7 @@ impl<'a> Context<'a> {
         match rel.dir {
             RelationDir::ReferencedBy => {
                 let own_name = own_name(subject);
-                let mut keys = vec![res.address.as_str()];
+                let mut keys = vec![local_address(&res.address)];
                 keys.extend(own_name);
                 let referrers = self
                     .references
@@ -719,7 +719,7 @@ fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool>
                 return Some(intrinsic_names(f, arg, &target.address));
             }
             let text = e.text.trim();
-            let addr = target.address.as_str();
+            let addr = local_address(&target.address);
             let mut found = false;
             let mut rest = text;
             while let Some(pos) = rest.find(addr) {
@@ -776,6 +776,36 @@ fn own_name(body: &Node) -> Option<&str> {
                 .and_then(|m| m.get("name"))
                 .and_then(Node::as_str)
         })
+}
+
+/// A Terraform address as written inside its module: without the
+/// `module.x[…].` prefix and the instance key (`aws_s3_bucket.b[0]` → `aws_s3_bucket.b`).
+fn local_address(address: &str) -> &str {
+    let mut a = address;
+    while let Some(rest) = a.strip_prefix("module.") {
+        // skip the module name and its key, up to the next `.`
+        let mut depth = 0;
+        let mut cut = None;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                '.' if depth == 0 => {
+                    cut = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match cut {
+            Some(i) => a = &rest[i + 1..],
+            None => return address,
+        }
+    }
+    match a.find('[') {
+        Some(i) if a.ends_with(']') => &a[..i],
+        _ => a,
+    }
 }
 
 fn is_ident_char(b: u8) -> bool {

@@ -1,0 +1,92 @@
+//! A static Terraform evaluator: what `terraform plan` would see, without
+//! providers or state, and never a guess.
+//!
+//! * [`eval`]: expressions (hcl-edit's AST) → document [`Node`]s whose spans
+//!   point at the source; unknown values stay [`Value::Expr`].
+//! * [`functions`]: the pure built-in functions.
+//! * [`module`]: a module instance — variables, locals, `count`/`for_each`,
+//!   `dynamic` blocks, local module calls, outputs.
+//! * [`policy`]: IAM policies written in Terraform → `policy_statement`s.
+//! * [`plan`]: `terraform show -json` plans.
+//!
+//! [`Node`]: crate::document::Node
+//! [`Value::Expr`]: crate::document::Value::Expr
+pub mod eval;
+pub mod functions;
+pub mod module;
+pub mod plan;
+pub mod policy;
+
+pub use module::{evaluate_root, EvalResource, FileSrc, ModuleDir, Output};
+
+/// Module sources written as local paths (`./x`, `../x`) in a module's text:
+/// a cheap scan (no parse) used to group a root with the modules it calls.
+pub fn local_sources(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find("source") {
+        let after = &rest[pos + 6..];
+        rest = after;
+        let t = after.trim_start_matches('"').trim_start();
+        let Some(t) = t.strip_prefix('=').or_else(|| t.strip_prefix(':')) else {
+            continue;
+        };
+        let Some(t) = t.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = t.find('"') else { continue };
+        let s = &t[..end];
+        if s.starts_with("./") || s.starts_with("../") {
+            out.push(s.trim_end_matches('/').to_string());
+        }
+    }
+    out
+}
+
+/// A root module's variable values, lowest precedence first as Terraform
+/// applies them: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`
+/// (sorted), then `--var-file` and `--var` in the order given.
+pub fn root_inputs(
+    chunk: &[crate::discover::Discovered],
+    opts: &crate::scan::ScanOptions,
+) -> std::collections::HashMap<String, crate::document::Node> {
+    let mut out = std::collections::HashMap::new();
+    let Some(dir) = chunk.first().and_then(|d| d.path.parent()) else {
+        return out;
+    };
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        files.push(dir.join(name));
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut auto: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                })
+            })
+            .collect();
+        auto.sort();
+        files.extend(auto);
+    }
+    files.extend(opts.var_files.iter().cloned());
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        let json = f.to_string_lossy().ends_with(".json");
+        let doc = if json {
+            crate::document::json::parse(&text, &opts.limits)
+        } else {
+            crate::document::hcl::parse(&text, &opts.limits)
+        };
+        if let Ok(doc) = doc {
+            out.extend(module::tfvars(&doc, &text, json));
+        }
+    }
+    for (k, v) in &opts.vars {
+        out.insert(k.clone(), module::cli_value(v));
+    }
+    out
+}

@@ -1,0 +1,680 @@
+//! One Terraform module instance: variables, locals (lazily, in dependency
+//! order, cycles reported), local module calls (evaluated with the caller's
+//! inputs), resources and data sources expanded by `count`/`for_each`,
+//! `dynamic` blocks, and outputs.
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+
+use super::eval::{
+    eval_node, jsonencode_argument, respan, to_text, unknown, Bindings, Env, Evaluator,
+};
+use super::policy;
+use crate::document::{Entry, Node, Span, Value};
+use crate::rules::Target;
+
+/// A parsed file of a module directory.
+pub struct FileSrc<'a> {
+    /// Index of the file among the chunk's files.
+    pub idx: usize,
+    pub doc: &'a Node,
+    pub text: &'a str,
+    pub json: bool,
+}
+
+/// A module directory: its path (relative, forward slashes) and files.
+pub struct ModuleDir<'a> {
+    pub dir: String,
+    pub files: Vec<FileSrc<'a>>,
+}
+
+/// A resource after evaluation; owns its body.
+#[derive(Debug, Clone)]
+pub struct EvalResource {
+    pub target: Target,
+    pub ty: String,
+    pub address: String,
+    pub file: usize,
+    pub body: Node,
+    pub header: Span,
+    /// Module instance (distinct per module call instance).
+    pub instance: usize,
+    /// The `module` blocks that led here, outermost first: (file, span).
+    pub related: Vec<(usize, Span)>,
+}
+
+#[derive(Default)]
+pub struct Output {
+    pub resources: Vec<EvalResource>,
+    /// (file, span, message): locals cycles and the like.
+    pub diagnostics: Vec<(usize, Span, String)>,
+    /// Attributes of resources that stayed unknown.
+    pub unknown: usize,
+    /// Sources of modules not evaluated (registry, git…).
+    pub remote: BTreeSet<String>,
+    instances: usize,
+}
+
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// Evaluates a root module and every local module it calls.
+pub fn evaluate_root(
+    root: &ModuleDir,
+    modules: &HashMap<String, ModuleDir>,
+    inputs: HashMap<String, Node>,
+) -> Output {
+    let mut out = Output::default();
+    let mut stack = vec![root.dir.clone()];
+    instance(root, modules, inputs, "", &[], &mut stack, &mut out);
+    out
+}
+
+struct ModuleEnv<'m, 'a> {
+    module: &'m ModuleDir<'a>,
+    vars: HashMap<String, Node>,
+    locals: HashMap<&'a str, (&'a Node, &'m FileSrc<'a>)>,
+    /// None while being evaluated (a second visit is a cycle).
+    local_values: RefCell<HashMap<String, Option<Node>>>,
+    modules: RefCell<HashMap<String, Node>>,
+    diagnostics: RefCell<Vec<(usize, Span, String)>>,
+}
+
+impl Env for ModuleEnv<'_, '_> {
+    fn reference(&self, root: &str, attr: &str) -> Option<Node> {
+        match root {
+            "var" => self.vars.get(attr).cloned(),
+            "local" => self.local(attr),
+            "module" => self.modules.borrow().get(attr).cloned(),
+            "path" => match attr {
+                "module" => Some(Node::string(self.module.dir.clone(), Span::default())),
+                _ => None,
+            },
+            "terraform" if attr == "workspace" => Some(Node::string("default", Span::default())),
+            _ => None,
+        }
+    }
+}
+
+impl ModuleEnv<'_, '_> {
+    fn local(&self, name: &str) -> Option<Node> {
+        if let Some(v) = self.local_values.borrow().get(name) {
+            return match v {
+                Some(n) => Some(n.clone()),
+                None => {
+                    let (node, file) = self.locals.get(name)?;
+                    self.diagnostics.borrow_mut().push((
+                        file.idx,
+                        node.span,
+                        format!("local.{name} depends on itself (a cycle among locals); its value is unknown"),
+                    ));
+                    None
+                }
+            };
+        }
+        let (node, file) = *self.locals.get(name)?;
+        self.local_values
+            .borrow_mut()
+            .insert(name.to_string(), None);
+        let ev = Evaluator { env: self };
+        let v = eval_node(&ev, node, file.text, file.json, &Bindings::default());
+        self.local_values
+            .borrow_mut()
+            .insert(name.to_string(), Some(v.clone()));
+        Some(v)
+    }
+}
+
+fn blocks<'a>(doc: &'a Node, kind: &str) -> impl Iterator<Item = &'a Entry> {
+    let kind = kind.to_string();
+    doc.as_map()
+        .unwrap_or(&[])
+        .iter()
+        .filter(move |e| e.key == kind)
+        .flat_map(|e| e.value.as_map().unwrap_or(&[]).iter())
+}
+
+/// `.tf.json` allows a list of bodies where HCL has one.
+fn bodies(node: &Node) -> Vec<&Node> {
+    match &node.value {
+        Value::List(items) => items.iter().collect(),
+        _ => vec![node],
+    }
+}
+
+fn instance(
+    module: &ModuleDir,
+    modules: &HashMap<String, ModuleDir>,
+    mut inputs: HashMap<String, Node>,
+    prefix: &str,
+    related: &[(usize, Span)],
+    stack: &mut Vec<String>,
+    out: &mut Output,
+) -> HashMap<String, Node> {
+    let id = out.instances;
+    out.instances += 1;
+    let empty = NoEnv;
+    let plain = Evaluator { env: &empty };
+    // variables: caller input, else default
+    let mut vars = HashMap::new();
+    for f in &module.files {
+        for v in blocks(f.doc, "variable") {
+            let value = match inputs.remove(&v.key) {
+                Some(n) => Some(n),
+                None => bodies(&v.value)
+                    .into_iter()
+                    .find_map(|b| b.get("default"))
+                    .map(|d| eval_node(&plain, d, f.text, f.json, &Bindings::default())),
+            };
+            if let Some(value) = value {
+                vars.insert(v.key.clone(), value);
+            }
+        }
+    }
+    let mut locals = HashMap::new();
+    for f in &module.files {
+        for e in f
+            .doc
+            .as_map()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| e.key == "locals")
+        {
+            for body in bodies(&e.value) {
+                for l in body.as_map().unwrap_or(&[]) {
+                    locals.insert(l.key.as_str(), (&l.value, f));
+                }
+            }
+        }
+    }
+    let env = ModuleEnv {
+        module,
+        vars,
+        locals,
+        local_values: RefCell::new(HashMap::new()),
+        modules: RefCell::new(HashMap::new()),
+        diagnostics: RefCell::new(Vec::new()),
+    };
+    let ev = Evaluator { env: &env };
+    let root_b = Bindings::default();
+
+    // module calls, in source order
+    for f in &module.files {
+        for call in blocks(f.doc, "module") {
+            let header = f
+                .doc
+                .as_map()
+                .and_then(|m| {
+                    m.iter()
+                        .find(|e| e.key == "module" && e.value.get(&call.key).is_some())
+                })
+                .map(|e| e.key_span.join(call.key_span))
+                .unwrap_or(call.key_span);
+            for body in bodies(&call.value) {
+                let Some(source) = body.get("source").and_then(Node::as_str) else {
+                    continue;
+                };
+                if !(source.starts_with("./") || source.starts_with("../")) {
+                    out.remote.insert(source.to_string());
+                    continue;
+                }
+                let dir = join_dir(&module.dir, source);
+                let Some(child) = modules.get(&dir) else {
+                    continue;
+                };
+                if stack.contains(&dir) || stack.len() >= MAX_MODULE_DEPTH {
+                    continue;
+                }
+                let Some(expansion) = expand(&ev, body, f, &root_b) else {
+                    continue;
+                };
+                let mut related = related.to_vec();
+                related.push((f.idx, header));
+                let mut list = Vec::new();
+                let mut map = Vec::new();
+                let keyed = body.get("for_each").is_some();
+                let counted = body.get("count").is_some();
+                for (suffix, key, b) in expansion {
+                    let mut child_inputs = HashMap::new();
+                    for a in body.as_map().unwrap_or(&[]) {
+                        if matches!(
+                            a.key.as_str(),
+                            "source"
+                                | "version"
+                                | "count"
+                                | "for_each"
+                                | "providers"
+                                | "depends_on"
+                        ) {
+                            continue;
+                        }
+                        child_inputs
+                            .insert(a.key.clone(), eval_node(&ev, &a.value, f.text, f.json, &b));
+                    }
+                    stack.push(dir.clone());
+                    let outputs = instance(
+                        child,
+                        modules,
+                        child_inputs,
+                        &format!("{prefix}module.{}{suffix}.", call.key),
+                        &related,
+                        stack,
+                        out,
+                    );
+                    stack.pop();
+                    let mut entries: Vec<Entry> = outputs
+                        .into_iter()
+                        .map(|(k, v)| Entry {
+                            key: k,
+                            key_span: Span::default(),
+                            value: v,
+                        })
+                        .collect();
+                    entries.sort_by(|a, b| a.key.cmp(&b.key));
+                    let obj = Node::map(entries, Span::default());
+                    match key {
+                        Some(k) if keyed => map.push(Entry {
+                            key: k,
+                            key_span: Span::default(),
+                            value: obj,
+                        }),
+                        _ => list.push(obj),
+                    }
+                }
+                let value = if keyed {
+                    Some(Node::map(map, Span::default()))
+                } else if counted {
+                    Some(Node::list(list, Span::default()))
+                } else {
+                    list.pop()
+                };
+                if let Some(v) = value {
+                    env.modules.borrow_mut().insert(call.key.clone(), v);
+                }
+            }
+        }
+    }
+
+    // resources and data sources
+    for f in &module.files {
+        let Some(top) = f.doc.as_map() else { continue };
+        for (block, ty_prefix) in [("resource", ""), ("data", "data.")] {
+            for t in top.iter().filter(|e| e.key == block) {
+                for by_type in t.value.as_map().unwrap_or(&[]) {
+                    for by_name in by_type.value.as_map().unwrap_or(&[]) {
+                        let ty = format!("{ty_prefix}{}", by_type.key);
+                        let header = t.key_span.join(by_name.key_span);
+                        for body in bodies(&by_name.value) {
+                            let Some(expansion) = expand(&ev, body, f, &root_b) else {
+                                continue;
+                            };
+                            for (suffix, _, b) in expansion {
+                                let address = format!("{prefix}{ty}.{}{suffix}", by_name.key);
+                                let evaluated = eval_body(&ev, body, f, &b, true);
+                                out.unknown += count_unknown(&evaluated);
+                                policy::statements_of_resource(
+                                    &ty,
+                                    &address,
+                                    body,
+                                    &evaluated,
+                                    f,
+                                    |node| jsonencode_argument(&ev, node, f.text, &b),
+                                    &mut |ty, address, body, header| {
+                                        out.resources.push(EvalResource {
+                                            target: Target::Iam,
+                                            ty,
+                                            address,
+                                            file: f.idx,
+                                            body,
+                                            header,
+                                            instance: id,
+                                            related: related.to_vec(),
+                                        })
+                                    },
+                                );
+                                out.resources.push(EvalResource {
+                                    target: Target::Terraform,
+                                    ty: ty.clone(),
+                                    address,
+                                    file: f.idx,
+                                    body: evaluated,
+                                    header,
+                                    instance: id,
+                                    related: related.to_vec(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // outputs
+    let mut outputs = HashMap::new();
+    for f in &module.files {
+        for o in blocks(f.doc, "output") {
+            if let Some(v) = bodies(&o.value).into_iter().find_map(|b| b.get("value")) {
+                outputs.insert(o.key.clone(), eval_node(&ev, v, f.text, f.json, &root_b));
+            }
+        }
+    }
+    let mut diags = env.diagnostics.into_inner();
+    diags.sort();
+    diags.dedup();
+    out.diagnostics.extend(diags);
+    outputs
+}
+
+struct NoEnv;
+impl Env for NoEnv {
+    fn reference(&self, _: &str, _: &str) -> Option<Node> {
+        None
+    }
+}
+
+/// `count`/`for_each` → instances: (address suffix, each.key, bindings).
+/// `None` when the block makes no instance at all (count = 0, empty for_each).
+fn expand(
+    ev: &Evaluator,
+    body: &Node,
+    f: &FileSrc,
+    b: &Bindings,
+) -> Option<Vec<(String, Option<String>, Bindings)>> {
+    if let Some(c) = body.get("count") {
+        let n = eval_node(ev, c, f.text, f.json, b);
+        return match &n.value {
+            Value::Number(x) if *x >= 0.0 => {
+                let x = *x as usize;
+                if x == 0 {
+                    return None;
+                }
+                Some(
+                    (0..x)
+                        .map(|i| {
+                            let idx = Node::new(Value::Number(i as f64), c.span);
+                            let count = Node::map(
+                                vec![Entry {
+                                    key: "index".into(),
+                                    key_span: c.span,
+                                    value: idx,
+                                }],
+                                c.span,
+                            );
+                            (format!("[{i}]"), None, b.with("count", count))
+                        })
+                        .collect(),
+                )
+            }
+            Value::Bool(false) => None,
+            // unknown count: one instance whose index is unknown
+            _ => Some(vec![(String::new(), None, b.clone())]),
+        };
+    }
+    if let Some(fe) = body.get("for_each") {
+        let v = eval_node(ev, fe, f.text, f.json, b);
+        let pairs: Vec<(String, Node)> = match &v.value {
+            Value::Map(entries) => entries
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect(),
+            Value::List(items) => {
+                let mut keys = Vec::new();
+                for i in items {
+                    match to_text(i) {
+                        Some(k) => keys.push((k, i.clone())),
+                        None => return Some(vec![(String::new(), None, b.clone())]),
+                    }
+                }
+                keys
+            }
+            _ => {
+                // not known: one instance whose `each` is what for_each refers to
+                let text = match &v.value {
+                    Value::Expr(e) => e.text.clone(),
+                    _ => "each".into(),
+                };
+                let u = || unknown(text.clone(), fe.span);
+                let each = Node::map(
+                    vec![
+                        Entry {
+                            key: "key".into(),
+                            key_span: fe.span,
+                            value: u(),
+                        },
+                        Entry {
+                            key: "value".into(),
+                            key_span: fe.span,
+                            value: u(),
+                        },
+                    ],
+                    fe.span,
+                );
+                return Some(vec![(String::new(), None, b.with("each", each))]);
+            }
+        };
+        if pairs.is_empty() {
+            return None;
+        }
+        let mut pairs = pairs;
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.dedup_by(|a, b| a.0 == b.0);
+        return Some(
+            pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    let each = Node::map(
+                        vec![
+                            Entry {
+                                key: "key".into(),
+                                key_span: fe.span,
+                                value: Node::string(k.clone(), fe.span),
+                            },
+                            Entry {
+                                key: "value".into(),
+                                key_span: fe.span,
+                                value: v,
+                            },
+                        ],
+                        fe.span,
+                    );
+                    let suffix = format!("[{}]", serde_json::to_string(&k).unwrap_or_default());
+                    (suffix, Some(k), b.with("each", each))
+                })
+                .collect(),
+        );
+    }
+    Some(vec![(String::new(), None, b.clone())])
+}
+
+/// Evaluates a block body: attributes, nested blocks and `dynamic` blocks.
+fn eval_body(ev: &Evaluator, node: &Node, f: &FileSrc, b: &Bindings, top: bool) -> Node {
+    match &node.value {
+        Value::Map(entries) => {
+            let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+            for e in entries {
+                if top
+                    && matches!(
+                        e.key.as_str(),
+                        "count" | "for_each" | "depends_on" | "provider"
+                    )
+                {
+                    continue;
+                }
+                if e.key == "dynamic" {
+                    for d in e.value.as_map().unwrap_or(&[]) {
+                        for body in bodies(&d.value) {
+                            dynamic(ev, d, body, f, b, &mut out);
+                        }
+                    }
+                    continue;
+                }
+                let value = match &e.value.value {
+                    Value::Map(_) | Value::List(_) => eval_body(ev, &e.value, f, b, false),
+                    _ => eval_node(ev, &e.value, f.text, f.json, b),
+                };
+                out.push(Entry {
+                    key: e.key.clone(),
+                    key_span: e.key_span,
+                    value,
+                });
+            }
+            Node::map(out, node.span)
+        }
+        Value::List(items) => Node::list(
+            items
+                .iter()
+                .map(|i| eval_body(ev, i, f, b, false))
+                .collect(),
+            node.span,
+        ),
+        _ => eval_node(ev, node, f.text, f.json, b),
+    }
+}
+
+/// Expands `dynamic "label" { for_each = …, content { … } }` into `label` blocks.
+fn dynamic(
+    ev: &Evaluator,
+    d: &Entry,
+    body: &Node,
+    f: &FileSrc,
+    b: &Bindings,
+    out: &mut Vec<Entry>,
+) {
+    let iterator = body
+        .get("iterator")
+        .and_then(|n| match &n.value {
+            Value::Expr(e) => Some(e.text.trim().to_string()),
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| d.key.clone());
+    let Some(content) = body.get("content") else {
+        return;
+    };
+    let items: Option<Vec<(Node, Node)>> = body.get("for_each").and_then(|fe| {
+        let v = eval_node(ev, fe, f.text, f.json, b);
+        match v.value {
+            Value::List(items) => Some(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (Node::new(Value::Number(i as f64), fe.span), v))
+                    .collect(),
+            ),
+            Value::Map(entries) => Some(
+                entries
+                    .into_iter()
+                    .map(|e| (Node::string(e.key, e.key_span), e.value))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    });
+    let Some(items) = items else {
+        // not known: the blocks are there but unknown, rules on them skip
+        push_block(
+            out,
+            &d.key,
+            d.key_span,
+            unknown(format!("dynamic \"{}\"", d.key), body.span),
+        );
+        return;
+    };
+    for (k, v) in items {
+        let it = Node::map(
+            vec![
+                Entry {
+                    key: "key".into(),
+                    key_span: k.span,
+                    value: k.clone(),
+                },
+                Entry {
+                    key: "value".into(),
+                    key_span: v.span,
+                    value: v,
+                },
+            ],
+            body.span,
+        );
+        let inner = b.with(&iterator, it);
+        let block = eval_body(ev, content, f, &inner, false);
+        push_block(out, &d.key, d.key_span, block);
+    }
+}
+
+/// Adds a nested block, making a list when the name repeats (as the HCL reader does).
+fn push_block(out: &mut Vec<Entry>, key: &str, key_span: Span, block: Node) {
+    if let Some(e) = out.iter_mut().find(|e| e.key == key) {
+        let span = e.value.span.join(block.span);
+        match &mut e.value.value {
+            Value::List(items) => items.push(block),
+            _ => {
+                let first = std::mem::replace(&mut e.value, Node::null(Span::default()));
+                e.value = Node::list(vec![first, block], span);
+            }
+        }
+        e.value.span = span;
+        return;
+    }
+    out.push(Entry {
+        key: key.to_string(),
+        key_span,
+        value: block,
+    });
+}
+
+fn count_unknown(n: &Node) -> usize {
+    match &n.value {
+        Value::Expr(_) => 1,
+        Value::List(items) => items.iter().map(count_unknown).sum(),
+        Value::Map(entries) => entries.iter().map(|e| count_unknown(&e.value)).sum(),
+        _ => 0,
+    }
+}
+
+/// `dir` joined with a relative module source, normalised (`a/b` + `../c` = `a/c`).
+pub fn join_dir(dir: &str, source: &str) -> String {
+    let mut parts: Vec<&str> = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for p in source.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// A variable value given on the command line or in a tfvars file, parsed
+/// as an HCL expression when it is one (Terraform does the same).
+pub fn cli_value(text: &str) -> Node {
+    if let Ok(e) = hcl_edit::parser::parse_expr(text) {
+        let pos = super::eval::Pos {
+            src: text,
+            base: 0,
+            fixed: None,
+        };
+        let v = Evaluator { env: &NoEnv }.expr(&e, &pos, &Bindings::default(), 0);
+        if !super::eval::has_unknown(&v) && !matches!(v.value, Value::Null) {
+            return respan(v, Span::default());
+        }
+    }
+    Node::string(text, Span::default())
+}
+
+/// The attribute values of a tfvars file (HCL or JSON).
+pub fn tfvars(doc: &Node, text: &str, json: bool) -> Vec<(String, Node)> {
+    let ev = Evaluator { env: &NoEnv };
+    doc.as_map()
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| {
+            let v = eval_node(&ev, &e.value, text, json, &Bindings::default());
+            (e.key.clone(), respan(v, Span::default()))
+        })
+        .collect()
+}

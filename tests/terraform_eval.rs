@@ -1,0 +1,461 @@
+//! The static Terraform evaluator, end to end: each construct with a
+//! false-positive trap next to it, and a module-heavy fixture.
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// (rule, path, line, resource) of each finding, plus the JSON report.
+fn scan(dir: &Path, extra: &[&str]) -> (Vec<(String, String, u64, String)>, serde_json::Value) {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary built")
+        .env("SOCLINT_TODAY", "2026-11-25")
+        .arg("check")
+        .arg(dir)
+        .args(["--format", "json", "--fail-on", "never"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["start_line"].as_u64().unwrap_or(0),
+                f["resource"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (findings, v)
+}
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+#[test]
+fn module_heavy_fixture_reports_each_instance_at_the_module_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_modules");
+    let (findings, v) = scan(&dir, &["--select", "AWS-S3-001,AWS-RDS-001"]);
+    assert_eq!(
+        findings,
+        vec![
+            (
+                "AWS-S3-001".into(),
+                "modules/bucket/main.tf".into(),
+                13,
+                "module.public_site.aws_s3_bucket_acl.this".into()
+            ),
+            (
+                "AWS-RDS-001".into(),
+                "modules/db/main.tf".into(),
+                8,
+                "module.db.aws_db_instance.main".into()
+            ),
+        ]
+    );
+    let related = &v["findings"][0]["related"][0];
+    assert_eq!(related["path"], "main.tf");
+    assert_eq!(related["start_line"], 2);
+    assert_eq!(
+        v["summary"]["remote_modules"][0],
+        "terraform-aws-modules/vpc/aws"
+    );
+    // the prod environment encrypts: the module input follows the root variable
+    let (findings, _) = scan(
+        &dir,
+        &["--select", "AWS-RDS-001", "--var", "environment=prod"],
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+const BUCKET_ACL: &str = r#"variable "acl" {
+  default = "private"
+}
+
+resource "aws_s3_bucket_acl" "b" {
+  bucket = "x"
+  acl    = var.acl
+}
+"#;
+
+#[test]
+fn variables_defaults_tfvars_var_file_and_cli() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(t.path(), &[("main.tf", BUCKET_ACL)]);
+    // trap: a compliant default
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert!(f.is_empty(), "{f:?}");
+    // --var overrides the default
+    let (f, _) = scan(
+        t.path(),
+        &["--select", "AWS-S3-001", "--var", "acl=public-read"],
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].2, 7);
+    // --var-file
+    write(
+        t.path(),
+        &[("../prod.tfvars", "acl = \"public-read-write\"\n")],
+    );
+    let vf = t.path().join("../prod.tfvars");
+    let (f, _) = scan(
+        t.path(),
+        &[
+            "--select",
+            "AWS-S3-001",
+            "--var-file",
+            vf.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(f.len(), 1);
+    // terraform.tfvars, then *.auto.tfvars wins
+    write(t.path(), &[("terraform.tfvars", "acl = \"public-read\"\n")]);
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert_eq!(f.len(), 1);
+    write(t.path(), &[("z.auto.tfvars", "acl = \"private\"\n")]);
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert!(f.is_empty(), "{f:?}");
+    std::fs::remove_file(vf).ok();
+}
+
+#[test]
+fn apply_time_values_are_unknown_and_skip() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf",
+            r#"data "aws_ssm_parameter" "acl" {
+  name = "/acl"
+}
+
+resource "aws_s3_bucket_acl" "b" {
+  bucket = "x"
+  acl    = data.aws_ssm_parameter.acl.value
+}
+
+resource "aws_db_instance" "db" {
+  storage_encrypted = aws_kms_key.k.enabled ? true : false
+}
+"#,
+        )],
+    );
+    let (f, v) = scan(t.path(), &["--select", "AWS-S3-001,AWS-RDS-001"]);
+    assert!(f.is_empty(), "{f:?}");
+    assert!(v["summary"]["unknown_attributes"].as_u64().unwrap_or(0) >= 2);
+}
+
+#[test]
+fn count_and_for_each() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf",
+            r#"variable "public" {
+  default = false
+}
+
+resource "aws_s3_bucket_acl" "off" {
+  count  = var.public ? 1 : 0
+  bucket = "x"
+  acl    = "public-read"
+}
+
+resource "aws_s3_bucket_acl" "two" {
+  count  = 2
+  bucket = "b${count.index}"
+  acl    = count.index == 1 ? "public-read" : "private"
+}
+
+resource "aws_s3_bucket_acl" "none" {
+  for_each = {}
+  bucket   = each.key
+  acl      = "public-read"
+}
+
+resource "aws_s3_bucket_acl" "each" {
+  for_each = { site = "public-read", logs = "private" }
+  bucket   = each.key
+  acl      = each.value
+}
+"#,
+        )],
+    );
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    let addrs: Vec<&str> = f.iter().map(|x| x.3.as_str()).collect();
+    assert_eq!(
+        addrs,
+        [
+            "aws_s3_bucket_acl.two[1]",
+            "aws_s3_bucket_acl.each[\"site\"]"
+        ]
+    );
+    assert_eq!(f[0].2, 14);
+    assert_eq!(f[1].2, 26);
+}
+
+#[test]
+fn locals_templates_functions_and_cycles() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf",
+            r#"locals {
+  env      = "prod"
+  acls     = { prod = "public-read", dev = "private" }
+  acl      = lookup(local.acls, lower(upper(local.env)), "private")
+  name     = format("%s-%s", "acme", join("-", split(",", "a,b")))
+  tags     = merge({ a = "1" }, { b = coalesce("", "x") })
+  items    = [for s in concat(["x"], ["y"]) : upper(s) if s != "y"]
+  a        = local.b
+  b        = local.a
+  safe     = try(local.acls.missing, "private")
+  ok       = can(local.acls.prod) && contains(["x"], "x") && length(local.items) == 1
+}
+
+resource "aws_s3_bucket_acl" "b" {
+  bucket = "${local.name}-${local.tags.b}"
+  acl    = local.ok ? local.acl : "private"
+}
+
+resource "aws_s3_bucket_acl" "safe" {
+  bucket = "s"
+  acl    = local.safe
+}
+
+resource "aws_s3_bucket_acl" "cyclic" {
+  bucket = "c"
+  acl    = local.a
+}
+"#,
+        )],
+    );
+    let (f, v) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].3, "aws_s3_bucket_acl.b");
+    assert_eq!(f[0].2, 16);
+    let notices = v["notices"].to_string();
+    assert!(notices.contains("cycle"), "{notices}");
+}
+
+#[test]
+fn dynamic_blocks_expand_when_known() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf",
+            r#"variable "ports" {
+  default = [443, 22]
+}
+
+resource "aws_security_group" "known" {
+  name = "k"
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+
+resource "aws_security_group" "unknown" {
+  name = "u"
+  dynamic "ingress" {
+    for_each = data.external.rules.result
+    content {
+      from_port   = 22
+      to_port     = 22
+      protocol    = "tcp"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+"#,
+        )],
+    );
+    let (f, _) = scan(t.path(), &["--select", "AWS-EC2-001"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].3, "aws_security_group.known");
+}
+
+#[test]
+fn iam_policies_from_jsonencode_and_policy_documents() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "iam.tf",
+            r#"locals {
+  everything = "*"
+}
+
+resource "aws_iam_policy" "admin" {
+  name = "admin"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = local.everything
+      Resource = "*"
+    }]
+  })
+}
+
+resource "aws_iam_policy" "scoped" {
+  name = "scoped"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "arn:aws:s3:::b/*" }]
+  })
+}
+
+data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "unknown" {
+  name   = "u"
+  policy = data.aws_iam_policy_document.remote.json
+}
+"#,
+        )],
+    );
+    let (f, _) = scan(t.path(), &["--select", "IAM-ADMIN-001"]);
+    let got: Vec<(u64, &str)> = f.iter().map(|x| (x.2, x.3.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (11, "aws_iam_policy.admin.policy.Statement[0]"),
+            (27, "data.aws_iam_policy_document.admin.Statement[0]")
+        ]
+    );
+}
+
+#[test]
+fn compliant_split_resource_s3_with_for_each() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "s3.tf",
+            r#"variable "buckets" {
+  default = ["logs", "data"]
+}
+
+resource "aws_s3_bucket" "b" {
+  for_each = toset(var.buckets)
+  bucket   = "acme-${each.key}"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "b" {
+  for_each = aws_s3_bucket.b
+  bucket   = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "b" {
+  for_each                = toset(var.buckets)
+  bucket                  = aws_s3_bucket.b[each.key].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+"#,
+        )],
+    );
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-002,AWS-S3-003,AWS-S3-004"]);
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn tf_json_is_the_same_language() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf.json",
+            r#"{
+  "variable": { "acl": { "default": "public-read" } },
+  "resource": {
+    "aws_s3_bucket_acl": {
+      "b": { "bucket": "x", "acl": "${var.acl}" },
+      "off": { "count": 0, "bucket": "y", "acl": "public-read" }
+    }
+  }
+}
+"#,
+        )],
+    );
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].3, "aws_s3_bucket_acl.b");
+    assert_eq!(f[0].2, 5);
+}
+
+#[test]
+fn plan_json_maps_back_to_source_else_to_the_plan() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_plan");
+    let plan = dir.join("plan.json");
+    let sel = ["--select", "AWS-S3-001,AWS-RDS-001"];
+    let mut args = vec!["--plan", plan.to_str().expect("utf8")];
+    args.extend(sel);
+    // source present: the attributes in main.tf and the module's file;
+    // a deleted resource and an apply-time ACL give nothing
+    let (f, _) = scan(&dir, &args);
+    let got: Vec<(&str, &str, u64)> = f
+        .iter()
+        .map(|x| (x.0.as_str(), x.1.as_str(), x.2))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("AWS-RDS-001", "main.tf", 10),
+            ("AWS-S3-001", "modules/bucket/main.tf", 5)
+        ]
+    );
+    // no source: the plan file
+    let t = tempfile::tempdir().expect("tmp");
+    let copy = t.path().join("plan.json");
+    std::fs::copy(&plan, &copy).expect("copy");
+    let mut args = vec!["--plan", copy.to_str().expect("utf8")];
+    args.extend(sel);
+    let (f, _) = scan(t.path(), &args);
+    let got: Vec<(&str, &str, u64)> = f
+        .iter()
+        .map(|x| (x.0.as_str(), x.1.as_str(), x.2))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("AWS-RDS-001", "plan.json", 22),
+            ("AWS-S3-001", "plan.json", 38)
+        ]
+    );
+}
