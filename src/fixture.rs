@@ -125,6 +125,7 @@ pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, S
         threads: 1,
         today,
         keep_texts: false,
+        record_resources: false,
     };
     let result = scan(&opts, rules);
     let actual = result

@@ -131,6 +131,9 @@ pub struct RuleMeta {
     pub examples: Vec<schema::ExampleSpec>,
     /// The rule file it came from (`builtin:policies/…` for the embedded pack).
     pub origin: String,
+    /// The rule's TOML table, re-serialised canonically (sorted keys, no
+    /// comments): what the evidence report's rule-set hash is computed over.
+    pub definition: String,
 }
 
 impl RuleMeta {
@@ -304,10 +307,22 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
     };
     let file: schema::RuleFile =
         toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
+    // the same tables, untyped, for each rule's canonical definition
+    let raw: toml::Table = toml::from_str(text).unwrap_or_default();
+    let tables = match raw.get("rule") {
+        Some(toml::Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
     file.rule
         .into_iter()
-        .map(|spec| {
-            compile::compile_rule(spec, name).map_err(|e| make_err(e.message, Some(e.span)))
+        .enumerate()
+        .map(|(i, spec)| {
+            let definition = tables
+                .get(i)
+                .and_then(|t| toml::to_string(t).ok())
+                .unwrap_or_default();
+            compile::compile_rule(spec, name, definition)
+                .map_err(|e| make_err(e.message, Some(e.span)))
         })
         .collect()
 }
