@@ -8,6 +8,7 @@ pub mod config;
 pub mod discover;
 pub mod document;
 pub mod evaluate;
+pub mod evidence;
 pub mod extract;
 pub mod finding;
 pub mod fixture;
