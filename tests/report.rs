@@ -2,73 +2,14 @@
 //! `check --format json` and the rule stats, the header reads the commit from
 //! `.git` files, Markdown and JSON are pinned by snapshots, and the history
 //! section follows three runs with different results.
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::{demo_repo, soclint, three_runs, NOW, SHA};
 use serde_json::Value;
-
-pub const SHA: &str = "4f2a9c1d0b7e6a5f4e3d2c1b0a9f8e7d6c5b4a39";
-const NOW: &str = "2026-11-25T09:30:00Z";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let dest = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
-}
-
-/// The demo repository in a temporary directory, with a `.git` of its own
-/// (branch `main` in packed-refs, an origin URL) and every category in scope.
-pub fn demo_repo() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("acme-infra");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo"),
-        &root,
-    );
-    let git = root.join(".git");
-    std::fs::create_dir_all(git.join("refs/heads")).expect("mkdir");
-    std::fs::write(git.join("HEAD"), "ref: refs/heads/main\n").expect("write");
-    std::fs::write(git.join("packed-refs"), format!("{SHA} refs/heads/main\n")).expect("write");
-    std::fs::write(
-        git.join("config"),
-        "[remote \"origin\"]\n\turl = https://example.com/acme/infra.git\n",
-    )
-    .expect("write");
-    std::fs::write(
-        root.join("soclint.toml"),
-        "categories = [\"availability\", \"confidentiality\", \"processing-integrity\", \"privacy\"]\n",
-    )
-    .expect("write");
-    (tmp, root)
-}
-
-fn soclint(dir: &Path, now: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("soclint")
-        .expect("binary")
-        .current_dir(dir)
-        .env("SOCLINT_TODAY", "2026-11-25")
-        .env("SOCLINT_NOW", now)
-        .args(args)
-        .output()
-        .expect("runs");
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
 
 fn report_json(dir: &Path, now: &str, extra: &[&str]) -> Value {
     let mut args = vec!["report", ".", "--format", "json"];
@@ -131,13 +72,18 @@ fn per_criterion_numbers_match_check_output_and_rule_stats() {
         assert!(seen.contains_key(id), "{id} missing from the report");
     }
     assert_eq!(
-        report["totals"]["findings"],
-        check["summary"]["findings"],
+        report["totals"]["findings"], check["summary"]["findings"],
         "same findings"
     );
-    assert_eq!(report["header"]["files_scanned"], check["summary"]["files_scanned"]);
+    assert_eq!(
+        report["header"]["files_scanned"],
+        check["summary"]["files_scanned"]
+    );
     assert_eq!(report["header"]["resources"], check["summary"]["resources"]);
-    assert_eq!(report["header"]["rules_active"], check["summary"]["rules_evaluated"]);
+    assert_eq!(
+        report["header"]["rules_active"],
+        check["summary"]["rules_evaluated"]
+    );
     // a criterion out of reach of static analysis is said to be
     assert_eq!(
         criteria.iter().find(|c| c["id"] == "CC1.2").expect("CC1.2")["coverage"],
@@ -171,7 +117,10 @@ fn header_reads_git_files_and_hashes_the_rule_set() {
     let again = report_json(&root, "2026-12-01T00:00:00Z", &[]);
     assert_eq!(again["header"]["ruleset_hash"], hash, "stable across runs");
     let fewer = report_json(&root, NOW, &["--ignore", "REPO-GOV-002"]);
-    assert_ne!(fewer["header"]["ruleset_hash"], hash, "changes with the rules");
+    assert_ne!(
+        fewer["header"]["ruleset_hash"], hash,
+        "changes with the rules"
+    );
 
     // detached HEAD: a commit and no branch
     std::fs::write(root.join(".git/HEAD"), format!("{SHA}\n")).expect("write");
@@ -238,37 +187,6 @@ fn json_snapshot() {
     snapshot_settings().bind(|| insta::assert_snapshot!(text));
 }
 
-/// Three runs with different results: SECURITY.md missing (CC2.3 failing),
-/// added (passing), then the policy documents removed (CC5.3 not evidenced).
-pub fn three_runs(root: &Path, history: &str) {
-    let run = |now: &str| {
-        let (code, _) = soclint(
-            root,
-            now,
-            &[
-                "report",
-                ".",
-                "--format",
-                "json",
-                "--output",
-                "/dev/null",
-                "--append-history",
-                history,
-            ],
-        );
-        assert_eq!(code, 0);
-    };
-    run("2026-05-01T08:00:00Z");
-    std::fs::write(
-        root.join("SECURITY.md"),
-        "# Security\nReport vulnerabilities to security@example.com.\n",
-    )
-    .expect("write");
-    run("2026-07-15T08:00:00Z");
-    std::fs::remove_dir_all(root.join("docs/policies")).expect("rm");
-    run("2026-10-01T08:00:00Z");
-}
-
 #[test]
 fn history_over_three_runs() {
     let (tmp, root) = demo_repo();
@@ -287,7 +205,11 @@ fn history_over_three_runs() {
 
     let v = report_json(&root, "2026-11-25T09:30:00Z", &["--history", history]);
     let hv = &v["history"];
-    assert_eq!(hv["runs"].as_array().expect("runs").len(), 4, "three runs and this one");
+    assert_eq!(
+        hv["runs"].as_array().expect("runs").len(),
+        4,
+        "three runs and this one"
+    );
     let row = |id: &str| {
         hv["rows"]
             .as_array()
@@ -316,10 +238,22 @@ fn history_over_three_runs() {
     let (code, md) = soclint(
         &root,
         "2026-11-26T09:30:00Z",
-        &["report", ".", "--format", "markdown", "--append-history", history, "--history", history],
+        &[
+            "report",
+            ".",
+            "--format",
+            "markdown",
+            "--append-history",
+            history,
+            "--history",
+            history,
+        ],
     );
     assert_eq!(code, 0);
-    assert!(md.contains("4 run(s), 2026-05-01T08:00:00Z to 2026-11-26T09:30:00Z"), "{md}");
+    assert!(
+        md.contains("4 run(s), 2026-05-01T08:00:00Z to 2026-11-26T09:30:00Z"),
+        "{md}"
+    );
     assert!(md.contains("| CC2.3 | ❌✅✅✅ | 134 days (3 run(s), 2026-07-15T08:00:00Z to 2026-11-26T09:30:00Z, still passing) |"));
 }
 

@@ -130,6 +130,9 @@ mod tests {
     fn relative_paths() {
         assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b")), "");
         assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b/c/d")), "c/d");
-        assert_eq!(relative(Path::new("/a/b/out"), Path::new("/a/repo")), "../../repo");
+        assert_eq!(
+            relative(Path::new("/a/b/out"), Path::new("/a/repo")),
+            "../../repo"
+        );
     }
 }

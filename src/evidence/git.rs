@@ -20,10 +20,11 @@ pub fn read(start: &Path) -> GitInfo {
             dot
         } else if dot.is_file() {
             // a worktree or submodule: `gitdir: <path>`
-            match std::fs::read_to_string(&dot)
-                .ok()
-                .and_then(|t| t.trim().strip_prefix("gitdir:").map(|p| p.trim().to_string()))
-            {
+            match std::fs::read_to_string(&dot).ok().and_then(|t| {
+                t.trim()
+                    .strip_prefix("gitdir:")
+                    .map(|p| p.trim().to_string())
+            }) {
                 Some(p) => dir.join(p),
                 None => continue,
             }

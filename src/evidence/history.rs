@@ -76,10 +76,13 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let e: Entry =
-            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        let e: Entry = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
         if parse_utc(&e.time).is_none() {
-            return Err(format!("line {}: time `{}` is not UTC RFC 3339", i + 1, e.time));
+            return Err(format!(
+                "line {}: time `{}` is not UTC RFC 3339",
+                i + 1,
+                e.time
+            ));
         }
         out.push(e);
     }
@@ -195,9 +198,18 @@ mod tests {
     #[test]
     fn streaks_over_runs() {
         let runs = vec![
-            entry("2026-01-01T00:00:00Z", &[("CC6.1", [3, 0]), ("A1.2", [1, 1])]),
-            entry("2026-02-01T00:00:00Z", &[("CC6.1", [3, 0]), ("A1.2", [2, 0])]),
-            entry("2026-03-01T00:00:00Z", &[("CC6.1", [2, 1]), ("A1.2", [2, 0])]),
+            entry(
+                "2026-01-01T00:00:00Z",
+                &[("CC6.1", [3, 0]), ("A1.2", [1, 1])],
+            ),
+            entry(
+                "2026-02-01T00:00:00Z",
+                &[("CC6.1", [3, 0]), ("A1.2", [2, 0])],
+            ),
+            entry(
+                "2026-03-01T00:00:00Z",
+                &[("CC6.1", [2, 1]), ("A1.2", [2, 0])],
+            ),
             entry("2026-03-05T00:00:00Z", &[("CC6.1", [3, 0])]),
         ];
         let text: String = runs

@@ -30,6 +30,8 @@ th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: lef
 th { background: var(--soft); font-size: 12.5px; color: #333; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.id { white-space: nowrap; font-weight: 600; }
+td.rule { white-space: nowrap; }
+table.findings td.loc { max-width: 300px; overflow-wrap: anywhere; }
 .pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600;
         white-space: nowrap; color: #fff; }
 .pill.passing { background: var(--pass); } .pill.failing { background: var(--fail); }
@@ -273,8 +275,8 @@ fn details(s: &mut String, ev: &Evidence) {
             for f in &c.findings {
                 let _ = writeln!(
                     s,
-                    "<tr><td><span class=\"sev {}\">{}</span></td><td class=\"mono\">{}</td>\
-                     <td class=\"mono\"><a href=\"{}\">{}:{}</a><br><span class=\"muted\">{}</span></td>\
+                    "<tr><td><span class=\"sev {}\">{}</span></td><td class=\"mono rule\">{}</td>\
+                     <td class=\"mono loc\"><a href=\"{}\">{}:{}</a><br><span class=\"muted\">{}</span></td>\
                      <td>{}<div class=\"fix\"><strong>Fix:</strong> {}</div></td></tr>",
                     f.severity,
                     f.severity,

@@ -52,9 +52,7 @@ impl Coverage {
     pub fn label(self) -> &'static str {
         match self {
             Coverage::Direct => "Evidenced directly by this repository's files",
-            Coverage::Supporting => {
-                "Supporting evidence only (operating evidence still needed)"
-            }
+            Coverage::Supporting => "Supporting evidence only (operating evidence still needed)",
             Coverage::NotEvidenced => "Testable, but nothing in this repository was checked",
             Coverage::OutOfReach => "Out of reach of static analysis (needs other evidence)",
         }

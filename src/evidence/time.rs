@@ -59,9 +59,7 @@ pub fn parse_utc(s: &str) -> Option<i64> {
     }
     let mut secs = days_from_civil(y, m, d) * 86_400;
     if let Some(t) = time {
-        let t = t
-            .strip_suffix('Z')
-            .or_else(|| t.strip_suffix("+00:00"))?;
+        let t = t.strip_suffix('Z').or_else(|| t.strip_suffix("+00:00"))?;
         let t = t.split('.').next()?;
         let mut hms = t.split(':');
         let h: i64 = hms.next()?.parse().ok()?;
@@ -84,7 +82,10 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
         let t = parse_utc("2026-11-25T09:30:05Z").unwrap();
         assert_eq!(format_utc(t), "2026-11-25T09:30:05Z");
-        assert_eq!(parse_utc("2024-02-29").map(format_utc).unwrap(), "2024-02-29T00:00:00Z");
+        assert_eq!(
+            parse_utc("2024-02-29").map(format_utc).unwrap(),
+            "2024-02-29T00:00:00Z"
+        );
         assert_eq!(parse_utc("2026-13-01T00:00:00Z"), None);
         assert_eq!(parse_utc("2026-11-25T10:00:00+02:00"), None);
         for days in [-1000, 0, 59, 60, 11_016, 20_000, 30_000] {
