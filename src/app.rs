@@ -31,7 +31,7 @@ impl<E: miette::Diagnostic + Send + Sync + 'static> From<Box<E>> for Fatal {
     }
 }
 
-fn fatal(msg: impl Into<String>) -> Fatal {
+pub(crate) fn fatal(msg: impl Into<String>) -> Fatal {
     Fatal(miette::miette!("{}", msg.into()))
 }
 
@@ -169,7 +169,7 @@ fn build_rules_with(
     Ok(set)
 }
 
-fn today() -> Result<i64, Fatal> {
+pub(crate) fn today() -> Result<i64, Fatal> {
     if let Ok(s) = std::env::var("SOCLINT_TODAY") {
         return eval::parse_date(&s)
             .ok_or_else(|| fatal(format!("SOCLINT_TODAY={s} is not a YYYY-MM-DD date")));
@@ -191,7 +191,19 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
+/// What a scan needs, from arguments and config: the config, the active rules
+/// and the options (shared by `check` and `report`).
+pub(crate) struct Prepared {
+    pub config: Config,
+    pub rules: RuleSet,
+    pub opts: ScanOptions,
+}
+
+pub(crate) fn prepare(
+    args: &CheckArgs,
+    keep_texts: bool,
+    record_resources: bool,
+) -> Result<Prepared, Fatal> {
     for p in &args.paths {
         if !p.exists() {
             return Err(fatal(format!("{} does not exist", p.display())));
@@ -199,11 +211,6 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
     }
     let (config, config_path) = find_config(args.rules.config.as_deref(), &args.paths)?;
     let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
-    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
-        (Some(f), _) => f,
-        (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
-        (None, None) => FailOn::Low,
-    };
     let single = args.paths.len() == 1 && args.paths[0].is_dir();
     let roots = args
         .paths
@@ -247,12 +254,21 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
             threads
         },
         today: today()?,
-        keep_texts: args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human,
+        keep_texts,
+        record_resources,
         var_files: args.var_files.clone(),
         vars: parse_vars(&args.vars)?,
     };
+    Ok(Prepared {
+        config,
+        rules,
+        opts,
+    })
+}
+
+pub(crate) fn run_scan(p: &Prepared, args: &CheckArgs) -> Result<ScanResult, Fatal> {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
+        .num_threads(p.opts.threads)
         .build()
         .map_err(|e| fatal(e.to_string()))?;
     let result = match &args.plan {
@@ -266,11 +282,23 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            pool.install(|| scan::scan_plan(plan, &rel, &source_root, &opts, &rules))
+            pool.install(|| scan::scan_plan(plan, &rel, &source_root, &p.opts, &p.rules))
                 .map_err(fatal)?
         }
-        None => pool.install(|| scan::scan(&opts, &rules)),
+        None => pool.install(|| scan::scan(&p.opts, &p.rules)),
     };
+    Ok(result)
+}
+
+pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
+    let keep_texts = args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human;
+    let prepared = prepare(args, keep_texts, false)?;
+    let fail_on = match (args.fail_on, prepared.config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
+        (None, None) => FailOn::Low,
+    };
+    let result = run_scan(&prepared, args)?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(OutputFormat::Human);
@@ -319,7 +347,7 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal> {
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal> {
     match path {
         Some(p) => {
             std::fs::write(p, text).map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))

@@ -29,6 +29,9 @@ pub enum Command {
     },
     /// Run rules against their fixtures (`<target>/<RULE-ID>/{fail,pass}/`).
     Test(TestArgs),
+    /// Scan and write the SOC 2 evidence report (per-criterion results, findings,
+    /// exceptions, coverage and, with a history file, status over time).
+    Report(ReportArgs),
     /// The Trust Services Criteria and how many active rules cover each.
     Criteria {
         #[command(flatten)]
@@ -42,6 +45,13 @@ pub enum Command {
 pub enum OutputFormat {
     Human,
     Compact,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
     Json,
 }
 
@@ -166,4 +176,35 @@ pub struct TestArgs {
     /// Treat a rule without fixtures as a failure.
     #[arg(long)]
     pub require_fixtures: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The repository (directory) to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output (file links
+    /// in the report are made relative to it).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleSourceArgs,
+    /// Append one JSON line for this run (time, commit, per-criterion
+    /// pass/fail counts, rule-set hash) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub append_history: Option<PathBuf>,
+    /// Add a history section from FILE (lines written by --append-history).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Files larger than this many bytes are skipped with a notice.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Deepest nesting accepted in a document.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
 }

@@ -23,6 +23,9 @@ pub struct ChunkOutcome {
     pub findings: Vec<Finding>,
     /// Per rule index: passed, failed, skipped.
     pub verdicts: Vec<[usize; 3]>,
+    /// Per rule index: the resources it gave a verdict on (`path::address`),
+    /// only when `ScanOptions::record_resources` is set.
+    pub checked: Vec<Vec<String>>,
     /// Texts of files that findings point into.
     pub texts: Vec<(String, Arc<str>)>,
 }
@@ -55,6 +58,11 @@ pub fn evaluate<'a>(
     };
     let mut out = ChunkOutcome {
         verdicts: vec![[0; 3]; rules.rules.len()],
+        checked: if opts.record_resources {
+            vec![Vec::new(); rules.rules.len()]
+        } else {
+            Vec::new()
+        },
         ..ChunkOutcome::default()
     };
     for res in resources {
@@ -96,6 +104,11 @@ fn evaluate_resource(
                 .map(|(n, _)| (n, Some(header_span(n))))
                 .collect(),
         };
+        if !subjects.is_empty() {
+            if let Some(list) = out.checked.get_mut(ri) {
+                list.push(resource_key(path, &res.address));
+            }
+        }
         for (subject, subject_header) in subjects {
             let outcome = ctx.eval(res, subject, &rule.assert);
             let slot = match outcome.verdict {
@@ -118,6 +131,16 @@ fn evaluate_resource(
                 out.findings.push(f);
             }
         }
+    }
+}
+
+/// How a resource is named in the evidence report: its file and address (or
+/// just one of them for whole-file and repository resources).
+pub fn resource_key(path: &str, address: &str) -> String {
+    if path.is_empty() || path == address {
+        address.to_string()
+    } else {
+        format!("{path}::{address}")
     }
 }
 

@@ -1,5 +1,5 @@
 //! The one type every reporter renders, and what else a scan produced.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -143,6 +143,9 @@ pub struct ScanResult {
     pub resources: usize,
     /// Per rule id, in id order.
     pub stats: BTreeMap<String, RuleStats>,
+    /// Per rule id, the resources it evaluated (`path::address`); filled only
+    /// when the scan was asked to record them (the evidence report).
+    pub checked: BTreeMap<String, BTreeSet<String>>,
     /// Texts of the files that findings or errors point into.
     pub texts: HashMap<String, Arc<str>>,
     pub elapsed: Duration,

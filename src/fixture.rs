@@ -127,6 +127,7 @@ pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, S
         keep_texts: false,
         var_files: Vec::new(),
         vars: Vec::new(),
+        record_resources: false,
     };
     let result = scan(&opts, rules);
     let actual = result

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod docs;
 pub mod document;
 pub mod evaluate;
+pub mod evidence;
 pub mod extract;
 pub mod finding;
 pub mod fixture;

@@ -6,7 +6,7 @@
 //! evaluated and dropped on its own thread, and memory follows the largest
 //! directory rather than the whole repository. The repository-level resources
 //! (each file's facts, the repository) form one last chunk.
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,6 +37,9 @@ pub struct ScanOptions {
     pub var_files: Vec<std::path::PathBuf>,
     /// Terraform variables (`--var name=value`) for every root module.
     pub vars: Vec<(String, String)>,
+    /// Record which resources each rule evaluated (the evidence report's
+    /// "resources checked"); off for `check`, where it would only cost memory.
+    pub record_resources: bool,
 }
 
 /// What a directory chunk hands back once its documents are dropped.
@@ -150,9 +153,10 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
         ..ScanResult::default()
     };
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
+    let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     let mut kinds: HashMap<&str, FileKind> = HashMap::new();
     for r in &results {
-        merge(&mut result, &mut verdicts, &r.outcome);
+        merge(&mut result, &mut verdicts, &mut checked, &r.outcome);
         for (rel, kind, lines) in &r.files {
             kinds.insert(rel, *kind);
             if *kind != FileKind::Other {
@@ -168,7 +172,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     }
     if opts.roots.len() == 1 && opts.roots[0].is_dir {
         let repo = scan_repository(&found, &kinds, opts, rules, &mut result.resources);
-        merge(&mut result, &mut verdicts, &repo);
+        merge(&mut result, &mut verdicts, &mut checked, &repo);
     }
     result.stats = rules
         .rules
@@ -185,6 +189,14 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
             )
         })
         .collect();
+    if opts.record_resources {
+        result.checked = rules
+            .rules
+            .iter()
+            .zip(checked)
+            .map(|(r, set)| (r.meta.id.clone(), set))
+            .collect();
+    }
     result.notices.extend(
         problems
             .into_iter()
@@ -212,8 +224,16 @@ fn dir_key(d: &Discovered) -> (usize, &str) {
     )
 }
 
-fn merge(result: &mut ScanResult, verdicts: &mut [[usize; 3]], outcome: &ChunkOutcome) {
+fn merge(
+    result: &mut ScanResult,
+    verdicts: &mut [[usize; 3]],
+    checked: &mut [BTreeSet<String>],
+    outcome: &ChunkOutcome,
+) {
     result.findings.extend(outcome.findings.iter().cloned());
+    for (set, list) in checked.iter_mut().zip(&outcome.checked) {
+        set.extend(list.iter().cloned());
+    }
     for (total, v) in verdicts.iter_mut().zip(&outcome.verdicts) {
         for k in 0..3 {
             total[k] += v[k];
@@ -576,7 +596,8 @@ pub fn scan_plan(
         ..ScanResult::default()
     };
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
-    merge(&mut result, &mut verdicts, &outcome);
+    let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
+    merge(&mut result, &mut verdicts, &mut checked, &outcome);
     result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();
     result.stats = rules
         .rules

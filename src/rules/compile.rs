@@ -29,7 +29,11 @@ fn err<T>(message: impl Into<String>, span: Range<usize>) -> Result<T, CompileEr
     })
 }
 
-pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, CompileError> {
+pub fn compile_rule(
+    spec: Spanned<RuleSpec>,
+    origin: &str,
+    definition: String,
+) -> Result<Rule, CompileError> {
     let rule_span = spec.span();
     let spec = spec.into_inner();
     let id = spec.id.get_ref().trim().to_string();
@@ -119,6 +123,7 @@ pub fn compile_rule(spec: Spanned<RuleSpec>, origin: &str) -> Result<Rule, Compi
             checkov: spec.checkov,
             examples: spec.examples,
             origin: origin.to_string(),
+            definition,
         }),
         paths,
         where_,

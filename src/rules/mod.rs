@@ -133,6 +133,9 @@ pub struct RuleMeta {
     pub examples: Vec<schema::ExampleSpec>,
     /// The rule file it came from (`builtin:policies/…` for the embedded pack).
     pub origin: String,
+    /// The rule's TOML table, re-serialised canonically (sorted keys, no
+    /// comments): what the evidence report's rule-set hash is computed over.
+    pub definition: String,
 }
 
 impl RuleMeta {
@@ -409,12 +412,29 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
     };
     let file: schema::RuleFile =
         toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
+    let definitions = definitions(text);
     file.rule
         .into_iter()
-        .map(|spec| {
-            compile::compile_rule(spec, name).map_err(|e| make_err(e.message, Some(e.span)))
+        .enumerate()
+        .map(|(i, spec)| {
+            let definition = definitions.get(i).cloned().unwrap_or_default();
+            compile::compile_rule(spec, name, definition)
+                .map_err(|e| make_err(e.message, Some(e.span)))
         })
         .collect()
+}
+
+/// Each rule's table, untyped and re-serialised (sorted keys, no comments): the
+/// canonical definition the rule-set hash is computed over.
+fn definitions(text: &str) -> Vec<String> {
+    let raw: toml::Table = toml::from_str(text).unwrap_or_default();
+    match raw.get("rule") {
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .map(|t| toml::to_string(t).unwrap_or_default())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A rule that could not be compiled: its id (or `file#N` when it has none) and why.
@@ -441,10 +461,12 @@ pub fn load_file_lenient(
                 .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
         })
     })?;
+    let definitions = definitions(text);
     let (mut ok, mut broken) = (Vec::new(), Vec::new());
     for (i, spec) in file.rule.into_iter().enumerate() {
         let id = spec.get_ref().id.get_ref().trim().to_string();
-        match compile::compile_rule(spec, name) {
+        let definition = definitions.get(i).cloned().unwrap_or_default();
+        match compile::compile_rule(spec, name, definition) {
             Ok(rule) => ok.push(rule),
             Err(e) => {
                 let before = &text[..e.span.start.min(text.len())];

@@ -1,0 +1,143 @@
+//! `soclint report`: scan, build the evidence model, keep history, render.
+use std::path::{Component, Path, PathBuf};
+
+use crate::app::{self, fatal, Fatal, EXIT_OK};
+use crate::cli::{CheckArgs, ReportArgs, ReportFormat};
+
+use super::history::{self, Entry};
+use super::model::{self, Inputs};
+use super::time::parse_utc;
+use super::{git, html, json, markdown};
+
+/// The scan time: `SOCLINT_NOW` (`YYYY-MM-DDTHH:MM:SSZ`) when set, else the clock.
+fn now() -> Result<i64, Fatal> {
+    if let Ok(s) = std::env::var("SOCLINT_NOW") {
+        return parse_utc(&s).ok_or_else(|| {
+            fatal(format!(
+                "SOCLINT_NOW={s} is not a UTC time like 2026-11-25T09:00:00Z"
+            ))
+        });
+    }
+    Ok(std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0))
+}
+
+pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
+    if !args.path.is_dir() {
+        return Err(fatal(format!(
+            "{} is not a directory; `soclint report` scans a repository",
+            args.path.display()
+        )));
+    }
+    let check = CheckArgs {
+        paths: vec![args.path.clone()],
+        format: None,
+        output: None,
+        rules: args.rules.clone(),
+        fail_on: None,
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        max_depth: args.max_depth,
+        max_nodes: None,
+        var_files: Vec::new(),
+        vars: Vec::new(),
+        plan: None,
+        verbose: false,
+    };
+    let prepared = app::prepare(&check, false, true)?;
+    let scan_time = now()?;
+    let result = app::run_scan(&prepared, &check)?;
+    let evidence_inputs = Inputs {
+        result: &result,
+        rules: &prepared.rules,
+        categories: &prepared.config.categories,
+        git: git::read(&args.path),
+        scan_time,
+        today: prepared.opts.today,
+        scanned_path: crate::discover::normalise(&args.path),
+        link_base: link_base(&args.path, args.output.as_deref()),
+        exceptions: model::exceptions_from(&result),
+    };
+    let mut ev = model::build(evidence_inputs);
+    let entry = Entry::from_evidence(&ev);
+    if let Some(path) = &args.append_history {
+        history::append(path, &entry)
+            .map_err(|e| fatal(format!("cannot append to {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.history {
+        let mut entries = history::read(path).map_err(fatal)?;
+        // the history shows this run too, unless it was just appended to the same file
+        if args.append_history.as_deref() != Some(path.as_path()) {
+            entries.push(entry);
+        }
+        let ids: Vec<&str> = ev.criteria.iter().map(|c| c.id).collect();
+        ev.history = Some(history::view(&entries, &ids));
+    }
+    let text = match args.format {
+        ReportFormat::Html => html::render(&ev),
+        ReportFormat::Markdown => markdown::render(&ev),
+        ReportFormat::Json => json::render(&ev),
+    };
+    app::write_output(args.output.as_deref(), &text)?;
+    Ok(EXIT_OK)
+}
+
+/// The prefix that makes a scanned file's path (relative to `root`) a link
+/// relative to the report: the way from the report's directory to `root`.
+/// On standard output, relative to the working directory.
+pub fn link_base(root: &Path, output: Option<&Path>) -> String {
+    let from: PathBuf = match output {
+        Some(o) => {
+            let parent = o.parent().filter(|p| !p.as_os_str().is_empty());
+            absolute(parent.unwrap_or(Path::new(".")))
+        }
+        None => absolute(Path::new(".")),
+    };
+    let to = absolute(root);
+    let rel = relative(&from, &to);
+    if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    })
+}
+
+/// `from` → `to` as a relative path with forward slashes (`""` when equal).
+pub fn relative(from: &Path, to: &Path) -> String {
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b")), "");
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b/c/d")), "c/d");
+        assert_eq!(
+            relative(Path::new("/a/b/out"), Path::new("/a/repo")),
+            "../../repo"
+        );
+    }
+}

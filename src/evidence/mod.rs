@@ -1,0 +1,17 @@
+//! `soclint report`: the SOC 2 evidence report. `model` turns a scan and the
+//! rule set into per-criterion evidence; `html`, `markdown` and `json` render
+//! it; `history` keeps one line per run for Type II periods; `git` reads the
+//! commit and branch from `.git` files.
+pub mod command;
+pub mod git;
+pub mod hash;
+pub mod history;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod svg;
+pub mod time;
+
+pub use model::{build, Evidence, Inputs};

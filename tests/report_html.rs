@@ -1,0 +1,171 @@
+//! The HTML evidence report in headless Chromium: it renders to PNG (at
+//! 1280 px) and to PDF without errors, and is self-contained (no scripts, no
+//! external fetches). Chromium is the Debian package `chromium`; `.ci/run`
+//! installs it and sets SOCLINT_REQUIRE_CHROMIUM=1, so there a missing
+//! browser fails the test instead of skipping it.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Runs Chromium headless with a deadline; returns whether it exited cleanly.
+fn run_chromium(bin: &Path, profile: &Path, extra: &[String], url: &str) -> bool {
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.success();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let (tmp, root) = common::demo_repo();
+    let history = tmp.path().join("history.jsonl");
+    let history = history.to_str().expect("utf-8").to_string();
+    common::three_runs(&root, &history);
+    let html_path = tmp.path().join("evidence.html");
+    let out = assert_cmd::Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(tmp.path())
+        .env("SOCLINT_TODAY", "2026-11-25")
+        .env("SOCLINT_NOW", "2026-11-25T09:30:00Z")
+        .args([
+            "report",
+            "acme-infra",
+            "--format",
+            "html",
+            "--output",
+            "evidence.html",
+            "--history",
+            &history,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&html_path).expect("html");
+
+    // self-contained: nothing to fetch, nothing to run
+    let lower = html.to_lowercase();
+    for needle in [
+        "<script", "<link", "<img", "<iframe", "src=", "url(", "@import",
+    ] {
+        assert!(!lower.contains(needle), "HTML contains `{needle}`");
+    }
+    // links go to the scanned files, relative to the report, never to the web
+    assert!(!lower.contains("href=\"http"), "HTML links to the web");
+    assert!(html.contains("<svg class=\"chart\""));
+    assert!(html.contains("<svg class=\"timeline\""));
+    assert!(html.contains("@media print"));
+    assert!(html.contains("href=\"acme-infra/infra/terraform/storage.tf#L"));
+
+    let Some(bin) = chromium() else {
+        if std::env::var_os("SOCLINT_REQUIRE_CHROMIUM").is_some() {
+            panic!("SOCLINT_REQUIRE_CHROMIUM is set but no chromium is on PATH");
+        }
+        eprintln!(
+            "SKIPPED html_report_renders_in_headless_chromium: no chromium on PATH \
+             (install the Debian package `chromium`; .ci/run does)"
+        );
+        return;
+    };
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evidence-report");
+    std::fs::create_dir_all(&out_dir).expect("mkdir");
+    std::fs::copy(&html_path, out_dir.join("evidence.html")).expect("copy");
+    let png = out_dir.join("evidence-1280.png");
+    let pdf = out_dir.join("evidence.pdf");
+    let _ = std::fs::remove_file(&png);
+    let _ = std::fs::remove_file(&pdf);
+    let url = format!("file://{}", html_path.display());
+    let profile = tmp.path().join("chromium-profile");
+
+    assert!(
+        run_chromium(
+            &bin,
+            &profile,
+            &[
+                format!("--screenshot={}", png.display()),
+                "--window-size=1280,2400".into()
+            ],
+            &url
+        ),
+        "chromium --screenshot failed"
+    );
+    let png_bytes = std::fs::read(&png).expect("png written");
+    assert!(png_bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let width = u32::from_be_bytes([png_bytes[16], png_bytes[17], png_bytes[18], png_bytes[19]]);
+    assert_eq!(width, 1280);
+    assert!(png_bytes.len() > 50_000, "suspiciously small screenshot");
+
+    assert!(
+        run_chromium(
+            &bin,
+            &profile,
+            &[
+                format!("--print-to-pdf={}", pdf.display()),
+                "--no-pdf-header-footer".into()
+            ],
+            &url
+        ),
+        "chromium --print-to-pdf failed"
+    );
+    let pdf_bytes = std::fs::read(&pdf).expect("pdf written");
+    assert!(pdf_bytes.starts_with(b"%PDF-"), "not a PDF");
+    let pages = pdf_bytes
+        .windows(b"/Type /Page\n".len() - 1)
+        .filter(|w| w == b"/Type /Page" || w == b"/Type/Page")
+        .count();
+    assert!(
+        pages >= 3,
+        "expected a multi-page PDF, got {pages} page objects"
+    );
+    eprintln!("screenshot: {}\npdf: {}", png.display(), pdf.display());
+}
