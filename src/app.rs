@@ -1,16 +1,17 @@
 //! What each subcommand does, between parsed arguments and an exit code.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use miette::Report;
 
 use crate::cli::{
-    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, TestArgs,
+    BaselineArgs, CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, TestArgs,
 };
 use crate::config::{self, Config};
-use crate::discover::Root;
+use crate::discover::{classify_name, FileKind, NameClass, Root};
 use crate::document::Limits;
+use crate::filter::{self, changed, FilterOptions};
 use crate::finding::ScanResult;
 use crate::fixture::{test_rule, RuleTest};
 use crate::report;
@@ -151,19 +152,113 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
+/// What to scan and what to report of it.
+struct Targets {
+    roots: Vec<Root>,
+    /// The directory paths are relative to (for git and the config path).
+    base: PathBuf,
+    report_paths: Option<HashSet<String>>,
+    changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
+}
+
+/// Files named one by one, each reported under `rel`; a Terraform file brings
+/// the other Terraform files of its directory as context (not reported).
+fn file_targets(files: Vec<(PathBuf, String)>, base: PathBuf) -> Targets {
+    let mut report = HashSet::new();
+    let mut roots: Vec<Root> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let is_tf = |rel: &str| {
+        matches!(
+            classify_name(rel),
+            NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
+        )
+    };
+    let mut add = |path: PathBuf, rel: String, roots: &mut Vec<Root>| {
+        if seen.insert(rel.clone()) {
+            roots.push(Root {
+                path,
+                is_dir: false,
+                display_prefix: rel,
+            });
+        }
+    };
+    for (path, rel) in &files {
+        report.insert(rel.clone());
+        add(path.clone(), rel.clone(), &mut roots);
+    }
+    for (path, rel) in &files {
+        if !is_tf(rel) {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let rel_dir = rel.rsplit_once('/').map(|(d, _)| d);
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut siblings: Vec<(PathBuf, String)> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let srel = match rel_dir {
+                    Some(d) => format!("{d}/{name}"),
+                    None => name,
+                };
+                is_tf(&srel).then(|| (e.path(), srel))
+            })
+            .collect();
+        siblings.sort();
+        for (p, r) in siblings {
+            add(p, r, &mut roots);
+        }
+    }
+    Targets {
+        roots,
+        base,
+        report_paths: Some(report),
+        changed_lines: None,
+    }
+}
+
+fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
     for p in &args.paths {
         if !p.exists() {
             return Err(fatal(format!("{} does not exist", p.display())));
         }
     }
-    let (config, config_path) = find_config(args.rules.config.as_deref(), &args.paths)?;
-    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
-    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
-        (Some(f), _) => f,
-        (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
-        (None, None) => FailOn::Low,
-    };
+    if let Some(reference) = &args.changed_since {
+        let [dir] = args.paths.as_slice() else {
+            return Err(fatal("--changed-since takes one directory (default .)"));
+        };
+        if !dir.is_dir() {
+            return Err(fatal("--changed-since takes a directory, not a file"));
+        }
+        let base = changed::merge_base(dir, reference).map_err(fatal)?;
+        let files: Vec<(PathBuf, String)> = changed::changed_files(dir, &base)
+            .map_err(fatal)?
+            .into_iter()
+            .map(|rel| (dir.join(&rel), rel))
+            .filter(|(p, _)| p.is_file())
+            .collect();
+        let mut t = file_targets(files, dir.clone());
+        if args.changed_lines_only {
+            t.changed_lines = Some(changed::changed_lines(dir, &base).map_err(fatal)?);
+        }
+        return Ok(t);
+    }
+    if args.paths.iter().all(|p| p.is_file()) {
+        let files = args
+            .paths
+            .iter()
+            .map(|p| (p.clone(), crate::discover::normalise(p)))
+            .collect();
+        return Ok(file_targets(files, PathBuf::from(".")));
+    }
     let single = args.paths.len() == 1 && args.paths[0].is_dir();
     let roots = args
         .paths
@@ -178,22 +273,92 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
             },
         })
         .collect();
+    Ok(Targets {
+        roots,
+        base: if single {
+            args.paths[0].clone()
+        } else {
+            PathBuf::from(".")
+        },
+        report_paths: None,
+        changed_lines: None,
+    })
+}
+
+/// `--format FORMAT[:FILE]` and `--output [FORMAT=]FILE` → where each report goes.
+fn plan_outputs(
+    formats: &[String],
+    outputs: &[String],
+) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, Fatal> {
+    let parse = |s: &str| <OutputFormat as clap::ValueEnum>::from_str(s, true).ok();
+    let mut plan: Vec<(OutputFormat, Option<PathBuf>)> = Vec::new();
+    for spec in formats {
+        match spec.split_once(':').and_then(|(f, file)| Some((parse(f)?, file))) {
+            Some((f, file)) if !file.is_empty() => plan.push((f, Some(PathBuf::from(file)))),
+            _ => plan.push((
+                parse(spec).ok_or_else(|| {
+                    fatal(format!(
+                        "unknown format `{spec}` (expected human, compact, json, sarif, github, junit or markdown, optionally FORMAT:FILE)"
+                    ))
+                })?,
+                None,
+            )),
+        }
+    }
+    if plan.is_empty() {
+        plan.push((OutputFormat::Human, None));
+    }
+    for spec in outputs {
+        if let Some((f, file)) = spec
+            .split_once('=')
+            .and_then(|(f, file)| Some((parse(f)?, file)))
+        {
+            match plan
+                .iter_mut()
+                .find(|(pf, dest)| *pf == f && dest.is_none())
+            {
+                Some(entry) => entry.1 = Some(PathBuf::from(file)),
+                None => plan.push((f, Some(PathBuf::from(file)))),
+            }
+            continue;
+        }
+        match plan.iter_mut().rev().find(|(_, dest)| dest.is_none()) {
+            Some(entry) => entry.1 = Some(PathBuf::from(spec)),
+            None => {
+                return Err(fatal(format!(
+                    "--output {spec}: every --format already has a file"
+                )))
+            }
+        }
+    }
+    if plan.iter().filter(|(_, d)| d.is_none()).count() > 1 {
+        return Err(fatal(
+            "only one report can go to standard output; give the others a file (--format sarif:report.sarif or --output sarif=report.sarif)",
+        ));
+    }
+    Ok(plan)
+}
+
+fn scan_options(
+    roots: Vec<Root>,
+    config: &Config,
+    threads: Option<usize>,
+    max_file_size: Option<u64>,
+    max_depth: Option<usize>,
+    keep_texts: bool,
+) -> Result<ScanOptions, Fatal> {
     let exclude = rules::compile::build_globs(config.exclude.iter().map(|g| (g.as_str(), 0..0)))
         .map_err(|e| fatal(format!("invalid exclude glob in config: {}", e.message)))?;
-    let threads = args.threads.unwrap_or(0);
+    let threads = threads.unwrap_or(0);
     let defaults = Limits::default();
-    let opts = ScanOptions {
+    Ok(ScanOptions {
         roots,
         exclude,
-        max_file_size: args
-            .max_file_size
+        max_file_size: max_file_size
             .or(config.max_file_size)
             .unwrap_or(5 * 1024 * 1024),
         limits: Limits {
-            max_depth: args
-                .max_depth
-                .or(config.max_depth)
-                .unwrap_or(defaults.max_depth),
+            max_depth: max_depth.or(config.max_depth).unwrap_or(defaults.max_depth),
             ..defaults
         },
         threads: if threads == 0 {
@@ -204,18 +369,91 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
             threads
         },
         today: today()?,
-        keep_texts: args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human,
-    };
+        keep_texts,
+    })
+}
+
+fn run_scan(opts: &ScanOptions, rules: &RuleSet) -> Result<ScanResult, Fatal> {
+    // one or two files need no worker pool
+    if opts.roots.iter().all(|r| !r.is_dir) && opts.roots.len() <= 2 {
+        return Ok(scan::scan(opts, rules));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| fatal(e.to_string()))?;
-    let result = pool.install(|| scan::scan(&opts, &rules));
+    Ok(pool.install(|| scan::scan(opts, rules)))
+}
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(OutputFormat::Human);
-    let text = render(&result, format, to_terminal);
-    write_output(args.output.as_deref(), &text)?;
+/// How findings about waivers name the config file: relative to the scanned
+/// directory when it is inside it.
+fn config_display(config_path: Option<&Path>, base: &Path) -> String {
+    let Some(p) = config_path else {
+        return config::FILE_NAME.to_string();
+    };
+    let rel = p
+        .strip_prefix(base)
+        .or_else(|_| p.strip_prefix("./"))
+        .unwrap_or(p);
+    crate::discover::normalise(rel)
+}
+
+pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
+    let plan = plan_outputs(&args.format, &args.output)?;
+    let targets = resolve_targets(args)?;
+    let config_roots = match &args.changed_since {
+        Some(_) => vec![targets.base.clone()],
+        None => args.paths.clone(),
+    };
+    let (config, config_path) = find_config(args.rules.config.as_deref(), &config_roots)?;
+    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
+        (None, None) => FailOn::Low,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| fatal(format!("cannot read baseline {}: {e}", p.display())))?;
+            Some(
+                filter::baseline::parse(&text)
+                    .map_err(|e| fatal(format!("invalid baseline {}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
+    let opts = scan_options(
+        targets.roots,
+        &config,
+        args.threads,
+        args.max_file_size,
+        args.max_depth,
+        keep_texts,
+    )?;
+    let mut result = run_scan(&opts, &rules)?;
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            today: opts.today,
+            waivers: &config.waiver,
+            config_path: config_display(config_path.as_deref(), &targets.base),
+            report_paths: targets.report_paths,
+            changed_lines: targets.changed_lines,
+            baseline,
+        },
+    );
+
+    let ctx = report::Context {
+        show_suppressed: args.show_suppressed,
+        link_base: report::github_link_base(),
+    };
+    for (format, dest) in &plan {
+        let to_terminal = dest.is_none() && std::io::stdout().is_terminal();
+        let text = render(&result, *format, to_terminal, &ctx);
+        write_output(dest.as_deref(), &text)?;
+    }
 
     let failing = threshold(fail_on).is_some_and(|t| {
         result.findings.iter().any(|f| f.severity() >= t) || !result.errors.is_empty()
@@ -223,15 +461,63 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-fn render(result: &ScanResult, format: OutputFormat, to_terminal: bool) -> String {
+/// `soclint baseline`: today's active findings (after suppressions and waivers).
+pub fn baseline(args: &BaselineArgs) -> Result<u8, Fatal> {
+    if !args.path.is_dir() {
+        return Err(fatal(format!("{} is not a directory", args.path.display())));
+    }
+    let (config, config_path) = find_config(
+        args.rules.config.as_deref(),
+        std::slice::from_ref(&args.path),
+    )?;
+    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
+    let roots = vec![Root {
+        path: args.path.clone(),
+        is_dir: true,
+        display_prefix: String::new(),
+    }];
+    let opts = scan_options(roots, &config, args.threads, None, None, false)?;
+    let mut result = run_scan(&opts, &rules)?;
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            today: opts.today,
+            waivers: &config.waiver,
+            config_path: config_display(config_path.as_deref(), &args.path),
+            ..FilterOptions::default()
+        },
+    );
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.path.join(filter::baseline::FILE_NAME));
+    write_output(Some(&out), &filter::baseline::render(&result.findings))?;
+    eprintln!(
+        "wrote {} finding(s) to {}",
+        result.findings.len(),
+        out.display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn render(
+    result: &ScanResult,
+    format: OutputFormat,
+    to_terminal: bool,
+    ctx: &report::Context,
+) -> String {
     match format {
         OutputFormat::Human => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let width = if to_terminal { terminal_width() } else { 100 };
-            report::human::render(result, &report::human::Style { color, width })
+            report::human::render(result, &report::human::Style { color, width }, ctx)
         }
-        OutputFormat::Compact => report::compact::render(result),
+        OutputFormat::Compact => report::compact::render(result, ctx),
         OutputFormat::Json => report::json::render(result),
+        OutputFormat::Sarif => report::sarif::render(result),
+        OutputFormat::Github => report::github::render(result, ctx),
+        OutputFormat::Junit => report::junit::render(result, ctx),
+        OutputFormat::Markdown => report::markdown::render(result, ctx),
     }
 }
 
@@ -334,10 +620,13 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8, Fatal> {
 
 pub fn explain(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
     let set = rules_for_listing(args, false)?;
-    let Some(rule) = set.find(id) else {
+    let Some(m) = set
+        .find(id)
+        .map(|r| r.meta.clone())
+        .or_else(|| filter::suppress::meta_rule(id))
+    else {
         return Err(fatal(format!("no rule `{id}`; `soclint rules` lists them")));
     };
-    let m = &rule.meta;
     let mut s = String::new();
     s.push_str(&format!("{}: {}\n\n", m.id, m.title));
     s.push_str(&format!(

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod document;
 pub mod evaluate;
 pub mod extract;
+pub mod filter;
 pub mod finding;
 pub mod fixture;
 pub mod parse;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => app::list_rules(args),
         Command::Explain { rule_id, rules } => app::explain(rule_id, rules),
         Command::Test(args) => app::test(args),
+        Command::Baseline(args) => app::baseline(args),
         Command::Criteria { rules, format } => app::list_criteria(rules, *format),
     };
     match outcome {

@@ -17,7 +17,8 @@ use crate::discover::{self, Discovered, FileKind, Root};
 use crate::document::{Limits, LineIndex, Node, Span};
 use crate::evaluate::{self, locate_span, ChunkOutcome, FileRef};
 use crate::extract::{self, file_facts, Resource};
-use crate::finding::{FileError, Location, Notice, RuleStats, ScanResult};
+use crate::filter::suppress;
+use crate::finding::{Directive, FileError, Location, Notice, RuleStats, ScanResult};
 use crate::parse::{self, Loaded};
 use crate::rules::{RuleSet, Target};
 
@@ -42,16 +43,23 @@ struct ChunkResult {
     files: Vec<(String, FileKind, usize)>,
     errors: Vec<FileError>,
     notices: Vec<Notice>,
+    directives: Vec<Directive>,
     resources: usize,
 }
 
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     let started = Instant::now();
-    let (found, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    let (mut found, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    // a directory's files together, even when a subdirectory sorts between them
+    found.sort_by(|a, b| {
+        dir_key(opts, a)
+            .cmp(&dir_key(opts, b))
+            .then_with(|| a.rel.cmp(&b.rel))
+    });
     let mut chunks: Vec<&[Discovered]> = Vec::new();
     let mut start = 0;
     for i in 1..=found.len() {
-        if i == found.len() || dir_key(&found[i]) != dir_key(&found[start]) {
+        if i == found.len() || dir_key(opts, &found[i]) != dir_key(opts, &found[start]) {
             chunks.push(&found[start..i]);
             start = i;
         }
@@ -78,6 +86,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
         }
         result.resources += r.resources;
         result.errors.extend(r.errors.iter().cloned());
+        result.directives.extend(r.directives.iter().cloned());
         result.notices.extend(r.notices.iter().cloned());
     }
     if opts.roots.len() == 1 && opts.roots[0].is_dir {
@@ -106,6 +115,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     );
     result.notices.sort();
     result.errors.sort();
+    result.directives.sort();
     result
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -116,9 +126,17 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     result
 }
 
-fn dir_key(d: &Discovered) -> (usize, &str) {
+/// The chunk a file belongs to: its directory under its root. Files named one
+/// by one (`check a.tf b.tf`) share one pseudo-root, so a module's files named
+/// separately still form one module.
+fn dir_key<'a>(opts: &ScanOptions, d: &'a Discovered) -> (usize, &'a str) {
+    let root = if opts.roots.get(d.root).is_some_and(|r| r.is_dir) {
+        d.root
+    } else {
+        usize::MAX
+    };
     (
-        d.root,
+        root,
         d.rel.rsplit_once('/').map(|(dir, _)| dir).unwrap_or(""),
     )
 }
@@ -173,7 +191,11 @@ fn scan_chunk(chunk: &[Discovered], opts: &ScanOptions, rules: &RuleSet) -> Chun
 
     let mut errors = Vec::new();
     let mut notices = Vec::new();
+    let mut directives = Vec::new();
     for f in &loaded {
+        if let Some(t) = &f.text {
+            directives.extend(suppress::directives(&f.rel, f.kind, t));
+        }
         if let Some(n) = &f.notice {
             notices.push(Notice {
                 path: f.rel.clone(),
@@ -211,6 +233,7 @@ fn scan_chunk(chunk: &[Discovered], opts: &ScanOptions, rules: &RuleSet) -> Chun
         outcome,
         errors,
         notices,
+        directives,
         resources: resources.len(),
     }
 }
