@@ -35,9 +35,9 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut body = String::new();
     for ((rule, path), fs) in &cases {
         let r = &fs[0].rule;
-        let _ = write!(
+        let _ = writeln!(
             body,
-            "    <testcase classname=\"{}\" name=\"{} {}\" file=\"{}\">\n",
+            "    <testcase classname=\"{}\" name=\"{} {}\" file=\"{}\">",
             escape(rule),
             escape(rule),
             escape(path),
