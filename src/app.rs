@@ -1,16 +1,18 @@
 //! What each subcommand does, between parsed arguments and an exit code.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use miette::Report;
 
 use crate::cli::{
-    CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs, RulesFormat, TestArgs,
+    BaselineArgs, CheckArgs, FailOn, ListFormat, OutputFormat, RuleSourceArgs, RulesArgs,
+    RulesFormat, TestArgs,
 };
 use crate::config::{self, Config};
-use crate::discover::Root;
+use crate::discover::{classify_name, FileKind, NameClass, Root};
 use crate::document::Limits;
+use crate::filter::{self, changed, FilterOptions};
 use crate::finding::ScanResult;
 use crate::fixture::{test_rule, RuleTest};
 use crate::report;
@@ -191,26 +193,113 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-/// What a scan needs, from arguments and config: the config, the active rules
-/// and the options (shared by `check` and `report`).
-pub(crate) struct Prepared {
-    pub config: Config,
-    pub rules: RuleSet,
-    pub opts: ScanOptions,
+/// What to scan and what to report of it.
+struct Targets {
+    roots: Vec<Root>,
+    /// The directory paths are relative to (for git and the config path).
+    base: PathBuf,
+    report_paths: Option<HashSet<String>>,
+    changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
 }
 
-pub(crate) fn prepare(
-    args: &CheckArgs,
-    keep_texts: bool,
-    record_resources: bool,
-) -> Result<Prepared, Fatal> {
+/// Files named one by one, each reported under `rel`; a Terraform file brings
+/// the other Terraform files of its directory as context (not reported).
+fn file_targets(files: Vec<(PathBuf, String)>, base: PathBuf) -> Targets {
+    let mut report = HashSet::new();
+    let mut roots: Vec<Root> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let is_tf = |rel: &str| {
+        matches!(
+            classify_name(rel),
+            NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
+        )
+    };
+    let mut add = |path: PathBuf, rel: String, roots: &mut Vec<Root>| {
+        if seen.insert(rel.clone()) {
+            roots.push(Root {
+                path,
+                is_dir: false,
+                display_prefix: rel,
+            });
+        }
+    };
+    for (path, rel) in &files {
+        report.insert(rel.clone());
+        add(path.clone(), rel.clone(), &mut roots);
+    }
+    for (path, rel) in &files {
+        if !is_tf(rel) {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let rel_dir = rel.rsplit_once('/').map(|(d, _)| d);
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut siblings: Vec<(PathBuf, String)> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let srel = match rel_dir {
+                    Some(d) => format!("{d}/{name}"),
+                    None => name,
+                };
+                is_tf(&srel).then(|| (e.path(), srel))
+            })
+            .collect();
+        siblings.sort();
+        for (p, r) in siblings {
+            add(p, r, &mut roots);
+        }
+    }
+    Targets {
+        roots,
+        base,
+        report_paths: Some(report),
+        changed_lines: None,
+    }
+}
+
+fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
     for p in &args.paths {
         if !p.exists() {
             return Err(fatal(format!("{} does not exist", p.display())));
         }
     }
-    let (config, config_path) = find_config(args.rules.config.as_deref(), &args.paths)?;
-    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
+    if let Some(reference) = &args.changed_since {
+        let [dir] = args.paths.as_slice() else {
+            return Err(fatal("--changed-since takes one directory (default .)"));
+        };
+        if !dir.is_dir() {
+            return Err(fatal("--changed-since takes a directory, not a file"));
+        }
+        let base = changed::merge_base(dir, reference).map_err(fatal)?;
+        let files: Vec<(PathBuf, String)> = changed::changed_files(dir, &base)
+            .map_err(fatal)?
+            .into_iter()
+            .map(|rel| (dir.join(&rel), rel))
+            .filter(|(p, _)| p.is_file())
+            .collect();
+        let mut t = file_targets(files, dir.clone());
+        if args.changed_lines_only {
+            t.changed_lines = Some(changed::changed_lines(dir, &base).map_err(fatal)?);
+        }
+        return Ok(t);
+    }
+    if args.paths.iter().all(|p| p.is_file()) {
+        let files = args
+            .paths
+            .iter()
+            .map(|p| (p.clone(), crate::discover::normalise(p)))
+            .collect();
+        return Ok(file_targets(files, PathBuf::from(".")));
+    }
     let single = args.paths.len() == 1 && args.paths[0].is_dir();
     let roots = args
         .paths
@@ -225,23 +314,120 @@ pub(crate) fn prepare(
             },
         })
         .collect();
+    Ok(Targets {
+        roots,
+        base: if single {
+            args.paths[0].clone()
+        } else {
+            PathBuf::from(".")
+        },
+        report_paths: None,
+        changed_lines: None,
+    })
+}
+
+/// `--format FORMAT[:FILE]` and `--output [FORMAT=]FILE` → where each report goes.
+fn plan_outputs(
+    formats: &[String],
+    outputs: &[String],
+) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, Fatal> {
+    let parse = |s: &str| <OutputFormat as clap::ValueEnum>::from_str(s, true).ok();
+    let mut plan: Vec<(OutputFormat, Option<PathBuf>)> = Vec::new();
+    for spec in formats {
+        match spec.split_once(':').and_then(|(f, file)| Some((parse(f)?, file))) {
+            Some((f, file)) if !file.is_empty() => plan.push((f, Some(PathBuf::from(file)))),
+            _ => plan.push((
+                parse(spec).ok_or_else(|| {
+                    fatal(format!(
+                        "unknown format `{spec}` (expected human, compact, json, sarif, github, junit or markdown, optionally FORMAT:FILE)"
+                    ))
+                })?,
+                None,
+            )),
+        }
+    }
+    if plan.is_empty() {
+        plan.push((OutputFormat::Human, None));
+    }
+    for spec in outputs {
+        if let Some((f, file)) = spec
+            .split_once('=')
+            .and_then(|(f, file)| Some((parse(f)?, file)))
+        {
+            match plan
+                .iter_mut()
+                .find(|(pf, dest)| *pf == f && dest.is_none())
+            {
+                Some(entry) => entry.1 = Some(PathBuf::from(file)),
+                None => plan.push((f, Some(PathBuf::from(file)))),
+            }
+            continue;
+        }
+        match plan.iter_mut().rev().find(|(_, dest)| dest.is_none()) {
+            Some(entry) => entry.1 = Some(PathBuf::from(spec)),
+            None => {
+                return Err(fatal(format!(
+                    "--output {spec}: every --format already has a file"
+                )))
+            }
+        }
+    }
+    if plan.iter().filter(|(_, d)| d.is_none()).count() > 1 {
+        return Err(fatal(
+            "only one report can go to standard output; give the others a file (--format sarif:report.sarif or --output sarif=report.sarif)",
+        ));
+    }
+    Ok(plan)
+}
+
+/// Scan settings from the command line that every scanning command shares.
+#[derive(Default)]
+pub(crate) struct ScanFlags {
+    pub threads: Option<usize>,
+    pub max_file_size: Option<u64>,
+    pub max_depth: Option<usize>,
+    pub max_nodes: Option<usize>,
+    pub var_files: Vec<PathBuf>,
+    pub vars: Vec<String>,
+}
+
+impl From<&CheckArgs> for ScanFlags {
+    fn from(a: &CheckArgs) -> Self {
+        ScanFlags {
+            threads: a.threads,
+            max_file_size: a.max_file_size,
+            max_depth: a.max_depth,
+            max_nodes: a.max_nodes,
+            var_files: a.var_files.clone(),
+            vars: a.vars.clone(),
+        }
+    }
+}
+
+pub(crate) fn scan_options(
+    roots: Vec<Root>,
+    config: &Config,
+    flags: &ScanFlags,
+    keep_texts: bool,
+    record_resources: bool,
+) -> Result<ScanOptions, Fatal> {
     let exclude = rules::compile::build_globs(config.exclude.iter().map(|g| (g.as_str(), 0..0)))
         .map_err(|e| fatal(format!("invalid exclude glob in config: {}", e.message)))?;
-    let threads = args.threads.unwrap_or(0);
+    let threads = flags.threads.unwrap_or(0);
     let defaults = Limits::default();
-    let opts = ScanOptions {
+    Ok(ScanOptions {
         roots,
         exclude,
-        max_file_size: args
+        max_file_size: flags
             .max_file_size
             .or(config.max_file_size)
             .unwrap_or(5 * 1024 * 1024),
         limits: Limits {
-            max_depth: args
+            max_depth: flags
                 .max_depth
                 .or(config.max_depth)
                 .unwrap_or(defaults.max_depth),
-            max_nodes: args
+            max_nodes: flags
                 .max_nodes
                 .or(config.max_nodes)
                 .unwrap_or(defaults.max_nodes),
@@ -256,59 +442,200 @@ pub(crate) fn prepare(
         today: today()?,
         keep_texts,
         record_resources,
-        var_files: args.var_files.clone(),
-        vars: parse_vars(&args.vars)?,
-    };
-    Ok(Prepared {
-        config,
-        rules,
-        opts,
+        var_files: flags.var_files.clone(),
+        vars: parse_vars(&flags.vars)?,
     })
 }
 
-pub(crate) fn run_scan(p: &Prepared, args: &CheckArgs) -> Result<ScanResult, Fatal> {
+/// Scans the roots, or with `plan` (the plan file and the source directory it
+/// maps back to) a Terraform plan.
+pub(crate) fn run_scan(
+    opts: &ScanOptions,
+    rules: &RuleSet,
+    plan: Option<(&Path, &Path)>,
+) -> Result<ScanResult, Fatal> {
+    if let Some((plan, source_root)) = plan {
+        let rel = plan
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return scan::scan_plan(plan, &rel, source_root, opts, rules).map_err(fatal);
+    }
+    // one or two files need no worker pool
+    if opts.roots.iter().all(|r| !r.is_dir) && opts.roots.len() <= 2 {
+        return Ok(scan::scan(opts, rules));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(p.opts.threads)
+        .num_threads(opts.threads)
         .build()
         .map_err(|e| fatal(e.to_string()))?;
-    let result = match &args.plan {
-        Some(plan) => {
-            // the source is the scanned directory when one is given, else the plan's
-            let source_root = match args.paths.as_slice() {
-                [p] if p.is_dir() && args.paths_given() => p.clone(),
-                _ => plan.parent().map(Path::to_path_buf).unwrap_or_default(),
-            };
-            let rel = plan
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            pool.install(|| scan::scan_plan(plan, &rel, &source_root, &p.opts, &p.rules))
-                .map_err(fatal)?
-        }
-        None => pool.install(|| scan::scan(&p.opts, &p.rules)),
+    Ok(pool.install(|| scan::scan(opts, rules)))
+}
+
+/// A scan of one directory with its config applied, filtered (inline
+/// suppressions and waivers) but not reported: what `soclint report` reads.
+pub(crate) struct Prepared {
+    pub config: Config,
+    pub rules: RuleSet,
+    pub result: ScanResult,
+}
+
+pub(crate) fn scan_directory(
+    dir: &Path,
+    rule_args: &RuleSourceArgs,
+    flags: &ScanFlags,
+    record_resources: bool,
+) -> Result<Prepared, Fatal> {
+    let (config, config_path) = find_config(
+        rule_args.config.as_deref(),
+        std::slice::from_ref(&dir.to_path_buf()),
+    )?;
+    let rules = build_rules(rule_args, &config, config_path.as_deref(), true)?;
+    let roots = vec![Root {
+        path: dir.to_path_buf(),
+        is_dir: true,
+        display_prefix: String::new(),
+    }];
+    let opts = scan_options(roots, &config, flags, false, record_resources)?;
+    let mut result = run_scan(&opts, &rules, None)?;
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            today: opts.today,
+            waivers: &config.waiver,
+            config_path: config_display(config_path.as_deref(), dir),
+            ..FilterOptions::default()
+        },
+    );
+    Ok(Prepared {
+        config,
+        rules,
+        result,
+    })
+}
+
+/// How findings about waivers name the config file: relative to the scanned
+/// directory when it is inside it.
+fn config_display(config_path: Option<&Path>, base: &Path) -> String {
+    let Some(p) = config_path else {
+        return config::FILE_NAME.to_string();
     };
-    Ok(result)
+    let rel = p
+        .strip_prefix(base)
+        .or_else(|_| p.strip_prefix("./"))
+        .unwrap_or(p);
+    crate::discover::normalise(rel)
 }
 
 pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
-    let keep_texts = args.format.unwrap_or(OutputFormat::Human) == OutputFormat::Human;
-    let prepared = prepare(args, keep_texts, false)?;
-    let fail_on = match (args.fail_on, prepared.config.fail_on.as_deref()) {
+    let plan = plan_outputs(&args.format, &args.output)?;
+    let targets = resolve_targets(args)?;
+    let config_roots = match &args.changed_since {
+        Some(_) => vec![targets.base.clone()],
+        None => args.paths.clone(),
+    };
+    let (config, config_path) = find_config(args.rules.config.as_deref(), &config_roots)?;
+    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
         (None, None) => FailOn::Low,
     };
-    let result = run_scan(&prepared, args)?;
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| fatal(format!("cannot read baseline {}: {e}", p.display())))?;
+            Some(
+                filter::baseline::parse(&text)
+                    .map_err(|e| fatal(format!("invalid baseline {}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
+    let opts = scan_options(
+        targets.roots,
+        &config,
+        &ScanFlags::from(args),
+        keep_texts,
+        false,
+    )?;
+    // a plan maps back to the scanned directory when one is given, else to its own
+    let plan_source = args.plan.as_ref().map(|plan| match args.paths.as_slice() {
+        [p] if p.is_dir() && args.paths_given() => p.clone(),
+        _ => plan.parent().map(Path::to_path_buf).unwrap_or_default(),
+    });
+    let plan_input = args.plan.as_deref().zip(plan_source.as_deref());
+    let mut result = run_scan(&opts, &rules, plan_input)?;
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            today: opts.today,
+            waivers: &config.waiver,
+            config_path: config_display(config_path.as_deref(), &targets.base),
+            report_paths: targets.report_paths,
+            changed_lines: targets.changed_lines,
+            baseline,
+        },
+    );
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(OutputFormat::Human);
-    let text = render(&result, format, to_terminal, args.verbose);
-    write_output(args.output.as_deref(), &text)?;
+    let ctx = report::Context {
+        show_suppressed: args.show_suppressed,
+        link_base: report::github_link_base(),
+    };
+    for (format, dest) in &plan {
+        let to_terminal = dest.is_none() && std::io::stdout().is_terminal();
+        let text = render(&result, *format, to_terminal, args.verbose, &ctx);
+        write_output(dest.as_deref(), &text)?;
+    }
 
     let failing = threshold(fail_on).is_some_and(|t| {
         result.findings.iter().any(|f| f.severity() >= t) || !result.errors.is_empty()
     });
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// `soclint baseline`: today's active findings (after suppressions and waivers).
+pub fn baseline(args: &BaselineArgs) -> Result<u8, Fatal> {
+    if !args.path.is_dir() {
+        return Err(fatal(format!("{} is not a directory", args.path.display())));
+    }
+    let (config, config_path) = find_config(
+        args.rules.config.as_deref(),
+        std::slice::from_ref(&args.path),
+    )?;
+    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
+    let roots = vec![Root {
+        path: args.path.clone(),
+        is_dir: true,
+        display_prefix: String::new(),
+    }];
+    let flags = ScanFlags {
+        threads: args.threads,
+        ..ScanFlags::default()
+    };
+    let opts = scan_options(roots, &config, &flags, false, false)?;
+    let mut result = run_scan(&opts, &rules, None)?;
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            today: opts.today,
+            waivers: &config.waiver,
+            config_path: config_display(config_path.as_deref(), &args.path),
+            ..FilterOptions::default()
+        },
+    );
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.path.join(filter::baseline::FILE_NAME));
+    write_output(Some(&out), &filter::baseline::render(&result.findings))?;
+    eprintln!(
+        "wrote {} finding(s) to {}",
+        result.findings.len(),
+        out.display()
+    );
+    Ok(EXIT_OK)
 }
 
 /// `--var name=value` → (name, value).
@@ -321,7 +648,13 @@ fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, Fatal> {
         .collect()
 }
 
-fn render(result: &ScanResult, format: OutputFormat, to_terminal: bool, verbose: bool) -> String {
+fn render(
+    result: &ScanResult,
+    format: OutputFormat,
+    to_terminal: bool,
+    verbose: bool,
+    ctx: &report::Context,
+) -> String {
     match format {
         OutputFormat::Human => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -333,10 +666,15 @@ fn render(result: &ScanResult, format: OutputFormat, to_terminal: bool, verbose:
                     width,
                     verbose,
                 },
+                ctx,
             )
         }
-        OutputFormat::Compact => report::compact::render(result),
+        OutputFormat::Compact => report::compact::render(result, ctx),
         OutputFormat::Json => report::json::render(result),
+        OutputFormat::Sarif => report::sarif::render(result),
+        OutputFormat::Github => report::github::render(result, ctx),
+        OutputFormat::Junit => report::junit::render(result, ctx),
+        OutputFormat::Markdown => report::markdown::render(result, ctx),
     }
 }
 

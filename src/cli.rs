@@ -32,6 +32,9 @@ pub enum Command {
     /// Scan and write the SOC 2 evidence report (per-criterion results, findings,
     /// exceptions, coverage and, with a history file, status over time).
     Report(ReportArgs),
+    /// Record today's findings in `.soclint-baseline.json` (by fingerprint), so
+    /// `check --baseline` reports only new ones.
+    Baseline(BaselineArgs),
     /// The Trust Services Criteria and how many active rules cover each.
     Criteria {
         #[command(flatten)]
@@ -46,6 +49,10 @@ pub enum OutputFormat {
     Human,
     Compact,
     Json,
+    Sarif,
+    Github,
+    Junit,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,12 +101,27 @@ pub struct CheckArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// How to print findings (default: human on a terminal, human otherwise too).
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Report format: human (default), compact, json, sarif, github, junit,
+    /// markdown; `FORMAT:FILE` writes it to FILE. Repeatable.
+    #[arg(long, value_name = "FORMAT[:FILE]")]
+    pub format: Vec<String>,
+    /// Where a report goes: `FILE` (the last --format without a file) or
+    /// `FORMAT=FILE`. Repeatable. At most one report goes to standard output.
+    #[arg(long, short, value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
+    /// Also list suppressed findings (JSON and SARIF always carry them).
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Report only findings not in this baseline file, and list its entries that no longer occur.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Scan only files changed since the merge base with REF (git), keeping
+    /// each Terraform file's module as context.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: report only findings on changed lines.
+    #[arg(long, requires = "changed_since")]
+    pub changed_lines_only: bool,
     #[command(flatten)]
     pub rules: RuleSourceArgs,
     /// Lowest severity that makes the exit code 1.
@@ -138,6 +160,21 @@ impl CheckArgs {
     pub fn paths_given(&self) -> bool {
         !(self.paths.len() == 1 && self.paths[0] == std::path::Path::new("."))
     }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BaselineArgs {
+    /// The directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Where to write it (default: `.soclint-baseline.json` in the scanned directory).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleSourceArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

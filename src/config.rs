@@ -37,6 +37,9 @@ pub struct Config {
     /// How old a policy's `last_reviewed` may be (`younger_than_days =
     /// "policy-max-age-days"` in rules); default 365.
     pub policy_max_age_days: Option<u32>,
+    /// Accepted exceptions kept out of the code (`[[waiver]]` tables).
+    #[serde(default)]
+    pub waiver: Vec<Waiver>,
 }
 
 impl Config {
@@ -51,6 +54,25 @@ impl Config {
         }
         s
     }
+}
+
+/// A central exception: findings of `rule` in files matching `path` (and, when
+/// given, on `resource`) are suppressed until `expires`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub rule: String,
+    /// A glob relative to the scanned root (as in `exclude`).
+    pub path: String,
+    pub resource: Option<String>,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`; the waiver stops suppressing after this day.
+    pub expires: Option<String>,
+    pub ticket: Option<String>,
+    /// 1-based line of the `[[waiver]]` header in the config file.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -90,8 +112,23 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
             span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
         })
     };
-    let config: Config =
+    let mut config: Config =
         toml::from_str(text).map_err(|e| fail(e.message().to_string(), e.span()))?;
+    // the n-th `[[waiver]]` header is the n-th waiver
+    let mut headers = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[waiver]]"))
+        .map(|(i, _)| i + 1);
+    for w in &mut config.waiver {
+        w.line = headers.next().unwrap_or(1);
+    }
+    for w in &config.waiver {
+        if let Err(e) = globset::Glob::new(&w.path) {
+            let at = text.find(&w.path).map(|s| s..s + w.path.len());
+            return Err(fail(format!("invalid waiver path glob: {e}"), at));
+        }
+    }
     if let Some(f) = &config.fail_on {
         if !matches!(f.as_str(), "critical" | "high" | "medium" | "low" | "never") {
             let at = text.find("fail-on").map(|s| s..s + 7);

@@ -109,7 +109,8 @@ pub struct Discovered {
 pub struct Root {
     pub path: PathBuf,
     pub is_dir: bool,
-    /// Prefix put before paths found under it (empty for a single root directory).
+    /// A directory: prefix put before paths found under it (empty for a single
+    /// root directory). A file: the path it is reported under (empty: as given).
     pub display_prefix: String,
 }
 
@@ -130,9 +131,17 @@ pub fn discover(
     for (ri, root) in roots.iter().enumerate() {
         if !root.is_dir {
             let size = std::fs::metadata(&root.path).map(|m| m.len()).unwrap_or(0);
+            let rel = if root.display_prefix.is_empty() {
+                normalise(&root.path)
+            } else {
+                root.display_prefix.clone()
+            };
+            if exclude.is_match(&rel) {
+                continue;
+            }
             let _ = tx.send(Ok(Discovered {
                 path: root.path.clone(),
-                rel: normalise(&root.path),
+                rel,
                 size,
                 root: ri,
             }));

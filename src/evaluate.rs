@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{Finding, Location, Related};
+use crate::finding::{fingerprint, Finding, Location, Related};
 use crate::rules::eval::{header_span, Context, Outcome, Verdict};
 use crate::rules::{Rule, RuleSet};
 use crate::scan::ScanOptions;
@@ -181,6 +181,8 @@ fn make_finding(
         label,
         value: shown,
         related: Vec::new(),
+        fingerprint: String::new(),
+        suppression: None,
     }
 }
 
@@ -193,7 +195,7 @@ fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str
         .replace("{value}", value.unwrap_or("not set"))
 }
 
-/// Byte spans → line:column while the chunk's texts are at hand.
+/// Byte spans → line:column, and fingerprints, while the chunk's texts are at hand.
 fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
     let texts: HashMap<&str, &Arc<str>> = files
         .iter()
@@ -215,10 +217,14 @@ fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
         }
         let Some((span, (&rel, text))) = f.span.zip(texts.get_key_value(f.path.as_str())) else {
             f.location = whole;
+            let what = f.value.as_deref().unwrap_or(&f.message);
+            f.fingerprint = fingerprint(&f.rule.id, &f.path, &f.resource, what);
             continue;
         };
         let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
         f.location = locate_span(idx, text, span);
+        let offending = text.get(span.start..span.end).unwrap_or_default();
+        f.fingerprint = fingerprint(&f.rule.id, &f.path, &f.resource, offending);
     }
     for rel in indexes.keys().filter(|_| keep_texts) {
         if let Some(t) = texts.get(rel) {

@@ -35,6 +35,10 @@ pub struct Finding {
     /// Related places: for a finding inside a local module, the `module`
     /// blocks that called it (outermost first), as (path, span, location).
     pub related: Vec<Related>,
+    /// Stable identity across edits that move the finding (see [`fingerprint`]).
+    pub fingerprint: String,
+    /// Set by the filter stage when an inline comment or a waiver accepts it.
+    pub suppression: Option<Suppression>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +46,67 @@ pub struct Related {
     pub path: String,
     pub span: Span,
     pub location: Location,
+}
+
+/// Why a finding is not reported as active: an accepted exception.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suppression {
+    /// `inSource` (a comment in the file) or `external` (a waiver in soclint.toml).
+    pub kind: SuppressionKind,
+    pub justification: String,
+    /// Where it is written: `path:line`.
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SuppressionKind {
+    InSource,
+    External,
+}
+
+/// An inline `soclint:ignore` comment found while the file's text was at hand.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Directive {
+    pub path: String,
+    /// 1-based line of the comment.
+    pub line: usize,
+    /// 1-based column where `soclint:ignore` starts.
+    pub column: usize,
+    /// Whether code precedes the comment on its line (it then covers that line only).
+    pub trailing: bool,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// `YYYY-MM-DD` as written.
+    pub until: Option<String>,
+    /// Set when the comment could not be read (bad date, no rule id).
+    pub problem: Option<String>,
+}
+
+/// A stable hash of what a finding is about, not where it sits: rule id, path,
+/// resource address and the offending text with whitespace collapsed. Inserting
+/// lines above a finding leaves it unchanged; the same resource in another file
+/// gets another one. 32 hex digits (two 64-bit FNV-1a halves).
+pub fn fingerprint(rule_id: &str, path: &str, resource: &str, text: &str) -> String {
+    let normalised: Vec<&str> = text.split_whitespace().collect();
+    let parts = [rule_id, path, resource, &normalised.join(" ")];
+    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut b: u64 = 0x6c62_272e_07bb_0142;
+    for part in parts {
+        for &byte in part.as_bytes().iter().chain(&[0u8]) {
+            a = (a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+            b = (b ^ u64::from(byte))
+                .wrapping_mul(0x0000_0100_0000_01b3)
+                .rotate_left(5);
+        }
+    }
+    format!("{a:016x}{b:016x}")
 }
 
 impl Finding {
@@ -132,9 +197,28 @@ pub struct RuleStats {
     pub skipped: usize,
 }
 
+/// An entry of a baseline file that no finding matched any more.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub rule_id: String,
+    pub path: String,
+    pub resource: String,
+    pub message: String,
+}
+
 #[derive(Debug, Default)]
 pub struct ScanResult {
+    /// Active findings (after the filter stage: not suppressed, not in the baseline).
     pub findings: Vec<Finding>,
+    /// Findings an inline suppression or a waiver accepted (each has `suppression`).
+    pub suppressed: Vec<Finding>,
+    /// Findings left out because the baseline lists them.
+    pub baselined: usize,
+    /// Baseline entries no finding matched.
+    pub fixed: Vec<BaselineEntry>,
+    /// Inline suppression comments met while scanning.
+    pub directives: Vec<Directive>,
     pub errors: Vec<FileError>,
     pub notices: Vec<Notice>,
     pub files_scanned: usize,

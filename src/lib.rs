@@ -11,6 +11,7 @@ pub mod document;
 pub mod evaluate;
 pub mod evidence;
 pub mod extract;
+pub mod filter;
 pub mod finding;
 pub mod fixture;
 pub mod parse;

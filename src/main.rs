@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Explain { rule_id, rules } => app::explain(rule_id, rules),
         Command::Test(args) => app::test(args),
         Command::Report(args) => soclint::evidence::command::report(args),
+        Command::Baseline(args) => app::baseline(args),
         Command::Criteria { rules, format } => app::list_criteria(rules, *format),
     };
     match outcome {

@@ -17,7 +17,8 @@ use crate::discover::{self, Discovered, FileKind, Root};
 use crate::document::{Limits, LineIndex, Node, Span};
 use crate::evaluate::{self, locate_span, ChunkOutcome, FileRef};
 use crate::extract::{self, file_facts, Resource};
-use crate::finding::{FileError, Location, Notice, RuleStats, ScanResult};
+use crate::filter::suppress;
+use crate::finding::{Directive, FileError, Location, Notice, RuleStats, ScanResult};
 use crate::parse::{self, Loaded};
 use crate::rules::{RuleSet, Target};
 
@@ -49,6 +50,7 @@ struct ChunkResult {
     files: Vec<(String, FileKind, usize)>,
     errors: Vec<FileError>,
     notices: Vec<Notice>,
+    directives: Vec<Directive>,
     resources: usize,
     /// Terraform attributes that stayed unknown after evaluation.
     unknown: usize,
@@ -66,11 +68,11 @@ pub struct ModuleGraph<'d> {
 }
 
 impl<'d> ModuleGraph<'d> {
-    fn build(chunks: &[&'d [Discovered]]) -> Self {
+    fn build(chunks: &[&'d [Discovered]], opts: &ScanOptions) -> Self {
         let found: Vec<((usize, String), Vec<String>)> = chunks
             .par_iter()
             .filter_map(|c| {
-                let key = dir_key(&c[0]);
+                let key = dir_key(opts, &c[0]);
                 let mut targets = Vec::new();
                 for d in c.iter() {
                     let lower = d.rel.to_ascii_lowercase();
@@ -93,7 +95,7 @@ impl<'d> ModuleGraph<'d> {
         let dirs: HashMap<(usize, String), &[Discovered]> = chunks
             .iter()
             .map(|c| {
-                let (root, dir) = dir_key(&c[0]);
+                let (root, dir) = dir_key(opts, &c[0]);
                 ((root, dir.to_string()), *c)
             })
             .collect();
@@ -133,16 +135,22 @@ impl<'d> ModuleGraph<'d> {
 
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     let started = Instant::now();
-    let (found, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    let (mut found, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    // a directory's files together, even when a subdirectory sorts between them
+    found.sort_by(|a, b| {
+        dir_key(opts, a)
+            .cmp(&dir_key(opts, b))
+            .then_with(|| a.rel.cmp(&b.rel))
+    });
     let mut chunks: Vec<&[Discovered]> = Vec::new();
     let mut start = 0;
     for i in 1..=found.len() {
-        if i == found.len() || dir_key(&found[i]) != dir_key(&found[start]) {
+        if i == found.len() || dir_key(opts, &found[i]) != dir_key(opts, &found[start]) {
             chunks.push(&found[start..i]);
             start = i;
         }
     }
-    let graph = ModuleGraph::build(&chunks);
+    let graph = ModuleGraph::build(&chunks, opts);
     let results: Vec<ChunkResult> = chunks
         .par_iter()
         .map(|c| scan_chunk(c, &graph, opts, rules))
@@ -168,6 +176,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
         result.unknown_attributes += r.unknown;
         result.remote_modules.extend(r.remote.iter().cloned());
         result.errors.extend(r.errors.iter().cloned());
+        result.directives.extend(r.directives.iter().cloned());
         result.notices.extend(r.notices.iter().cloned());
     }
     if opts.roots.len() == 1 && opts.roots[0].is_dir {
@@ -207,6 +216,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     result.remote_modules.sort();
     result.remote_modules.dedup();
     result.errors.sort();
+    result.directives.sort();
     result
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -217,9 +227,17 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     result
 }
 
-fn dir_key(d: &Discovered) -> (usize, &str) {
+/// The chunk a file belongs to: its directory under its root. Files named one
+/// by one (`check a.tf b.tf`) share one pseudo-root, so a module's files named
+/// separately still form one module.
+fn dir_key<'a>(opts: &ScanOptions, d: &'a Discovered) -> (usize, &'a str) {
+    let root = if opts.roots.get(d.root).is_some_and(|r| r.is_dir) {
+        d.root
+    } else {
+        usize::MAX
+    };
     (
-        d.root,
+        root,
         d.rel.rsplit_once('/').map(|(dir, _)| dir).unwrap_or(""),
     )
 }
@@ -257,7 +275,7 @@ fn scan_chunk(
 ) -> ChunkResult {
     let loaded: Vec<Loaded> = chunk.iter().map(|d| parse::load(d, opts)).collect();
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
-    let (root, dir) = dir_key(&chunk[0]);
+    let (root, dir) = dir_key(opts, &chunk[0]);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
     // a module called by another directory is evaluated there, per call
     let evaluate_tf = has_tf && !graph.called.contains(&(root, dir.to_string()));
@@ -347,7 +365,11 @@ fn scan_chunk(
             message: format!("{}:{}: {message}", loc.start_line, loc.start_column),
         });
     }
+    let mut directives = Vec::new();
     for f in &loaded {
+        if let Some(t) = &f.text {
+            directives.extend(suppress::directives(&f.rel, f.kind, t));
+        }
         if let Some(n) = &f.notice {
             notices.push(Notice {
                 path: f.rel.clone(),
@@ -385,6 +407,7 @@ fn scan_chunk(
         outcome,
         errors,
         notices,
+        directives,
         resources: resources.len(),
         unknown: tf_out.unknown,
         remote: tf_out.remote.into_iter().collect(),

@@ -2,7 +2,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::app::{self, fatal, Fatal, EXIT_OK};
-use crate::cli::{CheckArgs, ReportArgs, ReportFormat};
+use crate::cli::{ReportArgs, ReportFormat};
 
 use super::history::{self, Entry};
 use super::model::{self, Inputs};
@@ -31,34 +31,25 @@ pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             args.path.display()
         )));
     }
-    let check = CheckArgs {
-        paths: vec![args.path.clone()],
-        format: None,
-        output: None,
-        rules: args.rules.clone(),
-        fail_on: None,
+    let flags = app::ScanFlags {
         threads: args.threads,
         max_file_size: args.max_file_size,
         max_depth: args.max_depth,
-        max_nodes: None,
-        var_files: Vec::new(),
-        vars: Vec::new(),
-        plan: None,
-        verbose: false,
+        ..app::ScanFlags::default()
     };
-    let prepared = app::prepare(&check, false, true)?;
     let scan_time = now()?;
-    let result = app::run_scan(&prepared, &check)?;
+    let prepared = app::scan_directory(&args.path, &args.rules, &flags, true)?;
+    let result = &prepared.result;
     let evidence_inputs = Inputs {
-        result: &result,
+        result,
         rules: &prepared.rules,
         categories: &prepared.config.categories,
         git: git::read(&args.path),
         scan_time,
-        today: prepared.opts.today,
+        today: app::today()?,
         scanned_path: crate::discover::normalise(&args.path),
         link_base: link_base(&args.path, args.output.as_deref()),
-        exceptions: model::exceptions_from(&result),
+        exceptions: model::exceptions_from(result),
     };
     let mut ev = model::build(evidence_inputs);
     let entry = Entry::from_evidence(&ev);

@@ -223,11 +223,30 @@ pub fn ruleset_hash(rules: &RuleSet) -> String {
     sha256_hex(text.as_bytes())
 }
 
-/// The suppressions recorded by a scan. Suppressions arrive with issue #4;
-/// until then a scan has none and the register is rendered empty. This is
-/// the one place that will read them off the `ScanResult`.
-pub fn exceptions_from(_result: &ScanResult) -> Vec<Exception> {
-    Vec::new()
+/// The accepted exceptions of a scan: every finding an inline
+/// `soclint:ignore` comment or a `[[waiver]]` suppressed, with its reason,
+/// owner, ticket and expiry (expiry flags are set by `mark_expiry`).
+pub fn exceptions_from(result: &ScanResult) -> Vec<Exception> {
+    result
+        .suppressed
+        .iter()
+        .filter_map(|f| {
+            let s = f.suppression.as_ref()?;
+            Some(Exception {
+                rule_id: f.rule.id.clone(),
+                criteria: f.rule.criteria.iter().map(|c| c.to_string()).collect(),
+                path: Some(f.path.clone()),
+                line: Some(f.location.start_line),
+                resource: Some(f.resource.clone()),
+                reason: s.justification.clone(),
+                owner: s.owner.clone(),
+                ticket: s.ticket.clone(),
+                expires: s.expires.clone(),
+                expired: false,
+                expiring_soon: false,
+            })
+        })
+        .collect()
 }
 
 /// Sets `expired` / `expiring_soon` from `expires` as of `today`.

@@ -1,11 +1,12 @@
 //! `path:line:col: SEVERITY RULE_ID [CC6.1,CC6.7] message`, one line a finding.
 use std::fmt::Write;
 
+use super::{describe_suppression, listed, Context};
 use crate::finding::ScanResult;
 
-pub fn render(result: &ScanResult) -> String {
+pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut out = String::new();
-    for f in &result.findings {
+    for f in listed(result, ctx) {
         let via: String = f
             .related
             .iter()
@@ -27,6 +28,10 @@ pub fn render(result: &ScanResult) -> String {
             f.rule.criteria.join(","),
             f.message
         );
+        if let Some(s) = &f.suppression {
+            out.pop();
+            let _ = writeln!(out, " [suppressed: {}]", describe_suppression(s));
+        }
     }
     for e in &result.errors {
         let _ = writeln!(

@@ -8,7 +8,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 
-use super::criteria_list;
+use super::{criteria_list, describe_suppression, Context};
 use crate::finding::{FileError, Finding, ScanResult};
 use crate::rules::Severity;
 
@@ -159,7 +159,7 @@ fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
         .collect()
 }
 
-pub fn render(result: &ScanResult, style: &Style) -> String {
+pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
     let handler = handler(style);
     let masked = masked_texts(result);
     let mut out = String::new();
@@ -188,6 +188,36 @@ pub fn render(result: &ScanResult, style: &Style) -> String {
         };
         let d = ErrorDiagnostic { error: e, source };
         let _ = handler.render_report(&mut out, &d);
+        out.push('\n');
+    }
+    if ctx.show_suppressed && !result.suppressed.is_empty() {
+        let _ = writeln!(out, "Suppressed findings:");
+        for f in &result.suppressed {
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {} {} {}",
+                f.path,
+                f.location.start_line,
+                f.location.start_column,
+                f.rule.severity,
+                f.rule.id,
+                f.message
+            );
+            if let Some(s) = &f.suppression {
+                let _ = writeln!(out, "      {}", describe_suppression(s));
+            }
+        }
+        out.push('\n');
+    }
+    if !result.fixed.is_empty() {
+        let _ = writeln!(out, "Fixed since the baseline (remove them from it):");
+        for e in &result.fixed {
+            let _ = writeln!(
+                out,
+                "  {} {} {} {}",
+                e.path, e.rule_id, e.resource, e.fingerprint
+            );
+        }
         out.push('\n');
     }
     out.push_str(&summary(result, style.verbose));
@@ -221,6 +251,16 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
         result.errors.len(),
         if result.errors.len() == 1 { "" } else { "s" },
     );
+    if !result.suppressed.is_empty() || result.baselined > 0 || !result.fixed.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not reported: {} suppressed, {} in the baseline; {} baseline entr{} fixed.",
+            result.suppressed.len(),
+            result.baselined,
+            result.fixed.len(),
+            if result.fixed.len() == 1 { "y" } else { "ies" },
+        );
+    }
     if !result.findings.is_empty() {
         let by_sev = result.count_by_severity();
         let sev: Vec<String> = Severity::ALL

@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::finding::ScanResult;
+use crate::finding::{BaselineEntry, Finding, ScanResult, Suppression};
 use crate::rules::Severity;
 
 #[derive(Serialize)]
 struct Report<'a> {
     version: &'static str,
     findings: Vec<FindingOut<'a>>,
+    suppressed: Vec<FindingOut<'a>>,
+    fixed: &'a [BaselineEntry],
     errors: Vec<ErrorOut<'a>>,
     notices: Vec<NoticeOut<'a>>,
     summary: Summary,
@@ -30,6 +32,9 @@ struct FindingOut<'a> {
     resource: &'a str,
     message: &'a str,
     remediation: &'a str,
+    fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<&'a Suppression>,
     /// For a finding inside a local module: the calling `module` blocks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<RelatedOut<'a>>,
@@ -65,6 +70,9 @@ struct Summary {
     resources: usize,
     rules_evaluated: usize,
     findings: usize,
+    suppressed: usize,
+    baselined: usize,
+    fixed: usize,
     errors: usize,
     by_severity: BTreeMap<&'static str, usize>,
     by_criterion: BTreeMap<&'static str, usize>,
@@ -79,35 +87,9 @@ pub fn render(result: &ScanResult) -> String {
     let by_sev = result.count_by_severity();
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
-        findings: result
-            .findings
-            .iter()
-            .map(|f| FindingOut {
-                rule_id: &f.rule.id,
-                title: &f.rule.title,
-                severity: f.rule.severity,
-                criteria: &f.rule.criteria,
-                path: &f.path,
-                start_line: f.location.start_line,
-                start_column: f.location.start_column,
-                end_line: f.location.end_line,
-                end_column: f.location.end_column,
-                resource: &f.resource,
-                message: &f.message,
-                remediation: &f.rule.remediation,
-                related: f
-                    .related
-                    .iter()
-                    .map(|r| RelatedOut {
-                        path: &r.path,
-                        start_line: r.location.start_line,
-                        start_column: r.location.start_column,
-                        end_line: r.location.end_line,
-                        end_column: r.location.end_column,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        findings: result.findings.iter().map(finding).collect(),
+        suppressed: result.suppressed.iter().map(finding).collect(),
+        fixed: &result.fixed,
         errors: result
             .errors
             .iter()
@@ -132,6 +114,9 @@ pub fn render(result: &ScanResult) -> String {
             resources: result.resources,
             rules_evaluated: result.rules_active,
             findings: result.findings.len(),
+            suppressed: result.suppressed.len(),
+            baselined: result.baselined,
+            fixed: result.fixed.len(),
             errors: result.errors.len(),
             by_severity: Severity::ALL
                 .iter()
@@ -146,4 +131,34 @@ pub fn render(result: &ScanResult) -> String {
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+fn finding(f: &Finding) -> FindingOut<'_> {
+    FindingOut {
+        rule_id: &f.rule.id,
+        title: &f.rule.title,
+        severity: f.rule.severity,
+        criteria: &f.rule.criteria,
+        path: &f.path,
+        start_line: f.location.start_line,
+        start_column: f.location.start_column,
+        end_line: f.location.end_line,
+        end_column: f.location.end_column,
+        resource: &f.resource,
+        message: &f.message,
+        remediation: &f.rule.remediation,
+        fingerprint: &f.fingerprint,
+        suppression: f.suppression.as_ref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| RelatedOut {
+                path: &r.path,
+                start_line: r.location.start_line,
+                start_column: r.location.start_column,
+                end_line: r.location.end_line,
+                end_column: r.location.end_column,
+            })
+            .collect(),
+    }
 }

@@ -1,0 +1,253 @@
+//! The filter stage, between evaluate and report: which findings are reported.
+//!
+//! In order: keep only the files the user asked about (`check FILE...`,
+//! `--changed-since`), make duplicate fingerprints distinct, apply inline
+//! suppressions and waivers (and report the suppressions that are invalid,
+//! expired or unused), keep only changed lines when asked, then drop what the
+//! baseline accepts. It only reads the scan result and rewrites its lists.
+pub mod baseline;
+pub mod changed;
+pub mod suppress;
+pub mod waivers;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Waiver;
+use crate::finding::{Finding, ScanResult, Suppression, SuppressionKind};
+use crate::rules::eval::parse_date;
+
+#[derive(Default)]
+pub struct FilterOptions<'a> {
+    /// Days since 1970-01-01 taken as today (for `until` and `expires`).
+    pub today: i64,
+    pub waivers: &'a [Waiver],
+    /// How findings about waivers name the config file (relative to the root when inside it).
+    pub config_path: String,
+    /// Report only these paths (None: everything scanned).
+    pub report_paths: Option<HashSet<String>>,
+    /// Report only findings touching these line ranges (per path).
+    pub changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
+    pub baseline: Option<baseline::Baseline>,
+}
+
+pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
+    if let Some(paths) = &opts.report_paths {
+        result.findings.retain(|f| paths.contains(&f.path));
+        result.errors.retain(|e| paths.contains(&e.path));
+        result.directives.retain(|d| paths.contains(&d.path));
+    }
+    distinct_fingerprints(&mut result.findings);
+    suppress(result, opts);
+    if let Some(changed) = &opts.changed_lines {
+        let touches = |f: &Finding| {
+            changed.get(&f.path).is_some_and(|ranges| {
+                ranges.iter().any(|&(a, b)| {
+                    f.location.start_line <= b
+                        && f.location.end_line.max(f.location.start_line) >= a
+                })
+            })
+        };
+        result.findings.retain(touches);
+        result.suppressed.retain(touches);
+    }
+    if let Some(b) = &opts.baseline {
+        let in_scope = |p: &str| {
+            opts.report_paths
+                .as_ref()
+                .is_none_or(|paths| paths.contains(p))
+        };
+        let (dropped, fixed) = baseline::apply(&mut result.findings, b, in_scope);
+        result.baselined = dropped;
+        result.fixed = fixed;
+    }
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result
+        .suppressed
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The second finding with the same fingerprint (same rule, path, resource and
+/// text) gets `-2`, the third `-3`, in report order.
+fn distinct_fingerprints(findings: &mut [Finding]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for f in findings {
+        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            f.fingerprint = format!("{}-{n}", f.fingerprint);
+        }
+    }
+}
+
+fn date_state(date: Option<&str>, today: i64) -> Result<bool, String> {
+    match date {
+        None => Ok(false),
+        Some(d) => match parse_date(d) {
+            Some(day) if d.len() == 10 => Ok(day < today),
+            _ => Err(format!("`{d}` is not a YYYY-MM-DD date")),
+        },
+    }
+}
+
+fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
+    let mut meta: Vec<Finding> = Vec::new();
+    let directives = std::mem::take(&mut result.directives);
+    let mut used = vec![false; directives.len()];
+    let mut valid = vec![false; directives.len()];
+    for (i, d) in directives.iter().enumerate() {
+        let subject = d.rules.join(",");
+        let problem = d.problem.clone().or_else(|| {
+            d.reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+                .then(|| "it has no reason=\"…\"".to_string())
+        });
+        if let Some(p) = problem {
+            meta.push(suppress::meta_finding(
+                suppress::INVALID,
+                &d.path,
+                d.line,
+                d.column,
+                &subject,
+                format!("suppression of {subject} is not accepted: {p}"),
+            ));
+            continue;
+        }
+        match date_state(d.until.as_deref(), opts.today) {
+            Ok(true) => meta.push(suppress::meta_finding(
+                suppress::EXPIRED,
+                &d.path,
+                d.line,
+                d.column,
+                &subject,
+                format!(
+                    "suppression of {subject} expired on {}; its findings are reported again",
+                    d.until.as_deref().unwrap_or_default()
+                ),
+            )),
+            Ok(false) => valid[i] = true,
+            Err(e) => meta.push(suppress::meta_finding(
+                suppress::INVALID,
+                &d.path,
+                d.line,
+                d.column,
+                &subject,
+                format!("suppression of {subject} is not accepted: until {e}"),
+            )),
+        }
+    }
+
+    let waivers = waivers::compile(opts.waivers);
+    let mut waiver_used = vec![false; waivers.len()];
+    let mut waiver_valid = vec![false; waivers.len()];
+    let cfg = opts.config_path.as_str();
+    for (i, w) in waivers.iter().enumerate() {
+        let w = w.waiver;
+        let subject = format!("waiver {} {}", w.rule, w.path);
+        if w.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            meta.push(suppress::meta_finding(
+                suppress::INVALID,
+                cfg,
+                w.line,
+                1,
+                &subject,
+                format!(
+                    "waiver of {} for `{}` is not accepted: it has no reason",
+                    w.rule, w.path
+                ),
+            ));
+            continue;
+        }
+        match date_state(w.expires.as_deref(), opts.today) {
+            Ok(true) => meta.push(suppress::meta_finding(
+                suppress::EXPIRED,
+                cfg,
+                w.line,
+                1,
+                &subject,
+                format!(
+                    "waiver of {} for `{}` expired on {}; its findings are reported again",
+                    w.rule,
+                    w.path,
+                    w.expires.as_deref().unwrap_or_default()
+                ),
+            )),
+            Ok(false) => waiver_valid[i] = true,
+            Err(e) => meta.push(suppress::meta_finding(
+                suppress::INVALID,
+                cfg,
+                w.line,
+                1,
+                &subject,
+                format!(
+                    "waiver of {} for `{}` is not accepted: expires {e}",
+                    w.rule, w.path
+                ),
+            )),
+        }
+    }
+
+    let findings = std::mem::take(&mut result.findings);
+    for mut f in findings {
+        let mut suppression: Option<Suppression> = None;
+        for (i, d) in directives.iter().enumerate() {
+            if valid[i] && suppress::covers(d, &f) {
+                used[i] = true;
+                suppression.get_or_insert_with(|| Suppression {
+                    kind: SuppressionKind::InSource,
+                    justification: d.reason.clone().unwrap_or_default(),
+                    location: format!("{}:{}", d.path, d.line),
+                    expires: d.until.clone(),
+                    owner: None,
+                    ticket: None,
+                });
+            }
+        }
+        for (i, w) in waivers.iter().enumerate() {
+            if waiver_valid[i] && w.matches(&f) {
+                waiver_used[i] = true;
+                suppression.get_or_insert_with(|| w.suppression(cfg));
+            }
+        }
+        match suppression {
+            Some(s) => {
+                f.suppression = Some(s);
+                result.suppressed.push(f);
+            }
+            None => result.findings.push(f),
+        }
+    }
+
+    for (i, d) in directives.iter().enumerate() {
+        if valid[i] && !used[i] {
+            let subject = d.rules.join(",");
+            meta.push(suppress::meta_finding(
+                suppress::UNUSED,
+                &d.path,
+                d.line,
+                d.column,
+                &subject,
+                format!("suppression of {subject} matches no finding on this line or the next"),
+            ));
+        }
+    }
+    // a waiver can only be judged unused when the whole repository was scanned
+    if opts.report_paths.is_none() {
+        for (i, w) in waivers.iter().enumerate() {
+            if waiver_valid[i] && !waiver_used[i] {
+                let w = w.waiver;
+                meta.push(suppress::meta_finding(
+                    suppress::UNUSED,
+                    cfg,
+                    w.line,
+                    1,
+                    &format!("waiver {} {}", w.rule, w.path),
+                    format!("waiver of {} for `{}` matches no finding", w.rule, w.path),
+                ));
+            }
+        }
+    }
+    result.findings.extend(meta);
+}

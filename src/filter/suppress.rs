@@ -1,0 +1,258 @@
+//! Inline suppressions: reading `soclint:ignore` comments from a file's text
+//! (in the scan, while the text is at hand), and the meta-rules that report a
+//! suppression without a reason, one past its date, and one that suppresses nothing.
+use std::sync::{Arc, OnceLock};
+
+use crate::discover::FileKind;
+use crate::finding::{Directive, Finding, Location};
+use crate::rules::{RuleMeta, Severity, Target};
+
+pub const MARKER: &str = "soclint:ignore";
+
+pub const INVALID: &str = "SOCLINT-SUPPRESS-001";
+pub const EXPIRED: &str = "SOCLINT-SUPPRESS-002";
+pub const UNUSED: &str = "SOCLINT-SUPPRESS-003";
+
+/// The comment openers a kind of file has; JSON has none (use waivers).
+fn comment_markers(kind: FileKind, rel: &str) -> &'static [&'static str] {
+    let json = rel.ends_with(".json") || rel.ends_with(".template");
+    match kind {
+        FileKind::Terraform => &["#", "//", "/*"],
+        FileKind::TerraformJson | FileKind::Iam | FileKind::Other => &[],
+        FileKind::Cloudformation if json => &[],
+        FileKind::PolicyDocument => &["<!--", "#"],
+        _ => &["#"],
+    }
+}
+
+/// Every `soclint:ignore` comment in `text`.
+pub fn directives(rel: &str, kind: FileKind, text: &str) -> Vec<Directive> {
+    let markers = comment_markers(kind, rel);
+    if markers.is_empty() || !text.contains(MARKER) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(at) = line.find(MARKER) else {
+            continue;
+        };
+        let before = &line[..at];
+        let Some(opener) = markers
+            .iter()
+            .filter_map(|m| before.rfind(m))
+            .min_by_key(|&p| p)
+        else {
+            continue;
+        };
+        let trailing = !before[..opener].trim().is_empty();
+        let mut d = parse_body(&line[at + MARKER.len()..]);
+        d.path = rel.to_string();
+        d.line = i + 1;
+        d.column = before.chars().count() + 1;
+        d.trailing = trailing;
+        out.push(d);
+    }
+    out
+}
+
+/// `RULE-ID[,RULE-ID] reason="…" until=YYYY-MM-DD`, up to the comment's end.
+fn parse_body(body: &str) -> Directive {
+    let body = body.trim();
+    let body = body
+        .strip_suffix("-->")
+        .or_else(|| body.strip_suffix("*/"))
+        .unwrap_or(body)
+        .trim();
+    let mut d = Directive {
+        path: String::new(),
+        line: 0,
+        column: 0,
+        trailing: false,
+        rules: Vec::new(),
+        reason: None,
+        until: None,
+        problem: None,
+    };
+    let (ids, mut rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+    d.rules = ids
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if d.rules.is_empty()
+        || d.rules.iter().any(|r| {
+            !r.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+    {
+        d.problem = Some(format!("`{ids}` is not a rule id"));
+        return d;
+    }
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let Some((key, after)) = rest.split_once('=') else {
+            d.problem = Some(format!("unexpected `{rest}`"));
+            break;
+        };
+        let (value, next) = if let Some(quoted) = after.strip_prefix('"') {
+            match quoted.find('"') {
+                Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                None => {
+                    d.problem = Some(format!("unterminated quote after `{key}=`"));
+                    break;
+                }
+            }
+        } else {
+            after.split_once(char::is_whitespace).unwrap_or((after, ""))
+        };
+        match key.trim() {
+            "reason" => d.reason = Some(value.trim().to_string()),
+            "until" => {
+                if crate::rules::eval::parse_date(value).is_none() || value.len() != 10 {
+                    d.problem = Some(format!("until=`{value}` is not a YYYY-MM-DD date"));
+                }
+                d.until = Some(value.to_string());
+            }
+            other => d.problem = Some(format!("unknown key `{other}` (expected reason, until)")),
+        }
+        rest = next;
+    }
+    d
+}
+
+/// Whether a comment covers a finding: on its first line, or alone on the line above.
+pub fn covers(d: &Directive, f: &Finding) -> bool {
+    d.path == f.path
+        && d.rules.iter().any(|r| r == &f.rule.id)
+        && (d.line == f.location.start_line || (!d.trailing && d.line + 1 == f.location.start_line))
+}
+
+fn meta(
+    id: &str,
+    title: &str,
+    severity: Severity,
+    rationale: &str,
+    remediation: &str,
+) -> Arc<RuleMeta> {
+    Arc::new(RuleMeta {
+        id: id.into(),
+        title: title.into(),
+        severity,
+        criteria: vec!["CC4.2", "CC5.3"],
+        target: Target::Repository,
+        resources: Vec::new(),
+        message: String::new(),
+        label: None,
+        secret: false,
+        definition: String::new(),
+        rationale: rationale.into(),
+        remediation: remediation.into(),
+        references: vec!["https://example.invalid/soclint#suppressions-and-waivers".into()],
+        checkov: Vec::new(),
+        examples: Vec::new(),
+        origin: "builtin:soclint (suppressions)".into(),
+    })
+}
+
+/// The rules about suppressions themselves: invalid (no reason, unreadable),
+/// expired, unused.
+pub fn meta_rules() -> &'static [Arc<RuleMeta>; 3] {
+    static RULES: OnceLock<[Arc<RuleMeta>; 3]> = OnceLock::new();
+    RULES.get_or_init(|| {
+        [
+            meta(
+                INVALID,
+                "Suppression states a reason and is well-formed",
+                Severity::High,
+                "An exception an auditor cannot trace to a justification is an undocumented control override.",
+                "Write `soclint:ignore RULE-ID reason=\"why this is accepted\" until=YYYY-MM-DD` (or give the waiver a `reason`).",
+            ),
+            meta(
+                EXPIRED,
+                "Suppression has not expired",
+                Severity::Medium,
+                "Accepted exceptions are reviewed on a schedule; one past its date no longer suppresses its finding.",
+                "Fix the finding, or review the exception and move its date forward.",
+            ),
+            meta(
+                UNUSED,
+                "Suppression suppresses a finding",
+                Severity::Medium,
+                "A stale exception hides nothing today but would silently hide a future regression.",
+                "Remove the suppression comment or waiver.",
+            ),
+        ]
+    })
+}
+
+pub fn meta_rule(id: &str) -> Option<Arc<RuleMeta>> {
+    meta_rules().iter().find(|r| r.id == id).cloned()
+}
+
+/// A finding about a suppression at `path:line:column`.
+pub fn meta_finding(
+    id: &str,
+    path: &str,
+    line: usize,
+    column: usize,
+    subject: &str,
+    message: String,
+) -> Finding {
+    let rule = meta_rule(id).unwrap_or_else(|| meta_rules()[0].clone());
+    let end_column = column + MARKER.len();
+    Finding {
+        fingerprint: crate::finding::fingerprint(id, path, subject, &message),
+        rule,
+        path: path.to_string(),
+        span: None,
+        location: Location {
+            start_line: line,
+            start_column: column,
+            end_line: line,
+            end_column,
+        },
+        resource: subject.to_string(),
+        label: message.clone(),
+        message,
+        value: None,
+        suppression: None,
+        related: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_each_comment_syntax() {
+        let text = "resource \"a\" \"b\" {\n  # soclint:ignore AWS-S3-001 reason=\"public site\" until=2027-01-31\n  acl = \"x\" // soclint:ignore AWS-S3-002,AWS-S3-003 reason=\"ok\"\n  /* soclint:ignore AWS-S3-004 */\n  name = \"soclint:ignore not a comment\"\n}\n";
+        let ds = directives("main.tf", FileKind::Terraform, text);
+        assert_eq!(ds.len(), 3);
+        assert_eq!(ds[0].rules, vec!["AWS-S3-001"]);
+        assert_eq!(ds[0].reason.as_deref(), Some("public site"));
+        assert_eq!(ds[0].until.as_deref(), Some("2027-01-31"));
+        assert!(!ds[0].trailing);
+        assert_eq!((ds[0].line, ds[0].column), (2, 5));
+        assert_eq!(ds[1].rules, vec!["AWS-S3-002", "AWS-S3-003"]);
+        assert!(ds[1].trailing);
+        assert_eq!(ds[2].reason, None);
+        assert_eq!(ds[2].problem, None);
+    }
+
+    #[test]
+    fn json_has_no_comments_and_bad_dates_are_problems() {
+        assert!(directives("p.json", FileKind::Iam, "{\"a\": \"# soclint:ignore X\"}").is_empty());
+        let ds = directives(
+            "d",
+            FileKind::Dockerfile,
+            "# soclint:ignore DKR-USER-001 reason=\"x\" until=2027-13-45\n",
+        );
+        assert!(ds[0].problem.is_some());
+        let ds = directives("d", FileKind::Dockerfile, "# soclint:ignore reason=\"x\"\n");
+        assert!(ds[0].problem.is_some());
+    }
+}

@@ -1,0 +1,113 @@
+//! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`:
+//! counts by severity and criterion, then the most severe findings with links.
+use std::fmt::Write;
+
+use super::{criteria_list, Context};
+use crate::finding::{Finding, ScanResult};
+use crate::rules::Severity;
+
+const TOP: usize = 25;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn link(f: &Finding, ctx: &Context) -> String {
+    let text = format!("{}:{}", f.path, f.location.start_line);
+    match &ctx.link_base {
+        Some(base) => format!(
+            "[`{}`]({}{}#L{})",
+            cell(&text),
+            base,
+            super::sarif::uri(&f.path),
+            f.location.start_line
+        ),
+        None => format!("`{}`", cell(&text)),
+    }
+}
+
+pub fn render(result: &ScanResult, ctx: &Context) -> String {
+    let mut s = String::new();
+    let n = result.findings.len();
+    let verdict = if n == 0 && result.errors.is_empty() {
+        "no findings"
+    } else {
+        "findings to fix"
+    };
+    let _ = writeln!(s, "## soclint: {verdict}\n");
+    let _ = writeln!(
+        s,
+        "{} finding(s) in {} file(s) scanned; {} suppressed, {} in the baseline, {} fixed since the baseline, {} file(s) not parsed.\n",
+        n,
+        result.files_scanned,
+        result.suppressed.len(),
+        result.baselined,
+        result.fixed.len(),
+        result.errors.len()
+    );
+    if n > 0 {
+        let by_sev = result.count_by_severity();
+        let _ = writeln!(s, "| Severity | Findings |\n|---|---:|");
+        for sev in Severity::ALL {
+            if let Some(c) = by_sev.get(&sev) {
+                let _ = writeln!(s, "| {sev} | {c} |");
+            }
+        }
+        let _ = writeln!(s, "\n| Criterion | Findings |\n|---|---:|");
+        for (c, k) in result.count_by_criterion() {
+            let _ = writeln!(s, "| {c} | {k} |");
+        }
+        let mut top: Vec<&Finding> = result.findings.iter().collect();
+        top.sort_by(|a, b| {
+            b.rule
+                .severity
+                .cmp(&a.rule.severity)
+                .then_with(|| a.sort_key().cmp(&b.sort_key()))
+        });
+        let _ = writeln!(
+            s,
+            "\n### Top findings\n\n| Severity | Rule | Criteria | Location | Message |\n|---|---|---|---|---|"
+        );
+        for f in top.iter().take(TOP) {
+            let _ = writeln!(
+                s,
+                "| {} | `{}` | {} | {} | {} |",
+                f.rule.severity,
+                f.rule.id,
+                criteria_list(&f.rule.criteria),
+                link(f, ctx),
+                cell(&f.message)
+            );
+        }
+        if n > TOP {
+            let _ = writeln!(s, "\n…and {} more.", n - TOP);
+        }
+    }
+    if !result.errors.is_empty() {
+        let _ = writeln!(s, "\n### Files not parsed\n");
+        for e in &result.errors {
+            let _ = writeln!(s, "- `{}:{}`: {}", e.path, e.line, cell(&e.message));
+        }
+    }
+    if ctx.show_suppressed && !result.suppressed.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### Suppressed\n\n| Rule | Location | Justification |\n|---|---|---|"
+        );
+        for f in &result.suppressed {
+            let why = f
+                .suppression
+                .as_ref()
+                .map(super::describe_suppression)
+                .unwrap_or_default();
+            let _ = writeln!(s, "| `{}` | {} | {} |", f.rule.id, link(f, ctx), cell(&why));
+        }
+    }
+    if !result.fixed.is_empty() {
+        let _ = writeln!(s, "\n### Fixed since the baseline\n");
+        for e in &result.fixed {
+            let _ = writeln!(s, "- `{}` `{}` {}", e.rule_id, e.path, cell(&e.resource));
+        }
+    }
+    s
+}

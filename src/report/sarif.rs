@@ -1,0 +1,299 @@
+//! SARIF 2.1.0 for GitHub code scanning and other viewers: one run; a rule
+//! entry per rule that produced a result (active or suppressed), with its
+//! Trust Services Criteria as tags, `criteria` and relationships to the TSC
+//! taxonomy; results with relative `%SRCROOT%` locations, 1-based regions,
+//! fingerprints that do not depend on line numbers and, for accepted
+//! exceptions, `suppressions`. Parse errors and skipped files are tool
+//! execution notifications. No timings: the output is byte-identical per input.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::level;
+use crate::finding::{Finding, Location, ScanResult, SuppressionKind};
+use crate::rules::criteria::CRITERIA;
+use crate::rules::{RuleMeta, Severity};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://example.invalid/soclint";
+const TSC_NAME: &str = "TSC";
+const TSC_GUID: &str = "5b8f2d7e-3c41-4a96-9e0b-7d2f6a1c4e83";
+/// The key of soclint's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "soclintFingerprint/v1";
+
+/// GitHub's scale: critical ≥ 9.0, high 7.0–8.9, medium 4.0–6.9, low < 4.0.
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// Text as a sentence (SARIF viewers expect messages to end with a period).
+fn sentence(s: &str) -> String {
+    let t = s.trim();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// A path relative to the scanned root as a relative URI reference: forward
+/// slashes kept, everything outside RFC 3986's unreserved set percent-encoded.
+pub fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `AWS-S3-001` titled "S3 bucket ACL does not grant public access" →
+/// `S3BucketAclDoesNotGrantPublicAccess`.
+fn rule_name(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|c| c.to_ascii_uppercase().to_string() + &cs.as_str().to_ascii_lowercase())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn region(l: &Location) -> Value {
+    let start_line = l.start_line.max(1);
+    let start_column = l.start_column.max(1);
+    let end_line = l.end_line.max(start_line);
+    let end_column = if end_line == start_line {
+        l.end_column.max(start_column)
+    } else {
+        l.end_column.max(1)
+    };
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+fn physical(path: &str, l: &Location) -> Value {
+    json!({
+        "artifactLocation": { "uri": uri(path), "uriBaseId": "%SRCROOT%" },
+        "region": region(l),
+    })
+}
+
+fn rule_entry(m: &RuleMeta, taxon_index: &BTreeMap<&str, usize>) -> Value {
+    let mut tags: Vec<String> = vec!["security".into(), "soc2".into()];
+    tags.extend(m.criteria.iter().map(|c| c.to_string()));
+    tags.push(m.target.name().to_string());
+    let mut markdown = format!(
+        "**{}** ({}; Trust Services Criteria {})\n\n{}\n\n**Remediation:** {}",
+        m.title,
+        m.severity,
+        m.criteria.join(", "),
+        sentence(&m.rationale),
+        sentence(&m.remediation)
+    );
+    if !m.references.is_empty() {
+        markdown.push_str("\n\n**References:**\n");
+        for r in &m.references {
+            markdown.push_str(&format!("\n- <{r}>"));
+        }
+    }
+    let relationships: Vec<Value> = m
+        .criteria
+        .iter()
+        .filter_map(|c| {
+            let index = taxon_index.get(c)?;
+            Some(json!({
+                "target": {
+                    "id": c,
+                    "index": index,
+                    "toolComponent": { "name": TSC_NAME, "guid": TSC_GUID },
+                },
+                "kinds": ["relevant"],
+            }))
+        })
+        .collect();
+    json!({
+        "id": m.id,
+        "name": rule_name(&m.title),
+        "shortDescription": { "text": sentence(&m.title) },
+        "fullDescription": { "text": sentence(&m.rationale) },
+        "help": { "text": sentence(&m.remediation), "markdown": markdown },
+        "helpUri": m.references.first().map(String::as_str).unwrap_or(INFORMATION_URI),
+        "defaultConfiguration": { "level": level(m.severity) },
+        "properties": {
+            "tags": tags,
+            "security-severity": security_severity(m.severity),
+            "criteria": m.criteria,
+            "precision": "high",
+        },
+        "relationships": relationships,
+    })
+}
+
+fn result_entry(f: &Finding, rule_index: usize) -> Value {
+    let mut r = json!({
+        "ruleId": f.rule.id,
+        "ruleIndex": rule_index,
+        "level": level(f.rule.severity),
+        "message": { "text": sentence(&f.message) },
+        "locations": [{ "physicalLocation": physical(&f.path, &f.location) }],
+        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+    });
+    if !f.resource.is_empty() {
+        r["locations"][0]["logicalLocations"] =
+            json!([{ "fullyQualifiedName": f.resource, "kind": "resource" }]);
+    }
+    if let Some(s) = &f.suppression {
+        let mut sup = json!({
+            "kind": match s.kind {
+                SuppressionKind::InSource => "inSource",
+                SuppressionKind::External => "external",
+            },
+            "status": "accepted",
+            "justification": s.justification,
+        });
+        let mut props = serde_json::Map::new();
+        props.insert("location".into(), json!(s.location));
+        for (k, v) in [
+            ("expires", &s.expires),
+            ("owner", &s.owner),
+            ("ticket", &s.ticket),
+        ] {
+            if let Some(v) = v {
+                props.insert(k.into(), json!(v));
+            }
+        }
+        sup["properties"] = Value::Object(props);
+        r["suppressions"] = json!([sup]);
+    }
+    r
+}
+
+pub fn render(result: &ScanResult) -> String {
+    let taxon_index: BTreeMap<&str, usize> = CRITERIA
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i))
+        .collect();
+    let mut rules: BTreeMap<&str, &Arc<RuleMeta>> = BTreeMap::new();
+    for f in result.findings.iter().chain(&result.suppressed) {
+        rules.insert(&f.rule.id, &f.rule);
+    }
+    let rule_index: BTreeMap<&str, usize> =
+        rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut all: Vec<&Finding> = result.findings.iter().chain(&result.suppressed).collect();
+    all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let results: Vec<Value> = all
+        .iter()
+        .map(|f| result_entry(f, rule_index.get(f.rule.id.as_str()).copied().unwrap_or(0)))
+        .collect();
+
+    let mut notifications: Vec<Value> = result
+        .errors
+        .iter()
+        .map(|e| {
+            let l = Location {
+                start_line: e.line,
+                start_column: e.column,
+                end_line: e.line,
+                end_column: e.column,
+            };
+            json!({
+                "level": "error",
+                "message": { "text": sentence(&format!("{} could not be parsed: {}", e.path, e.message)) },
+                "descriptor": { "id": "parse-error" },
+                "locations": [{ "physicalLocation": physical(&e.path, &l) }],
+            })
+        })
+        .collect();
+    notifications.extend(result.notices.iter().map(|n| {
+        let mut v = json!({
+            "level": "note",
+            "message": { "text": sentence(&format!("{} was skipped: {}", if n.path.is_empty() { "a path" } else { &n.path }, n.message)) },
+            "descriptor": { "id": "skipped-file" },
+        });
+        if !n.path.is_empty() {
+            v["locations"] = json!([{ "physicalLocation": {
+                "artifactLocation": { "uri": uri(&n.path), "uriBaseId": "%SRCROOT%" },
+            } }]);
+        }
+        v
+    }));
+
+    let taxa: Vec<Value> = CRITERIA
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": c.id,
+                "shortDescription": { "text": sentence(c.title) },
+                "properties": { "area": c.area, "category": c.category() },
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "soclint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules.values().map(|m| rule_entry(m, &taxon_index)).collect::<Vec<_>>(),
+                    "supportedTaxonomies": [{ "name": TSC_NAME, "guid": TSC_GUID }],
+                }
+            },
+            "taxonomies": [{
+                "name": TSC_NAME,
+                "guid": TSC_GUID,
+                "version": "2017 (points of focus revised 2022)",
+                "organization": "AICPA",
+                "fullName": "AICPA Trust Services Criteria for Security, Availability, Processing Integrity, Confidentiality, and Privacy",
+                "shortDescription": { "text": "The AICPA Trust Services Criteria that SOC 2 reports on." },
+                "informationUri": "https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
+                "isComprehensive": true,
+                "taxa": taxa,
+            }],
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "originalUriBaseIds": {
+                "%SRCROOT%": { "description": { "text": "The scanned directory (the repository root in CI)." } },
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(super::uri("infra/my dir/a#b.tf"), "infra/my%20dir/a%23b.tf");
+        assert_eq!(super::uri("ü.tf"), "%C3%BC.tf");
+    }
+}
