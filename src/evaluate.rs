@@ -167,9 +167,10 @@ fn make_finding(
         shown
     };
     let message = render_message(&rule.meta.message, res, &path, shown.as_deref());
+    // the message doubles as the label unless the rule has one (kept empty: no copy)
     let label = match &rule.meta.label {
         Some(l) => render_message(l, res, &path, shown.as_deref()),
-        None => message.clone(),
+        None => String::new(),
     };
     Finding {
         rule: rule.meta.clone(),

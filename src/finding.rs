@@ -28,7 +28,8 @@ pub struct Finding {
     /// Address of the resource (`aws_s3_bucket.logs`).
     pub resource: String,
     pub message: String,
-    /// The short text under the underline (the rule's `label`, else the message).
+    /// The short text under the underline: the rule's `label`; empty means the
+    /// message serves.
     pub label: String,
     /// The offending value as written, when there is one.
     pub value: Option<String>,

@@ -162,11 +162,12 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
     };
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
-    let mut kinds: HashMap<&str, FileKind> = HashMap::new();
-    for r in &results {
-        merge(&mut result, &mut verdicts, &mut checked, &r.outcome);
+    let mut kinds: HashMap<String, FileKind> = HashMap::new();
+    // consumed as merged: findings move, they are not copied
+    for mut r in results {
+        merge(&mut result, &mut verdicts, &mut checked, &mut r.outcome);
         for (rel, kind, lines) in &r.files {
-            kinds.insert(rel, *kind);
+            kinds.insert(rel.clone(), *kind);
             if *kind != FileKind::Other {
                 result.files_scanned += 1;
                 result.lines_scanned += lines;
@@ -180,8 +181,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
         result.notices.extend(r.notices.iter().cloned());
     }
     if opts.roots.len() == 1 && opts.roots[0].is_dir {
-        let repo = scan_repository(&found, &kinds, opts, rules, &mut result.resources);
-        merge(&mut result, &mut verdicts, &mut checked, &repo);
+        let mut repo = scan_repository(&found, &kinds, opts, rules, &mut result.resources);
+        merge(&mut result, &mut verdicts, &mut checked, &mut repo);
     }
     result.stats = rules
         .rules
@@ -246,9 +247,9 @@ fn merge(
     result: &mut ScanResult,
     verdicts: &mut [[usize; 3]],
     checked: &mut [BTreeSet<String>],
-    outcome: &ChunkOutcome,
+    outcome: &mut ChunkOutcome,
 ) {
-    result.findings.extend(outcome.findings.iter().cloned());
+    result.findings.append(&mut outcome.findings);
     for (set, list) in checked.iter_mut().zip(&outcome.checked) {
         set.extend(list.iter().cloned());
     }
@@ -438,7 +439,7 @@ fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::Mo
 /// `repository` resource for rules on what must (not) exist.
 fn scan_repository(
     found: &[Discovered],
-    kinds: &HashMap<&str, FileKind>,
+    kinds: &HashMap<String, FileKind>,
     opts: &ScanOptions,
     rules: &RuleSet,
     resource_count: &mut usize,
@@ -620,7 +621,7 @@ pub fn scan_plan(
     };
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
-    merge(&mut result, &mut verdicts, &mut checked, &outcome);
+    merge(&mut result, &mut verdicts, &mut checked, &mut outcome);
     result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();
     result.stats = rules
         .rules

@@ -215,7 +215,7 @@ pub fn meta_finding(
             end_column,
         },
         resource: subject.to_string(),
-        label: message.clone(),
+        label: String::new(),
         message,
         value: None,
         suppression: None,

@@ -70,7 +70,11 @@ impl Diagnostic for FindingDiagnostic<'_> {
         self.source.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(self.finding.label.clone()),
+                Some(if self.finding.label.is_empty() {
+                    self.finding.message.clone()
+                } else {
+                    self.finding.label.clone()
+                }),
                 span.start..span.end,
             ),
         )))
