@@ -75,7 +75,7 @@ pub struct Header {
     pub scan_time: String,
     pub today: String,
     pub soclint_version: &'static str,
-    /// SHA-256 over the active rules' ids and canonical definitions.
+    /// SHA-256 over the active rules' ids and TOML definitions as written.
     pub ruleset_hash: String,
     pub rules_active: usize,
     pub categories: Vec<Category>,
@@ -211,7 +211,7 @@ pub fn family_of(id: &'static str) -> &'static str {
     id.split_once('.').map(|(f, _)| f).unwrap_or(id)
 }
 
-/// SHA-256 over each active rule's id and canonical TOML definition, in id order.
+/// SHA-256 over each active rule's id and TOML definition as written, in id order.
 pub fn ruleset_hash(rules: &RuleSet) -> String {
     let mut text = String::new();
     for r in &rules.rules {

@@ -133,8 +133,8 @@ pub struct RuleMeta {
     pub examples: Vec<schema::ExampleSpec>,
     /// The rule file it came from (`builtin:policies/…` for the embedded pack).
     pub origin: String,
-    /// The rule's TOML table, re-serialised canonically (sorted keys, no
-    /// comments): what the evidence report's rule-set hash is computed over.
+    /// The rule's TOML table as written: what the evidence report's rule-set
+    /// hash is computed over.
     pub definition: String,
 }
 
@@ -176,10 +176,11 @@ pub struct LazyRegex {
 }
 
 impl LazyRegex {
-    /// Checks the syntax and the size limit without building the matcher.
+    /// Checks the syntax without building the matcher.
     pub fn new(pattern: &str) -> Result<Self, String> {
-        regex_syntax::ParserBuilder::new()
-            .build()
+        // the syntax tree is enough to report a bad pattern; translating it
+        // (Unicode classes and all) costs as much again and waits for first use
+        regex_syntax::ast::parse::Parser::new()
             .parse(pattern)
             .map_err(|e| e.to_string())?;
         Ok(LazyRegex {
@@ -412,29 +413,20 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
     };
     let file: schema::RuleFile =
         toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
-    let definitions = definitions(text);
     file.rule
         .into_iter()
-        .enumerate()
-        .map(|(i, spec)| {
-            let definition = definitions.get(i).cloned().unwrap_or_default();
+        .map(|spec| {
+            let definition = definition(text, &spec);
             compile::compile_rule(spec, name, definition)
                 .map_err(|e| make_err(e.message, Some(e.span)))
         })
         .collect()
 }
 
-/// Each rule's table, untyped and re-serialised (sorted keys, no comments): the
-/// canonical definition the rule-set hash is computed over.
-fn definitions(text: &str) -> Vec<String> {
-    let raw: toml::Table = toml::from_str(text).unwrap_or_default();
-    match raw.get("rule") {
-        Some(toml::Value::Array(items)) => items
-            .iter()
-            .map(|t| toml::to_string(t).unwrap_or_default())
-            .collect(),
-        _ => Vec::new(),
-    }
+/// A rule's definition as written (its table in the file): what the rule-set
+/// hash is computed over. Taken from the span, so loading parses the TOML once.
+fn definition(text: &str, spec: &toml::Spanned<schema::RuleSpec>) -> String {
+    text.get(spec.span()).unwrap_or_default().trim().to_string()
 }
 
 /// A rule that could not be compiled: its id (or `file#N` when it has none) and why.
@@ -461,11 +453,10 @@ pub fn load_file_lenient(
                 .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
         })
     })?;
-    let definitions = definitions(text);
     let (mut ok, mut broken) = (Vec::new(), Vec::new());
     for (i, spec) in file.rule.into_iter().enumerate() {
         let id = spec.get_ref().id.get_ref().trim().to_string();
-        let definition = definitions.get(i).cloned().unwrap_or_default();
+        let definition = definition(text, &spec);
         match compile::compile_rule(spec, name, definition) {
             Ok(rule) => ok.push(rule),
             Err(e) => {
