@@ -135,8 +135,27 @@ fn build_rules_with(
 ) -> Result<RuleSet, Fatal> {
     let mut all = Vec::new();
     if !args.no_builtin && config.builtin != Some(false) {
-        for (name, text) in rules::builtin_files() {
-            load_rule_text(&format!("builtin:{name}"), text, &mut all, broken)?;
+        // the embedded files compile in parallel (most of start-up); results
+        // are taken in file order, so the first error reported is the same
+        use rayon::prelude::*;
+        let lenient = broken.is_some();
+        let loaded: Vec<_> = rules::builtin_files()
+            .par_iter()
+            .map(|(name, text)| {
+                let name = format!("builtin:{name}");
+                if lenient {
+                    rules::load_file_lenient(&name, text)
+                } else {
+                    rules::load_file(&name, text).map(|ok| (ok, Vec::new()))
+                }
+            })
+            .collect();
+        for file in loaded {
+            let (ok, bad) = file?;
+            all.extend(ok);
+            if let Some(b) = broken.as_mut() {
+                b.extend(bad);
+            }
         }
     }
     let config_dir = config_path.and_then(Path::parent).unwrap_or(Path::new("."));
