@@ -198,23 +198,11 @@ impl<'a> Context<'a> {
     /// Evaluates `cond` with `subject` as the node paths start from.
     pub fn eval(&self, res: &Resource<'a>, subject: &'a Node, cond: &'a Cond) -> Outcome<'a> {
         match cond {
-            Cond::All(items) => {
-                let mut skipped = false;
-                let mut last = Outcome::pass(None);
-                for c in items {
-                    let o = self.eval(res, subject, c);
-                    match o.verdict {
-                        Verdict::Fail => return o,
-                        Verdict::Skip => skipped = true,
-                        Verdict::Pass => last = o,
-                    }
-                }
-                if skipped {
-                    Outcome::skip()
-                } else {
-                    last
-                }
-            }
+            Cond::All(items) => all_of(
+                items.iter().map(|c| self.eval(res, subject, c)),
+                false,
+                None,
+            ),
             Cond::Any(items) => {
                 let mut skipped = false;
                 let mut first_fail: Option<Outcome> = None;
@@ -386,21 +374,11 @@ impl<'a> Context<'a> {
                 (false, None) => Outcome::fail(None),
             };
         }
-        let mut skipped = resolved.unknown;
-        let mut last = Outcome::pass(None);
-        for hit in &resolved.hits {
-            let o = self.apply(res, *hit, test);
-            match o.verdict {
-                Verdict::Fail => return o,
-                Verdict::Skip => skipped = true,
-                Verdict::Pass => last = o,
-            }
-        }
-        if skipped {
-            Outcome::skip()
-        } else {
-            last
-        }
+        all_of(
+            resolved.hits.iter().map(|hit| self.apply(res, *hit, test)),
+            resolved.unknown,
+            None,
+        )
     }
 
     /// Applies a test to one present value.
@@ -458,30 +436,20 @@ impl<'a> Context<'a> {
             Test::Some(c) | Test::Every(c) | Test::None(c) => self.quantify(res, hit, test, c),
             // scalar tests on a list test every element
             _ => match &node.value {
-                Value::List(items) => {
-                    let mut skipped = false;
-                    let mut last = Outcome::pass(Some(hit.span));
-                    for item in items {
-                        let o = self.apply(
+                Value::List(items) => all_of(
+                    items.iter().map(|item| {
+                        self.apply(
                             res,
                             Hit {
                                 node: item,
                                 span: item.span,
                             },
                             test,
-                        );
-                        match o.verdict {
-                            Verdict::Fail => return o,
-                            Verdict::Skip => skipped = true,
-                            Verdict::Pass => last = o,
-                        }
-                    }
-                    if skipped {
-                        Outcome::skip()
-                    } else {
-                        last
-                    }
-                }
+                        )
+                    }),
+                    false,
+                    Some(hit.span),
+                ),
                 _ => match scalar_test(node, test, self.today, &self.settings) {
                     Some(b) => verdict(b),
                     None => Outcome::skip(),
@@ -686,6 +654,29 @@ impl<'a> Context<'a> {
         } else {
             Outcome::fail(None)
         }
+    }
+}
+
+/// Kleene AND over outcomes, evaluated lazily: the first failure decides (and
+/// is the evidence); otherwise any skip (or `skipped` already) makes it a skip;
+/// otherwise it passes with the last pass's evidence (`empty_span` when none).
+fn all_of<'a>(
+    outcomes: impl Iterator<Item = Outcome<'a>>,
+    mut skipped: bool,
+    empty_span: Option<Span>,
+) -> Outcome<'a> {
+    let mut last = Outcome::pass(empty_span);
+    for o in outcomes {
+        match o.verdict {
+            Verdict::Fail => return o,
+            Verdict::Skip => skipped = true,
+            Verdict::Pass => last = o,
+        }
+    }
+    if skipped {
+        Outcome::skip()
+    } else {
+        last
     }
 }
 
