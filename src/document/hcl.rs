@@ -363,6 +363,12 @@ impl Converter<'_> {
 
     fn labeled_block(&self, block: &Block, depth: usize) -> Result<Entry, ParseError> {
         let block_span = self.span(block.span());
+        // Each label is one map level, and the number of labels is not
+        // bounded by any bracket: `a "l" "l" … {}` with enough labels made a
+        // tree deeper than the limit (found by the parse_hcl fuzz target),
+        // which recursive walks and drops would overflow on. Count them.
+        let depth = depth + block.labels.len();
+        self.check(depth, block_span)?;
         let mut value = self.block_body(block, depth)?;
         for label in block.labels.iter().rev() {
             let key_span = self.span(label.span());
@@ -883,5 +889,17 @@ j = (1)
         for text in ok {
             p(text);
         }
+    }
+
+    #[test]
+    fn block_labels_count_towards_the_depth_limit() {
+        let text = format!("a {} {{}}\n", "\"l\" ".repeat(200_000));
+        let handle = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || parse(&text, &Limits::default()).map(drop))
+            .unwrap();
+        let err = handle.join().unwrap().unwrap_err();
+        assert_eq!(err.message, "nesting deeper than 128 levels");
+        p(r#"resource "aws_s3_bucket" "b" { tags = { a = "b" } }"#);
     }
 }
