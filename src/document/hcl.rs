@@ -53,28 +53,72 @@ fn too_deep(span: Span, max: usize) -> ParseError {
 // ---------------------------------------------------------------------------
 
 enum Frame<'a> {
-    /// `[`, `{`, `(` in code, or a `${`/`%{` template sequence.
-    Open,
+    /// `[`, `{`, `(` in code, or a `${`/`%{` template sequence. `risky`: opened
+    /// where a binary operator was already seen in the same item of the
+    /// enclosing code (see [`MAX_OPERAND_DEPTH`]); `op`: a binary operator has
+    /// been seen in the current item inside this frame.
+    Open { risky: bool, op: bool },
     /// Inside a quoted string.
     Str,
     /// Inside a heredoc body ending at a line holding only the delimiter.
     Heredoc(&'a str),
 }
 
+/// Most brackets/template sequences nested inside operator expressions.
+///
+/// hcl-edit 0.10 parses a term that follows the second (or later) binary
+/// operator of a chain twice when that term fails to parse (`binary_ops`
+/// backtracks, then the expression loop retries the operator), so input such
+/// as `x = ( a > b > ( a > b > ( …` takes time exponential in the nesting
+/// (found by the `parse_hcl` fuzz target: 25 levels, 250 bytes, ran for
+/// minutes). Each frame opened after an operator may double the work, so we
+/// bound how many of them nest: 2^8 keeps the worst case to milliseconds per
+/// expression, and real Terraform rarely nests two.
+const MAX_OPERAND_DEPTH: usize = 8;
+
 /// Counts bracket nesting outside strings, heredoc text and comments (template
 /// sequences `${ }`/`%{ }` count as a level); errors on the first opening that
-/// goes deeper than `max`. Tolerant of malformed input: it never errors for
-/// anything but depth, the parser reports everything else.
+/// goes deeper than `max`, or that nests more than [`MAX_OPERAND_DEPTH`]
+/// levels after binary operators. Tolerant of malformed input: it never errors
+/// for anything but depth, the parser reports everything else.
 fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
     let b = text.as_bytes();
     let mut stack: Vec<Frame<'_>> = Vec::new();
     let mut depth = 0usize;
     let mut i = 0usize;
-    let open = |stack: &mut Vec<Frame<'_>>, depth: &mut usize, at: usize, len: usize| {
+    // operator seen in the current item at the top level (outside any frame)
+    let mut top_op = false;
+    // frames on the stack opened after an operator
+    let mut operand_depth = 0usize;
+    let open = |stack: &mut Vec<Frame<'_>>,
+                depth: &mut usize,
+                operand_depth: &mut usize,
+                top_op: bool,
+                at: usize,
+                len: usize| {
+        // the nearest enclosing code frame decides (a `${` in a string belongs
+        // to the expression around the string)
+        let risky = stack
+            .iter()
+            .rev()
+            .find_map(|f| match f {
+                Frame::Open { op, .. } => Some(*op),
+                _ => None,
+            })
+            .unwrap_or(top_op);
         *depth += 1;
-        stack.push(Frame::Open);
+        *operand_depth += usize::from(risky);
+        stack.push(Frame::Open { risky, op: false });
         if *depth > max {
             Err(too_deep(Span::new(at, at + len), max))
+        } else if *operand_depth > MAX_OPERAND_DEPTH {
+            Err(ParseError::new(
+                Span::new(at, at + len),
+                format!(
+                    "expression too complex: brackets nested more than \
+                     {MAX_OPERAND_DEPTH} levels deep inside operator expressions"
+                ),
+            ))
         } else {
             Ok(())
         }
@@ -89,7 +133,7 @@ fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
                 }
                 b'$' | b'%' if b.get(i + 1) == Some(&b[i]) => i += 2,
                 b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
-                    open(&mut stack, &mut depth, i, 2)?;
+                    open(&mut stack, &mut depth, &mut operand_depth, top_op, i, 2)?;
                     i += 2;
                 }
                 _ => i += 1,
@@ -106,13 +150,13 @@ fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
                 match b[i] {
                     b'$' | b'%' if b.get(i + 1) == Some(&b[i]) => i += 2,
                     b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
-                        open(&mut stack, &mut depth, i, 2)?;
+                        open(&mut stack, &mut depth, &mut operand_depth, top_op, i, 2)?;
                         i += 2;
                     }
                     _ => i += 1,
                 }
             }
-            Some(Frame::Open) | None => match b[i] {
+            Some(Frame::Open { .. }) | None => match b[i] {
                 b'"' => {
                     stack.push(Frame::Str);
                     i += 1;
@@ -143,17 +187,42 @@ fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
                     }
                 }
                 b'[' | b'{' | b'(' => {
-                    open(&mut stack, &mut depth, i, 1)?;
+                    open(&mut stack, &mut depth, &mut operand_depth, top_op, i, 1)?;
                     i += 1;
                 }
                 b']' | b'}' | b')' => {
-                    if matches!(stack.last(), Some(Frame::Open)) {
+                    if let Some(Frame::Open { risky, .. }) = stack.last() {
+                        operand_depth -= usize::from(*risky);
                         stack.pop();
                         depth -= 1;
                     }
                     i += 1;
                 }
-                _ => i += 1,
+                c => {
+                    // Binary (and `!`) operators mark the current item; a
+                    // plain `=` (attribute or object item) or `,` starts a
+                    // new one. `=>` (for expressions) is not an operator.
+                    // Over-approximate: `-` may be part of an identifier.
+                    let prev = if i > 0 { b[i - 1] } else { 0 };
+                    let next = b.get(i + 1).copied().unwrap_or(0);
+                    let mark = match c {
+                        b'<' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'!' => Some(true),
+                        b'>' => Some(prev != b'='),
+                        b'=' if matches!(prev, b'=' | b'!' | b'<' | b'>') || next == b'=' => {
+                            Some(true)
+                        }
+                        b'=' if next == b'>' => None,
+                        b'=' | b',' => Some(false),
+                        _ => None,
+                    };
+                    if let Some(mark) = mark {
+                        match stack.last_mut() {
+                            Some(Frame::Open { op, .. }) => *op = mark,
+                            _ => top_op = mark,
+                        }
+                    }
+                    i += 1;
+                }
             },
         }
     }
@@ -294,6 +363,12 @@ impl Converter<'_> {
 
     fn labeled_block(&self, block: &Block, depth: usize) -> Result<Entry, ParseError> {
         let block_span = self.span(block.span());
+        // Each label is one map level, and the number of labels is not
+        // bounded by any bracket: `a "l" "l" … {}` with enough labels made a
+        // tree deeper than the limit (found by the parse_hcl fuzz target),
+        // which recursive walks and drops would overflow on. Count them.
+        let depth = depth + block.labels.len();
+        self.check(depth, block_span)?;
         let mut value = self.block_body(block, depth)?;
         for label in block.labels.iter().rev() {
             let key_span = self.span(label.span());
@@ -790,5 +865,41 @@ j = (1)
         ] {
             let _ = parse(bad, &Limits::default());
         }
+    }
+
+    #[test]
+    fn brackets_nested_in_operator_chains_are_bounded() {
+        // Exponential in hcl-edit (found by the parse_hcl fuzz target): each
+        // level doubles the work. Rejected up front, in microseconds.
+        for unit in ["( a > b > ", "{ a > b > ", "( a > b > \"${", "( a > b > !("] {
+            let text = format!("x = {}", unit.repeat(30));
+            let started = std::time::Instant::now();
+            let err = parse(&text, &Limits::default()).unwrap_err();
+            assert!(err.message.starts_with("expression too complex"), "{err:?}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+        // Ordinary nesting, operators in earlier items, `=>` and deep blocks
+        // are not affected.
+        let ok = [
+            "x = (a + (b * (c - (d / (e % f)))))\n",
+            "x = { for k, v in var.m : k => { a = { b = { c = { d = [[[[[[1]]]]]] } } } } }\n",
+            "locals {\n  a = b > c\n  n = { a = { b = { c = { d = { e = { f = { g = { h = { i = 1 } } } } } } } } }\n}\n",
+            "x = a > b ? [[[[[[[[1]]]]]]]] : 2\n",
+        ];
+        for text in ok {
+            p(text);
+        }
+    }
+
+    #[test]
+    fn block_labels_count_towards_the_depth_limit() {
+        let text = format!("a {} {{}}\n", "\"l\" ".repeat(200_000));
+        let handle = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || parse(&text, &Limits::default()).map(drop))
+            .unwrap();
+        let err = handle.join().unwrap().unwrap_err();
+        assert_eq!(err.message, "nesting deeper than 128 levels");
+        p(r#"resource "aws_s3_bucket" "b" { tags = { a = "b" } }"#);
     }
 }
