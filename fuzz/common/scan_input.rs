@@ -71,16 +71,29 @@ pub fn scan_one(base: &Path, name: &str, content: &[u8]) -> ScanResult {
         threads: 1,
         today: 20_000,
         keep_texts: true,
+        record_resources: false,
+        var_files: Vec::new(),
+        vars: Vec::new(),
     };
     let result = scan(&opts, rules());
+    let ctx = soclint::report::Context {
+        show_suppressed: true,
+        link_base: None,
+    };
     let _ = soclint::report::json::render(&result);
-    let _ = soclint::report::compact::render(&result);
+    let _ = soclint::report::compact::render(&result, &ctx);
+    let _ = soclint::report::sarif::render(&result);
+    let _ = soclint::report::github::render(&result, &ctx);
+    let _ = soclint::report::junit::render(&result, &ctx);
+    let _ = soclint::report::markdown::render(&result, &ctx);
     let _ = soclint::report::human::render(
         &result,
         &soclint::report::human::Style {
             color: false,
             width: 100,
+            verbose: true,
         },
+        &ctx,
     );
     let _ = std::fs::remove_dir_all(&dir);
     result
