@@ -413,10 +413,10 @@ pub(crate) struct ScanFlags {
 impl From<&CheckArgs> for ScanFlags {
     fn from(a: &CheckArgs) -> Self {
         ScanFlags {
-            threads: a.threads,
-            max_file_size: a.max_file_size,
-            max_depth: a.max_depth,
-            max_nodes: a.max_nodes,
+            threads: a.limits.threads,
+            max_file_size: a.limits.max_file_size,
+            max_depth: a.limits.max_depth,
+            max_nodes: a.limits.max_nodes,
             var_files: a.var_files.clone(),
             vars: a.vars.clone(),
         }

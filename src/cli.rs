@@ -127,18 +127,8 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Files larger than this many bytes are skipped with a notice.
-    #[arg(long, value_name = "BYTES")]
-    pub max_file_size: Option<u64>,
-    /// Deepest nesting accepted in a document.
-    #[arg(long, value_name = "N")]
-    pub max_depth: Option<usize>,
-    /// Most nodes one file may expand to (YAML aliases included).
-    #[arg(long, value_name = "N")]
-    pub max_nodes: Option<usize>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// A Terraform variables file applied to every root module (repeatable; after
     /// `terraform.tfvars` and `*.auto.tfvars`).
     #[arg(long = "var-file", value_name = "FILE")]
@@ -235,6 +225,13 @@ pub struct ReportArgs {
     /// Add a history section from FILE (lines written by --append-history).
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Threads and the limits that keep hostile input bounded (every scanning command).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LimitArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -244,4 +241,7 @@ pub struct ReportArgs {
     /// Deepest nesting accepted in a document.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<usize>,
+    /// Most nodes one file may expand to (YAML aliases included).
+    #[arg(long, value_name = "N")]
+    pub max_nodes: Option<usize>,
 }

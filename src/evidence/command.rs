@@ -32,9 +32,10 @@ pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         )));
     }
     let flags = app::ScanFlags {
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        max_depth: args.max_depth,
+        threads: args.limits.threads,
+        max_file_size: args.limits.max_file_size,
+        max_depth: args.limits.max_depth,
+        max_nodes: args.limits.max_nodes,
         ..app::ScanFlags::default()
     };
     let scan_time = now()?;
