@@ -1,5 +1,5 @@
 //! What each subcommand does, between parsed arguments and an exit code.
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,7 @@ use crate::document::Limits;
 use crate::filter::{self, changed, FilterOptions};
 use crate::finding::ScanResult;
 use crate::fixture::{test_rule, RuleTest};
+use crate::parallel;
 use crate::report;
 use crate::rules::criteria::{self, Category};
 use crate::rules::{self, eval, Rule, RuleSet, Severity, Target};
@@ -121,35 +122,60 @@ pub fn build_rules(
     config_path: Option<&Path>,
     in_scope_only: bool,
 ) -> Result<RuleSet, Fatal> {
-    build_rules_with(args, config, config_path, in_scope_only, &mut None)
+    build_rules_with(args, config, config_path, in_scope_only, None, &mut None)
 }
 
-/// [`build_rules`]; with `broken`, invalid rules and repeated ids are recorded
-/// there and left out instead of aborting.
+/// [`build_rules`] for a scan: of the built-in pack, only the files for the
+/// `targets` the scanned files can yield are loaded (start-up on a repository
+/// without, say, Kubernetes manifests skips compiling the Kubernetes rules).
+pub fn build_rules_for(
+    args: &RuleSourceArgs,
+    config: &Config,
+    config_path: Option<&Path>,
+    targets: &BTreeSet<Target>,
+) -> Result<RuleSet, Fatal> {
+    build_rules_with(args, config, config_path, true, Some(targets), &mut None)
+}
+
+/// [`build_rules`]; with `targets`, built-in files of other targets are not
+/// loaded; with `broken`, invalid rules and repeated ids are recorded there and
+/// left out instead of aborting.
 fn build_rules_with(
     args: &RuleSourceArgs,
     config: &Config,
     config_path: Option<&Path>,
     in_scope_only: bool,
+    targets: Option<&BTreeSet<Target>>,
     broken: &mut Option<Vec<rules::BrokenRule>>,
 ) -> Result<RuleSet, Fatal> {
     let mut all = Vec::new();
     if !args.no_builtin && config.builtin != Some(false) {
         // the embedded files compile in parallel (most of start-up); results
-        // are taken in file order, so the first error reported is the same
-        use rayon::prelude::*;
+        // are taken in file order, so the first error reported is the same.
+        // A scan (`targets`) has decided on its pool and `parallel::map`
+        // follows it; loading the whole pack uses rayon's global pool.
         let lenient = broken.is_some();
-        let loaded: Vec<_> = rules::builtin_files()
-            .par_iter()
-            .map(|(name, text)| {
-                let name = format!("builtin:{name}");
-                if lenient {
-                    rules::load_file_lenient(&name, text)
-                } else {
-                    rules::load_file(&name, text).map(|ok| (ok, Vec::new()))
-                }
+        let wanted: Vec<&(&str, &str)> = rules::builtin_files()
+            .iter()
+            .filter(|(name, _)| match (targets, rules::builtin_target(name)) {
+                (Some(set), Some(target)) => set.contains(&target),
+                _ => true,
             })
             .collect();
+        let load = |(name, text): &&(&str, &str)| {
+            let name = format!("builtin:{name}");
+            if lenient {
+                rules::load_file_lenient(&name, text)
+            } else {
+                rules::load_file(&name, text).map(|ok| (ok, Vec::new()))
+            }
+        };
+        let loaded: Vec<_> = if targets.is_some() {
+            crate::parallel::map(&wanted, load)
+        } else {
+            use rayon::prelude::*;
+            wanted.par_iter().map(load).collect()
+        };
         for file in loaded {
             let (ok, bad) = file?;
             all.extend(ok);
@@ -473,6 +499,25 @@ pub(crate) fn run_scan(
     rules: &RuleSet,
     plan: Option<(&Path, &Path)>,
 ) -> Result<ScanResult, Fatal> {
+    if plan.is_some() {
+        return run_scan_found(opts, rules, plan, None);
+    }
+    let found = scan::discover(opts);
+    let files = found.files.len();
+    parallel::in_pool(opts.threads, Some(files), || {
+        run_scan_found(opts, rules, None, Some(found))
+    })
+    .map_err(fatal)?
+}
+
+/// [`run_scan`] over files already discovered (`None`: discover them now),
+/// on the calling thread: the caller decides on a pool ([`parallel::in_pool`]).
+fn run_scan_found(
+    opts: &ScanOptions,
+    rules: &RuleSet,
+    plan: Option<(&Path, &Path)>,
+    found: Option<scan::Found>,
+) -> Result<ScanResult, Fatal> {
     if let Some((plan, source_root)) = plan {
         let rel = plan
             .file_name()
@@ -480,15 +525,8 @@ pub(crate) fn run_scan(
             .unwrap_or_default();
         return scan::scan_plan(plan, &rel, source_root, opts, rules).map_err(fatal);
     }
-    // one or two files need no worker pool
-    if opts.roots.iter().all(|r| !r.is_dir) && opts.roots.len() <= 2 {
-        return Ok(scan::scan(opts, rules));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| fatal(e.to_string()))?;
-    Ok(pool.install(|| scan::scan(opts, rules)))
+    let found = found.unwrap_or_else(|| scan::discover(opts));
+    Ok(scan::scan_found(opts, rules, found))
 }
 
 /// A scan of one directory with its config applied, filtered (inline
@@ -554,7 +592,6 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         None => args.paths.clone(),
     };
     let (config, config_path) = find_config(args.rules.config.as_deref(), &config_roots)?;
-    let rules = build_rules(&args.rules, &config, config_path.as_deref(), true)?;
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
@@ -585,7 +622,23 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         _ => plan.parent().map(Path::to_path_buf).unwrap_or_default(),
     });
     let plan_input = args.plan.as_deref().zip(plan_source.as_deref());
-    let mut result = run_scan(&opts, &rules, plan_input)?;
+    // discovery first: only the rules for the kinds of files found are loaded,
+    // and a small scan runs on this thread (threads cost more than it takes)
+    let found = plan_input.is_none().then(|| scan::discover(&opts));
+    let files = found.as_ref().map(|f| f.files.len());
+    let mut result = parallel::in_pool(opts.threads, files, || {
+        let rules = match &found {
+            Some(found) => build_rules_for(
+                &args.rules,
+                &config,
+                config_path.as_deref(),
+                &crate::discover::targets_of(&found.files),
+            )?,
+            None => build_rules(&args.rules, &config, config_path.as_deref(), true)?,
+        };
+        run_scan_found(&opts, &rules, plan_input, found)
+    })
+    .map_err(fatal)??;
     filter::apply(
         &mut result,
         &FilterOptions {
@@ -924,7 +977,14 @@ pub fn list_criteria(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fa
 pub fn test(args: &TestArgs) -> Result<u8, Fatal> {
     let (config, path) = find_config(args.rules.config.as_deref(), &[])?;
     let mut broken = Some(Vec::new());
-    let set = build_rules_with(&args.rules, &config, path.as_deref(), false, &mut broken)?;
+    let set = build_rules_with(
+        &args.rules,
+        &config,
+        path.as_deref(),
+        false,
+        None,
+        &mut broken,
+    )?;
     let broken = broken.unwrap_or_default();
     let today = today()?;
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);

@@ -6,6 +6,8 @@ use std::sync::mpsc;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
+use crate::rules::Target;
+
 /// What a file is, once known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -53,6 +55,45 @@ pub enum NameClass {
     /// Markdown: a policy document when it has front matter.
     Markdown,
     Other,
+}
+
+impl NameClass {
+    /// Every rule target whose resources a file of this class can yield, once
+    /// its content is known (IAM statements come out of Terraform and
+    /// CloudFormation too). A scan loads only the rules of these targets.
+    pub fn targets(self) -> &'static [Target] {
+        use Target as T;
+        match self {
+            NameClass::Known(kind) => match kind {
+                FileKind::Terraform | FileKind::TerraformJson => &[T::Terraform, T::Iam],
+                FileKind::Cloudformation => &[T::Cloudformation, T::Iam],
+                FileKind::Kubernetes => &[T::Kubernetes],
+                FileKind::GithubWorkflow | FileKind::GithubAction => &[T::GithubActions],
+                FileKind::Compose => &[T::DockerCompose],
+                FileKind::Dockerfile => &[T::Dockerfile],
+                FileKind::Iam => &[T::Iam],
+                FileKind::PolicyDocument => &[T::PolicyDocument],
+                FileKind::Other => &[],
+            },
+            NameClass::Yaml => &[T::Cloudformation, T::Kubernetes, T::Iam],
+            NameClass::Json => &[T::Cloudformation, T::Iam],
+            NameClass::Markdown => &[T::PolicyDocument],
+            NameClass::Other => &[],
+        }
+    }
+}
+
+/// The rule targets a scan of these files needs: those their names allow,
+/// plus the repository's own rules.
+pub fn targets_of(found: &[Discovered]) -> std::collections::BTreeSet<Target> {
+    let mut targets = std::collections::BTreeSet::from([Target::Repository]);
+    for d in found {
+        targets.extend(classify_name(&d.rel).targets().iter().copied());
+        if targets.len() == Target::ALL.len() {
+            break;
+        }
+    }
+    targets
 }
 
 pub fn classify_name(rel: &str) -> NameClass {

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod filter;
 pub mod finding;
 pub mod fixture;
+pub mod parallel;
 pub mod parse;
 pub mod report;
 pub mod rules;

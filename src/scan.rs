@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use globset::GlobSet;
-use rayon::prelude::*;
 
 use crate::discover::{self, Discovered, FileKind, Root};
 use crate::document::{Limits, LineIndex, Node, Span};
@@ -69,29 +68,29 @@ pub struct ModuleGraph<'d> {
 
 impl<'d> ModuleGraph<'d> {
     fn build(chunks: &[&'d [Discovered]], opts: &ScanOptions) -> Self {
-        let found: Vec<((usize, String), Vec<String>)> = chunks
-            .par_iter()
-            .filter_map(|c| {
-                let key = dir_key(opts, &c[0]);
-                let mut targets = Vec::new();
-                for d in c.iter() {
-                    let lower = d.rel.to_ascii_lowercase();
-                    if !(lower.ends_with(".tf") || lower.ends_with(".tf.json")) {
-                        continue;
-                    }
-                    let Ok(text) = std::fs::read_to_string(&d.path) else {
-                        continue;
-                    };
-                    for src in crate::terraform::local_sources(&text) {
-                        targets.push(crate::terraform::module::join_dir(key.1, &src));
-                    }
+        let found: Vec<((usize, String), Vec<String>)> = crate::parallel::map(chunks, |c| {
+            let key = dir_key(opts, &c[0]);
+            let mut targets = Vec::new();
+            for d in c.iter() {
+                let lower = d.rel.to_ascii_lowercase();
+                if !(lower.ends_with(".tf") || lower.ends_with(".tf.json")) {
+                    continue;
                 }
-                targets.sort();
-                targets.dedup();
-                targets.retain(|t| t != key.1);
-                (!targets.is_empty()).then(|| ((key.0, key.1.to_string()), targets))
-            })
-            .collect();
+                let Ok(text) = std::fs::read_to_string(&d.path) else {
+                    continue;
+                };
+                for src in crate::terraform::local_sources(&text) {
+                    targets.push(crate::terraform::module::join_dir(key.1, &src));
+                }
+            }
+            targets.sort();
+            targets.dedup();
+            targets.retain(|t| t != key.1);
+            (!targets.is_empty()).then(|| ((key.0, key.1.to_string()), targets))
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         let dirs: HashMap<(usize, String), &[Discovered]> = chunks
             .iter()
             .map(|c| {
@@ -133,9 +132,34 @@ impl<'d> ModuleGraph<'d> {
     }
 }
 
-pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
+/// The files under the roots, and the problems met walking them: what a scan
+/// looks at, known before its rules are loaded.
+pub struct Found {
+    pub files: Vec<Discovered>,
+    problems: Vec<(String, String)>,
+    started: Instant,
+}
+
+pub fn discover(opts: &ScanOptions) -> Found {
     let started = Instant::now();
-    let (mut found, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    let (files, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    Found {
+        files,
+        problems,
+        started,
+    }
+}
+
+pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
+    scan_found(opts, rules, discover(opts))
+}
+
+pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResult {
+    let Found {
+        files: mut found,
+        problems,
+        started,
+    } = found;
     // a directory's files together, even when a subdirectory sorts between them
     found.sort_by(|a, b| {
         dir_key(opts, a)
@@ -151,10 +175,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
         }
     }
     let graph = ModuleGraph::build(&chunks, opts);
-    let results: Vec<ChunkResult> = chunks
-        .par_iter()
-        .map(|c| scan_chunk(c, &graph, opts, rules))
-        .collect();
+    let results: Vec<ChunkResult> =
+        crate::parallel::map(&chunks, |c| scan_chunk(c, &graph, opts, rules));
 
     let mut result = ScanResult {
         rules_active: rules.rules.len(),

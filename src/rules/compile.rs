@@ -11,8 +11,8 @@ use super::criteria;
 use super::path::Path;
 use super::schema::{CondSpec, DaysSpec, RelationSpec, RuleSpec};
 use super::{
-    Cond, Days, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Settings, Severity,
-    Target, Test,
+    Cond, Days, LazyGlobs, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Settings,
+    Severity, Target, Test,
 };
 
 /// A rule-file error with the byte range it is about.
@@ -87,7 +87,7 @@ pub fn compile_rule(
     let paths = if spec.paths.is_empty() {
         None
     } else {
-        Some(build_globs(
+        Some(lazy_globs(
             spec.paths.iter().map(|p| (p.get_ref().as_str(), p.span())),
         )?)
     };
@@ -161,9 +161,30 @@ fn placeholder_regex() -> &'static Regex {
 /// The globs of `file_exists`/`file_absent`, with `{policy_paths}` expanded to
 /// the default policy directories (the evaluator re-expands them when the
 /// configured directories differ).
-fn file_globs(globs: &Spanned<Vec<String>>) -> Result<GlobSet, CompileError> {
+fn file_globs(globs: &Spanned<Vec<String>>) -> Result<LazyGlobs, CompileError> {
     let expanded = Settings::default().expand(globs.get_ref());
-    build_globs(expanded.iter().map(|g| (g.as_str(), globs.span())))
+    lazy_globs(expanded.iter().map(|g| (g.as_str(), globs.span())))
+}
+
+/// Globs checked now (an error points at the pattern) and built on first use.
+fn lazy_globs<'a>(
+    patterns: impl Iterator<Item = (&'a str, Range<usize>)>,
+) -> Result<LazyGlobs, CompileError> {
+    let mut checked = Vec::new();
+    for (pattern, span) in patterns {
+        check_glob(pattern, span)?;
+        checked.push(pattern.to_string());
+    }
+    Ok(LazyGlobs::new(checked))
+}
+
+/// Parses one glob as [`build_globs`] will (parsing is cheap; compiling the
+/// set's matcher is what waits for first use).
+pub fn check_glob(pattern: &str, span: Range<usize>) -> Result<Glob, CompileError> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .or_else(|e| err(format!("invalid glob `{pattern}`: {e}"), span))
 }
 
 pub fn build_globs<'a>(
@@ -171,11 +192,7 @@ pub fn build_globs<'a>(
 ) -> Result<GlobSet, CompileError> {
     let mut builder = GlobSetBuilder::new();
     for (pattern, span) in patterns {
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .or_else(|e| err(format!("invalid glob `{pattern}`: {e}"), span.clone()))?;
-        builder.add(glob);
+        builder.add(check_glob(pattern, span)?);
         // `dir/**` also matches the directory's files when written as `dir/`
         if !pattern.contains('/') {
             if let Ok(g) = Glob::new(&format!("**/{pattern}")) {

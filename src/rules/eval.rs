@@ -278,8 +278,14 @@ impl<'a> Context<'a> {
             }
             Cond::FileExists(globs, patterns) => {
                 let (custom, patterns) = self.file_patterns(patterns);
-                let globs = custom.as_ref().unwrap_or(globs);
-                if self.repo_files.iter().any(|f| globs.is_match(f)) {
+                // with no files to test, the glob set is not even built
+                let mut matcher = None;
+                let mut is_match = |f: &str| {
+                    matcher
+                        .get_or_insert_with(|| custom.as_ref().unwrap_or_else(|| globs.get()))
+                        .is_match(f)
+                };
+                if self.repo_files.iter().any(|f| is_match(f)) {
                     Outcome::pass(None)
                 } else {
                     let mut o = Outcome::fail(None);
@@ -292,8 +298,13 @@ impl<'a> Context<'a> {
             }
             Cond::FileAbsent(globs, patterns) => {
                 let (custom, _) = self.file_patterns(patterns);
-                let globs = custom.as_ref().unwrap_or(globs);
-                match self.repo_files.iter().find(|f| globs.is_match(f.as_str())) {
+                let mut matcher = None;
+                let mut is_match = |f: &str| {
+                    matcher
+                        .get_or_insert_with(|| custom.as_ref().unwrap_or_else(|| globs.get()))
+                        .is_match(f)
+                };
+                match self.repo_files.iter().find(|f| is_match(f.as_str())) {
                     Some(found) => {
                         let mut o = Outcome::fail(None);
                         o.file = Some(found.clone());

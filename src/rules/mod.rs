@@ -150,7 +150,7 @@ impl RuleMeta {
 #[derive(Debug)]
 pub struct Rule {
     pub meta: Arc<RuleMeta>,
-    pub paths: Option<GlobSet>,
+    pub paths: Option<LazyGlobs>,
     pub where_: Option<Cond>,
     pub for_each: Option<Path>,
     pub for_each_where: Option<Cond>,
@@ -207,6 +207,37 @@ impl LazyRegex {
     }
 }
 
+/// A glob set whose globs were checked at load and which is built on first
+/// use: building compiles a regex per set, and most rules' globs are never
+/// consulted in a given scan (start-up was dominated by building them).
+#[derive(Debug)]
+pub struct LazyGlobs {
+    patterns: Vec<String>,
+    built: std::sync::OnceLock<GlobSet>,
+}
+
+impl LazyGlobs {
+    /// `patterns` must each have passed [`compile::check_glob`].
+    fn new(patterns: Vec<String>) -> Self {
+        LazyGlobs {
+            patterns,
+            built: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> &GlobSet {
+        self.built.get_or_init(|| {
+            compile::build_globs(self.patterns.iter().map(|p| (p.as_str(), 0..0)))
+                // every glob parsed at load; a set that still fails matches nothing
+                .unwrap_or_else(|_| GlobSet::empty())
+        })
+    }
+
+    pub fn is_match(&self, path: &str) -> bool {
+        self.get().is_match(path)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ord2 {
     Eq,
@@ -245,8 +276,8 @@ pub enum Cond {
         types: Vec<String>,
         where_: Option<Box<Cond>>,
     },
-    FileExists(GlobSet, Vec<String>),
-    FileAbsent(GlobSet, Vec<String>),
+    FileExists(LazyGlobs, Vec<String>),
+    FileAbsent(LazyGlobs, Vec<String>),
 }
 
 #[derive(Debug)]
@@ -399,6 +430,17 @@ mod builtin {
 /// The built-in rule files: (path under the repository, TOML text).
 pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     builtin::FILES
+}
+
+/// The target of a built-in rule file: its directory under `policies/`, named
+/// like the target (a test checks every rule in the file agrees), so a scan
+/// can leave out the files of targets it has no files for.
+pub fn builtin_target(path: &str) -> Option<Target> {
+    let mut parts = path.split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("policies"), Some(dir), Some(_)) => Target::parse(dir),
+        _ => None,
+    }
 }
 
 /// Parses and compiles one rule file.
