@@ -657,8 +657,19 @@ pub fn check(args: &CheckArgs) -> Result<u8, Fatal> {
     };
     for (format, dest) in &plan {
         let to_terminal = dest.is_none() && std::io::stdout().is_terminal();
-        let text = render(&result, *format, to_terminal, args.verbose, &ctx);
-        write_output(dest.as_deref(), &text)?;
+        match format {
+            // the large machine formats stream; the rest are built as text
+            OutputFormat::Json => {
+                stream_output(dest.as_deref(), |w| report::json::write(&result, w))?
+            }
+            OutputFormat::Sarif => {
+                stream_output(dest.as_deref(), |w| report::sarif::write(&result, w))?
+            }
+            _ => {
+                let text = render(&result, *format, to_terminal, args.verbose, &ctx);
+                write_output(dest.as_deref(), &text)?;
+            }
+        }
     }
 
     let failing = threshold(fail_on).is_some_and(|t| {
@@ -767,6 +778,27 @@ pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal>
             // a closed pipe (`soclint check | head`) is not an error worth a message
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
+            Ok(())
+        }
+    }
+}
+
+/// Like [`write_output`], for a report written piece by piece through a buffer.
+fn stream_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Fatal> {
+    match path {
+        Some(p) => {
+            let cannot = |e: std::io::Error| fatal(format!("cannot write {}: {e}", p.display()));
+            let file = std::fs::File::create(p).map_err(cannot)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            write(&mut out).and_then(|()| out.flush()).map_err(cannot)
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            // a closed pipe (`soclint check | head`) is not an error worth a message
+            let _ = write(&mut out).and_then(|()| out.flush());
             Ok(())
         }
     }

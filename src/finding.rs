@@ -39,7 +39,8 @@ pub struct Finding {
     /// Stable identity across edits that move the finding (see [`fingerprint`]).
     pub fingerprint: String,
     /// Set by the filter stage when an inline comment or a waiver accepts it.
-    pub suppression: Option<Suppression>,
+    /// Boxed: rare, and large next to the rest of a finding.
+    pub suppression: Option<Box<Suppression>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

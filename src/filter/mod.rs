@@ -189,11 +189,19 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
         }
     }
 
-    let findings = std::mem::take(&mut result.findings);
-    for mut f in findings {
+    // directives by file: a finding is only ever covered by its own file's
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, d) in directives.iter().enumerate() {
+        if valid[i] {
+            by_path.entry(d.path.as_str()).or_default().push(i);
+        }
+    }
+    // in place: a second vector of 100,000 findings doubled the peak memory
+    for f in result.findings.iter_mut() {
         let mut suppression: Option<Suppression> = None;
-        for (i, d) in directives.iter().enumerate() {
-            if valid[i] && suppress::covers(d, &f) {
+        for &i in by_path.get(f.path.as_str()).into_iter().flatten() {
+            let d = &directives[i];
+            if suppress::covers(d, f) {
                 used[i] = true;
                 suppression.get_or_insert_with(|| Suppression {
                     kind: SuppressionKind::InSource,
@@ -206,18 +214,20 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
             }
         }
         for (i, w) in waivers.iter().enumerate() {
-            if waiver_valid[i] && w.matches(&f) {
+            if waiver_valid[i] && w.matches(f) {
                 waiver_used[i] = true;
                 suppression.get_or_insert_with(|| w.suppression(cfg));
             }
         }
-        match suppression {
-            Some(s) => {
-                f.suppression = Some(s);
-                result.suppressed.push(f);
-            }
-            None => result.findings.push(f),
-        }
+        f.suppression = suppression.map(Box::new);
+    }
+    if result.findings.iter().any(|f| f.suppression.is_some()) {
+        let (suppressed, active): (Vec<Finding>, Vec<Finding>) =
+            std::mem::take(&mut result.findings)
+                .into_iter()
+                .partition(|f| f.suppression.is_some());
+        result.findings = active;
+        result.suppressed.extend(suppressed);
     }
 
     for (i, d) in directives.iter().enumerate() {

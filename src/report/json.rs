@@ -10,8 +10,8 @@ use crate::rules::Severity;
 #[derive(Serialize)]
 struct Report<'a> {
     version: &'static str,
-    findings: Vec<FindingOut<'a>>,
-    suppressed: Vec<FindingOut<'a>>,
+    findings: Findings<'a>,
+    suppressed: Findings<'a>,
     fixed: &'a [BaselineEntry],
     errors: Vec<ErrorOut<'a>>,
     notices: Vec<NoticeOut<'a>>,
@@ -83,12 +83,30 @@ struct Summary {
     remote_modules: Vec<String>,
 }
 
+/// Findings serialised one by one as the writer takes them: no copy of the
+/// list, no report string (100,000 findings made a 70 MB one).
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(finding))
+    }
+}
+
 pub fn render(result: &ScanResult) -> String {
+    let mut out = Vec::new();
+    // writing into memory cannot fail, and serde_json emits UTF-8
+    let _ = write(result, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams the report into `w`.
+pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let by_sev = result.count_by_severity();
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
-        findings: result.findings.iter().map(finding).collect(),
-        suppressed: result.suppressed.iter().map(finding).collect(),
+        findings: Findings(&result.findings),
+        suppressed: Findings(&result.suppressed),
         fixed: &result.fixed,
         errors: result
             .errors
@@ -127,10 +145,8 @@ pub fn render(result: &ScanResult) -> String {
             remote_modules: result.remote_modules.clone(),
         },
     };
-    let mut s =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &report)?;
+    w.write_all(b"\n")
 }
 
 fn finding(f: &Finding) -> FindingOut<'_> {
@@ -148,7 +164,7 @@ fn finding(f: &Finding) -> FindingOut<'_> {
         message: &f.message,
         remediation: &f.rule.remediation,
         fingerprint: &f.fingerprint,
-        suppression: f.suppression.as_ref(),
+        suppression: f.suppression.as_deref(),
         related: f
             .related
             .iter()

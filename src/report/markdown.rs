@@ -97,7 +97,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         for f in &result.suppressed {
             let why = f
                 .suppression
-                .as_ref()
+                .as_deref()
                 .map(super::describe_suppression)
                 .unwrap_or_default();
             let _ = writeln!(s, "| `{}` | {} | {} |", f.rule.id, link(f, ctx), cell(&why));

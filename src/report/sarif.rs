@@ -186,7 +186,57 @@ fn result_entry(f: &Finding, rule_index: usize) -> Value {
     r
 }
 
+/// The log's outer layers; keys in the order `json!` gave them (sorted), so
+/// the bytes did not change when the results began to stream.
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    column_kind: &'static str,
+    invocations: Value,
+    original_uri_base_ids: Value,
+    results: Results<'a>,
+    taxonomies: Value,
+    tool: Value,
+}
+
+/// Each result is built, written and dropped in turn: as one `Value` tree,
+/// 100,000 results took over a gigabyte.
+struct Results<'a> {
+    findings: Vec<&'a Finding>,
+    rule_index: BTreeMap<&'a str, usize>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.findings.iter().map(|f| {
+            result_entry(
+                f,
+                self.rule_index
+                    .get(f.rule.id.as_str())
+                    .copied()
+                    .unwrap_or(0),
+            )
+        }))
+    }
+}
+
 pub fn render(result: &ScanResult) -> String {
+    let mut out = Vec::new();
+    // writing into memory cannot fail, and serde_json emits UTF-8
+    let _ = write(result, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams the SARIF log into `w`.
+pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let taxon_index: BTreeMap<&str, usize> = CRITERIA
         .iter()
         .enumerate()
@@ -200,10 +250,6 @@ pub fn render(result: &ScanResult) -> String {
         rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut all: Vec<&Finding> = result.findings.iter().chain(&result.suppressed).collect();
     all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let results: Vec<Value> = all
-        .iter()
-        .map(|f| result_entry(f, rule_index.get(f.rule.id.as_str()).copied().unwrap_or(0)))
-        .collect();
 
     let mut notifications: Vec<Value> = result
         .errors
@@ -248,11 +294,11 @@ pub fn render(result: &ScanResult) -> String {
             })
         })
         .collect();
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
                 "driver": {
                     "name": "soclint",
                     "version": env!("CARGO_PKG_VERSION"),
@@ -261,8 +307,8 @@ pub fn render(result: &ScanResult) -> String {
                     "rules": rules.values().map(|m| rule_entry(m, &taxon_index)).collect::<Vec<_>>(),
                     "supportedTaxonomies": [{ "name": TSC_NAME, "guid": TSC_GUID }],
                 }
-            },
-            "taxonomies": [{
+            }),
+            taxonomies: json!([{
                 "name": TSC_NAME,
                 "guid": TSC_GUID,
                 "version": "2017 (points of focus revised 2022)",
@@ -272,21 +318,23 @@ pub fn render(result: &ScanResult) -> String {
                 "informationUri": "https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
                 "isComprehensive": true,
                 "taxa": taxa,
-            }],
-            "invocations": [{
+            }]),
+            invocations: json!([{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
-            }],
-            "originalUriBaseIds": {
+            }]),
+            original_uri_base_ids: json!({
                 "%SRCROOT%": { "description": { "text": "The scanned directory (the repository root in CI)." } },
+            }),
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                findings: all,
+                rule_index,
             },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    };
+    serde_json::to_writer_pretty(&mut *w, &log)?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]
