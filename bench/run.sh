@@ -17,18 +17,20 @@ measure() { # name dir
   "$BIN" check "$dir" --format json --fail-on never >"$OUT/$name.json" || true
   local best=""
   for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$OUT/time" "$BIN" check "$dir" --format json --fail-on never >/dev/null
-    read -r wall rss <"$OUT/time"
-    if [ -z "$best" ] || awk -v a="$wall" -v b="${best%% *}" 'BEGIN{exit !(a<b)}'; then best="$wall $rss"; fi
+    /usr/bin/time -f "%e %M %U %S" -o "$OUT/time" "$BIN" check "$dir" --format json --fail-on never >/dev/null
+    read -r wall rss user sys <"$OUT/time"
+    if [ -z "$best" ] || awk -v a="$wall" -v b="${best%% *}" 'BEGIN{exit !(a<b)}'; then best="$wall $rss $user $sys"; fi
   done
-  read -r wall rss <<<"$best"
-  python3 - "$name" "$wall" "$rss" "$OUT/$name.json" <<'PY'
+  read -r wall rss user sys <<<"$best"
+  python3 - "$name" "$wall" "$rss" "$user" "$sys" "$OUT/$name.json" <<'PY'
 import json, sys
-name, wall, rss, path = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+name, wall, rss, cpu, path = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]) + float(sys.argv[5]), sys.argv[6]
 s = json.load(open(path))["summary"]
 w = max(wall, 0.001)
+# CPU time (user + system) is steadier than wall time on a shared machine
 print(f"{name:>10}  {s['files_scanned']:>7} files  {s['lines_scanned']:>9} lines  {s['findings']:>7} findings  "
-      f"{wall:6.3f} s  {s['files_scanned']/w:>9.0f} files/s  {s['lines_scanned']/w:>10.0f} lines/s  {rss/1024:7.1f} MB peak")
+      f"{wall:6.3f} s  {s['files_scanned']/w:>9.0f} files/s  {s['lines_scanned']/w:>10.0f} lines/s  {rss/1024:7.1f} MB peak  "
+      f"{cpu:6.2f} s CPU")
 PY
 }
 
@@ -50,13 +52,22 @@ def grab(p):
 print(f"growth 100k -> 1M lines: time x{t2 / t1:.1f}, peak memory x{m2 / m1:.1f}")
 PY
 fi
-# start-up: an empty directory, best of twenty (python's clock: /usr/bin/time rounds to 10 ms)
+# peak memory of the other report formats on the largest corpus
+largest=${sizes[${#sizes[@]}-1]}
+for fmt in compact sarif; do
+  /usr/bin/time -f "%e %M" -o "$OUT/time" "$BIN" check "bench/corpus/$largest" --format "$fmt" --fail-on never >/dev/null
+  read -r wall rss <"$OUT/time"
+  echo "$largest lines, --format $fmt: $wall s, $((rss / 1024)) MB peak"
+done
+# start-up: `soclint check` on an empty directory (all built-in rules in
+# scope), median and best of 100 (python's clock: /usr/bin/time rounds to 10 ms)
 mkdir -p "$OUT/empty"
 python3 - "$BIN" "$OUT/empty" <<'PY'
-import subprocess, sys, time
-best = min(
-    (lambda t0: (subprocess.run([sys.argv[1], "check", sys.argv[2], "--select", "NONE"], capture_output=True), time.perf_counter() - t0)[1])(time.perf_counter())
-    for _ in range(20)
-)
-print(f"start-up on an empty directory: {best * 1000:.1f} ms (best of 20)")
+import statistics, subprocess, sys, time
+def once():
+    t0 = time.perf_counter()
+    subprocess.run([sys.argv[1], "check", sys.argv[2], "--fail-on", "never"], capture_output=True)
+    return time.perf_counter() - t0
+runs = sorted(once() for _ in range(100))
+print(f"start-up on an empty directory: median {statistics.median(runs) * 1000:.1f} ms, best {runs[0] * 1000:.1f} ms (100 runs)")
 PY

@@ -128,6 +128,10 @@ fn variables_defaults_tfvars_var_file_and_cli() {
     write(t.path(), &[("z.auto.tfvars", "acl = \"private\"\n")]);
     let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
     assert!(f.is_empty(), "{f:?}");
+    // a git-ignored variable file is not read (CI's checkout would not have it)
+    write(t.path(), &[(".gitignore", "*.auto.tfvars\n")]);
+    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert_eq!(f.len(), 1, "{f:?}");
     std::fs::remove_file(vf).ok();
 }
 

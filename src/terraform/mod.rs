@@ -45,31 +45,32 @@ pub fn local_sources(text: &str) -> Vec<String> {
 
 /// A root module's variable values, lowest precedence first as Terraform
 /// applies them: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`
-/// (sorted), then `--var-file` and `--var` in the order given.
+/// (sorted), then `--var-file` and `--var` in the order given. The files are
+/// taken from the directory's discovered files (no second listing of the
+/// directory; a git-ignored variable file is not read, as CI would not have it).
 pub fn root_inputs(
     chunk: &[crate::discover::Discovered],
     opts: &crate::scan::ScanOptions,
 ) -> std::collections::HashMap<String, crate::document::Node> {
     let mut out = std::collections::HashMap::new();
-    let Some(dir) = chunk.first().and_then(|d| d.path.parent()) else {
-        return out;
-    };
+    let name =
+        |d: &crate::discover::Discovered| d.rel.rsplit('/').next().unwrap_or(&d.rel).to_string();
     let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
-        files.push(dir.join(name));
+    for wanted in ["terraform.tfvars", "terraform.tfvars.json"] {
+        files.extend(
+            chunk
+                .iter()
+                .filter(|d| name(d) == wanted)
+                .map(|d| d.path.clone()),
+        );
     }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut auto: Vec<std::path::PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
-                })
-            })
-            .collect();
-        auto.sort();
-        files.extend(auto);
-    }
+    let mut auto: Vec<(String, std::path::PathBuf)> = chunk
+        .iter()
+        .map(|d| (name(d), d.path.clone()))
+        .filter(|(n, _)| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
+        .collect();
+    auto.sort();
+    files.extend(auto.into_iter().map(|(_, p)| p));
     files.extend(opts.var_files.iter().cloned());
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
