@@ -783,7 +783,8 @@ pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal>
     }
 }
 
-/// Like [`write_output`], for a report written piece by piece through a buffer.
+/// Like [`write_output`], for a report that writes itself piece by piece
+/// (and buffers its own writes).
 fn stream_output(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -791,12 +792,11 @@ fn stream_output(
     match path {
         Some(p) => {
             let cannot = |e: std::io::Error| fatal(format!("cannot write {}: {e}", p.display()));
-            let file = std::fs::File::create(p).map_err(cannot)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            write(&mut out).and_then(|()| out.flush()).map_err(cannot)
+            let mut file = std::fs::File::create(p).map_err(cannot)?;
+            write(&mut file).map_err(cannot)
         }
         None => {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let mut out = std::io::stdout().lock();
             // a closed pipe (`soclint check | head`) is not an error worth a message
             let _ = write(&mut out).and_then(|()| out.flush());
             Ok(())

@@ -2,6 +2,8 @@
 //! across runs and thread counts).
 use std::collections::BTreeMap;
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::finding::{BaselineEntry, Finding, ScanResult, Suppression};
@@ -145,8 +147,12 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
             remote_modules: result.remote_modules.clone(),
         },
     };
-    serde_json::to_writer_pretty(&mut *w, &report)?;
-    w.write_all(b"\n")
+    // buffered here, where the writer's type is known: serde_json makes many
+    // small writes, and each through `dyn Write` cost more than the buffer
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 fn finding(f: &Finding) -> FindingOut<'_> {

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use std::io::Write;
+
 use serde_json::{json, Value};
 
 use super::level;
@@ -333,8 +335,12 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
             },
         }],
     };
-    serde_json::to_writer_pretty(&mut *w, &log)?;
-    w.write_all(b"\n")
+    // buffered here, where the writer's type is known: serde_json makes many
+    // small writes, and each through `dyn Write` cost more than the buffer
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut out, &log)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[cfg(test)]
