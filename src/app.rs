@@ -432,6 +432,7 @@ pub(crate) struct ScanFlags {
     pub max_file_size: Option<u64>,
     pub max_depth: Option<usize>,
     pub max_nodes: Option<usize>,
+    pub max_alias_nodes: Option<usize>,
     pub var_files: Vec<PathBuf>,
     pub vars: Vec<String>,
 }
@@ -443,6 +444,7 @@ impl From<&CheckArgs> for ScanFlags {
             max_file_size: a.limits.max_file_size,
             max_depth: a.limits.max_depth,
             max_nodes: a.limits.max_nodes,
+            max_alias_nodes: a.limits.max_alias_nodes,
             var_files: a.var_files.clone(),
             vars: a.vars.clone(),
         }
@@ -476,6 +478,10 @@ pub(crate) fn scan_options(
                 .max_nodes
                 .or(config.max_nodes)
                 .unwrap_or(defaults.max_nodes),
+            max_alias_nodes: flags
+                .max_alias_nodes
+                .or(config.max_alias_nodes)
+                .unwrap_or(defaults.max_alias_nodes),
         },
         threads: if threads == 0 {
             std::thread::available_parallelism()

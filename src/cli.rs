@@ -244,4 +244,7 @@ pub struct LimitArgs {
     /// Most nodes one file may expand to (YAML aliases included).
     #[arg(long, value_name = "N")]
     pub max_nodes: Option<usize>,
+    /// Most nodes YAML aliases may copy in one file (billion-laughs budget).
+    #[arg(long, value_name = "N")]
+    pub max_alias_nodes: Option<usize>,
 }

@@ -29,6 +29,7 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     pub max_depth: Option<usize>,
     pub max_nodes: Option<usize>,
+    pub max_alias_nodes: Option<usize>,
     /// Load the built-in rule pack (default true).
     pub builtin: Option<bool>,
     /// Directories where organisational policies are kept (`{policy_paths}` in

@@ -178,3 +178,48 @@ fn a_megabyte_on_one_line_is_fine() {
     assert_eq!(v["findings"][0]["start_column"], at);
     assert_eq!(v["findings"][0]["end_column"], at + 4);
 }
+
+/// `--max-alias-nodes` (and `max-alias-nodes` in soclint.toml) sets the
+/// billion-laughs budget: 8 aliases of a 3-node list copy 24 nodes.
+#[test]
+fn the_alias_budget_is_configurable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut doc = String::from("apiVersion: v1\nkind: ConfigMap\ndata:\n  base: &b [x, y]\n");
+    for i in 0..8 {
+        doc.push_str(&format!("  c{i}: *b\n"));
+    }
+    std::fs::write(dir.path().join("cm.yaml"), doc).expect("write");
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("soclint")
+            .expect("binary")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["check", "--no-builtin", "--rules", "fixtures/cli/rules"])
+            .args(["--format", "json", "--fail-on", "never"])
+            .args(extra)
+            .arg(dir.path())
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        errors(&v)
+    };
+    assert_eq!(run(&[]), Vec::<(String, String)>::new());
+    assert_eq!(
+        run(&["--max-alias-nodes", "24"]),
+        Vec::<(String, String)>::new()
+    );
+    let errs = run(&["--max-alias-nodes", "23"]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].0, "cm.yaml");
+    assert!(
+        errs[0].1.contains("alias expansion exceeds 23 nodes"),
+        "{errs:?}"
+    );
+    let config = dir.path().join("soclint.toml");
+    std::fs::write(&config, "max-alias-nodes = 10\n").expect("write");
+    let errs = run(&["--config", config.to_str().expect("utf8")]);
+    assert!(
+        errs[0].1.contains("alias expansion exceeds 10 nodes"),
+        "{errs:?}"
+    );
+}

@@ -1398,6 +1398,7 @@ mod tests {
         let limits = Limits {
             max_depth: 128,
             max_nodes: 10,
+            ..Limits::default()
         };
         assert!(parse("RUN a b c d e f g h i j k\n", &limits).is_err());
     }

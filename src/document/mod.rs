@@ -196,6 +196,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes an alias-expanding format may produce for one file.
     pub max_nodes: usize,
+    /// Most nodes YAML aliases may copy in one file (the billion-laughs
+    /// budget; anchors themselves count once).
+    pub max_alias_nodes: usize,
 }
 
 impl Default for Limits {
@@ -203,6 +206,7 @@ impl Default for Limits {
         Limits {
             max_depth: 128,
             max_nodes: 2_000_000,
+            max_alias_nodes: 100_000,
         }
     }
 }

@@ -58,9 +58,6 @@ use saphyr_parser::{BufferedInput, Event, Input, Marker, Parser, ScalarStyle, Sc
 
 use super::{format_number, Entry, Expr, Limits, Node, ParseError, Span, Value};
 
-/// saphyr's (fixed) alias-expansion budget, in nodes.
-const ALIAS_BUDGET: usize = 100_000;
-
 /// Parses every document of a YAML stream.
 pub fn parse(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
     // Nothing here recurses on the input; this only guards against a panic
@@ -123,7 +120,7 @@ fn error_at(text: &str, at: usize, info: &str, limits: &Limits) -> ParseError {
     } else if info.contains("alias expansion") {
         format!(
             "alias expansion exceeds {} nodes (possible billion-laughs)",
-            limits.max_nodes.min(ALIAS_BUDGET)
+            limits.max_nodes.min(limits.max_alias_nodes)
         )
     } else {
         info.to_string()
@@ -549,7 +546,7 @@ impl<'t> Builder<'t> {
             max_anchor: 0,
             doc_first_anchor: 1,
             nodes: 0,
-            budget: ALIAS_BUDGET,
+            budget: limits.max_alias_nodes,
             errors: Vec::new(),
         }
     }
@@ -1609,6 +1606,7 @@ mod tests {
         let small = Limits {
             max_depth: 128,
             max_nodes: 50,
+            ..Limits::default()
         };
         let err = parse(
             "a: &a [1,2,3,4,5,6,7,8,9]\nb: [*a,*a,*a,*a,*a,*a]\n",
@@ -1649,6 +1647,7 @@ mod tests {
         let limits = Limits {
             max_depth: 3,
             max_nodes: 1000,
+            ..Limits::default()
         };
         let err = parse("a: &a [[1]]\nb: [[*a]]\n", &limits).unwrap_err();
         assert!(err.message.contains("nesting deeper than 3"), "{err:?}");
@@ -1720,6 +1719,7 @@ mod tests {
         Limits {
             max_depth,
             max_nodes,
+            ..Limits::default()
         }
     }
 

@@ -36,6 +36,7 @@ pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         max_file_size: args.limits.max_file_size,
         max_depth: args.limits.max_depth,
         max_nodes: args.limits.max_nodes,
+        max_alias_nodes: args.limits.max_alias_nodes,
         ..app::ScanFlags::default()
     };
     let scan_time = now()?;
