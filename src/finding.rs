@@ -96,18 +96,29 @@ pub struct Directive {
 /// lines above a finding leaves it unchanged; the same resource in another file
 /// gets another one. 32 hex digits (two 64-bit FNV-1a halves).
 pub fn fingerprint(rule_id: &str, path: &str, resource: &str, text: &str) -> String {
-    let normalised: Vec<&str> = text.split_whitespace().collect();
-    let parts = [rule_id, path, resource, &normalised.join(" ")];
     let mut a: u64 = 0xcbf2_9ce4_8422_2325;
     let mut b: u64 = 0x6c62_272e_07bb_0142;
-    for part in parts {
-        for &byte in part.as_bytes().iter().chain(&[0u8]) {
+    let mut feed = |bytes: &[u8]| {
+        for &byte in bytes {
             a = (a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
             b = (b ^ u64::from(byte))
                 .wrapping_mul(0x0000_0100_0000_01b3)
                 .rotate_left(5);
         }
+    };
+    for part in [rule_id, path, resource] {
+        feed(part.as_bytes());
+        feed(&[0]);
     }
+    // the text with whitespace runs collapsed to one space, hashed as it is
+    // read (no normalised copy)
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            feed(b" ");
+        }
+        feed(word.as_bytes());
+    }
+    feed(&[0]);
     format!("{a:016x}{b:016x}")
 }
 
