@@ -418,7 +418,8 @@ pub struct RuleSet {
     /// Settings from `soclint.toml` that rules refer to.
     pub settings: Settings,
     /// (target, resource type) → rule indices; rules with no resource list are under "".
-    index: HashMap<(Target, String), Vec<usize>>,
+    /// (By target first, so a lookup borrows the type instead of building a key.)
+    index: HashMap<Target, HashMap<String, Vec<usize>>>,
     /// Resource types some `referenced_by` looks for (computed once).
     referrers: std::collections::HashSet<String>,
 }
@@ -566,17 +567,12 @@ impl RuleSet {
         };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for (i, r) in set.rules.iter().enumerate() {
+            let by_type = set.index.entry(r.meta.target).or_default();
             if r.meta.resources.is_empty() {
-                set.index
-                    .entry((r.meta.target, String::new()))
-                    .or_default()
-                    .push(i);
+                by_type.entry(String::new()).or_default().push(i);
             }
             for ty in &r.meta.resources {
-                set.index
-                    .entry((r.meta.target, ty.clone()))
-                    .or_default()
-                    .push(i);
+                by_type.entry(ty.clone()).or_default().push(i);
             }
         }
         set.referrers = set
@@ -595,16 +591,14 @@ impl RuleSet {
     /// Rules that apply to a resource of this target and type.
     /// Rules that apply to a resource of this target and type, with their index.
     pub fn for_resource(&self, target: Target, ty: &str) -> impl Iterator<Item = (usize, &Rule)> {
-        let typed = self
-            .index
-            .get(&(target, ty.to_string()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let any = self
-            .index
-            .get(&(target, String::new()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let by_type = self.index.get(&target);
+        let rules_of = |ty: &str| {
+            by_type
+                .and_then(|m| m.get(ty))
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+        };
+        let (typed, any) = (rules_of(ty), rules_of(""));
         typed.iter().chain(any).map(move |&i| (i, &self.rules[i]))
     }
 
