@@ -3,12 +3,10 @@
 //! at) or in a sidecar `expect.txt` (`PATH:LINE RULE-ID`). Used by the test
 //! suite for the built-in pack, and by anyone testing their own rules.
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use globset::GlobSet;
 
-use crate::discover::Root;
-use crate::document::Limits;
 use crate::finding::ScanResult;
 use crate::rules::RuleSet;
 use crate::scan::{scan, ScanOptions};
@@ -114,20 +112,8 @@ impl CaseResult {
 pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, String> {
     let expected = expectations(dir)?;
     let opts = ScanOptions {
-        roots: vec![Root {
-            path: PathBuf::from(dir),
-            is_dir: true,
-            display_prefix: String::new(),
-        }],
         exclude: sidecar_glob(),
-        max_file_size: 5 * 1024 * 1024,
-        limits: Limits::default(),
-        threads: 1,
-        today,
-        keep_texts: false,
-        var_files: Vec::new(),
-        vars: Vec::new(),
-        record_resources: false,
+        ..ScanOptions::for_directory(dir, today)
     };
     let result = scan(&opts, rules);
     let actual = result

@@ -42,6 +42,29 @@ pub struct ScanOptions {
     pub record_resources: bool,
 }
 
+impl ScanOptions {
+    /// One directory scanned with the default limits on one thread, as the
+    /// rule fixtures, tests and fuzz targets do; fields differ by struct update.
+    pub fn for_directory(dir: &std::path::Path, today: i64) -> Self {
+        ScanOptions {
+            roots: vec![Root {
+                path: dir.to_path_buf(),
+                is_dir: true,
+                display_prefix: String::new(),
+            }],
+            exclude: GlobSet::empty(),
+            max_file_size: 5 * 1024 * 1024,
+            limits: Limits::default(),
+            threads: 1,
+            today,
+            keep_texts: false,
+            var_files: Vec::new(),
+            vars: Vec::new(),
+            record_resources: false,
+        }
+    }
+}
+
 /// What a directory chunk hands back once its documents are dropped.
 struct ChunkResult {
     outcome: ChunkOutcome,

@@ -9,8 +9,7 @@ use assert_cmd::Command;
 use soclint::app::{build_rules, build_rules_for};
 use soclint::cli::RuleSourceArgs;
 use soclint::config::Config;
-use soclint::discover::{targets_of, Root};
-use soclint::document::Limits;
+use soclint::discover::targets_of;
 use soclint::rules::{builtin_files, builtin_target, load_file, Target};
 use soclint::scan::{discover, scan_found, ScanOptions};
 
@@ -37,22 +36,8 @@ fn every_builtin_file_holds_rules_of_its_directory_target() {
 }
 
 fn options(dir: &Path) -> ScanOptions {
-    ScanOptions {
-        roots: vec![Root {
-            path: dir.to_path_buf(),
-            is_dir: true,
-            display_prefix: String::new(),
-        }],
-        exclude: globset::GlobSet::empty(),
-        max_file_size: 5 * 1024 * 1024,
-        limits: Limits::default(),
-        threads: 1,
-        today: soclint::rules::eval::parse_date("2026-11-25").expect("date"),
-        keep_texts: false,
-        var_files: Vec::new(),
-        vars: Vec::new(),
-        record_resources: false,
-    }
+    let today = soclint::rules::eval::parse_date("2026-11-25").expect("date");
+    ScanOptions::for_directory(dir, today)
 }
 
 fn case_dirs() -> Vec<PathBuf> {

@@ -13,8 +13,6 @@ use std::sync::OnceLock;
 use soclint::app::build_rules;
 use soclint::cli::RuleSourceArgs;
 use soclint::config::Config;
-use soclint::discover::Root;
-use soclint::document::Limits;
 use soclint::finding::ScanResult;
 use soclint::rules::RuleSet;
 use soclint::scan::{scan, ScanOptions};
@@ -60,20 +58,8 @@ pub fn scan_one(base: &Path, name: &str, content: &[u8]) -> ScanResult {
     }
     std::fs::write(&path, content).expect("write");
     let opts = ScanOptions {
-        roots: vec![Root {
-            path: dir.clone(),
-            is_dir: true,
-            display_prefix: String::new(),
-        }],
-        exclude: globset::GlobSet::empty(),
-        max_file_size: 5 * 1024 * 1024,
-        limits: Limits::default(),
-        threads: 1,
-        today: 20_000,
         keep_texts: true,
-        record_resources: false,
-        var_files: Vec::new(),
-        vars: Vec::new(),
+        ..ScanOptions::for_directory(&dir, 20_000)
     };
     let result = scan(&opts, rules());
     let ctx = soclint::report::Context {
