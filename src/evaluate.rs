@@ -195,13 +195,36 @@ fn make_finding(
     }
 }
 
+/// The rule's message with its placeholders filled in, in one pass: a value
+/// that itself contains `{path}` (text from the scanned file) stays as written.
 fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str>) -> String {
-    template
-        .replace("{resource}", &res.address)
-        .replace("{type}", &res.ty)
-        .replace("{file}", path)
-        .replace("{path}", path)
-        .replace("{value}", value.unwrap_or("not set"))
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        let filled = [
+            ("{resource}", res.address.as_str()),
+            ("{type}", res.ty.as_str()),
+            ("{file}", path),
+            ("{path}", path),
+            ("{value}", value.unwrap_or("not set")),
+        ]
+        .into_iter()
+        .find(|(name, _)| tail.starts_with(name));
+        match filled {
+            Some((name, text)) => {
+                out.push_str(text);
+                rest = &tail[name.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Byte spans → line:column, and fingerprints, while the chunk's texts are at hand.
@@ -250,5 +273,43 @@ pub fn locate_span(idx: &LineIndex, text: &str, span: Span) -> Location {
         start_column,
         end_line,
         end_column,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_message;
+    use crate::document::{Node, Span, Value};
+    use crate::extract::Resource;
+    use crate::rules::Target;
+
+    #[test]
+    fn message_placeholders_are_filled_once() {
+        let body = Node {
+            value: Value::Null,
+            span: Span::new(0, 0),
+        };
+        let res = Resource {
+            target: Target::Terraform,
+            ty: "aws_s3_bucket".into(),
+            address: "aws_s3_bucket.logs".into(),
+            file: Some(0),
+            body: &body,
+            header: Span::new(0, 0),
+            scope: 0,
+            related: Vec::new(),
+        };
+        let msg = |t: &str, v: Option<&str>| render_message(t, &res, "infra/s3.tf", v);
+        assert_eq!(
+            msg("{type} {resource} in {file} ({path}) is {value}", Some("x")),
+            "aws_s3_bucket aws_s3_bucket.logs in infra/s3.tf (infra/s3.tf) is x"
+        );
+        assert_eq!(msg("{value}", None), "not set");
+        // other braces are text, and a value is not searched for placeholders
+        assert_eq!(
+            msg("${{ github.token }} {unknown} {", Some("{path}")),
+            "${{ github.token }} {unknown} {"
+        );
+        assert_eq!(msg("value `{value}`", Some("{path}")), "value `{path}`");
     }
 }
