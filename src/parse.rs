@@ -38,7 +38,7 @@ pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
                 d.size, opts.max_file_size
             ));
         } else {
-            match std::fs::read(&d.path) {
+            match read_capped(&d.path, d.size, opts.max_file_size) {
                 Err(e) if known => {
                     out.error = Some(ParseError::new(
                         Span::default(),
@@ -46,11 +46,32 @@ pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
                     ))
                 }
                 Err(_) => {}
-                Ok(bytes) => parse_bytes(bytes, class, opts, &mut out),
+                Ok(None) => out.notice = Some(format!(
+                    "skipped: it grew over the {} byte limit (--max-file-size) while being scanned",
+                    opts.max_file_size
+                )),
+                Ok(Some(bytes)) => parse_bytes(bytes, class, opts, &mut out),
             }
         }
     }
     out
+}
+
+/// Reads a file of `expected` bytes (its size at discovery) into a buffer of
+/// that size: no second size query, and never more than `cap` bytes even if
+/// the file grew since (`None` then).
+fn read_capped(
+    path: &std::path::Path,
+    expected: u64,
+    cap: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    // one byte over the expected size, so the end of the file is found
+    // without growing the buffer
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(cap)).unwrap_or(0) + 1);
+    file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
 }
 
 fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut Loaded) {
@@ -211,5 +232,24 @@ fn refine(sniffed: FileKind, docs: &mut Vec<Node>) -> FileKind {
         FileKind::Other
     } else {
         FileKind::Kubernetes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_capped;
+
+    #[test]
+    fn reads_are_capped_whatever_the_size_seen_at_discovery() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.tf");
+        std::fs::write(&path, b"0123456789").expect("write");
+        let read = |expected, cap| read_capped(&path, expected, cap).expect("readable");
+        assert_eq!(read(10, 10).as_deref(), Some(&b"0123456789"[..]));
+        // grew since discovery: still read whole while under the cap
+        assert_eq!(read(3, 100).map(|b| b.len()), Some(10));
+        // grew past the cap: not read beyond it
+        assert_eq!(read(3, 5), None);
+        assert!(read_capped(&dir.path().join("gone"), 1, 10).is_err());
     }
 }
