@@ -46,10 +46,12 @@ pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
                     ))
                 }
                 Err(_) => {}
-                Ok(None) => out.notice = Some(format!(
+                Ok(None) => {
+                    out.notice = Some(format!(
                     "skipped: it grew over the {} byte limit (--max-file-size) while being scanned",
                     opts.max_file_size
-                )),
+                ))
+                }
                 Ok(Some(bytes)) => parse_bytes(bytes, class, opts, &mut out),
             }
         }
