@@ -171,7 +171,6 @@ pub fn discover(
     let (tx, rx) = mpsc::channel::<Result<Discovered, (String, String)>>();
     for (ri, root) in roots.iter().enumerate() {
         if !root.is_dir {
-            let size = std::fs::metadata(&root.path).map(|m| m.len()).unwrap_or(0);
             let rel = if root.display_prefix.is_empty() {
                 normalise(&root.path)
             } else {
@@ -180,6 +179,17 @@ pub fn discover(
             if exclude.is_match(&rel) {
                 continue;
             }
+            // a file named on the command line (pre-commit, --changed-since) may
+            // be a committed symlink to a FIFO or a device: opening a FIFO
+            // blocks, and /dev/zero never ends
+            let size = match std::fs::metadata(&root.path) {
+                Ok(m) if !m.is_file() => {
+                    let _ = tx.send(Err((rel, "not a regular file; not scanned".into())));
+                    continue;
+                }
+                Ok(m) => m.len(),
+                Err(_) => 0, // reading it reports why
+            };
             let _ = tx.send(Ok(Discovered {
                 path: root.path.clone(),
                 rel,

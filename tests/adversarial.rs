@@ -194,3 +194,50 @@ fn an_unreadable_file_is_reported_and_the_scan_goes_on() {
         "{v}"
     );
 }
+
+/// Files named one by one (what pre-commit and `--changed-since` pass) may be
+/// committed links to a FIFO or a device: they are reported, never opened.
+#[cfg(unix)]
+#[test]
+fn named_links_to_a_fifo_or_a_device_are_not_opened() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::os::unix::fs::symlink(&fifo, dir.path().join("pipe.yaml")).expect("link");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.tf")).expect("link");
+    std::fs::write(dir.path().join("good.tf"), PUBLIC_BUCKET).expect("write");
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["check", "--no-builtin", "--rules"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cli/rules"))
+        .args(["--format", "json", "pipe.yaml", "zero.tf", "good.tf"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert_eq!(finding_paths(&v), ["good.tf"]);
+    let notices: Vec<(&str, &str)> = v["notices"]
+        .as_array()
+        .expect("notices")
+        .iter()
+        .map(|n| {
+            (
+                n["path"].as_str().unwrap_or(""),
+                n["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            ("pipe.yaml", "not a regular file; not scanned"),
+            ("zero.tf", "not a regular file; not scanned")
+        ]
+    );
+}
