@@ -62,7 +62,7 @@ pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
 /// Reads a file of `expected` bytes (its size at discovery) into a buffer of
 /// that size: no second size query, and never more than `cap` bytes even if
 /// the file grew since (`None` then).
-fn read_capped(
+pub(crate) fn read_capped(
     path: &std::path::Path,
     expected: u64,
     cap: u64,

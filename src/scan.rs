@@ -96,10 +96,17 @@ impl<'d> ModuleGraph<'d> {
             let mut targets = Vec::new();
             for d in c.iter() {
                 let lower = d.rel.to_ascii_lowercase();
-                if !(lower.ends_with(".tf") || lower.ends_with(".tf.json")) {
+                // a file over the size limit is not parsed, so it calls nothing
+                if !(lower.ends_with(".tf") || lower.ends_with(".tf.json"))
+                    || d.size > opts.max_file_size
+                {
                     continue;
                 }
-                let Ok(text) = std::fs::read_to_string(&d.path) else {
+                let Ok(Some(bytes)) = parse::read_capped(&d.path, d.size, opts.max_file_size)
+                else {
+                    continue;
+                };
+                let Ok(text) = String::from_utf8(bytes) else {
                     continue;
                 };
                 for src in crate::terraform::local_sources(&text) {
