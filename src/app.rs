@@ -468,7 +468,7 @@ pub(crate) fn scan_options(
         max_file_size: flags
             .max_file_size
             .or(config.max_file_size)
-            .unwrap_or(5 * 1024 * 1024),
+            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
         limits: Limits {
             max_depth: flags
                 .max_depth

@@ -42,6 +42,9 @@ pub struct ScanOptions {
     pub record_resources: bool,
 }
 
+/// Files larger than this are skipped unless `--max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
 impl ScanOptions {
     /// One directory scanned with the default limits on one thread, as the
     /// rule fixtures, tests and fuzz targets do; fields differ by struct update.
@@ -53,7 +56,7 @@ impl ScanOptions {
                 display_prefix: String::new(),
             }],
             exclude: GlobSet::empty(),
-            max_file_size: 5 * 1024 * 1024,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: Limits::default(),
             threads: 1,
             today,
@@ -95,11 +98,12 @@ impl<'d> ModuleGraph<'d> {
             let key = dir_key(opts, &c[0]);
             let mut targets = Vec::new();
             for d in c.iter() {
-                let lower = d.rel.to_ascii_lowercase();
+                let is_tf = matches!(
+                    discover::classify_name(&d.rel),
+                    discover::NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
+                );
                 // a file over the size limit is not parsed, so it calls nothing
-                if !(lower.ends_with(".tf") || lower.ends_with(".tf.json"))
-                    || d.size > opts.max_file_size
-                {
+                if !is_tf || d.size > opts.max_file_size {
                     continue;
                 }
                 let Ok(Some(bytes)) = parse::read_capped(&d.path, d.size, opts.max_file_size)
