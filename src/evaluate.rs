@@ -32,6 +32,9 @@ pub struct ChunkOutcome {
     pub texts: Vec<(String, Arc<str>)>,
 }
 
+/// Resources evaluated per task.
+const RESOURCE_BATCH: usize = 2048;
+
 /// Evaluates `resources` (which borrow from the chunk's documents).
 pub fn evaluate<'a>(
     resources: &'a [Resource<'a>],
@@ -58,8 +61,7 @@ pub fn evaluate<'a>(
         settings: rules.settings.clone(),
         file_texts: files.iter().map(|f| f.text.map(|t| &**t)).collect(),
     };
-    let mut verdicts = vec![[0; 3]; rules.rules.len()];
-    let mut out = ChunkOutcome {
+    let empty = || ChunkOutcome {
         checked: if opts.record_resources {
             vec![Vec::new(); rules.rules.len()]
         } else {
@@ -67,8 +69,30 @@ pub fn evaluate<'a>(
         },
         ..ChunkOutcome::default()
     };
-    for res in resources {
-        evaluate_resource(&ctx, res, rules, files, &mut verdicts, &mut out);
+    // resources are independent given the context: a chunk with many (the
+    // repository's file facts, one per file) is evaluated in parallel
+    // batches, merged in order
+    let batches: Vec<&[Resource]> = resources.chunks(RESOURCE_BATCH).collect();
+    let parts = crate::parallel::map(&batches, |batch| {
+        let mut verdicts = vec![[0; 3]; rules.rules.len()];
+        let mut out = empty();
+        for res in batch.iter() {
+            evaluate_resource(&ctx, res, rules, files, &mut verdicts, &mut out);
+        }
+        (verdicts, out)
+    });
+    let mut verdicts = vec![[0; 3]; rules.rules.len()];
+    let mut out = empty();
+    for (v, mut part) in parts {
+        for (total, v) in verdicts.iter_mut().zip(v) {
+            for k in 0..3 {
+                total[k] += v[k];
+            }
+        }
+        out.findings.append(&mut part.findings);
+        for (list, mut more) in out.checked.iter_mut().zip(part.checked) {
+            list.append(&mut more);
+        }
     }
     out.verdicts = verdicts
         .into_iter()

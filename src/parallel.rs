@@ -33,3 +33,13 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
         items.iter().map(f).collect()
     }
 }
+
+/// A stable sort: across the pool when called inside one, else on this
+/// thread; the order is the same either way.
+pub fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+    if rayon::current_thread_index().is_some() {
+        items.par_sort_by(compare)
+    } else {
+        items.sort_by(compare)
+    }
+}

@@ -71,8 +71,9 @@ impl ScanOptions {
 /// What a directory chunk hands back once its documents are dropped.
 struct ChunkResult {
     outcome: ChunkOutcome,
-    /// (rel, kind, lines) per file, for the summary and the file facts.
-    files: Vec<(String, FileKind, usize)>,
+    /// (kind, lines) per file of the chunk, in order: for the summary and the
+    /// file facts.
+    files: Vec<(FileKind, usize)>,
     errors: Vec<FileError>,
     notices: Vec<Notice>,
     directives: Vec<Directive>,
@@ -223,13 +224,15 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         .reserve_exact(results.iter().map(|r| r.outcome.findings.len()).sum());
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
-    let mut kinds: HashMap<String, FileKind> = HashMap::new();
+    // chunks are consecutive runs of `found`: their files' kinds in order are
+    // the kinds of `found`
+    let mut kinds: Vec<FileKind> = Vec::with_capacity(found.len());
     // consumed as merged: findings move, they are not copied
     for mut r in results {
         merge(&mut result, &mut verdicts, &mut checked, &mut r.outcome);
-        for (rel, kind, lines) in &r.files {
-            kinds.insert(rel.clone(), *kind);
-            if *kind != FileKind::Other {
+        for &(kind, lines) in &r.files {
+            kinds.push(kind);
+            if kind != FileKind::Other {
                 result.files_scanned += 1;
                 result.lines_scanned += lines;
             }
@@ -237,9 +240,9 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         result.resources += r.resources;
         result.unknown_attributes += r.unknown;
         result.remote_modules.extend(r.remote.iter().cloned());
-        result.errors.extend(r.errors.iter().cloned());
-        result.directives.extend(r.directives.iter().cloned());
-        result.notices.extend(r.notices.iter().cloned());
+        result.errors.append(&mut r.errors);
+        result.directives.append(&mut r.directives);
+        result.notices.append(&mut r.notices);
     }
     if opts.roots.len() == 1 && opts.roots[0].is_dir {
         let mut repo = scan_repository(&found, &kinds, opts, rules, &mut result.resources);
@@ -279,9 +282,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.remote_modules.dedup();
     result.errors.sort();
     result.directives.sort();
-    result
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::parallel::sort_by(&mut result.findings, |a, b| a.sort_key().cmp(&b.sort_key()));
     result
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -462,10 +463,7 @@ fn scan_chunk(
         }
     }
     ChunkResult {
-        files: loaded
-            .iter()
-            .map(|f| (f.rel.clone(), f.kind, f.lines))
-            .collect(),
+        files: loaded.iter().map(|f| (f.kind, f.lines)).collect(),
         outcome,
         errors,
         notices,
@@ -500,24 +498,15 @@ fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::Mo
 /// `repository` resource for rules on what must (not) exist.
 fn scan_repository(
     found: &[Discovered],
-    kinds: &HashMap<String, FileKind>,
+    kinds: &[FileKind],
     opts: &ScanOptions,
     rules: &RuleSet,
     resource_count: &mut usize,
 ) -> ChunkOutcome {
     let facts: Vec<Node> = found
         .iter()
-        .map(|d| {
-            file_facts(
-                &d.rel,
-                d.size,
-                kinds
-                    .get(d.rel.as_str())
-                    .copied()
-                    .unwrap_or(FileKind::Other)
-                    .name(),
-            )
-        })
+        .zip(kinds)
+        .map(|(d, kind)| file_facts(&d.rel, d.size, kind.name()))
         .collect();
     let repo_body = Node::map(Vec::new(), Span::default());
     let scope = 0;

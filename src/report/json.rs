@@ -6,19 +6,9 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::finding::{BaselineEntry, Finding, ScanResult, Suppression};
+use super::pretty;
+use crate::finding::{Finding, ScanResult, Suppression};
 use crate::rules::Severity;
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: &'static str,
-    findings: Findings<'a>,
-    suppressed: Findings<'a>,
-    fixed: &'a [BaselineEntry],
-    errors: Vec<ErrorOut<'a>>,
-    notices: Vec<NoticeOut<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct FindingOut<'a> {
@@ -85,16 +75,6 @@ struct Summary {
     remote_modules: Vec<String>,
 }
 
-/// Findings serialised one by one as the writer takes them: no copy of the
-/// list, no report string (100,000 findings made a 70 MB one).
-struct Findings<'a>(&'a [Finding]);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(finding))
-    }
-}
-
 pub fn render(result: &ScanResult) -> String {
     let mut out = Vec::new();
     // writing into memory cannot fail, and serde_json emits UTF-8
@@ -102,55 +82,59 @@ pub fn render(result: &ScanResult) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Streams the report into `w`.
+/// Streams the report into `w`; the findings are rendered in parallel inside
+/// a thread pool (see [`super::pretty`]), in the order and bytes serde_json
+/// would give.
 pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let by_sev = result.count_by_severity();
-    let report = Report {
-        version: env!("CARGO_PKG_VERSION"),
-        findings: Findings(&result.findings),
-        suppressed: Findings(&result.suppressed),
-        fixed: &result.fixed,
-        errors: result
-            .errors
+    let errors: Vec<ErrorOut> = result
+        .errors
+        .iter()
+        .map(|e| ErrorOut {
+            path: &e.path,
+            line: e.line,
+            column: e.column,
+            message: &e.message,
+        })
+        .collect();
+    let notices: Vec<NoticeOut> = result
+        .notices
+        .iter()
+        .map(|n| NoticeOut {
+            path: &n.path,
+            message: &n.message,
+        })
+        .collect();
+    let summary = Summary {
+        files_scanned: result.files_scanned,
+        lines_scanned: result.lines_scanned,
+        resources: result.resources,
+        rules_evaluated: result.rules_active,
+        findings: result.findings.len(),
+        suppressed: result.suppressed.len(),
+        baselined: result.baselined,
+        fixed: result.fixed.len(),
+        errors: result.errors.len(),
+        by_severity: Severity::ALL
             .iter()
-            .map(|e| ErrorOut {
-                path: &e.path,
-                line: e.line,
-                column: e.column,
-                message: &e.message,
-            })
+            .map(|s| (s.name(), by_sev.get(s).copied().unwrap_or(0)))
             .collect(),
-        notices: result
-            .notices
-            .iter()
-            .map(|n| NoticeOut {
-                path: &n.path,
-                message: &n.message,
-            })
-            .collect(),
-        summary: Summary {
-            files_scanned: result.files_scanned,
-            lines_scanned: result.lines_scanned,
-            resources: result.resources,
-            rules_evaluated: result.rules_active,
-            findings: result.findings.len(),
-            suppressed: result.suppressed.len(),
-            baselined: result.baselined,
-            fixed: result.fixed.len(),
-            errors: result.errors.len(),
-            by_severity: Severity::ALL
-                .iter()
-                .map(|s| (s.name(), by_sev.get(s).copied().unwrap_or(0)))
-                .collect(),
-            by_criterion: result.count_by_criterion(),
-            unknown_attributes: result.unknown_attributes,
-            remote_modules: result.remote_modules.clone(),
-        },
+        by_criterion: result.count_by_criterion(),
+        unknown_attributes: result.unknown_attributes,
+        remote_modules: result.remote_modules.clone(),
     };
     // buffered here, where the writer's type is known: serde_json makes many
     // small writes, and each through `dyn Write` cost more than the buffer
     let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut out, &report)?;
+    let mut report = pretty::Object::begin(&mut out, 0)?;
+    report.field("version", &env!("CARGO_PKG_VERSION"))?;
+    report.array("findings", &result.findings, finding)?;
+    report.array("suppressed", &result.suppressed, finding)?;
+    report.field("fixed", &result.fixed)?;
+    report.field("errors", &errors)?;
+    report.field("notices", &notices)?;
+    report.field("summary", &summary)?;
+    report.end()?;
     out.write_all(b"\n")?;
     out.flush()
 }

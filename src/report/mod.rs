@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+mod pretty;
 pub mod sarif;
 
 use crate::finding::{Finding, Suppression, SuppressionKind};

@@ -213,13 +213,18 @@ impl LazyRegex {
 #[derive(Debug)]
 pub struct LazyGlobs {
     patterns: Vec<String>,
+    /// The literal text each pattern's matches start with, when every pattern
+    /// has one: most paths fail that test without the glob set's regex (the
+    /// repository rules test every file of the scan).
+    prefixes: Option<Vec<String>>,
     built: std::sync::OnceLock<GlobSet>,
 }
 
 impl LazyGlobs {
     /// `patterns` must each have passed [`compile::check_glob`].
-    fn new(patterns: Vec<String>) -> Self {
+    pub(crate) fn new(patterns: Vec<String>) -> Self {
         LazyGlobs {
+            prefixes: literal_prefixes(&patterns),
             patterns,
             built: std::sync::OnceLock::new(),
         }
@@ -234,8 +239,27 @@ impl LazyGlobs {
     }
 
     pub fn is_match(&self, path: &str) -> bool {
+        if let Some(prefixes) = &self.prefixes {
+            if !prefixes.iter().any(|p| path.starts_with(p.as_str())) {
+                return false;
+            }
+        }
         self.get().is_match(path)
     }
+}
+
+/// What every match of each pattern starts with (`policies/` for
+/// `policies/**/*.md`): the text before the first glob syntax. `None` when a
+/// pattern can match anywhere: one starting with syntax, or without `/`
+/// (which [`compile::build_globs`] also matches at any depth).
+fn literal_prefixes(patterns: &[String]) -> Option<Vec<String>> {
+    patterns
+        .iter()
+        .map(|p| {
+            let end = p.find(['*', '?', '[', '{', '\\']).unwrap_or(p.len());
+            (p.contains('/') && end > 0).then(|| p[..end].to_string())
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,238 @@
+//! Pretty-printed JSON written piece by piece, byte for byte what
+//! `serde_json::to_writer_pretty` gives for the whole document, so that the
+//! one large array of a report (findings, SARIF results) can be rendered in
+//! parallel batches: at 100,000 findings, serialising them one after the
+//! other was the largest serial step left after the scan.
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
+/// Items rendered per task.
+const BATCH: usize = 256;
+/// Tasks per round: a round's text is held in memory until it is written.
+const ROUND: usize = 32;
+
+/// serde_json's pretty layout (two spaces per level) starting `depth` levels
+/// deep, for a value written inside an enclosing document.
+struct PrettyAt {
+    depth: usize,
+    has_value: bool,
+}
+
+impl PrettyAt {
+    fn new(depth: usize) -> Self {
+        PrettyAt {
+            depth,
+            has_value: false,
+        }
+    }
+}
+
+fn indent<W: ?Sized + Write>(w: &mut W, depth: usize) -> io::Result<()> {
+    const SPACES: &[u8] = &[b' '; 64];
+    let mut n = depth * 2;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        w.write_all(&SPACES[..k])?;
+        n -= k;
+    }
+    Ok(())
+}
+
+impl Formatter for PrettyAt {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.depth)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.depth)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.depth)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.depth)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Writes `value` as it appears `depth` levels deep in a pretty document.
+pub fn value<W: Write>(w: &mut W, depth: usize, value: &impl Serialize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, PrettyAt::new(depth));
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
+/// A JSON object written field by field, `depth` levels deep.
+pub struct Object<'w, W: Write> {
+    w: &'w mut W,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'w, W: Write> Object<'w, W> {
+    pub fn begin(w: &'w mut W, depth: usize) -> io::Result<Self> {
+        w.write_all(b"{")?;
+        Ok(Object {
+            w,
+            depth,
+            empty: true,
+        })
+    }
+
+    /// Starts a field; its value is written next, `depth + 1` levels deep.
+    pub fn key(&mut self, key: &str) -> io::Result<&mut W> {
+        self.w.write_all(if self.empty { b"\n" } else { b",\n" })?;
+        self.empty = false;
+        indent(self.w, self.depth + 1)?;
+        serde_json::to_writer(&mut *self.w, key)?;
+        self.w.write_all(b": ")?;
+        Ok(self.w)
+    }
+
+    pub fn field(&mut self, key: &str, v: &impl Serialize) -> io::Result<()> {
+        let depth = self.depth + 1;
+        value(self.key(key)?, depth, v)
+    }
+
+    /// A field holding `items` as an array, each rendered by `item`.
+    pub fn array<'i, T: Sync, S: Serialize>(
+        &mut self,
+        key: &str,
+        items: &'i [T],
+        item: impl Fn(&'i T) -> S + Sync + Send,
+    ) -> io::Result<()> {
+        let depth = self.depth + 1;
+        array(self.key(key)?, depth, items, item)
+    }
+
+    pub fn end(self) -> io::Result<()> {
+        if !self.empty {
+            self.w.write_all(b"\n")?;
+            indent(self.w, self.depth)?;
+        }
+        self.w.write_all(b"}")
+    }
+}
+
+/// Writes `items` as a pretty array `depth` levels deep. Inside a thread pool
+/// the items are rendered in parallel, a round of batches at a time (so the
+/// text waiting to be written stays a few megabytes), and written in order.
+pub fn array<'i, T: Sync, S: Serialize, W: Write>(
+    w: &mut W,
+    depth: usize,
+    items: &'i [T],
+    item: impl Fn(&'i T) -> S + Sync + Send,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"[")?;
+    let mut first = true;
+    for round in items.chunks(BATCH * ROUND) {
+        let batches: Vec<&'i [T]> = round.chunks(BATCH).collect();
+        let texts = crate::parallel::map(&batches, |batch| -> io::Result<Vec<u8>> {
+            let mut buf = Vec::with_capacity(batch.len() * 512);
+            for x in batch.iter() {
+                let x: &'i T = x;
+                // every item after a comma; the array's first drops it below
+                buf.extend_from_slice(b",\n");
+                indent(&mut buf, depth + 1)?;
+                value(&mut buf, depth + 1, &item(x))?;
+            }
+            Ok(buf)
+        });
+        for text in texts {
+            let text = text?;
+            w.write_all(if first { &text[1..] } else { &text })?;
+            first = false;
+        }
+    }
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Pieces written here equal serde_json's pretty output of the whole.
+    #[test]
+    fn pieces_equal_serde_json_pretty() {
+        let items: Vec<serde_json::Value> = (0..1000)
+            .map(|i| json!({"n": i, "list": [i, {"deep": [[], {}, "a\nb"]}], "empty": {}}))
+            .collect();
+        let head = json!({"x": [1, 2], "y": {}, "z": []});
+        for threads in [1, 2] {
+            let mut got = Vec::new();
+            crate::parallel::in_pool(threads, None, || {
+                let mut top = Object::begin(&mut got, 0)?;
+                top.field("head", &head)?;
+                top.array("items", &items, |v| v)?;
+                let w = top.key("nested")?;
+                let mut inner = Object::begin(w, 1)?;
+                inner.array("two", &items[..2], |v| v)?;
+                inner.end()?;
+                top.array("none", &items[..0], |v| v)?;
+                top.end()
+            })
+            .unwrap()
+            .unwrap();
+            let want = serde_json::to_vec_pretty(&json!({
+                "head": head,
+                "items": items,
+                "none": [],
+                "nested": {"two": &items[..2]},
+            }))
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
+        let mut empty = Vec::new();
+        Object::begin(&mut empty, 0).unwrap().end().unwrap();
+        assert_eq!(empty, b"{}");
+    }
+}
