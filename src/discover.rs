@@ -140,7 +140,10 @@ pub struct Discovered {
     pub path: PathBuf,
     /// Relative to its root (or as given), forward slashes.
     pub rel: String,
-    pub size: u64,
+    /// Known at discovery only for files soclint does not parse (their size is
+    /// a repository fact) and files named on the command line: a parsed file's
+    /// size comes from the open file, which spares a lookup of its path.
+    pub size: Option<u64>,
     /// Index of the root it was found under.
     pub root: usize,
 }
@@ -187,8 +190,8 @@ pub fn discover(
                     let _ = tx.send(Err((rel, "not a regular file; not scanned".into())));
                     continue;
                 }
-                Ok(m) => m.len(),
-                Err(_) => 0, // reading it reports why
+                Ok(m) => Some(m.len()),
+                Err(_) => None, // reading it reports why
             };
             let _ = tx.send(Ok(Discovered {
                 path: root.path.clone(),
@@ -245,7 +248,8 @@ pub fn discover(
                 if exclude.is_match(&rel) {
                     return WalkState::Continue;
                 }
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let size = (classify_name(&rel) == NameClass::Other)
+                    .then(|| entry.metadata().map(|m| m.len()).unwrap_or(0));
                 let _ = tx.send(Ok(Discovered {
                     path: entry.path().to_path_buf(),
                     rel,

@@ -123,8 +123,9 @@ fn evaluate_resource(
                 continue;
             }
         }
-        let subjects: Vec<(&Node, Option<Span>)> = match &rule.for_each {
-            None => vec![(res.body, None)],
+        // inline: one subject per rule per resource unless the rule has `for_each`
+        let subjects: smallvec::SmallVec<[(&Node, Option<Span>); 2]> = match &rule.for_each {
+            None => smallvec::smallvec![(res.body, None)],
             Some(p) => ctx
                 .subjects(res, p)
                 .into_iter()

@@ -14,6 +14,8 @@ pub struct Loaded {
     pub text: Option<Arc<str>>,
     pub docs: Vec<Node>,
     pub lines: usize,
+    /// In bytes, as read (or as seen at discovery for a file not read).
+    pub size: u64,
     pub error: Option<ParseError>,
     pub notice: Option<String>,
 }
@@ -27,53 +29,75 @@ pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
         text: None,
         docs: Vec::new(),
         lines: 0,
+        size: d.size.unwrap_or(0),
         error: None,
         notice: None,
     };
     let known = matches!(class, NameClass::Known(_));
     if class != NameClass::Other {
-        if d.size > opts.max_file_size {
-            out.notice = Some(format!(
-                "skipped: {} bytes is over the {} byte limit (--max-file-size)",
-                d.size, opts.max_file_size
-            ));
-        } else {
-            match read_capped(&d.path, d.size, opts.max_file_size) {
-                Err(e) if known => {
-                    out.error = Some(ParseError::new(
-                        Span::default(),
-                        format!("cannot read: {e}"),
-                    ))
-                }
-                Err(_) => {}
-                Ok(None) => {
-                    out.notice = Some(format!(
+        let read = read_capped(&d.path, opts.max_file_size);
+        if read.is_err() {
+            // unreadable (permission denied) may still have a size to report
+            out.size = std::fs::metadata(&d.path).map_or(0, |m| m.len());
+        }
+        match read {
+            Err(e) if known => {
+                out.error = Some(ParseError::new(
+                    Span::default(),
+                    format!("cannot read: {e}"),
+                ))
+            }
+            Err(_) => {}
+            Ok(Capped::TooLarge(size)) => {
+                out.size = size;
+                out.notice = Some(format!(
+                    "skipped: {size} bytes is over the {} byte limit (--max-file-size)",
+                    opts.max_file_size
+                ));
+            }
+            Ok(Capped::Grew) => {
+                out.notice = Some(format!(
                     "skipped: it grew over the {} byte limit (--max-file-size) while being scanned",
                     opts.max_file_size
                 ))
-                }
-                Ok(Some(bytes)) => parse_bytes(bytes, class, opts, &mut out),
+            }
+            Ok(Capped::Read(bytes)) => {
+                out.size = bytes.len() as u64;
+                parse_bytes(bytes, class, opts, &mut out)
             }
         }
     }
     out
 }
 
-/// Reads a file of `expected` bytes (its size at discovery) into a buffer of
-/// that size: no second size query, and never more than `cap` bytes even if
-/// the file grew since (`None` then).
-pub(crate) fn read_capped(
-    path: &std::path::Path,
-    expected: u64,
-    cap: u64,
-) -> std::io::Result<Option<Vec<u8>>> {
+/// A file read with a size limit.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Capped {
+    Read(Vec<u8>),
+    /// Over the limit when opened: not read.
+    TooLarge(u64),
+    /// Under the limit when opened, over it by the end of reading.
+    Grew,
+}
+
+/// Reads a file of at most `cap` bytes into a buffer of its size (taken from
+/// the open file), never reading more than `cap` bytes even if it grows.
+pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Capped> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    // one byte over the expected size, so the end of the file is found
-    // without growing the buffer
-    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(cap)).unwrap_or(0) + 1);
+    let size = file.metadata()?.len();
+    if size > cap {
+        return Ok(Capped::TooLarge(size));
+    }
+    // one byte over the size, so the end of the file is found without
+    // growing the buffer
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
     file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+    Ok(if bytes.len() as u64 <= cap {
+        Capped::Read(bytes)
+    } else {
+        Capped::Grew
+    })
 }
 
 fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut Loaded) {
@@ -239,19 +263,18 @@ fn refine(sniffed: FileKind, docs: &mut Vec<Node>) -> FileKind {
 
 #[cfg(test)]
 mod tests {
-    use super::read_capped;
+    use super::{read_capped, Capped};
 
     #[test]
-    fn reads_are_capped_whatever_the_size_seen_at_discovery() {
+    fn reads_are_capped() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("f.tf");
         std::fs::write(&path, b"0123456789").expect("write");
-        let read = |expected, cap| read_capped(&path, expected, cap).expect("readable");
-        assert_eq!(read(10, 10).as_deref(), Some(&b"0123456789"[..]));
-        // grew since discovery: still read whole while under the cap
-        assert_eq!(read(3, 100).map(|b| b.len()), Some(10));
-        // grew past the cap: not read beyond it
-        assert_eq!(read(3, 5), None);
-        assert!(read_capped(&dir.path().join("gone"), 1, 10).is_err());
+        let read = |cap| read_capped(&path, cap).expect("readable");
+        assert_eq!(read(10), Capped::Read(b"0123456789".to_vec()));
+        assert_eq!(read(100), Capped::Read(b"0123456789".to_vec()));
+        // over the limit: its size, and nothing read
+        assert_eq!(read(9), Capped::TooLarge(10));
+        assert!(read_capped(&dir.path().join("gone"), 10).is_err());
     }
 }

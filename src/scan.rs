@@ -71,9 +71,9 @@ impl ScanOptions {
 /// What a directory chunk hands back once its documents are dropped.
 struct ChunkResult {
     outcome: ChunkOutcome,
-    /// (kind, lines) per file of the chunk, in order: for the summary and the
-    /// file facts.
-    files: Vec<(FileKind, usize)>,
+    /// (kind, lines, size) per file of the chunk, in order: for the summary
+    /// and the file facts.
+    files: Vec<(FileKind, usize, u64)>,
     errors: Vec<FileError>,
     notices: Vec<Notice>,
     directives: Vec<Directive>,
@@ -104,10 +104,11 @@ impl<'d> ModuleGraph<'d> {
                     discover::NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
                 );
                 // a file over the size limit is not parsed, so it calls nothing
-                if !is_tf || d.size > opts.max_file_size {
+                if !is_tf {
                     continue;
                 }
-                let Ok(Some(bytes)) = parse::read_capped(&d.path, d.size, opts.max_file_size)
+                let Ok(parse::Capped::Read(bytes)) =
+                    parse::read_capped(&d.path, opts.max_file_size)
                 else {
                     continue;
                 };
@@ -217,21 +218,29 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         rules_active: rules.rules.len(),
         ..ScanResult::default()
     };
-    // one allocation of the final size: growing by doubling copies 100,000
-    // findings several times and leaves up to half the vector unused
-    result
-        .findings
-        .reserve_exact(results.iter().map(|r| r.outcome.findings.len()).sum());
-    let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
-    let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     // chunks are consecutive runs of `found`: their files' kinds in order are
     // the kinds of `found`
-    let mut kinds: Vec<FileKind> = Vec::with_capacity(found.len());
+    let kinds: Vec<(FileKind, u64)> = results
+        .iter()
+        .flat_map(|r| r.files.iter().map(|&(kind, _, size)| (kind, size)))
+        .collect();
+    let mut repo = (opts.roots.len() == 1 && opts.roots[0].is_dir)
+        .then(|| scan_repository(&found, &kinds, opts, rules, &mut result.resources));
+    // one allocation of the final size: growing by doubling copies 100,000
+    // findings several times and leaves up to half the vector unused
+    result.findings.reserve_exact(
+        results
+            .iter()
+            .map(|r| r.outcome.findings.len())
+            .chain(repo.iter().map(|r| r.findings.len()))
+            .sum(),
+    );
+    let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
+    let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     // consumed as merged: findings move, they are not copied
     for mut r in results {
         merge(&mut result, &mut verdicts, &mut checked, &mut r.outcome);
-        for &(kind, lines) in &r.files {
-            kinds.push(kind);
+        for &(kind, lines, _) in &r.files {
             if kind != FileKind::Other {
                 result.files_scanned += 1;
                 result.lines_scanned += lines;
@@ -244,9 +253,8 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         result.directives.append(&mut r.directives);
         result.notices.append(&mut r.notices);
     }
-    if opts.roots.len() == 1 && opts.roots[0].is_dir {
-        let mut repo = scan_repository(&found, &kinds, opts, rules, &mut result.resources);
-        merge(&mut result, &mut verdicts, &mut checked, &mut repo);
+    if let Some(repo) = &mut repo {
+        merge(&mut result, &mut verdicts, &mut checked, repo);
     }
     result.stats = rules
         .rules
@@ -463,7 +471,7 @@ fn scan_chunk(
         }
     }
     ChunkResult {
-        files: loaded.iter().map(|f| (f.kind, f.lines)).collect(),
+        files: loaded.iter().map(|f| (f.kind, f.lines, f.size)).collect(),
         outcome,
         errors,
         notices,
@@ -498,16 +506,15 @@ fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::Mo
 /// `repository` resource for rules on what must (not) exist.
 fn scan_repository(
     found: &[Discovered],
-    kinds: &[FileKind],
+    kinds: &[(FileKind, u64)],
     opts: &ScanOptions,
     rules: &RuleSet,
     resource_count: &mut usize,
 ) -> ChunkOutcome {
-    let facts: Vec<Node> = found
-        .iter()
-        .zip(kinds)
-        .map(|(d, kind)| file_facts(&d.rel, d.size, kind.name()))
-        .collect();
+    let files_and_kinds: Vec<(&Discovered, &(FileKind, u64))> = found.iter().zip(kinds).collect();
+    let facts: Vec<Node> = crate::parallel::map(&files_and_kinds, |(d, (kind, size))| {
+        file_facts(&d.rel, *size, kind.name())
+    });
     let repo_body = Node::map(Vec::new(), Span::default());
     let scope = 0;
     let mut resources: Vec<Resource> = facts
@@ -536,7 +543,9 @@ fn scan_repository(
         related: Vec::new(),
     });
     *resource_count += resources.len();
-    let repo_files: Vec<String> = found.iter().map(|d| d.rel.clone()).collect();
+    // sorted by path (found is grouped by directory): file tests search it
+    let mut repo_files: Vec<String> = found.iter().map(|d| d.rel.clone()).collect();
+    repo_files.sort_unstable();
     let files: Vec<FileRef> = found
         .iter()
         .map(|d| FileRef {

@@ -293,7 +293,7 @@ impl<'a> Context<'a> {
             Cond::FileExists(globs, patterns) => {
                 let (custom, patterns) = self.file_patterns(patterns);
                 let globs = custom.as_ref().unwrap_or(globs);
-                if self.repo_files.iter().any(|f| globs.is_match(f)) {
+                if globs.first_in_sorted(self.repo_files).is_some() {
                     Outcome::pass(None)
                 } else {
                     let mut o = Outcome::fail(None);
@@ -307,7 +307,7 @@ impl<'a> Context<'a> {
             Cond::FileAbsent(globs, patterns) => {
                 let (custom, _) = self.file_patterns(patterns);
                 let globs = custom.as_ref().unwrap_or(globs);
-                match self.repo_files.iter().find(|f| globs.is_match(f)) {
+                match globs.first_in_sorted(self.repo_files) {
                     Some(found) => {
                         let mut o = Outcome::fail(None);
                         o.file = Some(found.clone());
