@@ -124,6 +124,19 @@ fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
         }
     };
     while i < b.len() {
+        // most bytes (names, values, spaces) change nothing: skip them in a
+        // tight loop (this scan was a third of the cost of parsing HCL)
+        let plain = match stack.last() {
+            Some(Frame::Str) => &STRING_PLAIN,
+            Some(Frame::Heredoc(_)) => &NOTHING_PLAIN,
+            _ => &CODE_PLAIN,
+        };
+        while i < b.len() && plain[usize::from(b[i])] {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
         match stack.last() {
             Some(Frame::Str) => match b[i] {
                 b'\\' => i += 2,
@@ -227,6 +240,22 @@ fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
         }
     }
     Ok(())
+}
+
+/// Bytes the depth scan does nothing with in code (every byte it matches on
+/// below is left out), inside a quoted string, and (none) in heredoc text.
+static CODE_PLAIN: [bool; 256] = plain_bytes(b"\"#/<[{(]})+-*%&|!>=,");
+static STRING_PLAIN: [bool; 256] = plain_bytes(b"\\\"\n$%");
+static NOTHING_PLAIN: [bool; 256] = [false; 256];
+
+const fn plain_bytes(special: &[u8]) -> [bool; 256] {
+    let mut table = [true; 256];
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
 }
 
 fn skip_line(b: &[u8], i: usize) -> usize {

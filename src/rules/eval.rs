@@ -910,12 +910,13 @@ fn as_number(node: &Node) -> Option<f64> {
     }
 }
 
-/// The text a string test sees (numbers and booleans as written in JSON).
-fn as_text(node: &Node) -> Option<String> {
+/// The text a string test sees (numbers and booleans as written in JSON);
+/// a string is borrowed, as every regex test on every resource asks.
+fn as_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
     match &node.value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(format_number(*n)),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Value::Number(n) => Some(std::borrow::Cow::Owned(format_number(*n))),
+        Value::Bool(b) => Some(std::borrow::Cow::Owned(b.to_string())),
         _ => None,
     }
 }
