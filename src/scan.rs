@@ -70,6 +70,12 @@ impl ScanOptions {
 
 /// What a directory chunk hands back once its documents are dropped.
 struct ChunkResult {
+    /// The directories its Terraform files call as local modules (that exist
+    /// among the scanned directories, itself excluded).
+    calls: Vec<String>,
+    /// Its Terraform evaluated as a root module: dropped when another
+    /// directory calls it, since it is then evaluated there, per call.
+    as_root: Option<RootModule>,
     outcome: ChunkOutcome,
     /// (kind, lines, size) per file of the chunk, in order: for the summary
     /// and the file facts.
@@ -78,94 +84,64 @@ struct ChunkResult {
     notices: Vec<Notice>,
     directives: Vec<Directive>,
     resources: usize,
+}
+
+/// A directory's Terraform evaluated as a root module (with the local modules
+/// it calls).
+struct RootModule {
+    outcome: ChunkOutcome,
+    resources: usize,
     /// Terraform attributes that stayed unknown after evaluation.
     unknown: usize,
     remote: Vec<String>,
+    notices: Vec<Notice>,
 }
 
-/// Which Terraform directories call which local modules (found by a cheap
-/// text scan before parsing), so a root module's chunk evaluates the modules
-/// it calls, and a directory that is called is evaluated only as part of its
-/// callers (once per call, with the caller's inputs).
-pub struct ModuleGraph<'d> {
-    calls: HashMap<(usize, String), Vec<String>>,
-    called: std::collections::HashSet<(usize, String)>,
+/// The scanned directories by (root, path), so a chunk can load the local
+/// modules its Terraform calls. Which directories are called is learnt while
+/// the chunks run: every directory with Terraform is evaluated as a root
+/// module, and that evaluation is dropped when another directory turns out to
+/// call it (a text pre-scan of every .tf file before parsing cost a second
+/// read of each, ~3% of a scan).
+pub struct ModuleDirs<'d> {
     dirs: HashMap<(usize, String), &'d [Discovered]>,
 }
 
-impl<'d> ModuleGraph<'d> {
-    fn build(chunks: &[&'d [Discovered]], opts: &ScanOptions) -> Self {
-        let found: Vec<((usize, String), Vec<String>)> = crate::parallel::map(chunks, |c| {
-            let key = dir_key(opts, &c[0]);
-            let mut targets = Vec::new();
-            for d in c.iter() {
-                let is_tf = matches!(
-                    discover::classify_name(&d.rel),
-                    discover::NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
-                );
-                // a file over the size limit is not parsed, so it calls nothing
-                if !is_tf {
-                    continue;
-                }
-                let Ok(parse::Capped::Read(bytes)) =
-                    parse::read_capped(&d.path, opts.max_file_size)
-                else {
-                    continue;
-                };
-                let Ok(text) = String::from_utf8(bytes) else {
-                    continue;
-                };
-                for src in crate::terraform::local_sources(&text) {
-                    targets.push(crate::terraform::module::join_dir(key.1, &src));
-                }
-            }
-            targets.sort();
-            targets.dedup();
-            targets.retain(|t| t != key.1);
-            (!targets.is_empty()).then(|| ((key.0, key.1.to_string()), targets))
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-        let dirs: HashMap<(usize, String), &[Discovered]> = chunks
+impl<'d> ModuleDirs<'d> {
+    fn new(chunks: &[&'d [Discovered]], opts: &ScanOptions) -> Self {
+        let dirs = chunks
             .iter()
             .map(|c| {
                 let (root, dir) = dir_key(opts, &c[0]);
                 ((root, dir.to_string()), *c)
             })
             .collect();
-        let mut called = std::collections::HashSet::new();
-        for ((root, _), targets) in &found {
-            for t in targets {
-                if dirs.contains_key(&(*root, t.clone())) {
-                    called.insert((*root, t.clone()));
-                }
-            }
-        }
-        ModuleGraph {
-            calls: found.into_iter().collect(),
-            called,
-            dirs,
-        }
+        ModuleDirs { dirs }
     }
 
-    /// The directories a root reaches through local module calls (sorted).
-    fn callees(&self, root: usize, dir: &str) -> Vec<(String, &'d [Discovered])> {
-        let mut seen: Vec<String> = Vec::new();
-        let mut todo = vec![dir.to_string()];
-        while let Some(d) = todo.pop() {
-            for t in self.calls.get(&(root, d)).into_iter().flatten() {
-                if t != dir && !seen.contains(t) && self.dirs.contains_key(&(root, t.clone())) {
-                    seen.push(t.clone());
-                    todo.push(t.clone());
-                }
-            }
-        }
-        seen.sort();
-        seen.into_iter()
-            .filter_map(|d| self.dirs.get(&(root, d.clone())).map(|f| (d, *f)))
-            .collect()
+    fn get(&self, root: usize, dir: &str) -> Option<&'d [Discovered]> {
+        self.dirs.get(&(root, dir.to_string())).copied()
     }
+}
+
+/// The local module directories `dir`'s Terraform texts call (sorted,
+/// deduplicated, itself excluded).
+fn local_calls<'t>(dir: &str, texts: impl Iterator<Item = &'t str>) -> Vec<String> {
+    let mut targets: Vec<String> = texts
+        .flat_map(crate::terraform::local_sources)
+        .map(|src| crate::terraform::module::join_dir(dir, &src))
+        .filter(|t| t != dir)
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
+fn terraform_texts(files: &[Loaded]) -> impl Iterator<Item = &str> {
+    files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson))
+        .filter_map(|f| f.text.as_deref())
 }
 
 /// The files under the roots, and the problems met walking them: what a scan
@@ -210,9 +186,23 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             start = i;
         }
     }
-    let graph = ModuleGraph::build(&chunks, opts);
+    let module_dirs = ModuleDirs::new(&chunks, opts);
     let results: Vec<ChunkResult> =
-        crate::parallel::map(&chunks, |c| scan_chunk(c, &graph, opts, rules));
+        crate::parallel::map(&chunks, |c| scan_chunk(c, &module_dirs, opts, rules));
+    // a directory some other directory calls is evaluated only inside its callers
+    let called: std::collections::HashSet<(usize, &str)> = chunks
+        .iter()
+        .zip(&results)
+        .flat_map(|(c, r)| {
+            let root = dir_key(opts, &c[0]).0;
+            r.calls.iter().map(move |t| (root, t.as_str()))
+        })
+        .collect();
+    let keep_root: Vec<bool> = chunks
+        .iter()
+        .map(|c| !called.contains(&dir_key(opts, &c[0])))
+        .collect();
+    drop(called);
 
     let mut result = ScanResult {
         rules_active: rules.rules.len(),
@@ -231,15 +221,29 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.findings.reserve_exact(
         results
             .iter()
-            .map(|r| r.outcome.findings.len())
+            .zip(&keep_root)
+            .map(|(r, keep)| {
+                r.outcome.findings.len()
+                    + r.as_root
+                        .as_ref()
+                        .filter(|_| *keep)
+                        .map_or(0, |m| m.outcome.findings.len())
+            })
             .chain(repo.iter().map(|r| r.findings.len()))
             .sum(),
     );
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     // consumed as merged: findings move, they are not copied
-    for mut r in results {
+    for (mut r, keep) in results.into_iter().zip(keep_root) {
         merge(&mut result, &mut verdicts, &mut checked, &mut r.outcome);
+        if let Some(mut m) = r.as_root.take().filter(|_| keep) {
+            merge(&mut result, &mut verdicts, &mut checked, &mut m.outcome);
+            result.resources += m.resources;
+            result.unknown_attributes += m.unknown;
+            result.remote_modules.append(&mut m.remote);
+            result.notices.append(&mut m.notices);
+        }
         for &(kind, lines, _) in &r.files {
             if kind != FileKind::Other {
                 result.files_scanned += 1;
@@ -247,8 +251,6 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             }
         }
         result.resources += r.resources;
-        result.unknown_attributes += r.unknown;
-        result.remote_modules.extend(r.remote.iter().cloned());
         result.errors.append(&mut r.errors);
         result.directives.append(&mut r.directives);
         result.notices.append(&mut r.notices);
@@ -336,11 +338,11 @@ fn merge(
     }
 }
 
-/// Parses, extracts and evaluates the files of one directory (with, for a
-/// root Terraform module, the local modules it calls).
+/// Parses, extracts and evaluates the files of one directory; with Terraform,
+/// also evaluates it as a root module with the local modules it calls.
 fn scan_chunk(
     chunk: &[Discovered],
-    graph: &ModuleGraph,
+    module_dirs: &ModuleDirs,
     opts: &ScanOptions,
     rules: &RuleSet,
 ) -> ChunkResult {
@@ -348,31 +350,44 @@ fn scan_chunk(
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
     let (root, dir) = dir_key(opts, &chunk[0]);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
-    // a module called by another directory is evaluated there, per call
-    let evaluate_tf = has_tf && !graph.called.contains(&(root, dir.to_string()));
-    let callees: Vec<(String, Vec<Loaded>)> = if evaluate_tf {
-        graph
-            .callees(root, dir)
-            .into_iter()
-            .map(|(d, files)| {
-                let files = files
-                    .iter()
-                    .filter(|f| {
-                        let l = f.rel.to_ascii_lowercase();
-                        l.ends_with(".tf") || l.ends_with(".tf.json")
-                    })
-                    .map(|f| parse::load(f, opts))
-                    .collect();
-                (d, files)
+    let calls: Vec<String> = local_calls(dir, terraform_texts(&loaded))
+        .into_iter()
+        .filter(|t| module_dirs.get(root, t).is_some())
+        .collect();
+    // the modules it calls, directly or through others, by directory
+    let mut callees: Vec<(String, Vec<Loaded>)> = Vec::new();
+    let mut todo = calls.clone();
+    while let Some(t) = todo.pop() {
+        if t == dir || callees.iter().any(|(d, _)| *d == t) {
+            continue;
+        }
+        let Some(files) = module_dirs.get(root, &t) else {
+            continue;
+        };
+        let files: Vec<Loaded> = files
+            .iter()
+            .filter(|f| {
+                let l = f.rel.to_ascii_lowercase();
+                l.ends_with(".tf") || l.ends_with(".tf.json")
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            .map(|f| parse::load(f, opts))
+            .collect();
+        todo.extend(local_calls(&t, terraform_texts(&files)));
+        callees.push((t, files));
+    }
+    callees.sort_by(|a, b| a.0.cmp(&b.0));
     let mut all: Vec<&Loaded> = loaded.iter().collect();
     for (_, files) in &callees {
         all.extend(files.iter());
     }
+    let files: Vec<FileRef> = all
+        .iter()
+        .map(|f| FileRef {
+            rel: &f.rel,
+            text: f.text.as_ref(),
+        })
+        .collect();
+    // the directory's own resources, whoever calls it
     let mut resources: Vec<Resource> = Vec::new();
     for (i, f) in loaded.iter().enumerate() {
         if f.error.is_some() || is_tf(f.kind) {
@@ -380,8 +395,8 @@ fn scan_chunk(
         }
         extract::extract(f.kind, &f.docs, i, i, &mut resources);
     }
-    let mut tf_out = crate::terraform::Output::default();
-    if evaluate_tf {
+    let mut outcome = evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, opts);
+    let as_root = has_tf.then(|| {
         let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
         let root_module = module_of(dir, &own);
         let mut modules = HashMap::new();
@@ -396,46 +411,51 @@ fn scan_chunk(
             modules.insert(d.clone(), module_of(d, &indexed));
         }
         let inputs = crate::terraform::root_inputs(chunk, opts);
-        tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs);
-    }
-    // evaluated Terraform resources: one scope per module instance
-    let scope_base = all.len() + 1;
-    for r in &tf_out.resources {
-        resources.push(Resource {
-            target: r.target,
-            ty: r.ty.clone(),
-            address: r.address.clone(),
-            file: Some(r.file),
-            body: &r.body,
-            header: r.header,
-            scope: scope_base + r.instance,
-            related: r.related.clone(),
-        });
-    }
-    let vars: HashMap<usize, HashMap<&str, &Node>> = HashMap::new();
-    let files: Vec<FileRef> = all
-        .iter()
-        .map(|f| FileRef {
-            rel: &f.rel,
-            text: f.text.as_ref(),
-        })
-        .collect();
-    let mut outcome = evaluate::evaluate(&resources, &files, vars, &[], rules, opts);
+        let tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs);
+        // evaluated Terraform resources: one scope per module instance
+        let scope_base = all.len() + 1;
+        let tf_resources: Vec<Resource> = tf_out
+            .resources
+            .iter()
+            .map(|r| Resource {
+                target: r.target,
+                ty: r.ty.clone(),
+                address: r.address.clone(),
+                file: Some(r.file),
+                body: &r.body,
+                header: r.header,
+                scope: scope_base + r.instance,
+                related: r.related.clone(),
+            })
+            .collect();
+        let outcome = evaluate::evaluate(&tf_resources, &files, HashMap::new(), &[], rules, opts);
+        let notices = tf_out
+            .diagnostics
+            .iter()
+            .map(|(file, span, message)| {
+                let f = all[*file];
+                let loc = f
+                    .text
+                    .as_ref()
+                    .map(|t| locate_span(&LineIndex::new(t), t, *span))
+                    .unwrap_or_default();
+                Notice {
+                    path: f.rel.clone(),
+                    message: format!("{}:{}: {message}", loc.start_line, loc.start_column),
+                }
+            })
+            .collect();
+        RootModule {
+            outcome,
+            resources: tf_resources.len(),
+            unknown: tf_out.unknown,
+            remote: tf_out.remote.iter().cloned().collect(),
+            notices,
+        }
+    });
 
     let mut errors = Vec::new();
     let mut notices = Vec::new();
-    for (file, span, message) in &tf_out.diagnostics {
-        let f = all[*file];
-        let loc = f
-            .text
-            .as_ref()
-            .map(|t| locate_span(&LineIndex::new(t), t, *span))
-            .unwrap_or_default();
-        notices.push(Notice {
-            path: f.rel.clone(),
-            message: format!("{}:{}: {message}", loc.start_line, loc.start_column),
-        });
-    }
     let mut directives = Vec::new();
     for f in &loaded {
         if let Some(t) = &f.text {
@@ -471,14 +491,14 @@ fn scan_chunk(
         }
     }
     ChunkResult {
+        calls,
+        as_root,
         files: loaded.iter().map(|f| (f.kind, f.lines, f.size)).collect(),
         outcome,
         errors,
         notices,
         directives,
         resources: resources.len(),
-        unknown: tf_out.unknown,
-        remote: tf_out.remote.into_iter().collect(),
     }
 }
 
