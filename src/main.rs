@@ -18,13 +18,33 @@ fn main() -> ExitCode {
         Command::Baseline(args) => app::baseline(args),
         Command::Criteria { rules, format } => app::list_criteria(rules, *format),
     };
-    match outcome {
-        Ok(code) => ExitCode::from(code),
+    let code = match outcome {
+        Ok(code) => code,
         Err(app::Fatal(report)) => {
             eprintln!("{report:?}");
-            ExitCode::from(app::EXIT_USAGE)
+            app::EXIT_USAGE
         }
-    }
+    };
+    exit_now(code)
+}
+
+/// Ends the process without the allocator's exit hook: mimalloc hands every
+/// page freed during the run back to the OS one call at a time before the OS
+/// reclaims them all anyway (433 `madvise` calls, ~25 ms after a 1M-line
+/// scan). Output is flushed first; nothing else is pending at this point.
+#[cfg(unix)]
+fn exit_now(code: u8) -> ExitCode {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; no Rust code runs after it, so
+    // no destructor or lock is left half-done
+    unsafe { libc::_exit(i32::from(code)) }
+}
+
+#[cfg(not(unix))]
+fn exit_now(code: u8) -> ExitCode {
+    ExitCode::from(code)
 }
 
 // The scan allocates many small nodes on every thread; mimalloc's per-thread
