@@ -43,3 +43,62 @@ pub fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::O
         items.sort_by(compare)
     }
 }
+
+/// Findings in report order (a stable sort by [`Finding::sort_key`]). A
+/// finding is ~240 bytes and a sort moves each item about log n times, so
+/// the sort runs on indices and each finding then moves once.
+pub fn sort_findings(findings: &mut [crate::finding::Finding]) {
+    sort_moving_once(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The order of a stable sort by `compare`, reached by sorting indices and
+/// then following the permutation's cycles with swaps.
+fn sort_moving_once<T: Send + Sync>(
+    items: &mut [T],
+    compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    sort_by(&mut order, |&a, &b| compare(&items[a], &items[b]));
+    // position i takes the item now at order[i]; a placed position is marked
+    // by order[i] == i
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Same order as a stable sort, duplicates included, on one thread and in a pool.
+    #[test]
+    fn sorting_indices_equals_a_stable_sort() {
+        let mut seed = 7u64;
+        let items: Vec<(u8, usize)> = (0..5000)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((seed >> 59) as u8, i)
+            })
+            .collect();
+        let mut want = items.clone();
+        want.sort_by_key(|&(k, _)| k);
+        for threads in [1, 2] {
+            let mut got = items.clone();
+            super::in_pool(threads, None, || {
+                super::sort_moving_once(&mut got, |a, b| a.0.cmp(&b.0))
+            })
+            .unwrap();
+            assert_eq!(got, want);
+        }
+        let mut empty: Vec<u8> = Vec::new();
+        super::sort_moving_once(&mut empty, |a, b| a.cmp(b));
+        assert!(empty.is_empty());
+    }
+}

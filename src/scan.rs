@@ -292,7 +292,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.remote_modules.dedup();
     result.errors.sort();
     result.directives.sort();
-    crate::parallel::sort_by(&mut result.findings, |a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::parallel::sort_findings(&mut result.findings);
     result
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());

@@ -60,10 +60,8 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
         result.baselined = dropped;
         result.fixed = fixed;
     }
-    crate::parallel::sort_by(&mut result.findings, |a, b| a.sort_key().cmp(&b.sort_key()));
-    crate::parallel::sort_by(&mut result.suppressed, |a, b| {
-        a.sort_key().cmp(&b.sort_key())
-    });
+    crate::parallel::sort_findings(&mut result.findings);
+    crate::parallel::sort_findings(&mut result.suppressed);
 }
 
 /// The second finding with the same fingerprint (same rule, path, resource and
@@ -203,8 +201,14 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
             by_path.entry(d.path.as_str()).or_default().push(i);
         }
     }
-    // in place: a second vector of 100,000 findings doubled the peak memory
-    for f in result.findings.iter_mut() {
+    // in place: a second vector of 100,000 findings doubled the peak memory;
+    // with nothing that could suppress, the findings are not visited at all
+    let any_waiver = waiver_valid.iter().any(|&v| v);
+    for f in result
+        .findings
+        .iter_mut()
+        .filter(|_| !by_path.is_empty() || any_waiver)
+    {
         let mut suppression: Option<Suppression> = None;
         for &i in by_path.get(f.path.as_str()).into_iter().flatten() {
             let d = &directives[i];
