@@ -55,12 +55,6 @@ pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
                     opts.max_file_size
                 ));
             }
-            Ok(Capped::Grew) => {
-                out.notice = Some(format!(
-                    "skipped: it grew over the {} byte limit (--max-file-size) while being scanned",
-                    opts.max_file_size
-                ))
-            }
             Ok(Capped::Read(bytes)) => {
                 out.size = bytes.len() as u64;
                 parse_bytes(bytes, class, opts, &mut out)
@@ -76,12 +70,11 @@ pub(crate) enum Capped {
     Read(Vec<u8>),
     /// Over the limit when opened: not read.
     TooLarge(u64),
-    /// Under the limit when opened, over it by the end of reading.
-    Grew,
 }
 
-/// Reads a file of at most `cap` bytes into a buffer of its size (taken from
-/// the open file), never reading more than `cap` bytes even if it grows.
+/// Reads a file of at most `cap` bytes: its size is taken from the open file
+/// and exactly that many bytes are read (what it held when opened, were it
+/// still growing), so a small file costs one read and no probe for its end.
 pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Capped> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
@@ -89,15 +82,9 @@ pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<C
     if size > cap {
         return Ok(Capped::TooLarge(size));
     }
-    // one byte over the size, so the end of the file is found without
-    // growing the buffer
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
-    file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
-    Ok(if bytes.len() as u64 <= cap {
-        Capped::Read(bytes)
-    } else {
-        Capped::Grew
-    })
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(size).read_to_end(&mut bytes)?;
+    Ok(Capped::Read(bytes))
 }
 
 fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut Loaded) {
