@@ -145,6 +145,23 @@ impl<'w, W: Write> Object<'w, W> {
         array(self.key(key)?, depth, items, item)
     }
 
+    /// A field holding an array of one element, written by `element` at
+    /// `depth + 2` (SARIF's single run).
+    pub fn one_element_array(
+        &mut self,
+        key: &str,
+        element: impl FnOnce(&mut W) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let depth = self.depth + 1;
+        let w = self.key(key)?;
+        w.write_all(b"[\n")?;
+        indent(w, depth + 1)?;
+        element(w)?;
+        w.write_all(b"\n")?;
+        indent(w, depth)?;
+        w.write_all(b"]")
+    }
+
     pub fn end(self) -> io::Result<()> {
         if !self.empty {
             self.w.write_all(b"\n")?;
@@ -215,6 +232,11 @@ mod tests {
                 inner.array("two", &items[..2], |v| v)?;
                 inner.end()?;
                 top.array("none", &items[..0], |v| v)?;
+                top.one_element_array("one", |w| {
+                    let mut only = Object::begin(w, 2)?;
+                    only.array("three", &items[..3], |v| v)?;
+                    only.end()
+                })?;
                 top.end()
             })
             .unwrap()
@@ -224,6 +246,7 @@ mod tests {
                 "items": items,
                 "none": [],
                 "nested": {"two": &items[..2]},
+                "one": [{"three": &items[..3]}],
             }))
             .unwrap();
             assert_eq!(

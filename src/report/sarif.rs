@@ -12,7 +12,7 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
-use super::level;
+use super::{level, pretty};
 use crate::finding::{Finding, Location, ScanResult, SuppressionKind};
 use crate::rules::criteria::CRITERIA;
 use crate::rules::{RuleMeta, Severity};
@@ -188,48 +188,6 @@ fn result_entry(f: &Finding, rule_index: usize) -> Value {
     r
 }
 
-/// The log's outer layers; keys in the order `json!` gave them (sorted), so
-/// the bytes did not change when the results began to stream.
-#[derive(serde::Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    runs: [Run<'a>; 1],
-    version: &'static str,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    column_kind: &'static str,
-    invocations: Value,
-    original_uri_base_ids: Value,
-    results: Results<'a>,
-    taxonomies: Value,
-    tool: Value,
-}
-
-/// Each result is built, written and dropped in turn: as one `Value` tree,
-/// 100,000 results took over a gigabyte.
-struct Results<'a> {
-    findings: Vec<&'a Finding>,
-    rule_index: BTreeMap<&'a str, usize>,
-}
-
-impl serde::Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.findings.iter().map(|f| {
-            result_entry(
-                f,
-                self.rule_index
-                    .get(f.rule.id.as_str())
-                    .copied()
-                    .unwrap_or(0),
-            )
-        }))
-    }
-}
-
 pub fn render(result: &ScanResult) -> String {
     let mut out = Vec::new();
     // writing into memory cannot fail, and serde_json emits UTF-8
@@ -296,49 +254,57 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
             })
         })
         .collect();
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: json!({
-                "driver": {
-                    "name": "soclint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules.values().map(|m| rule_entry(m, &taxon_index)).collect::<Vec<_>>(),
-                    "supportedTaxonomies": [{ "name": TSC_NAME, "guid": TSC_GUID }],
-                }
-            }),
-            taxonomies: json!([{
-                "name": TSC_NAME,
-                "guid": TSC_GUID,
-                "version": "2017 (points of focus revised 2022)",
-                "organization": "AICPA",
-                "fullName": "AICPA Trust Services Criteria for Security, Availability, Processing Integrity, Confidentiality, and Privacy",
-                "shortDescription": { "text": "The AICPA Trust Services Criteria that SOC 2 reports on." },
-                "informationUri": "https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
-                "isComprehensive": true,
-                "taxa": taxa,
-            }]),
-            invocations: json!([{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
-            }]),
-            original_uri_base_ids: json!({
-                "%SRCROOT%": { "description": { "text": "The scanned directory (the repository root in CI)." } },
-            }),
-            column_kind: "unicodeCodePoints",
-            results: Results {
-                findings: all,
-                rule_index,
-            },
-        }],
-    };
+    let tool = json!({
+        "driver": {
+            "name": "soclint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": rules.values().map(|m| rule_entry(m, &taxon_index)).collect::<Vec<_>>(),
+            "supportedTaxonomies": [{ "name": TSC_NAME, "guid": TSC_GUID }],
+        }
+    });
+    let taxonomies = json!([{
+        "name": TSC_NAME,
+        "guid": TSC_GUID,
+        "version": "2017 (points of focus revised 2022)",
+        "organization": "AICPA",
+        "fullName": "AICPA Trust Services Criteria for Security, Availability, Processing Integrity, Confidentiality, and Privacy",
+        "shortDescription": { "text": "The AICPA Trust Services Criteria that SOC 2 reports on." },
+        "informationUri": "https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
+        "isComprehensive": true,
+        "taxa": taxa,
+    }]);
+    let invocations = json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notifications,
+    }]);
+    let uri_base_ids = json!({
+        "%SRCROOT%": { "description": { "text": "The scanned directory (the repository root in CI)." } },
+    });
     // buffered here, where the writer's type is known: serde_json makes many
     // small writes, and each through `dyn Write` cost more than the buffer
     let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut out, &log)?;
+    // keys in the order `json!` gave them (sorted) when the log was one
+    // value, so the bytes did not change when it began to be written in
+    // pieces; each result is built, written and dropped in turn (as one
+    // `Value` tree, 100,000 results took over a gigabyte), in parallel batches
+    let mut log = pretty::Object::begin(&mut out, 0)?;
+    log.field("$schema", &SCHEMA)?;
+    log.one_element_array("runs", |w| {
+        let mut run = pretty::Object::begin(w, 2)?;
+        run.field("columnKind", &"unicodeCodePoints")?;
+        run.field("invocations", &invocations)?;
+        run.field("originalUriBaseIds", &uri_base_ids)?;
+        run.array("results", &all, |f| {
+            result_entry(f, rule_index.get(f.rule.id.as_str()).copied().unwrap_or(0))
+        })?;
+        run.field("taxonomies", &taxonomies)?;
+        run.field("tool", &tool)?;
+        run.end()
+    })?;
+    log.field("version", &"2.1.0")?;
+    log.end()?;
     out.write_all(b"\n")?;
     out.flush()
 }
