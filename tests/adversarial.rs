@@ -241,3 +241,64 @@ fn named_links_to_a_fifo_or_a_device_are_not_opened() {
         ]
     );
 }
+
+/// The repository's `size` fact: taken from the open file for a file soclint
+/// parses, from discovery for one it does not, and reported for one over
+/// `--max-file-size` (which is skipped, not read).
+#[test]
+fn file_sizes_reach_repository_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    std::fs::write(
+        rules.join("size.toml"),
+        "[[rule]]\nid = \"T-SIZE-001\"\ntitle = \"t\"\nseverity = \"low\"\ncriteria = [\"CC6.1\"]\n\
+         target = \"repository\"\nresources = [\"file\"]\nmessage = \"{path} has {value} bytes\"\n\
+         rationale = \"r\"\nremediation = \"x\"\nassert = { path = \"size\", lt = 10 }\n",
+    )
+    .expect("write rule");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).expect("mkdir");
+    std::fs::write(repo.join("main.tf"), "locals {\n  a = 1\n}\n").expect("write"); // 19 bytes, parsed
+    std::fs::write(repo.join("notes.txt"), "0123456789ab").expect("write"); // 12 bytes, not parsed
+    std::fs::write(repo.join("big.tf"), "#".repeat(300)).expect("write"); // over the limit below
+    std::fs::write(repo.join("small.txt"), "ok").expect("write"); // passes
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .args([
+            "check",
+            "--no-builtin",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .args(["--max-file-size", "100", "--rules"])
+        .arg(&rules)
+        .arg(&repo)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let messages: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "big.tf has 300 bytes",
+            "main.tf has 19 bytes",
+            "notes.txt has 12 bytes"
+        ],
+        "{v}"
+    );
+    assert!(
+        v["notices"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("300 bytes is over the 100 byte limit"),
+        "{v}"
+    );
+}
