@@ -463,3 +463,45 @@ fn plan_json_maps_back_to_source_else_to_the_plan() {
         ]
     );
 }
+
+const ACL_MODULE: &str = r#"variable "acl" {
+  default = "public-read"
+}
+
+resource "aws_s3_bucket_acl" "this" {
+  bucket = "x"
+  acl    = var.acl
+}
+"#;
+
+/// A directory another directory calls is evaluated only inside its callers,
+/// with their inputs (its own defaults would fail here); one nobody calls is a
+/// root module of its own. Which is which is learnt from the loaded texts.
+#[test]
+fn a_called_module_is_evaluated_only_through_its_callers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        &[
+            (
+                "main.tf",
+                "module \"site\" {\n  source = \"./modules/bucket\"\n  acl    = \"private\"\n}\n",
+            ),
+            ("modules/bucket/main.tf", ACL_MODULE),
+            ("modules/unused/main.tf", ACL_MODULE),
+        ],
+    );
+    let (findings, v) = scan(dir.path(), &["--select", "AWS-S3-001"]);
+    assert_eq!(
+        findings,
+        vec![(
+            "AWS-S3-001".into(),
+            "modules/unused/main.tf".into(),
+            7,
+            "aws_s3_bucket_acl.this".into()
+        )]
+    );
+    // the root's module instance, the unused directory's resource, and the
+    // repository's facts (three files and the repository)
+    assert_eq!(v["summary"]["resources"], 2 + 4, "{v}");
+}
