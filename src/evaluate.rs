@@ -118,6 +118,13 @@ fn evaluate_resource(
                 continue;
             }
         }
+        if rule
+            .where_values
+            .as_ref()
+            .is_some_and(|v| v.excludes(res.body))
+        {
+            continue;
+        }
         if let Some(w) = &rule.where_ {
             if ctx.eval(res, res.body, w).verdict != Verdict::Pass {
                 continue;

@@ -126,6 +126,7 @@ pub fn compile_rule(
             definition,
         }),
         paths,
+        where_values: where_.as_ref().and_then(super::WhereValues::of),
         where_,
         for_each,
         for_each_where,

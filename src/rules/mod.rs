@@ -152,9 +152,63 @@ pub struct Rule {
     pub meta: Arc<RuleMeta>,
     pub paths: Option<LazyGlobs>,
     pub where_: Option<Cond>,
+    /// What `where` asks of one top-level attribute, when it compares it with
+    /// strings (`{ path = "cmd", in = ["RUN", "ADD"] }`): a resource whose
+    /// attribute is a string outside the list fails `where` without
+    /// evaluating it (a Dockerfile's instructions meet ten such rules each).
+    pub where_values: Option<WhereValues>,
     pub for_each: Option<Path>,
     pub for_each_where: Option<Cond>,
     pub assert: Cond,
+}
+
+/// The strings a top-level attribute must equal for a rule's `where` to hold.
+#[derive(Debug)]
+pub struct WhereValues {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+impl WhereValues {
+    /// Read from `where`: a test `equals`/`in` of strings on a one-key path,
+    /// alone or as an item of `all` (whose failure fails the whole).
+    pub fn of(cond: &Cond) -> Option<WhereValues> {
+        match cond {
+            Cond::All(items) => items.iter().find_map(WhereValues::of),
+            Cond::Test { path, test, .. } => {
+                let [path::Segment::Key(key)] = path.segments.as_slice() else {
+                    return None;
+                };
+                let lits: &[Lit] = match test {
+                    Test::Equals(lit) => std::slice::from_ref(lit),
+                    Test::In(lits) => lits,
+                    _ => return None,
+                };
+                let values = lits
+                    .iter()
+                    .map(|l| match l {
+                        Lit::Str(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<String>>>()?;
+                Some(WhereValues {
+                    key: key.clone(),
+                    values,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `body` certainly fails the test: the attribute (its last
+    /// entry, as lookups take it) is a string that is none of the values.
+    /// Anything else (absent, unknown, a number) is left to `where`.
+    pub fn excludes(&self, body: &crate::document::Node) -> bool {
+        match body.get(&self.key).map(|n| &n.value) {
+            Some(crate::document::Value::String(v)) => !self.values.iter().any(|x| x == v),
+            _ => false,
+        }
+    }
 }
 
 /// A literal in a rule (right-hand side of a comparison).
@@ -689,5 +743,62 @@ impl RuleSet {
         self.rules
             .iter()
             .find(|r| r.meta.id.eq_ignore_ascii_case(id))
+    }
+}
+
+#[cfg(test)]
+mod where_values_tests {
+    use super::path::Path;
+    use super::{Cond, Lit, Test, WhereValues};
+    use crate::document::{Entry, Node, Span, Value};
+
+    fn test(path: &str, test: Test) -> Cond {
+        Cond::Test {
+            path: Path::parse(path).expect("path"),
+            test,
+            default: None,
+        }
+    }
+
+    fn body(cmd: Value) -> Node {
+        Node::map(
+            vec![Entry {
+                key: "cmd".into(),
+                key_span: Span::default(),
+                value: Node::new(cmd, Span::default()),
+            }],
+            Span::default(),
+        )
+    }
+
+    #[test]
+    fn only_string_comparisons_on_one_key_prefilter() {
+        let run_or_add = test(
+            "cmd",
+            Test::In(vec![Lit::Str("RUN".into()), Lit::Str("ADD".into())]),
+        );
+        let v = WhereValues::of(&run_or_add).expect("prefilter");
+        assert_eq!((v.key.as_str(), v.values.len()), ("cmd", 2));
+        assert!(v.excludes(&body(Value::String("COPY".into()))));
+        assert!(!v.excludes(&body(Value::String("ADD".into()))));
+        // not a string, or absent: left to `where` (its coercions decide)
+        assert!(!v.excludes(&body(Value::Number(1.0))));
+        assert!(!v.excludes(&Node::map(Vec::new(), Span::default())));
+        // an item of `all` serves; `any`, other tests, deeper paths and
+        // non-string literals do not
+        let all = Cond::All(vec![test("final", Test::IsTrue), run_or_add]);
+        assert_eq!(WhereValues::of(&all).map(|v| v.key), Some("cmd".into()));
+        assert!(WhereValues::of(&Cond::Any(vec![test(
+            "cmd",
+            Test::Equals(Lit::Str("RUN".into()))
+        )]))
+        .is_none());
+        assert!(WhereValues::of(&test("cmd", Test::NotEquals(Lit::Str("RUN".into())))).is_none());
+        assert!(WhereValues::of(&test("a.cmd", Test::Equals(Lit::Str("RUN".into())))).is_none());
+        assert!(WhereValues::of(&test(
+            "port",
+            Test::In(vec![Lit::Num(80.0), Lit::Str("x".into())])
+        ))
+        .is_none());
     }
 }
