@@ -464,21 +464,13 @@ fn plan_json_maps_back_to_source_else_to_the_plan() {
     );
 }
 
-const ACL_MODULE: &str = r#"variable "acl" {
-  default = "public-read"
-}
-
-resource "aws_s3_bucket_acl" "this" {
-  bucket = "x"
-  acl    = var.acl
-}
-"#;
-
 /// A directory another directory calls is evaluated only inside its callers,
 /// with their inputs (its own defaults would fail here); one nobody calls is a
 /// root module of its own. Which is which is learnt from the loaded texts.
 #[test]
 fn a_called_module_is_evaluated_only_through_its_callers() {
+    // public unless its caller says otherwise
+    let acl_module = BUCKET_ACL.replace("private", "public-read");
     let dir = tempfile::tempdir().expect("tempdir");
     write(
         dir.path(),
@@ -487,8 +479,8 @@ fn a_called_module_is_evaluated_only_through_its_callers() {
                 "main.tf",
                 "module \"site\" {\n  source = \"./modules/bucket\"\n  acl    = \"private\"\n}\n",
             ),
-            ("modules/bucket/main.tf", ACL_MODULE),
-            ("modules/unused/main.tf", ACL_MODULE),
+            ("modules/bucket/main.tf", &acl_module),
+            ("modules/unused/main.tf", &acl_module),
         ],
     );
     let (findings, v) = scan(dir.path(), &["--select", "AWS-S3-001"]);
@@ -498,7 +490,7 @@ fn a_called_module_is_evaluated_only_through_its_callers() {
             "AWS-S3-001".into(),
             "modules/unused/main.tf".into(),
             7,
-            "aws_s3_bucket_acl.this".into()
+            "aws_s3_bucket_acl.b".into()
         )]
     );
     // the root's module instance, the unused directory's resource, and the
