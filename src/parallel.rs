@@ -36,7 +36,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
 
 /// A stable sort: across the pool when called inside one, else on this
 /// thread; the order is the same either way.
-pub fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
     if rayon::current_thread_index().is_some() {
         items.par_sort_by(compare)
     } else {

@@ -203,12 +203,13 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     }
     // in place: a second vector of 100,000 findings doubled the peak memory;
     // with nothing that could suppress, the findings are not visited at all
-    let any_waiver = waiver_valid.iter().any(|&v| v);
-    for f in result
-        .findings
-        .iter_mut()
-        .filter(|_| !by_path.is_empty() || any_waiver)
-    {
+    let may_suppress = !by_path.is_empty() || waiver_valid.contains(&true);
+    let candidates: &mut [Finding] = if may_suppress {
+        &mut result.findings
+    } else {
+        &mut []
+    };
+    for f in candidates {
         let mut suppression: Option<Suppression> = None;
         for &i in by_path.get(f.path.as_str()).into_iter().flatten() {
             let d = &directives[i];
