@@ -415,27 +415,32 @@ fn build_instruction(
     let total = joined.text.len();
     let value = joined.string(vstart, total);
     let vspan = value.span;
-    let args = match &exec {
+    let is_exec = exec.is_some();
+    let args: Vec<Node> = match exec {
         Some(items) => items
-            .iter()
-            .map(|(s, a, b)| Node::string(s.clone(), joined.span(vstart + a, vstart + b)))
+            .into_iter()
+            .map(|(s, a, b)| Node::string(s, joined.span(vstart + a, vstart + b)))
             .collect(),
         None => words(joined.text.as_bytes(), vstart, total)
             .into_iter()
             .map(|(a, b)| joined.string(a, b))
-            .collect::<Vec<_>>(),
+            .collect(),
     };
 
-    let mut entries = vec![entry("cmd", kspan, Node::string(cmd.clone(), kspan))];
+    // cmd, flags, value, args, exec_form and the most any instruction adds
+    let mut entries = Vec::with_capacity(9);
+    entries.push(entry("cmd", kspan, Node::string(cmd.as_str(), kspan)));
     if let Some(fspan) = flags_span {
         entries.push(entry("flags", fspan, Node::map(flags, fspan)));
     }
-    entries.push(entry("value", vspan, value.clone()));
-    entries.push(entry("args", vspan, Node::list(args.clone(), vspan)));
+    entries.push(entry("value", vspan, value));
+    // EXPOSE's arguments are its ports too
+    let ports = (cmd == "EXPOSE").then(|| args.clone());
+    entries.push(entry("args", vspan, Node::list(args, vspan)));
     entries.push(entry(
         "exec_form",
         vspan,
-        Node::new(Value::Bool(exec.is_some()), vspan),
+        Node::new(Value::Bool(is_exec), vspan),
     ));
 
     match cmd.as_str() {
@@ -460,7 +465,11 @@ fn build_instruction(
                 }
             }
         }
-        "EXPOSE" => entries.push(entry("ports", vspan, Node::list(args, vspan))),
+        "EXPOSE" => entries.push(entry(
+            "ports",
+            vspan,
+            Node::list(ports.unwrap_or_default(), vspan),
+        )),
         _ => {}
     }
     if !heredocs.is_empty() {
