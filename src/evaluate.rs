@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
 use crate::finding::{fingerprint, Finding, Location, Related};
-use crate::rules::eval::{header_span, Context, Outcome, Verdict};
+use crate::rules::eval::{header_span, ByScopeType, Context, Outcome, Verdict};
 use crate::rules::{Rule, RuleSet};
 use crate::scan::ScanOptions;
 
@@ -44,17 +44,10 @@ pub fn evaluate<'a>(
     rules: &RuleSet,
     opts: &ScanOptions,
 ) -> ChunkOutcome {
-    let mut by_scope_type: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
-    for (i, r) in resources.iter().enumerate() {
-        by_scope_type
-            .entry((r.scope, r.ty.as_str()))
-            .or_default()
-            .push(i);
-    }
     let ctx = Context {
         references: ReferenceIndex::build(resources, rules.referrer_types()),
         resources,
-        by_scope_type,
+        by_scope_type: ByScopeType::new(resources),
         vars,
         repo_files,
         today: opts.today,

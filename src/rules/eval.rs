@@ -81,7 +81,7 @@ fn render(node: &Node) -> String {
 pub struct Context<'a> {
     pub resources: &'a [Resource<'a>],
     /// (scope, resource type) → indices into `resources`.
-    pub by_scope_type: HashMap<(usize, &'a str), Vec<usize>>,
+    pub by_scope_type: ByScopeType<'a>,
     /// Who may refer to whom (for `referenced_by`).
     pub references: crate::extract::ReferenceIndex,
     /// Per scope: Terraform variables with a statically known default.
@@ -94,6 +94,35 @@ pub struct Context<'a> {
     pub settings: super::Settings,
     /// The text of each file of the chunk (by `Resource::file`), when at hand.
     pub file_texts: Vec<Option<&'a str>>,
+}
+
+/// The resources of a chunk by (scope, type), for relations and
+/// `any_resource`: sorted keys searched by halving, which costs less than
+/// hashing every resource's type when most chunks ask for a few types only.
+pub struct ByScopeType<'a> {
+    /// (scope, type, index into the resources), sorted.
+    keys: Vec<(usize, &'a str, usize)>,
+}
+
+impl<'a> ByScopeType<'a> {
+    pub fn new(resources: &'a [Resource<'a>]) -> Self {
+        let mut keys: Vec<(usize, &str, usize)> = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.scope, r.ty.as_str(), i))
+            .collect();
+        keys.sort_unstable();
+        ByScopeType { keys }
+    }
+
+    /// Indices of the resources of type `ty` in `scope`, in resource order.
+    pub fn get<'s>(&'s self, scope: usize, ty: &'s str) -> impl Iterator<Item = usize> + 's {
+        let first = self.keys.partition_point(|&(s, t, _)| (s, t) < (scope, ty));
+        self.keys[first..]
+            .iter()
+            .take_while(move |&&(s, t, _)| s == scope && t == ty)
+            .map(|&(_, _, i)| i)
+    }
 }
 
 /// One place a path led to: the value (after variable substitution) and where
@@ -266,12 +295,7 @@ impl<'a> Context<'a> {
             Cond::AnyResource { types, where_ } => {
                 let mut skipped = false;
                 for t in types {
-                    for &i in self
-                        .by_scope_type
-                        .get(&(res.scope, t.as_str()))
-                        .into_iter()
-                        .flatten()
-                    {
+                    for i in self.by_scope_type.get(res.scope, t) {
                         let other = &self.resources[i];
                         let o = match where_ {
                             Some(c) => self.eval(other, other.body, c),
@@ -562,13 +586,8 @@ impl<'a> Context<'a> {
         let candidates = rel
             .types
             .iter()
-            .flat_map(|t| {
-                self.by_scope_type
-                    .get(&(res.scope, t.as_str()))
-                    .into_iter()
-                    .flatten()
-            })
-            .map(|&i| &self.resources[i]);
+            .flat_map(|t| self.by_scope_type.get(res.scope, t))
+            .map(|i| &self.resources[i]);
         let mut skipped = false;
         let mut failing: Option<Outcome> = None;
         match rel.dir {
