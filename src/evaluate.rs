@@ -67,31 +67,23 @@ pub fn evaluate<'a>(
     // batches, merged in order
     let batches: Vec<&[Resource]> = resources.chunks(RESOURCE_BATCH).collect();
     let parts = crate::parallel::map(&batches, |batch| {
-        let mut verdicts = vec![[0; 3]; rules.rules.len()];
+        let mut tally = Vec::new();
         let mut out = empty();
         for res in batch.iter() {
-            evaluate_resource(&ctx, res, rules, files, &mut verdicts, &mut out);
+            evaluate_resource(&ctx, res, rules, files, &mut tally, &mut out);
         }
-        (verdicts, out)
+        (tally, out)
     });
-    let mut verdicts = vec![[0; 3]; rules.rules.len()];
+    let mut tally = Vec::new();
     let mut out = empty();
-    for (v, mut part) in parts {
-        for (total, v) in verdicts.iter_mut().zip(v) {
-            for k in 0..3 {
-                total[k] += v[k];
-            }
-        }
+    for (mut t, mut part) in parts {
+        tally.append(&mut t);
         out.findings.append(&mut part.findings);
         for (list, mut more) in out.checked.iter_mut().zip(part.checked) {
             list.append(&mut more);
         }
     }
-    out.verdicts = verdicts
-        .into_iter()
-        .enumerate()
-        .filter(|(_, v)| *v != [0; 3])
-        .collect();
+    out.verdicts = count_verdicts(tally);
     locate(&mut out, files, opts.keep_texts);
     out
 }
@@ -101,7 +93,7 @@ fn evaluate_resource(
     res: &Resource,
     rules: &RuleSet,
     files: &[FileRef],
-    verdicts: &mut [[usize; 3]],
+    tally: &mut Vec<(usize, Verdict)>,
     out: &mut ChunkOutcome,
 ) {
     let path = res.file.map(|i| files[i].rel).unwrap_or("");
@@ -144,12 +136,7 @@ fn evaluate_resource(
         }
         for (subject, subject_header) in subjects {
             let outcome = ctx.eval(res, subject, &rule.assert);
-            let slot = match outcome.verdict {
-                Verdict::Pass => 0,
-                Verdict::Fail => 1,
-                Verdict::Skip => 2,
-            };
-            verdicts[ri][slot] += 1;
+            tally.push((ri, outcome.verdict));
             if outcome.verdict == Verdict::Fail {
                 let mut f = make_finding(rule, res, path, subject_header, outcome);
                 f.related = res
@@ -165,6 +152,30 @@ fn evaluate_resource(
             }
         }
     }
+}
+
+/// (rule index, [passed, failed, skipped]) from one verdict per evaluation,
+/// by rule index: a chunk meets a handful of the rules, and a counter per rule
+/// of the pack zeroed for every chunk cost more than sorting what it met.
+fn count_verdicts(mut tally: Vec<(usize, Verdict)>) -> Vec<(usize, [usize; 3])> {
+    tally.sort_unstable_by_key(|&(ri, _)| ri);
+    let mut counts: Vec<(usize, [usize; 3])> = Vec::new();
+    for (ri, verdict) in tally {
+        let slot = match verdict {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Skip => 2,
+        };
+        match counts.last_mut() {
+            Some((last, c)) if *last == ri => c[slot] += 1,
+            _ => {
+                let mut c = [0; 3];
+                c[slot] = 1;
+                counts.push((ri, c));
+            }
+        }
+    }
+    counts
 }
 
 /// How a resource is named in the evidence report: its file and address (or
@@ -303,7 +314,27 @@ pub fn locate_span(idx: &LineIndex, text: &str, span: Span) -> Location {
 
 #[cfg(test)]
 mod tests {
-    use super::render_message;
+    use super::{count_verdicts, render_message};
+    use crate::rules::eval::Verdict;
+
+    #[test]
+    fn verdicts_are_counted_per_rule_in_rule_order() {
+        use Verdict::{Fail, Pass, Skip};
+        let tally = vec![
+            (7, Pass),
+            (2, Fail),
+            (7, Skip),
+            (7, Pass),
+            (0, Fail),
+            (2, Fail),
+        ];
+        assert_eq!(
+            count_verdicts(tally),
+            vec![(0, [0, 1, 0]), (2, [0, 2, 0]), (7, [2, 0, 1])]
+        );
+        assert!(count_verdicts(Vec::new()).is_empty());
+    }
+
     use crate::document::{Node, Span, Value};
     use crate::extract::Resource;
     use crate::rules::Target;
