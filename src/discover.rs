@@ -98,17 +98,25 @@ pub fn targets_of(found: &[Discovered]) -> std::collections::BTreeSet<Target> {
 
 pub fn classify_name(rel: &str) -> NameClass {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let lower = name.to_ascii_lowercase();
-    let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-    if lower.ends_with(".tf") {
+    // case-insensitive without a lower-cased copy (asked for every file found)
+    let ends = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    let starts = |prefix: &str| {
+        name.len() >= prefix.len()
+            && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let is_yaml = ends(".yml") || ends(".yaml");
+    if ends(".tf") {
         return NameClass::Known(FileKind::Terraform);
     }
-    if lower.ends_with(".tf.json") {
+    if ends(".tf.json") {
         return NameClass::Known(FileKind::TerraformJson);
     }
     if name == "Dockerfile"
         || name == "Containerfile"
-        || lower.ends_with(".dockerfile")
+        || ends(".dockerfile")
         || name.starts_with("Dockerfile.")
     {
         return NameClass::Known(FileKind::Dockerfile);
@@ -118,18 +126,18 @@ pub fn classify_name(rel: &str) -> NameClass {
         if parent == ".github/workflows" || parent.ends_with("/.github/workflows") {
             return NameClass::Known(FileKind::GithubWorkflow);
         }
-        if lower == "action.yml" || lower == "action.yaml" {
+        if name.eq_ignore_ascii_case("action.yml") || name.eq_ignore_ascii_case("action.yaml") {
             return NameClass::Known(FileKind::GithubAction);
         }
-        if lower.starts_with("compose") || lower.starts_with("docker-compose") {
+        if starts("compose") || starts("docker-compose") {
             return NameClass::Known(FileKind::Compose);
         }
         return NameClass::Yaml;
     }
-    if lower.ends_with(".json") || lower.ends_with(".template") {
+    if ends(".json") || ends(".template") {
         return NameClass::Json;
     }
-    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+    if ends(".md") || ends(".markdown") {
         return NameClass::Markdown;
     }
     NameClass::Other
@@ -159,8 +167,14 @@ pub struct Root {
 }
 
 pub fn normalise(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
+    let s = p.to_string_lossy();
+    // one copy, at the end: this runs for every file found
+    let s = if s.contains('\\') {
+        std::borrow::Cow::Owned(s.replace('\\', "/"))
+    } else {
+        s
+    };
+    let s = s.strip_prefix("./").unwrap_or(&s);
     s.trim_end_matches('/').to_string()
 }
 
@@ -328,5 +342,24 @@ mod tests {
             NameClass::Markdown
         );
         assert_eq!(classify_name("src/main.rs"), NameClass::Other);
+        // names are matched without regard to case, except the exact names
+        assert_eq!(
+            classify_name("infra/MAIN.TF"),
+            NameClass::Known(FileKind::Terraform)
+        );
+        assert_eq!(
+            classify_name("Docker-Compose.YML"),
+            NameClass::Known(FileKind::Compose)
+        );
+        assert_eq!(
+            classify_name("ACTION.yaml"),
+            NameClass::Known(FileKind::GithubAction)
+        );
+        assert_eq!(classify_name("README.MD"), NameClass::Markdown);
+        assert_eq!(classify_name("dockerfile"), NameClass::Other);
+        assert_eq!(classify_name(".tf"), NameClass::Known(FileKind::Terraform));
+        assert_eq!(classify_name("tf"), NameClass::Other);
+        assert_eq!(normalise(Path::new("./a/b/")), "a/b");
+        assert_eq!(normalise(Path::new(".\\a\\b")), "a/b");
     }
 }

@@ -69,6 +69,11 @@ fn sort_moving_once<T: Send + Sync>(
     items: &mut [T],
     compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
 ) {
+    // the filter stage sorts again what the scan sorted: one pass over
+    // neighbours settles it
+    if items.is_sorted_by(|a, b| compare(a, b).is_le()) {
+        return;
+    }
     let mut order: Vec<usize> = (0..items.len()).collect();
     sort_by(&mut order, |&a, &b| compare(&items[a], &items[b]));
     // position i takes the item now at order[i]; a placed position is marked
@@ -109,6 +114,10 @@ mod tests {
             .unwrap();
             assert_eq!(got, want);
         }
+        // sorted input stays as it is (the filter stage sorts sorted findings)
+        let mut again = want.clone();
+        super::sort_moving_once(&mut again, |a, b| a.0.cmp(&b.0));
+        assert_eq!(again, want);
         let mut empty: Vec<u8> = Vec::new();
         super::sort_moving_once(&mut empty, |a, b| a.cmp(b));
         assert!(empty.is_empty());
