@@ -196,10 +196,58 @@ impl<'a> Context<'a> {
     }
 
     fn resolve(&self, res: &Resource<'a>, start: Hit<'a>, path: &Path) -> Resolved<'a> {
-        let mut current: Hits = smallvec::smallvec![self.substitute(res, start)];
+        // most paths are keys through maps to one value: followed without
+        // the lists of hits until a step reaches a list, a repeated key or
+        // anything else the general walk handles
+        let mut hit = self.substitute(res, start);
+        for (k, seg) in path.segments.iter().enumerate() {
+            let (Segment::Key(key), Value::Map(entries)) = (seg, &hit.node.value) else {
+                return self.resolve_from(res, hit, &path.segments[k..]);
+            };
+            // an intrinsic written as a map (`{"Fn::If": …}`) is not known
+            if is_intrinsic_map(hit.node) {
+                return self.resolve_from(res, hit, &path.segments[k..]);
+            }
+            let mut found = entries.iter().filter(|e| &e.key == key);
+            match (found.next(), found.next()) {
+                (Some(e), None) => {
+                    let next = Hit {
+                        node: &e.value,
+                        span: value_span(e),
+                    };
+                    hit = self.substitute(res, next);
+                }
+                (None, _) => {
+                    return Resolved {
+                        hits: Hits::new(),
+                        unknown: false,
+                    }
+                }
+                (Some(_), Some(_)) => return self.resolve_from(res, hit, &path.segments[k..]),
+            }
+        }
+        let mut hits = Hits::new();
+        // null is "not set"
+        if !matches!(hit.node.value, Value::Null) {
+            hits.push(hit);
+        }
+        Resolved {
+            hits,
+            unknown: false,
+        }
+    }
+
+    /// The general walk of `segments` from `start` (already substituted).
+    fn resolve_from(
+        &self,
+        res: &Resource<'a>,
+        start: Hit<'a>,
+        segments: &[Segment],
+    ) -> Resolved<'a> {
+        let mut current: Hits = smallvec::smallvec![start];
         let mut unknown = false;
         let mut next = Hits::new();
-        for seg in &path.segments {
+        for seg in segments {
             next.clear();
             for hit in current.drain(..) {
                 if is_unknown(hit.node) {
