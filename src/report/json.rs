@@ -7,30 +7,8 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::pretty;
-use crate::finding::{Finding, ScanResult, Suppression};
+use crate::finding::{Finding, ScanResult};
 use crate::rules::Severity;
-
-#[derive(Serialize)]
-struct FindingOut<'a> {
-    rule_id: &'a str,
-    title: &'a str,
-    severity: Severity,
-    criteria: &'a [&'static str],
-    path: &'a str,
-    start_line: usize,
-    start_column: usize,
-    end_line: usize,
-    end_column: usize,
-    resource: &'a str,
-    message: &'a str,
-    remediation: &'a str,
-    fingerprint: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    suppression: Option<&'a Suppression>,
-    /// For a finding inside a local module: the calling `module` blocks.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    related: Vec<RelatedOut<'a>>,
-}
 
 #[derive(Serialize)]
 struct RelatedOut<'a> {
@@ -128,8 +106,8 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
     let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
     let mut report = pretty::Object::begin(&mut out, 0)?;
     report.field("version", &env!("CARGO_PKG_VERSION"))?;
-    report.array("findings", &result.findings, finding)?;
-    report.array("suppressed", &result.suppressed, finding)?;
+    report.array_with("findings", &result.findings, finding)?;
+    report.array_with("suppressed", &result.suppressed, finding)?;
     report.field("fixed", &result.fixed)?;
     report.field("errors", &errors)?;
     report.field("notices", &notices)?;
@@ -139,23 +117,29 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
     out.flush()
 }
 
-fn finding(f: &Finding) -> FindingOut<'_> {
-    FindingOut {
-        rule_id: &f.rule.id,
-        title: &f.rule.title,
-        severity: f.rule.severity,
-        criteria: &f.rule.criteria,
-        path: &f.path,
-        start_line: f.location.start_line,
-        start_column: f.location.start_column,
-        end_line: f.location.end_line,
-        end_column: f.location.end_column,
-        resource: &f.resource,
-        message: &f.message,
-        remediation: &f.rule.remediation,
-        fingerprint: &f.fingerprint,
-        suppression: f.suppression.as_deref(),
-        related: f
+/// One finding `depth` levels deep, written field by field (the same bytes
+/// as serde_json's pretty printer; most of a report is these, and the rule's
+/// title, criteria and remediation repeat in every one of them).
+fn finding(w: &mut Vec<u8>, depth: usize, f: &Finding) -> std::io::Result<()> {
+    let mut o = pretty::Object::begin(w, depth)?;
+    o.str("rule_id", &f.rule.id)?;
+    o.str("title", &f.rule.title)?;
+    o.str("severity", f.rule.severity.name())?;
+    pretty::strings(o.key("criteria")?, depth + 1, &f.rule.criteria)?;
+    o.str("path", &f.path)?;
+    o.uint("start_line", f.location.start_line)?;
+    o.uint("start_column", f.location.start_column)?;
+    o.uint("end_line", f.location.end_line)?;
+    o.uint("end_column", f.location.end_column)?;
+    o.str("resource", &f.resource)?;
+    o.str("message", &f.message)?;
+    o.str("remediation", &f.rule.remediation)?;
+    o.str("fingerprint", &f.fingerprint)?;
+    if let Some(s) = f.suppression.as_deref() {
+        o.field("suppression", s)?;
+    }
+    if !f.related.is_empty() {
+        let related: Vec<RelatedOut> = f
             .related
             .iter()
             .map(|r| RelatedOut {
@@ -165,6 +149,8 @@ fn finding(f: &Finding) -> FindingOut<'_> {
                 end_line: r.location.end_line,
                 end_column: r.location.end_column,
             })
-            .collect(),
+            .collect();
+        o.field("related", &related)?;
     }
+    o.end()
 }

@@ -130,7 +130,7 @@ impl<'w, W: Write> Object<'w, W> {
         self.w.write_all(if self.empty { b"\n" } else { b",\n" })?;
         self.empty = false;
         indent(self.w, self.depth + 1)?;
-        serde_json::to_writer(&mut *self.w, key)?;
+        string(self.w, key)?;
         self.w.write_all(b": ")?;
         Ok(self.w)
     }
@@ -149,6 +149,28 @@ impl<'w, W: Write> Object<'w, W> {
     ) -> io::Result<()> {
         let depth = self.depth + 1;
         array(self.key(key)?, depth, items, item)
+    }
+
+    /// A field holding `items` as an array, each written by `write` (given
+    /// the buffer and the item's depth).
+    pub fn array_with<'i, T: Sync>(
+        &mut self,
+        key: &str,
+        items: &'i [T],
+        write: impl Fn(&mut Vec<u8>, usize, &'i T) -> io::Result<()> + Sync + Send,
+    ) -> io::Result<()> {
+        let depth = self.depth + 1;
+        array_with(self.key(key)?, depth, items, write)
+    }
+
+    /// A string field.
+    pub fn str(&mut self, key: &str, v: &str) -> io::Result<()> {
+        string(self.key(key)?, v)
+    }
+
+    /// An unsigned integer field (serde_json writes the same decimal digits).
+    pub fn uint(&mut self, key: &str, v: usize) -> io::Result<()> {
+        write!(self.key(key)?, "{v}")
     }
 
     /// A field holding an array of one element, written by `element` at
@@ -186,6 +208,16 @@ pub fn array<'i, T: Sync, S: Serialize, W: Write>(
     items: &'i [T],
     item: impl Fn(&'i T) -> S + Sync + Send,
 ) -> io::Result<()> {
+    array_with(w, depth, items, |buf, depth, x| value(buf, depth, &item(x)))
+}
+
+/// [`array`] with each item written by `write` at the depth it is given.
+pub fn array_with<'i, T: Sync, W: Write>(
+    w: &mut W,
+    depth: usize,
+    items: &'i [T],
+    write: impl Fn(&mut Vec<u8>, usize, &'i T) -> io::Result<()> + Sync + Send,
+) -> io::Result<()> {
     if items.is_empty() {
         return w.write_all(b"[]");
     }
@@ -200,7 +232,7 @@ pub fn array<'i, T: Sync, S: Serialize, W: Write>(
                 // every item after a comma; the array's first drops it below
                 buf.extend_from_slice(b",\n");
                 indent(&mut buf, depth + 1)?;
-                value(&mut buf, depth + 1, &item(x))?;
+                write(&mut buf, depth + 1, x)?;
             }
             Ok(buf)
         });
@@ -209,6 +241,38 @@ pub fn array<'i, T: Sync, S: Serialize, W: Write>(
             w.write_all(if first { &text[1..] } else { &text })?;
             first = false;
         }
+    }
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"]")
+}
+
+/// `s` as a JSON string, as serde_json writes it. Most report strings need
+/// no escape: one pass that the compiler vectorises finds out, and they are
+/// copied whole (serde_json looks up every byte in its escape table).
+pub fn string<W: ?Sized + Write>(w: &mut W, s: &str) -> io::Result<()> {
+    let plain = s
+        .bytes()
+        .fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    if plain {
+        w.write_all(b"\"")?;
+        w.write_all(s.as_bytes())?;
+        w.write_all(b"\"")
+    } else {
+        serde_json::to_writer(w, s).map_err(io::Error::from)
+    }
+}
+
+/// An array of strings `depth` levels deep (serde_json's pretty layout).
+pub fn strings<W: ?Sized + Write>(w: &mut W, depth: usize, items: &[&str]) -> io::Result<()> {
+    if items.is_empty() {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"[")?;
+    for (i, s) in items.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        indent(w, depth + 1)?;
+        string(w, s)?;
     }
     w.write_all(b"\n")?;
     indent(w, depth)?;
@@ -263,5 +327,32 @@ mod tests {
         let mut empty = Vec::new();
         Object::begin(&mut empty, 0).unwrap().end().unwrap();
         assert_eq!(empty, b"{}");
+    }
+
+    /// Strings and string arrays written here equal serde_json's.
+    #[test]
+    fn strings_equal_serde_json() {
+        let texts = [
+            "",
+            "plain text",
+            "quote \" and backslash \\ and slash /",
+            "tab\tnew\nline\r\u{0}\u{1f}\u{7f}",
+            "ünïcødé ✓ 𝄞 \u{2028}",
+        ];
+        for t in texts {
+            let mut got = Vec::new();
+            string(&mut got, t).unwrap();
+            assert_eq!(got, serde_json::to_vec(t).unwrap(), "{t:?}");
+        }
+        for (depth, items) in [(0, &texts[..]), (3, &texts[1..2]), (2, &texts[..0])] {
+            let mut got = Vec::new();
+            strings(&mut got, depth, items).unwrap();
+            let mut want = Vec::new();
+            value(&mut want, depth, &items).unwrap();
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
     }
 }
