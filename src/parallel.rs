@@ -48,7 +48,7 @@ pub fn join<A: Send, B: Send>(
 
 /// A stable sort: across the pool when called inside one, else on this
 /// thread; the order is the same either way.
-fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+pub fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
     if rayon::current_thread_index().is_some() {
         items.par_sort_by(compare)
     } else {

@@ -173,7 +173,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         started,
     } = found;
     // a directory's files together, even when a subdirectory sorts between them
-    found.sort_by(|a, b| {
+    crate::parallel::sort_by(&mut found, |a, b| {
         dir_key(opts, a)
             .cmp(&dir_key(opts, b))
             .then_with(|| a.rel.cmp(&b.rel))
@@ -229,8 +229,8 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     }
     // one allocation of the final size, each finding moved into it once
     result.findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for mut part in parts {
-        result.findings.append(&mut part);
+    for i in report_order(&parts) {
+        result.findings.append(&mut parts[i]);
     }
     result.stats = rules
         .rules
@@ -306,6 +306,27 @@ fn merge_chunks(
         result.notices.append(&mut r.notices);
     }
     findings
+}
+
+/// The order to join `parts` (each sorted by [`Finding::sort_key`]) in: by
+/// their first findings when that leaves every part wholly after the one
+/// before (then the joined findings are sorted and the final sort only checks
+/// them), else as they are (the final stable sort then decides, and equal
+/// findings of different parts keep their order).
+fn report_order(parts: &[Vec<Finding>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..parts.len()).filter(|&i| !parts[i].is_empty()).collect();
+    let first = |i: usize| parts[i][0].sort_key();
+    crate::parallel::sort_by(&mut order, |&a, &b| first(a).cmp(&first(b)));
+    let disjoint = order.windows(2).all(|w| {
+        parts[w[0]]
+            .last()
+            .is_some_and(|last| last.sort_key() < first(w[1]))
+    });
+    if disjoint {
+        order
+    } else {
+        (0..parts.len()).collect()
+    }
 }
 
 /// The chunk a file belongs to: its directory under its root. Files named one
@@ -743,5 +764,56 @@ fn count_unknown(n: &Node) -> usize {
             entries.iter().map(|e| count_unknown(&e.value)).sum()
         }
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::report_order;
+    use crate::filter::suppress::{meta_finding, INVALID};
+    use crate::finding::Finding;
+
+    fn at(path: &str, line: usize, subject: &str) -> Finding {
+        meta_finding(
+            INVALID,
+            path,
+            line,
+            1,
+            subject,
+            format!("{subject} at {line}"),
+        )
+    }
+
+    fn joined(parts: &[Vec<Finding>], order: &[usize]) -> Vec<(String, usize, String)> {
+        order
+            .iter()
+            .flat_map(|&i| &parts[i])
+            .map(|f| (f.path.clone(), f.location.start_line, f.message.clone()))
+            .collect()
+    }
+
+    /// Parts that follow one another are joined by their first findings;
+    /// parts that overlap keep their order (the final stable sort decides).
+    #[test]
+    fn parts_are_joined_in_report_order_only_when_they_do_not_overlap() {
+        let parts = vec![
+            vec![at("b/x.tf", 1, "r"), at("b/x.tf", 9, "r")],
+            vec![],
+            vec![at(".", 1, "repo")],
+            vec![at("a/y.tf", 3, "r"), at("a/z.tf", 2, "r")],
+        ];
+        let order = report_order(&parts);
+        assert_eq!(order, vec![2, 3, 0]);
+        let mut sorted = joined(&parts, &[0, 1, 2, 3]);
+        sorted.sort();
+        assert_eq!(joined(&parts, &order), sorted);
+
+        // the same place found by two parts (a module seen from two callers)
+        let overlapping = vec![
+            vec![at("m/main.tf", 5, "first")],
+            vec![at("a/y.tf", 1, "r"), at("m/main.tf", 5, "second")],
+        ];
+        assert_eq!(report_order(&overlapping), vec![0, 1]);
+        assert!(report_order(&[]).is_empty());
     }
 }

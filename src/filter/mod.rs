@@ -273,3 +273,35 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     }
     result.findings.extend(meta);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_fingerprints;
+    use crate::filter::suppress::{meta_finding, INVALID};
+
+    /// Repeats of a fingerprint get `-2`, `-3` in report order, on one
+    /// thread and across a pool.
+    #[test]
+    fn repeated_fingerprints_are_numbered_in_report_order() {
+        let f = |path: &str, line| meta_finding(INVALID, path, line, 1, "x", "same".into());
+        for threads in [1, 2] {
+            // the fingerprint ignores the line: a, a2 and a3 share one
+            let mut findings: Vec<_> = (0..40)
+                .map(|i| f(if i % 3 == 0 { "a.tf" } else { "b.tf" }, i))
+                .collect();
+            let a = findings[0].fingerprint.clone();
+            let b = findings[1].fingerprint.clone();
+            assert_ne!(a, b);
+            crate::parallel::in_pool(threads, None, || distinct_fingerprints(&mut findings))
+                .unwrap();
+            let got: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+            assert_eq!(got[0], a);
+            assert_eq!(got[3], format!("{a}-2"));
+            assert_eq!(got[6], format!("{a}-3"));
+            assert_eq!(got[39], format!("{a}-14"));
+            assert_eq!(got[1], b);
+            assert_eq!(got[2], format!("{b}-2"));
+            assert_eq!(got[38], format!("{b}-26"));
+        }
+    }
+}
