@@ -172,6 +172,18 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         problems,
         started,
     } = found;
+    // the repository's file tests search its paths in order: discovery gives
+    // them so (checked, as this is public), before they are grouped by directory
+    let wants_repo = opts.roots.len() == 1 && opts.roots[0].is_dir;
+    let repo_files: Vec<String> = if wants_repo {
+        let mut paths: Vec<String> = found.iter().map(|d| d.rel.clone()).collect();
+        if !paths.is_sorted() {
+            paths.sort_unstable();
+        }
+        paths
+    } else {
+        Vec::new()
+    };
     // a directory's files together, even when a subdirectory sorts between them
     crate::parallel::sort_by(&mut found, |a, b| {
         dir_key(opts, a)
@@ -214,13 +226,12 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         .iter()
         .flat_map(|r| r.files.iter().map(|&(kind, _, size)| (kind, size)))
         .collect();
-    let wants_repo = opts.roots.len() == 1 && opts.roots[0].is_dir;
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     // the repository's file facts need only the kinds; the chunks' results
     // merge meanwhile (both are a few tens of ms at a million lines)
     let (repo, mut parts) = crate::parallel::join(
-        || wants_repo.then(|| scan_repository(&found, &kinds, opts, rules)),
+        || wants_repo.then(|| scan_repository(&found, &kinds, &repo_files, opts, rules)),
         || merge_chunks(&mut result, &mut verdicts, &mut checked, results, keep_root),
     );
     if let Some((mut repo, resources)) = repo {
@@ -555,10 +566,12 @@ fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::Mo
 }
 
 /// The repository as a whole: one `file` resource per file found, and the
-/// `repository` resource for rules on what must (not) exist.
+/// `repository` resource for rules on what must (not) exist (`repo_files`:
+/// every path found, sorted).
 fn scan_repository(
     found: &[Discovered],
     kinds: &[(FileKind, u64)],
+    repo_files: &[String],
     opts: &ScanOptions,
     rules: &RuleSet,
 ) -> (ChunkOutcome, usize) {
@@ -594,9 +607,6 @@ fn scan_repository(
         related: Vec::new(),
     });
     let resource_count = resources.len();
-    // sorted by path (found is grouped by directory): file tests search it
-    let mut repo_files: Vec<String> = found.iter().map(|d| d.rel.clone()).collect();
-    repo_files.sort_unstable();
     let files: Vec<FileRef> = found
         .iter()
         .map(|d| FileRef {
@@ -604,7 +614,7 @@ fn scan_repository(
             text: None,
         })
         .collect();
-    let outcome = evaluate::evaluate(&resources, &files, HashMap::new(), &repo_files, rules, opts);
+    let outcome = evaluate::evaluate(&resources, &files, HashMap::new(), repo_files, rules, opts);
     (outcome, resource_count)
 }
 
