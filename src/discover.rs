@@ -259,7 +259,8 @@ pub fn discover(
                 } else {
                     format!("{prefix}/{rel}")
                 };
-                if exclude.is_match(&rel) {
+                // (an empty set still builds a candidate path per file)
+                if !exclude.is_empty() && exclude.is_match(&rel) {
                     return WalkState::Continue;
                 }
                 let size = (classify_name(&rel) == NameClass::Other)
