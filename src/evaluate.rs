@@ -85,9 +85,9 @@ pub fn evaluate<'a>(
     }
     out.verdicts = count_verdicts(tally);
     locate(&mut out, files, opts.keep_texts);
-    // in report order already here, where it is a small sort on one thread:
-    // the scan's sort of all findings then meets sorted runs, and mostly
-    // none out of place (a stable sort, so equal findings keep their order)
+    // in report order already here, a small sort inside the chunk's task:
+    // the scan then joins sorted runs and its sort of all findings only
+    // checks them (a stable sort, so equal findings keep their order)
     crate::parallel::sort_findings(&mut out.findings);
     out
 }
