@@ -11,7 +11,8 @@ use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
 use super::functions;
-use crate::document::{format_number, Entry, Expr, Node, Span, Value};
+use super::value::{as_bool, as_number, equal, has_unknown, respan, to_text, unknown};
+use crate::document::{Entry, Node, Span, Value};
 
 /// Deepest expression/function nesting evaluated before giving up (unknown).
 const MAX_DEPTH: usize = 64;
@@ -79,54 +80,6 @@ impl Bindings {
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)
-    }
-}
-
-pub fn unknown(text: impl Into<String>, span: Span) -> Node {
-    Node::new(
-        Value::Expr(Expr {
-            text: text.into(),
-            function: None,
-            argument: None,
-        }),
-        span,
-    )
-}
-
-/// Whether any part of the value is unknown.
-pub fn has_unknown(node: &Node) -> bool {
-    match &node.value {
-        Value::Expr(_) => true,
-        Value::List(items) => items.iter().any(has_unknown),
-        Value::Map(entries) => entries.iter().any(|e| has_unknown(&e.value)),
-        _ => false,
-    }
-}
-
-/// Moves a value (and everything inside) to `span`.
-pub fn respan(mut node: Node, span: Span) -> Node {
-    fn walk(n: &mut Node, span: Span) {
-        n.span = span;
-        match &mut n.value {
-            Value::List(items) => items.iter_mut().for_each(|i| walk(i, span)),
-            Value::Map(entries) => entries.iter_mut().for_each(|e| {
-                e.key_span = span;
-                walk(&mut e.value, span);
-            }),
-            _ => {}
-        }
-    }
-    walk(&mut node, span);
-    node
-}
-
-/// A string rendering of a primitive for templates and `tostring`.
-pub fn to_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(format_number(*n)),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
@@ -540,23 +493,6 @@ fn is_error(n: &Node) -> bool {
     matches!(&n.value, Value::Expr(e) if e.text == ERROR_TEXT)
 }
 
-pub fn as_bool(n: &Node) -> Option<bool> {
-    match &n.value {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
-pub fn as_number(n: &Node) -> Option<f64> {
-    match &n.value {
-        Value::Number(x) => Some(*x),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 fn get_attr(n: &Node, key: &str) -> Option<Node> {
     match &n.value {
         Value::Map(_) => n.get(key).cloned(),
@@ -582,49 +518,6 @@ fn index(n: &Node, key: &Node) -> Option<Result<Node, ()>> {
             Some(n.get(&k).cloned().ok_or(()))
         }
         _ => Some(Err(())),
-    }
-}
-
-/// Structural equality ignoring spans.
-pub fn equal(a: &Node, b: &Node) -> Option<bool> {
-    match (&a.value, &b.value) {
-        (Value::Expr(_), _) | (_, Value::Expr(_)) => None,
-        (Value::Null, Value::Null) => Some(true),
-        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
-        (Value::Number(x), Value::Number(y)) => Some(x == y),
-        (Value::String(x), Value::String(y)) => Some(x == y),
-        (Value::List(x), Value::List(y)) => {
-            if x.len() != y.len() {
-                return Some(false);
-            }
-            let mut all = Some(true);
-            for (p, q) in x.iter().zip(y) {
-                match equal(p, q) {
-                    Some(false) => return Some(false),
-                    None => all = None,
-                    _ => {}
-                }
-            }
-            all
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            if x.len() != y.len() {
-                return Some(false);
-            }
-            let mut all = Some(true);
-            for e in x {
-                match b.get(&e.key) {
-                    None => return Some(false),
-                    Some(v) => match equal(&e.value, v) {
-                        Some(false) => return Some(false),
-                        None => all = None,
-                        _ => {}
-                    },
-                }
-            }
-            all
-        }
-        _ => Some(false),
     }
 }
 

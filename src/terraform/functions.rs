@@ -1,6 +1,6 @@
 //! The pure Terraform functions soclint evaluates. `None` means "not known":
 //! an unknown argument, an error, or a function not implemented here.
-use super::eval::{as_bool, as_number, equal, has_unknown, to_text};
+use super::value::{as_bool, as_number, equal, has_unknown, to_text};
 use crate::document::{format_number, Entry, Node, Span, Value};
 
 pub fn call(name: &str, args: &[Node], span: Span) -> Option<Node> {

@@ -4,6 +4,8 @@
 //! * [`eval`]: expressions (hcl-edit's AST) → document [`Node`]s whose spans
 //!   point at the source; unknown values stay [`Value::Expr`].
 //! * [`functions`]: the pure built-in functions.
+//! * [`value`]: helpers on values shared by all of the above.
+//! * [`source`]: a module directory's parsed files.
 //! * [`module`]: a module instance — variables, locals, `count`/`for_each`,
 //!   `dynamic` blocks, local module calls, outputs.
 //! * [`policy`]: IAM policies written in Terraform → `policy_statement`s.
@@ -16,8 +18,11 @@ pub mod functions;
 pub mod module;
 pub mod plan;
 pub mod policy;
+pub mod source;
+pub mod value;
 
-pub use module::{evaluate_root, EvalResource, FileSrc, ModuleDir, Output};
+pub use module::{evaluate_root, EvalResource, Output};
+pub use source::{FileSrc, ModuleDir};
 
 /// Module sources written as local paths (`./x`, `../x`) in a module's text:
 /// a cheap scan (no parse) used to group a root with the modules it calls.

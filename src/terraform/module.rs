@@ -5,27 +5,12 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
-use super::eval::{
-    eval_node, jsonencode_argument, respan, to_text, unknown, Bindings, Env, Evaluator,
-};
+use super::eval::{eval_node, jsonencode_argument, Bindings, Env, Evaluator};
 use super::policy;
+use super::source::{FileSrc, ModuleDir};
+use super::value::{respan, to_text, unknown};
 use crate::document::{Entry, Node, Span, Value};
 use crate::rules::Target;
-
-/// A parsed file of a module directory.
-pub struct FileSrc<'a> {
-    /// Index of the file among the chunk's files.
-    pub idx: usize,
-    pub doc: &'a Node,
-    pub text: &'a str,
-    pub json: bool,
-}
-
-/// A module directory: its path (relative, forward slashes) and files.
-pub struct ModuleDir<'a> {
-    pub dir: String,
-    pub files: Vec<FileSrc<'a>>,
-}
 
 /// A resource after evaluation; owns its body.
 #[derive(Debug, Clone)]
@@ -659,7 +644,7 @@ pub fn cli_value(text: &str) -> Node {
             fixed: None,
         };
         let v = Evaluator { env: &NoEnv }.expr(&e, &pos, &Bindings::default(), 0);
-        if !super::eval::has_unknown(&v) && !matches!(v.value, Value::Null) {
+        if !super::value::has_unknown(&v) && !matches!(v.value, Value::Null) {
             return respan(v, Span::default());
         }
     }

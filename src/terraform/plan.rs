@@ -6,7 +6,7 @@
 use super::module::join_dir;
 use crate::document::{Entry, Node, Span, Value};
 
-use super::eval::unknown;
+use super::value::unknown;
 
 /// A resource as the plan will leave it.
 pub struct PlanResource {

@@ -4,8 +4,8 @@
 //! a JSON string or heredoc, and `data "aws_iam_policy_document"` blocks
 //! (translated to the JSON shape: `actions` → `Action`, `principals` →
 //! `Principal`, `condition` → `Condition`…).
-use super::eval::respan;
-use super::module::FileSrc;
+use super::source::FileSrc;
+use super::value::respan;
 use crate::document::{Entry, Limits, Node, Span, Value};
 use crate::rules::eval::header_span;
 
