@@ -1,7 +1,9 @@
 //! Embeds every `policies/**/*.toml` into the binary, so the built-in pack works
-//! with no files on disk.
+//! with no files on disk, and records the commit soclint is built from for
+//! `soclint --version`.
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -20,6 +22,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    embed_policies(&root);
+    record_commit(&root);
+    let target = std::env::var("TARGET").expect("cargo sets TARGET");
+    println!("cargo:rustc-env=SOCLINT_TARGET={target}");
+}
+
+fn embed_policies(root: &Path) {
     let policies = root.join("policies");
     println!("cargo:rerun-if-changed=policies");
     let mut files = Vec::new();
@@ -29,7 +38,7 @@ fn main() {
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f
-            .strip_prefix(&root)
+            .strip_prefix(root)
             .expect("under the manifest dir")
             .to_string_lossy()
             .replace('\\', "/");
@@ -42,4 +51,87 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("builtin_rules.rs");
     fs::write(out, code).expect("write builtin_rules.rs");
+}
+
+/// The commit, from the first source that knows it: `SOCLINT_BUILD_COMMIT`
+/// (for builds without `.git`, such as the container image), the
+/// `.cargo_vcs_info.json` that `cargo package` writes into a published crate,
+/// then `git` when the manifest directory is the top of its own checkout (a
+/// crate unpacked inside someone else's repository must not report their
+/// commit). Otherwise the version says the commit is unknown.
+fn record_commit(root: &Path) {
+    println!("cargo:rerun-if-env-changed=SOCLINT_BUILD_COMMIT");
+    let (hash, date) = if let Ok(given) = std::env::var("SOCLINT_BUILD_COMMIT") {
+        assert!(
+            is_commit_hash(&given),
+            "SOCLINT_BUILD_COMMIT must be a 40-digit hexadecimal commit id, not {given:?}"
+        );
+        (Some(given), None)
+    } else if let Ok(info) = fs::read_to_string(root.join(".cargo_vcs_info.json")) {
+        (vcs_info_sha1(&info), None)
+    } else {
+        from_git(root).map_or((None, None), |(h, d)| (Some(h), Some(d)))
+    };
+    let short = hash.as_deref().map(|h| &h[..10]);
+    let suffix = match (short, &date) {
+        (Some(h), Some(d)) => format!(" ({h} {d})"),
+        (Some(h), None) => format!(" ({h})"),
+        _ => String::new(),
+    };
+    println!("cargo:rustc-env=SOCLINT_VERSION_SUFFIX={suffix}");
+    println!(
+        "cargo:rustc-env=SOCLINT_COMMIT_HASH={}",
+        hash.as_deref().unwrap_or("unknown")
+    );
+    println!(
+        "cargo:rustc-env=SOCLINT_COMMIT_DATE={}",
+        date.as_deref().unwrap_or("unknown")
+    );
+}
+
+fn is_commit_hash(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `{"git": {"sha1": "…"}, "path_in_vcs": ""}`, as cargo writes it.
+fn vcs_info_sha1(info: &str) -> Option<String> {
+    let start = info.find("\"sha1\"")? + "\"sha1\"".len();
+    let rest = info[start..].trim_start().strip_prefix(':')?.trim_start();
+    let hash = rest.strip_prefix('"')?.get(..40)?;
+    is_commit_hash(hash).then(|| hash.to_ascii_lowercase())
+}
+
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn from_git(root: &Path) -> Option<(String, String)> {
+    let top = git(root, &["rev-parse", "--show-toplevel"])?;
+    if fs::canonicalize(&top).ok()? != fs::canonicalize(root).ok()? {
+        return None;
+    }
+    // rebuild when HEAD moves: HEAD itself, the branch it names, packed refs
+    let git_dir = PathBuf::from(git(root, &["rev-parse", "--absolute-git-dir"])?);
+    let common = git(root, &["rev-parse", "--git-common-dir"]).map(|c| root.join(c));
+    let mut watch = vec![git_dir.join("HEAD")];
+    if let Some(common) = common {
+        watch.push(common.join("packed-refs"));
+        if let Some(branch) = git(root, &["symbolic-ref", "-q", "HEAD"]) {
+            watch.push(common.join(branch));
+        }
+    }
+    for path in watch.iter().filter(|p| p.exists()) {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let line = git(root, &["log", "-1", "--date=short", "--format=%H %cd"])?;
+    let (hash, date) = line.split_once(' ')?;
+    is_commit_hash(hash).then(|| (hash.to_string(), date.to_string()))
 }

@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "soclint",
-    version,
+    version = crate::version::SHORT,
+    long_version = crate::version::LONG,
     about = "Check infrastructure-as-code and policy documents against SOC 2 controls"
 )]
 pub struct Cli {
