@@ -16,6 +16,7 @@ pub mod finding;
 pub mod fixture;
 pub mod parallel;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scan;
