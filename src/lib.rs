@@ -8,6 +8,7 @@ pub mod config;
 pub mod discover;
 pub mod docs;
 pub mod document;
+pub mod escape;
 pub mod evaluate;
 pub mod evidence;
 pub mod extract;

@@ -262,16 +262,15 @@ fn history_over_three_runs() {
 #[test]
 fn bad_inputs_are_usage_errors() {
     let (tmp, root) = demo_repo();
-    let bad = tmp.path().join("bad.jsonl");
-    std::fs::write(&bad, "{\"time\":\"x\"}\n").expect("write");
+    let missing = tmp.path().join("missing.jsonl");
     let out = Command::cargo_bin("soclint")
         .expect("binary")
         .current_dir(&root)
-        .args(["report", ".", "--history", bad.to_str().expect("utf-8")])
+        .args(["report", ".", "--history", missing.to_str().expect("utf-8")])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read history"));
     let out = Command::cargo_bin("soclint")
         .expect("binary")
         .current_dir(&root)

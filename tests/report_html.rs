@@ -105,7 +105,7 @@ fn html_report_renders_in_headless_chromium() {
     assert!(html.contains("<svg class=\"chart\""));
     assert!(html.contains("<svg class=\"timeline\""));
     assert!(html.contains("@media print"));
-    assert!(html.contains("href=\"acme-infra/infra/terraform/storage.tf#L"));
+    assert!(html.contains("href=\"./acme-infra/infra/terraform/storage.tf#L"));
 
     let Some(bin) = chromium() else {
         if std::env::var_os("SOCLINT_REQUIRE_CHROMIUM").is_some() {

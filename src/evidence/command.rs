@@ -60,13 +60,20 @@ pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .map_err(|e| fatal(format!("cannot append to {}: {e}", path.display())))?;
     }
     if let Some(path) = &args.history {
-        let mut entries = history::read(path).map_err(fatal)?;
+        let read = history::read(path).map_err(fatal)?;
+        for problem in &read.problems {
+            eprintln!(
+                "note: {}: {problem}",
+                crate::escape::terminal(&path.display().to_string())
+            );
+        }
+        let mut entries = read.entries;
         // the history shows this run too, unless it was just appended to the same file
         if args.append_history.as_deref() != Some(path.as_path()) {
             entries.push(entry);
         }
         let ids: Vec<&str> = ev.criteria.iter().map(|c| c.id).collect();
-        ev.history = Some(history::view(&entries, &ids));
+        ev.history = Some(history::view(&entries, &ids, read.problems));
     }
     let text = match args.format {
         ReportFormat::Html => html::render(&ev),

@@ -52,41 +52,127 @@ impl Entry {
     }
 }
 
-/// Appends one line for this run (creating the file).
+/// Appends one line for this run (creating the file), as one write of the
+/// whole line under an exclusive lock, synced before the lock goes: a run
+/// killed part-way leaves no half line for the next to glue onto, and two
+/// runs at once do not interleave. A line an older writer left unfinished is
+/// closed first, so the new one still reads.
 pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
-    let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
-    let mut f = std::fs::OpenOptions::new()
+    let mut line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
+    line.push('\n');
+    let f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .read(true)
         .open(path)?;
-    writeln!(f, "{line}")
+    let _lock = Lock::exclusive(&f)?;
+    if ends_unfinished(&f)? {
+        line.insert(0, '\n');
+    }
+    (&f).write_all(line.as_bytes())?;
+    f.sync_data()
 }
 
-/// Reads a history file; blank lines are skipped, a bad line is an error
-/// naming its line number.
-pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read history {}: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Whether the file's last byte is something other than a newline.
+fn ends_unfinished(mut f: &std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    if f.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
-pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+/// An advisory `flock` held until dropped (closing the file would release it
+/// too); a no-op where there is none.
+struct Lock<'f>(#[allow(dead_code)] &'f std::fs::File);
+
+impl<'f> Lock<'f> {
+    #[cfg(unix)]
+    fn exclusive(f: &'f std::fs::File) -> std::io::Result<Self> {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a descriptor this function borrows for its lifetime
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Lock(f))
+    }
+
+    #[cfg(not(unix))]
+    fn exclusive(f: &'f std::fs::File) -> std::io::Result<Self> {
+        Ok(Lock(f))
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Lock<'_> {
+    fn drop(&mut self) {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: as above; unlocking cannot leave anything half-done
+        unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
+    }
+}
+
+/// A history file as read: its runs, and what was passed over.
+#[derive(Debug, Default)]
+pub struct History {
+    pub entries: Vec<Entry>,
+    /// `line N: what` for each line that could not be read as it was (a line
+    /// torn by a crash, one edited by hand); the rest of the file still counts.
+    pub problems: Vec<String>,
+}
+
+/// Reads a history file; a line that cannot be read is skipped and named.
+pub fn read(path: &Path) -> Result<History, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read history {}: {e}", path.display()))?;
+    Ok(parse(&bytes))
+}
+
+/// The runs of a history file. Blank lines are passed over; a line that is
+/// not an entry (bad JSON or UTF-8, a time that is not UTC) is skipped with
+/// its reason. Times are kept in one form (`YYYY-MM-DDTHH:MM:SSZ`) and a
+/// commit that is not a hexadecimal id is dropped, so what a hand-edited file
+/// holds cannot reach a report as anything else.
+pub fn parse(bytes: &[u8]) -> History {
+    let mut out = History::default();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let n = i + 1;
+        let Ok(line) = std::str::from_utf8(raw) else {
+            out.problems
+                .push(format!("line {n}: not UTF-8; line left out"));
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let e: Entry = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        if parse_utc(&e.time).is_none() {
-            return Err(format!(
-                "line {}: time `{}` is not UTC RFC 3339",
-                i + 1,
-                e.time
+        let mut e: Entry = match serde_json::from_str(line) {
+            Ok(e) => e,
+            Err(err) => {
+                out.problems.push(format!("line {n}: {err}; line left out"));
+                continue;
+            }
+        };
+        let Some(secs) = parse_utc(&e.time) else {
+            out.problems.push(format!(
+                "line {n}: time is not UTC RFC 3339 (like 2026-01-31T09:00:00Z); line left out"
             ));
+            continue;
+        };
+        e.time = format_utc(secs);
+        if let Some(c) = &e.commit {
+            if c.is_empty() || c.len() > 64 || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+                out.problems.push(format!(
+                    "line {n}: commit is not a hexadecimal id; run kept without it"
+                ));
+                e.commit = None;
+            }
         }
-        out.push(e);
+        out.entries.push(e);
     }
-    Ok(out)
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,10 +207,14 @@ pub struct HistoryView {
     pub rows: Vec<HistoryRow>,
     /// Whether the rule set changed between runs (results not like for like).
     pub ruleset_changed: bool,
+    /// Lines of the history file that could not be read as they were (see
+    /// [`History`]).
+    pub problems: Vec<String>,
 }
 
-/// The history section: runs in time order, one row per criterion in `ids`.
-pub fn view(entries: &[Entry], ids: &[&str]) -> HistoryView {
+/// The history section: runs in time order, one row per criterion in `ids`,
+/// and what could not be read of the file.
+pub fn view(entries: &[Entry], ids: &[&str], problems: Vec<String>) -> HistoryView {
     let mut runs: Vec<&Entry> = entries.iter().collect();
     runs.sort_by_key(|e| parse_utc(&e.time).unwrap_or(0));
     let rows = ids
@@ -139,6 +229,7 @@ pub fn view(entries: &[Entry], ids: &[&str]) -> HistoryView {
         })
         .collect();
     HistoryView {
+        problems,
         ruleset_changed: runs.windows(2).any(|w| w[0].ruleset != w[1].ruleset),
         runs: runs
             .iter()
@@ -216,9 +307,10 @@ mod tests {
             .iter()
             .map(|e| serde_json::to_string(e).unwrap() + "\n")
             .collect();
-        let parsed = parse(&text).unwrap();
-        assert_eq!(parsed, runs);
-        let v = view(&parsed, &["CC6.1", "A1.2"]);
+        let parsed = parse(text.as_bytes());
+        assert_eq!(parsed.entries, runs);
+        assert!(parsed.problems.is_empty());
+        let v = view(&parsed.entries, &["CC6.1", "A1.2"], Vec::new());
         let cc = &v.rows[0];
         assert_eq!(cc.statuses[2], Some(Status::Failing));
         let s = cc.longest_passing.clone().unwrap();
@@ -228,6 +320,11 @@ mod tests {
         assert_eq!(a.statuses[3], None);
         let s = a.longest_passing.clone().unwrap();
         assert_eq!((s.days, s.runs, s.ongoing), (32, 2, false));
-        assert!(parse("{\"time\":\"nope\",\"ruleset\":\"x\",\"criteria\":{}}").is_err());
+        let bad = parse(b"{\"time\":\"nope\",\"ruleset\":\"x\",\"criteria\":{}}");
+        assert!(bad.entries.is_empty());
+        assert_eq!(
+            bad.problems,
+            ["line 1: time is not UTC RFC 3339 (like 2026-01-31T09:00:00Z); line left out"]
+        );
     }
 }

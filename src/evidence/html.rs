@@ -6,6 +6,11 @@ use super::model::{Coverage, CriterionEvidence, Evidence, Status};
 use super::render::{categories, esc, file_href, or_dash, split_rules, static_label};
 use super::svg;
 
+/// Nothing but the inline style and inline images runs or loads, whatever
+/// text from the repository got into the page: no script, no form, no fetch.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                   base-uri 'none'; form-action 'none'";
+
 const CSS: &str = r#"
 :root { --pass: #2e7d32; --fail: #c62828; --none: #6b7480; --line: #d8dde3; --soft: #f4f6f8; }
 * { box-sizing: border-box; }
@@ -84,6 +89,7 @@ pub fn render(ev: &Evidence) -> String {
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         esc(&title)
     );
@@ -113,20 +119,20 @@ pub fn render(ev: &Evidence) -> String {
 fn header(s: &mut String, ev: &Evidence) {
     let h = &ev.header;
     let rows = [
-        ("Repository", esc(or_dash(&h.repository))),
+        ("Repository", esc(or_dash(&h.repository)).into_owned()),
         (
             "Commit",
             h.commit
                 .as_deref()
                 .map_or("—".into(), |c| format!("<code>{}</code>", esc(c))),
         ),
-        ("Branch", esc(or_dash(&h.branch))),
+        ("Branch", esc(or_dash(&h.branch)).into_owned()),
         (
             "Scanned path",
             format!("<code>{}</code>", esc(&h.scanned_path)),
         ),
-        ("Scan time (UTC)", esc(&h.scan_time)),
-        ("soclint version", esc(h.soclint_version)),
+        ("Scan time (UTC)", esc(&h.scan_time).into_owned()),
+        ("soclint version", esc(h.soclint_version).into_owned()),
         (
             "Rule set",
             format!(
@@ -135,7 +141,10 @@ fn header(s: &mut String, ev: &Evidence) {
                 esc(&h.ruleset_hash)
             ),
         ),
-        ("SOC 2 categories in scope", esc(&categories(ev))),
+        (
+            "SOC 2 categories in scope",
+            esc(&categories(ev)).into_owned(),
+        ),
         (
             "Scanned",
             format!(
@@ -186,7 +195,7 @@ fn matrix(s: &mut String, ev: &Evidence) {
     );
     for c in &ev.criteria {
         let id = if c.rules.is_empty() {
-            esc(c.id)
+            esc(c.id).into_owned()
         } else {
             format!("<a href=\"#{}\">{}</a>", anchor(c), esc(c.id))
         };
@@ -348,7 +357,7 @@ fn exceptions(s: &mut String, ev: &Evidence) {
                 esc(&file_href(ev, p, l)),
                 esc(p)
             ),
-            (Some(p), None) => esc(p),
+            (Some(p), None) => esc(p).into_owned(),
             _ => "—".into(),
         };
         let _ = writeln!(
@@ -419,11 +428,19 @@ fn history(s: &mut String, ev: &Evidence) {
             ""
         }
     );
+    if !hv.problems.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p class=\"warn\">{} problem(s) reading the history file: {}.</p>",
+            hv.problems.len(),
+            esc(&hv.problems.join("; "))
+        );
+    }
     let times: Vec<String> = hv
         .runs
         .iter()
         .map(|r| match &r.commit {
-            Some(c) => format!("{} ({})", r.time, &c[..c.len().min(10)]),
+            Some(c) => format!("{} ({})", r.time, c.chars().take(10).collect::<String>()),
             None => r.time.clone(),
         })
         .collect();
@@ -436,8 +453,8 @@ fn history(s: &mut String, ev: &Evidence) {
                 "{} days ({} run(s), {} → {}{})",
                 st.days,
                 st.runs,
-                esc(&st.from[..10.min(st.from.len())]),
-                esc(&st.to[..10.min(st.to.len())]),
+                esc(&st.from.chars().take(10).collect::<String>()),
+                esc(&st.to.chars().take(10).collect::<String>()),
                 if st.ongoing { ", still passing" } else { "" }
             ),
             None => "<span class=\"muted\">never passing</span>".into(),

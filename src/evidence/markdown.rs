@@ -1,16 +1,26 @@
 //! The evidence report as Markdown (for a pull request, a wiki or a PDF
 //! converter): the same sections as the HTML report, without the charts.
+use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::model::{Coverage, Evidence, Status};
-use super::render::{categories, file_href, or_dash, split_rules, static_label};
+use crate::escape::markdown_code;
 
-/// Escapes the characters that would break a table cell or start markup.
-fn md(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('\n', " ")
+use super::model::{Coverage, Evidence, Status};
+use super::render::{categories, file_href, split_rules, static_label};
+
+/// Text that renders as written, never as markup ([`crate::escape::markdown`]).
+fn md(s: &str) -> Cow<'_, str> {
+    crate::escape::markdown(s)
+}
+
+/// A rule's own text: Markdown as written for the built-in pack, escaped
+/// for a repository's rule files.
+fn rule_text(s: &str, builtin: bool) -> Cow<'_, str> {
+    if builtin {
+        Cow::Borrowed(s)
+    } else {
+        md(s)
+    }
 }
 
 fn status_md(s: Status) -> &'static str {
@@ -27,14 +37,32 @@ pub fn render(ev: &Evidence) -> String {
     let t = &ev.totals;
     let _ = writeln!(s, "# SOC 2 evidence report\n");
     let _ = writeln!(s, "| | |\n|---|---|");
-    let _ = writeln!(s, "| Repository | {} |", md(or_dash(&h.repository)));
+    let _ = writeln!(
+        s,
+        "| Repository | {} |",
+        h.repository
+            .as_deref()
+            .map_or("—".into(), |r| markdown_code(r, true))
+    );
     let _ = writeln!(
         s,
         "| Commit | {} |",
-        h.commit.as_deref().map_or("—".into(), |c| format!("`{c}`"))
+        h.commit
+            .as_deref()
+            .map_or("—".into(), |c| markdown_code(c, true))
     );
-    let _ = writeln!(s, "| Branch | {} |", md(or_dash(&h.branch)));
-    let _ = writeln!(s, "| Scanned path | `{}` |", md(&h.scanned_path));
+    let _ = writeln!(
+        s,
+        "| Branch | {} |",
+        h.branch
+            .as_deref()
+            .map_or("—".into(), |b| markdown_code(b, true))
+    );
+    let _ = writeln!(
+        s,
+        "| Scanned path | {} |",
+        markdown_code(&h.scanned_path, true)
+    );
     let _ = writeln!(s, "| Scan time (UTC) | {} |", h.scan_time);
     let _ = writeln!(s, "| soclint version | {} |", h.soclint_version);
     let _ = writeln!(
@@ -87,7 +115,7 @@ pub fn render(ev: &Evidence) -> String {
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.id,
-            md(c.title),
+            c.title,
             c.rules.len(),
             c.resources_checked,
             c.passed,
@@ -100,7 +128,7 @@ pub fn render(ev: &Evidence) -> String {
 
     let _ = writeln!(s, "\n## Criteria in detail\n");
     for c in ev.criteria.iter().filter(|c| !c.rules.is_empty()) {
-        let _ = writeln!(s, "### {} {}\n", c.id, md(c.title));
+        let _ = writeln!(s, "### {} {}\n", c.id, c.title);
         let _ = writeln!(
             s,
             "{} · {} resources checked · {} passed · {} failed · {} skipped · {} suppressed\n",
@@ -123,7 +151,7 @@ pub fn render(ev: &Evidence) -> String {
                     "| {} | {} | {} | {} | {} | {} | {} |",
                     r.id,
                     r.severity,
-                    md(&r.title),
+                    rule_text(&r.title, r.builtin),
                     r.resources_checked,
                     r.passed,
                     r.failed,
@@ -144,15 +172,14 @@ pub fn render(ev: &Evidence) -> String {
             for f in &c.findings {
                 let _ = writeln!(
                     s,
-                    "- **{}** ({}) [{}:{}]({}) `{}`: {}  \n  Fix: {}",
-                    f.rule_id,
+                    "- **{}** ({}) [{}]({}) {}: {}  \n  Fix: {}",
+                    md(&f.rule_id),
                     f.severity,
-                    md(&f.path),
-                    f.line,
+                    markdown_code(&format!("{}:{}", f.path, f.line), false),
                     file_href(ev, &f.path, f.line),
-                    f.resource.replace('`', "'"),
+                    markdown_code(&f.resource, false),
                     md(&f.message),
-                    md(&f.remediation)
+                    rule_text(&f.remediation, f.builtin)
                 );
             }
             s.push('\n');
@@ -162,11 +189,11 @@ pub fn render(ev: &Evidence) -> String {
             let _ = writeln!(
                 s,
                 "- suppressed: {} at {} ({}; owner {}, expires {})",
-                e.rule_id,
+                md(&e.rule_id),
                 md(e.path.as_deref().unwrap_or("—")),
                 md(&e.reason),
                 md(e.owner.as_deref().unwrap_or("—")),
-                e.expires.as_deref().unwrap_or("never")
+                md(e.expires.as_deref().unwrap_or("never"))
             );
         }
     }
@@ -193,7 +220,7 @@ pub fn render(ev: &Evidence) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} | {}{} |",
-                e.rule_id,
+                md(&e.rule_id),
                 e.criteria.join(", "),
                 md(&match (&e.path, e.line) {
                     (Some(p), Some(l)) => format!("{p}:{l}"),
@@ -203,7 +230,7 @@ pub fn render(ev: &Evidence) -> String {
                 md(&e.reason),
                 md(e.owner.as_deref().unwrap_or("—")),
                 md(e.ticket.as_deref().unwrap_or("—")),
-                e.expires.as_deref().unwrap_or("never"),
+                md(e.expires.as_deref().unwrap_or("never")),
                 flag
             );
         }
@@ -246,6 +273,7 @@ pub fn render(ev: &Evidence) -> String {
             s,
             "{} run(s), {} to {}.{}\n",
             hv.runs.len(),
+            // times are in one canonical form (`history::parse`): no markup
             hv.runs.first().map_or("—", |r| r.time.as_str()),
             hv.runs.last().map_or("—", |r| r.time.as_str()),
             if hv.ruleset_changed {
@@ -254,6 +282,14 @@ pub fn render(ev: &Evidence) -> String {
                 ""
             }
         );
+        if !hv.problems.is_empty() {
+            let _ = writeln!(
+                s,
+                "{} problem(s) reading the history file: {}.\n",
+                hv.problems.len(),
+                md(&hv.problems.join("; "))
+            );
+        }
         let _ = writeln!(
             s,
             "Legend: ✅ passing, ❌ failing, ➖ not evidenced, · not in that run.\n"

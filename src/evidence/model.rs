@@ -88,6 +88,11 @@ pub struct Header {
 pub struct RuleEvidence {
     pub id: String,
     pub title: String,
+    /// The rule is from the built-in pack: its text is soclint's own, and the
+    /// Markdown report keeps its formatting (a repository's rule text is
+    /// escaped like any other text from the repository).
+    #[serde(skip)]
+    pub builtin: bool,
     pub severity: Severity,
     pub passed: usize,
     pub failed: usize,
@@ -105,6 +110,9 @@ pub struct FindingEvidence {
     pub resource: String,
     pub message: String,
     pub remediation: String,
+    /// As [`RuleEvidence::builtin`], for the remediation.
+    #[serde(skip)]
+    pub builtin: bool,
 }
 
 /// A suppression or waiver (from inline comments or config once issue #4
@@ -304,6 +312,7 @@ pub fn build(inputs: Inputs) -> Evidence {
             rule_rows.push(RuleEvidence {
                 id: r.meta.id.clone(),
                 title: r.meta.title.clone(),
+                builtin: r.meta.origin.starts_with("builtin:"),
                 severity: r.meta.severity,
                 passed: st.passed,
                 failed: st.failed,
@@ -324,6 +333,7 @@ pub fn build(inputs: Inputs) -> Evidence {
                 resource: f.resource.clone(),
                 message: f.message.clone(),
                 remediation: f.rule.remediation.clone(),
+                builtin: f.rule.origin.starts_with("builtin:"),
             })
             .collect();
         let suppressed: Vec<usize> = exceptions

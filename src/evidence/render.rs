@@ -1,48 +1,31 @@
 //! Helpers the renderers share.
+use std::borrow::Cow;
+
 use super::model::{CriterionEvidence, Evidence, RuleEvidence};
 
-/// Escapes text for HTML (and SVG) content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Escapes text for HTML (and SVG) content and attributes
+/// ([`crate::escape::html`]).
+pub fn esc(s: &str) -> Cow<'_, str> {
+    crate::escape::html(s)
 }
 
 /// A link to a scanned file, relative to the report (`#L12` for the line, as
-/// code hosts read it). Whole-repository findings (`.`) link to the root.
+/// code hosts read it); whole-repository findings (`.`) link to the root. It
+/// starts with `./` or `../` and every byte outside RFC 3986's unreserved set
+/// is percent-encoded, so a file name cannot make it a `javascript:` (or any
+/// other scheme) link, a query, or a fragment.
 pub fn file_href(ev: &Evidence, path: &str, line: usize) -> String {
     let target = if path == "." {
-        if ev.link_base.is_empty() {
-            ".".to_string()
-        } else {
-            ev.link_base.clone()
-        }
+        ev.link_base.clone()
     } else {
         format!("{}{}", ev.link_base, path)
     };
-    let encoded: String = target
-        .chars()
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '#' => "%23".to_string(),
-            '?' => "%3F".to_string(),
-            '%' => "%25".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
+    let encoded = crate::escape::uri_path(&target);
+    let dot = if encoded.starts_with("../") { "" } else { "./" };
     if path == "." {
-        encoded
+        format!("{dot}{encoded}")
     } else {
-        format!("{encoded}#L{line}")
+        format!("{dot}{encoded}#L{line}")
     }
 }
 

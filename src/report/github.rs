@@ -1,8 +1,12 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
 //! line per finding, which GitHub shows as annotations on the pull request.
+//! The `file` property carries the path exactly (so the annotation lands on
+//! it); titles and messages, which GitHub shows, go through
+//! [`crate::escape::terminal`] first, so no escape sequence reaches the log.
 use std::fmt::Write;
 
 use super::{level, listed, Context};
+use crate::escape::terminal;
 use crate::finding::ScanResult;
 
 /// Escaping of a command's message.
@@ -42,8 +46,12 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             l.start_column,
             l.end_line,
             l.end_column,
-            escape_property(&title),
-            escape_data(&format!("{}\n{}", f.message, f.rule.remediation)),
+            escape_property(&terminal(&title)),
+            escape_data(&format!(
+                "{}\n{}",
+                terminal(&f.message),
+                terminal(&f.rule.remediation)
+            )),
         );
     }
     for e in &result.errors {
@@ -54,7 +62,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             e.line,
             e.column,
             escape_property("soclint: file could not be parsed"),
-            escape_data(&e.message)
+            escape_data(&terminal(&e.message))
         );
     }
     let _ = writeln!(

@@ -1,14 +1,18 @@
 //! The terminal report: a miette diagnostic per finding (snippet, underline,
-//! label, help), then a summary.
+//! label, help), then a summary. Every text from the repository (paths,
+//! messages, rule text from its rule files, the snippets themselves) goes
+//! through [`terminal`] or [`Shown`], and the whole report through the
+//! workflow-command guard: nothing in it drives the terminal or a CI log.
 use std::collections::HashMap;
 use std::fmt::{self, Write};
 use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::snippet::{Shown, Snippet};
 use super::{criteria_list, describe_suppression, Context};
+use crate::document::Span;
+use crate::escape::{self, terminal};
 use crate::finding::{FileError, Finding, ScanResult};
 use crate::rules::Severity;
 
@@ -20,7 +24,8 @@ pub struct Style {
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<Arc<str>>>,
+    /// The snippet and the finding's span in it.
+    source: Option<(Snippet, Span)>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -36,11 +41,16 @@ impl fmt::Display for FindingDiagnostic<'_> {
             f,
             "{} {} [{}]",
             r.severity,
-            r.title,
+            terminal(&r.title),
             criteria_list(&r.criteria)
         )?;
         if self.source.is_none() {
-            write!(f, "\n{}: {}", self.finding.path, self.finding.message)?;
+            write!(
+                f,
+                "\n{}: {}",
+                terminal(&self.finding.path),
+                terminal(&self.finding.message)
+            )?;
         }
         Ok(())
     }
@@ -60,21 +70,21 @@ impl Diagnostic for FindingDiagnostic<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(&self.finding.rule.remediation))
+        Some(Box::new(terminal(&self.finding.rule.remediation)))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.source.as_ref().map(|(s, _)| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.finding.span?;
-        self.source.as_ref()?;
+        let (_, span) = self.source.as_ref()?;
+        let label = if self.finding.label.is_empty() {
+            &self.finding.message
+        } else {
+            &self.finding.label
+        };
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(if self.finding.label.is_empty() {
-                    self.finding.message.clone()
-                } else {
-                    self.finding.label.clone()
-                }),
+                Some(terminal(label).into_owned()),
                 span.start..span.end,
             ),
         )))
@@ -83,7 +93,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
 struct ErrorDiagnostic<'a> {
     error: &'a FileError,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<(Snippet, Span)>,
 }
 
 impl fmt::Debug for ErrorDiagnostic<'_> {
@@ -94,9 +104,9 @@ impl fmt::Debug for ErrorDiagnostic<'_> {
 
 impl fmt::Display for ErrorDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} could not be scanned", self.error.path)?;
+        write!(f, "{} could not be scanned", terminal(&self.error.path))?;
         if self.source.is_none() {
-            write!(f, ": {}", self.error.message)?;
+            write!(f, ": {}", terminal(&self.error.message))?;
         }
         Ok(())
     }
@@ -109,14 +119,13 @@ impl Diagnostic for ErrorDiagnostic<'_> {
         Some(Box::new("parse-error"))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.source.as_ref().map(|(s, _)| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.error.span?;
-        self.source.as_ref()?;
+        let (_, span) = self.source.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(self.error.message.clone()),
+                Some(terminal(&self.error.message).into_owned()),
                 span.start..span.end.max(span.start),
             ),
         )))
@@ -136,15 +145,52 @@ fn handler(style: &Style) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-/// The text a diagnostic shows, with every secret found in the file masked
-/// (a snippet for one finding may show another finding's line as context).
-fn source(
-    result: &ScanResult,
-    masked: &HashMap<&str, Arc<str>>,
-    path: &str,
-) -> Option<NamedSource<Arc<str>>> {
-    let text = masked.get(path).or_else(|| result.texts.get(path))?;
-    Some(NamedSource::new(path, Arc::clone(text)))
+/// The texts snippets show, by path: every secret found in the file masked
+/// (a snippet for one finding may show another finding's line as context),
+/// hidden characters visible; each made once, when first needed.
+struct Texts<'r> {
+    result: &'r ScanResult,
+    masked: HashMap<&'r str, Arc<str>>,
+    shown: HashMap<&'r str, Shown>,
+}
+
+impl<'r> Texts<'r> {
+    fn new(result: &'r ScanResult) -> Self {
+        Texts {
+            result,
+            masked: masked_texts(result),
+            shown: HashMap::new(),
+        }
+    }
+
+    /// The snippet for `span` of `path`, its header at (line, column).
+    fn snippet(
+        &mut self,
+        path: &'r str,
+        span: Option<Span>,
+        column: usize,
+    ) -> Option<(Snippet, Span)> {
+        let span = span?;
+        let shown = match self.shown.entry(path) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let text = self
+                    .masked
+                    .get(path)
+                    .or_else(|| self.result.texts.get(path))?;
+                e.insert(Shown::new(text))
+            }
+        };
+        let at = Span::new(shown.offset(span.start), shown.offset(span.end));
+        Some((
+            Snippet {
+                name: terminal(path).into_owned(),
+                text: Arc::clone(&shown.text),
+                primary: Some((at.start, column.saturating_sub(1))),
+            },
+            at,
+        ))
+    }
 }
 
 fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
@@ -165,31 +211,25 @@ fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
 
 pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
     let handler = handler(style);
-    let masked = masked_texts(result);
+    let mut texts = Texts::new(result);
     let mut out = String::new();
     for f in &result.findings {
-        let source = if f.span.is_some() {
-            source(result, &masked, &f.path)
-        } else {
-            None
-        };
+        let source = texts.snippet(&f.path, f.span, f.location.start_column);
         let d = FindingDiagnostic { finding: f, source };
         let _ = handler.render_report(&mut out, &d);
         for r in &f.related {
             let _ = writeln!(
                 out,
                 "  = in a module called at {}:{}:{}",
-                r.path, r.location.start_line, r.location.start_column
+                terminal(&r.path),
+                r.location.start_line,
+                r.location.start_column
             );
         }
         out.push('\n');
     }
     for e in &result.errors {
-        let source = if e.span.is_some() {
-            source(result, &masked, &e.path)
-        } else {
-            None
-        };
+        let source = texts.snippet(&e.path, e.span, e.column);
         let d = ErrorDiagnostic { error: e, source };
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
@@ -200,15 +240,15 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
             let _ = writeln!(
                 out,
                 "  {}:{}:{}: {} {} {}",
-                f.path,
+                terminal(&f.path),
                 f.location.start_line,
                 f.location.start_column,
                 f.rule.severity,
                 f.rule.id,
-                f.message
+                terminal(&f.message)
             );
             if let Some(s) = &f.suppression {
-                let _ = writeln!(out, "      {}", describe_suppression(s));
+                let _ = writeln!(out, "      {}", terminal(&describe_suppression(s)));
             }
         }
         out.push('\n');
@@ -219,13 +259,16 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
             let _ = writeln!(
                 out,
                 "  {} {} {} {}",
-                e.path, e.rule_id, e.resource, e.fingerprint
+                terminal(&e.path),
+                terminal(&e.rule_id),
+                terminal(&e.resource),
+                terminal(&e.fingerprint)
             );
         }
         out.push('\n');
     }
     out.push_str(&summary(result, style.verbose));
-    out
+    escape::guard_workflow_commands(out)
 }
 
 /// Counts a person reads after the findings; timing stays on its own line so
@@ -233,14 +276,14 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
 pub fn summary(result: &ScanResult, verbose: bool) -> String {
     let mut s = String::new();
     for n in &result.notices {
-        let _ = writeln!(s, "note: {}: {}", n.path, n.message);
+        let _ = writeln!(s, "note: {}: {}", terminal(&n.path), terminal(&n.message));
     }
     if !result.remote_modules.is_empty() {
         let _ = writeln!(
             s,
             "note: {} remote Terraform module source(s) not downloaded, not evaluated: {}",
             result.remote_modules.len(),
-            result.remote_modules.join(", ")
+            terminal(&result.remote_modules.join(", "))
         );
     }
     let _ = writeln!(

@@ -1,27 +1,15 @@
 //! JUnit XML for CI test tabs: one test case per rule and file that has
 //! findings (all its findings in one failure, with locations), one per file
-//! that could not be parsed.
+//! that could not be parsed. Attribute values go through
+//! [`xml_attribute`], element text through [`xml`] (the document stays
+//! well-formed XML 1.0 whatever a name holds); text from the repository is
+//! first made visible with [`terminal`], so it cannot add lines of its own.
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{listed, Context};
+use crate::escape::{terminal, xml, xml_attribute};
 use crate::finding::{Finding, ScanResult};
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut cases: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
@@ -38,10 +26,10 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         let _ = writeln!(
             body,
             "    <testcase classname=\"{}\" name=\"{} {}\" file=\"{}\">",
-            escape(rule),
-            escape(rule),
-            escape(path),
-            escape(path)
+            xml_attribute(rule),
+            xml_attribute(rule),
+            xml_attribute(&terminal(path)),
+            xml_attribute(path)
         );
         let active: Vec<&&Finding> = fs.iter().filter(|f| f.suppression.is_none()).collect();
         if active.is_empty() {
@@ -52,22 +40,25 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
                 let _ = writeln!(
                     text,
                     "{}:{}:{}: {}",
-                    f.path, f.location.start_line, f.location.start_column, f.message
+                    terminal(&f.path),
+                    f.location.start_line,
+                    f.location.start_column,
+                    terminal(&f.message)
                 );
             }
-            let _ = writeln!(text, "Remediation: {}", r.remediation);
+            let _ = writeln!(text, "Remediation: {}", terminal(&r.remediation));
             let _ = writeln!(
                 body,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                escape(&format!(
+                xml_attribute(&format!(
                     "{} [{}] {} finding(s): {}",
-                    r.title,
+                    terminal(&r.title),
                     r.criteria.join(", "),
                     active.len(),
                     r.severity
                 )),
-                escape(r.severity.name()),
-                escape(&text)
+                r.severity.name(),
+                xml(&text)
             );
         }
         let _ = writeln!(body, "    </testcase>");
@@ -76,13 +67,13 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         let _ = writeln!(
             body,
             "    <testcase classname=\"parse-error\" name=\"parse {}\" file=\"{}\">\n      <error message=\"{}\">{}:{}:{}: {}</error>\n    </testcase>",
-            escape(&e.path),
-            escape(&e.path),
-            escape(&e.message),
-            escape(&e.path),
+            xml_attribute(&terminal(&e.path)),
+            xml_attribute(&e.path),
+            xml_attribute(&terminal(&e.message)),
+            xml(&terminal(&e.path)),
             e.line,
             e.column,
-            escape(&e.message)
+            xml(&terminal(&e.message))
         );
     }
     let tests = cases.len() + result.errors.len();

@@ -1,28 +1,27 @@
 //! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`:
 //! counts by severity and criterion, then the most severe findings with links.
+//! Paths are code spans and other text from the repository is escaped
+//! ([`crate::escape`]): it renders as written, never as a link, an image,
+//! HTML or a mention.
 use std::fmt::Write;
 
 use super::{criteria_list, Context};
+use crate::escape::{markdown as cell, markdown_code, uri_path};
 use crate::finding::{Finding, ScanResult};
 use crate::rules::Severity;
 
 const TOP: usize = 25;
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
+/// `path:line` as a code span, linked to the file when the blob URL is known.
 fn link(f: &Finding, ctx: &Context) -> String {
-    let text = format!("{}:{}", f.path, f.location.start_line);
+    let text = markdown_code(&format!("{}:{}", f.path, f.location.start_line), true);
     match &ctx.link_base {
         Some(base) => format!(
-            "[`{}`]({}{}#L{})",
-            cell(&text),
-            base,
-            super::sarif::uri(&f.path),
+            "[{text}]({base}{}#L{})",
+            uri_path(&f.path),
             f.location.start_line
         ),
-        None => format!("`{}`", cell(&text)),
+        None => text,
     }
 }
 
@@ -86,7 +85,12 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
     if !result.errors.is_empty() {
         let _ = writeln!(s, "\n### Files not parsed\n");
         for e in &result.errors {
-            let _ = writeln!(s, "- `{}:{}`: {}", e.path, e.line, cell(&e.message));
+            let _ = writeln!(
+                s,
+                "- {}: {}",
+                markdown_code(&format!("{}:{}", e.path, e.line), false),
+                cell(&e.message)
+            );
         }
     }
     if ctx.show_suppressed && !result.suppressed.is_empty() {
@@ -106,7 +110,13 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
     if !result.fixed.is_empty() {
         let _ = writeln!(s, "\n### Fixed since the baseline\n");
         for e in &result.fixed {
-            let _ = writeln!(s, "- `{}` `{}` {}", e.rule_id, e.path, cell(&e.resource));
+            let _ = writeln!(
+                s,
+                "- {} {} {}",
+                markdown_code(&e.rule_id, false),
+                markdown_code(&e.path, false),
+                cell(&e.resource)
+            );
         }
     }
     s

@@ -7,6 +7,7 @@ pub mod junit;
 pub mod markdown;
 mod pretty;
 pub mod sarif;
+mod snippet;
 
 use crate::finding::{Finding, Suppression, SuppressionKind};
 use crate::rules::Severity;

@@ -13,6 +13,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::{level, pretty};
+use crate::escape;
 use crate::finding::{Finding, Location, ScanResult, SuppressionKind};
 use crate::rules::criteria::CRITERIA;
 use crate::rules::{RuleMeta, Severity};
@@ -45,18 +46,10 @@ fn sentence(s: &str) -> String {
     }
 }
 
-/// A path relative to the scanned root as a relative URI reference: forward
-/// slashes kept, everything outside RFC 3986's unreserved set percent-encoded.
+/// A path relative to the scanned root as a relative URI reference
+/// ([`crate::escape::uri_path`]).
 pub fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::escape::uri_path(path).into_owned()
 }
 
 /// `AWS-S3-001` titled "S3 bucket ACL does not grant public access" →
@@ -98,22 +91,46 @@ fn physical(path: &str, l: &Location) -> Value {
     })
 }
 
+/// Whether a rule's reference can be a link: an http(s) URL with nothing that
+/// would end an autolink (`<…>`) early.
+fn web_link(r: &str) -> bool {
+    (r.starts_with("https://") || r.starts_with("http://"))
+        && !r
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>'))
+}
+
 fn rule_entry(m: &RuleMeta, taxon_index: &BTreeMap<&str, usize>) -> Value {
     let mut tags: Vec<String> = vec!["security".into(), "soc2".into()];
     tags.extend(m.criteria.iter().map(|c| c.to_string()));
     tags.push(m.target.name().to_string());
+    // a repository's own rule files are as untrusted as its other files:
+    // their text is escaped in the Markdown that code scanning renders, and
+    // only an http(s) reference becomes a link
+    let builtin = m.origin.starts_with("builtin:");
+    let own = |t: &str| -> String {
+        if builtin {
+            t.to_string()
+        } else {
+            escape::markdown(t).into_owned()
+        }
+    };
     let mut markdown = format!(
         "**{}** ({}; Trust Services Criteria {})\n\n{}\n\n**Remediation:** {}",
-        m.title,
+        own(&m.title),
         m.severity,
         m.criteria.join(", "),
-        sentence(&m.rationale),
-        sentence(&m.remediation)
+        own(&sentence(&m.rationale)),
+        own(&sentence(&m.remediation))
     );
     if !m.references.is_empty() {
         markdown.push_str("\n\n**References:**\n");
         for r in &m.references {
-            markdown.push_str(&format!("\n- <{r}>"));
+            if web_link(r) {
+                markdown.push_str(&format!("\n- <{r}>"));
+            } else {
+                markdown.push_str(&format!("\n- {}", escape::markdown(r)));
+            }
         }
     }
     let relationships: Vec<Value> = m
@@ -137,7 +154,7 @@ fn rule_entry(m: &RuleMeta, taxon_index: &BTreeMap<&str, usize>) -> Value {
         "shortDescription": { "text": sentence(&m.title) },
         "fullDescription": { "text": sentence(&m.rationale) },
         "help": { "text": sentence(&m.remediation), "markdown": markdown },
-        "helpUri": m.references.first().map(String::as_str).unwrap_or(INFORMATION_URI),
+        "helpUri": m.references.first().map(String::as_str).filter(|r| web_link(r)).unwrap_or(INFORMATION_URI),
         "defaultConfiguration": { "level": level(m.severity) },
         "properties": {
             "tags": tags,
