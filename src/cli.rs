@@ -1,4 +1,4 @@
-//! Command-line types (clap derive) only; `main.rs` wires them to the library.
+//! Command-line types (clap derive) only; [`crate::commands`] runs them.
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
-use crate::rules::Target;
+use crate::target::Target;
 
 /// What a file is, once known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -7,9 +7,21 @@ use std::sync::Arc;
 use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
 use crate::finding::{fingerprint, Finding, Location, Related};
-use crate::rules::eval::{header_span, ByScopeType, Context, Outcome, Verdict};
+use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::{Rule, RuleSet};
-use crate::scan::ScanOptions;
+
+/// What the evaluate stage needs besides the rules and the resources.
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    /// Days since 1970-01-01 taken as today (for review-date rules).
+    pub today: i64,
+    /// Keep the text of files with findings (the human report shows snippets);
+    /// without it memory stays flat however many files have findings.
+    pub keep_texts: bool,
+    /// Record which resources each rule evaluated (the evidence report's
+    /// "resources checked"); off for `check`, where it would only cost memory.
+    pub record_resources: bool,
+}
 
 /// A file as evaluation sees it.
 pub struct FileRef<'a> {
@@ -26,7 +38,7 @@ pub struct ChunkOutcome {
     /// row per chunk added up to ~50 MB over a 10,000-directory scan.
     pub verdicts: Vec<(usize, [usize; 3])>,
     /// Per rule index: the resources it gave a verdict on (`path::address`),
-    /// only when `ScanOptions::record_resources` is set.
+    /// only when `EvalOptions::record_resources` is set.
     pub checked: Vec<Vec<String>>,
     /// Texts of files that findings point into.
     pub texts: Vec<(String, Arc<str>)>,
@@ -42,7 +54,7 @@ pub fn evaluate<'a>(
     vars: HashMap<usize, HashMap<&'a str, &'a Node>>,
     repo_files: &'a [String],
     rules: &RuleSet,
-    opts: &ScanOptions,
+    opts: &EvalOptions,
 ) -> ChunkOutcome {
     let ctx = Context {
         references: ReferenceIndex::build(resources, rules.referrer_types()),
@@ -88,7 +100,7 @@ pub fn evaluate<'a>(
     // in report order already here, a small sort inside the chunk's task:
     // the scan then joins sorted runs and its sort of all findings only
     // checks them (a stable sort, so equal findings keep their order)
-    crate::parallel::sort_findings(&mut out.findings);
+    crate::finding::sort_findings(&mut out.findings);
     out
 }
 
@@ -130,7 +142,7 @@ fn evaluate_resource(
                         .as_ref()
                         .is_none_or(|w| ctx.eval(res, n, w).verdict == Verdict::Pass)
                 })
-                .map(|(n, _)| (n, Some(header_span(n))))
+                .map(|(n, _)| (n, Some(n.header_span())))
                 .collect(),
         };
         if !subjects.is_empty() {

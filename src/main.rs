@@ -4,25 +4,16 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use soclint::app;
-use soclint::cli::{Cli, Command};
+use soclint::cli::Cli;
+use soclint::commands::{self, Fatal, EXIT_USAGE};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match &cli.command {
-        Command::Check(args) => app::check(args),
-        Command::Rules(args) => app::list_rules(args),
-        Command::Explain { rule_id, rules } => app::explain(rule_id, rules),
-        Command::Test(args) => app::test(args),
-        Command::Report(args) => soclint::evidence::command::report(args),
-        Command::Baseline(args) => app::baseline(args),
-        Command::Criteria { rules, format } => app::list_criteria(rules, *format),
-    };
-    let code = match outcome {
+    let code = match commands::run(&cli) {
         Ok(code) => code,
-        Err(app::Fatal(report)) => {
+        Err(Fatal(report)) => {
             eprintln!("{report:?}");
-            app::EXIT_USAGE
+            EXIT_USAGE
         }
     };
     exit_now(code)

@@ -56,16 +56,10 @@ pub fn sort_by<T: Send>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::O
     }
 }
 
-/// Findings in report order (a stable sort by [`Finding::sort_key`]). A
-/// finding is ~240 bytes and a sort moves each item about log n times, so
-/// the sort runs on indices and each finding then moves once.
-pub fn sort_findings(findings: &mut [crate::finding::Finding]) {
-    sort_moving_once(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
 /// The order of a stable sort by `compare`, reached by sorting indices and
-/// then following the permutation's cycles with swaps.
-fn sort_moving_once<T: Send + Sync>(
+/// then following the permutation's cycles with swaps: for large items, which
+/// a sort would otherwise move about log n times each.
+pub fn sort_moving_once<T: Send + Sync>(
     items: &mut [T],
     compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
 ) {

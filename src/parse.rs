@@ -4,7 +4,26 @@ use std::sync::Arc;
 
 use crate::discover::{classify_name, Discovered, FileKind, NameClass};
 use crate::document::{self, Limits, Node, ParseError, Span};
-use crate::scan::ScanOptions;
+
+/// What the parse stage needs to know: how much of one file it may read and
+/// how far a document may expand.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    pub max_file_size: u64,
+    pub limits: Limits,
+}
+
+/// Files larger than this are skipped unless `--max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            limits: Limits::default(),
+        }
+    }
+}
 
 /// One file after parsing.
 pub struct Loaded {
@@ -20,7 +39,7 @@ pub struct Loaded {
     pub notice: Option<String>,
 }
 
-pub fn load(d: &Discovered, opts: &ScanOptions) -> Loaded {
+pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
     let class = classify_name(&d.rel);
     let mut out = Loaded {
         rel: d.rel.clone(),
@@ -87,7 +106,7 @@ pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<C
     Ok(Capped::Read(bytes))
 }
 
-fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ScanOptions, out: &mut Loaded) {
+fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut Loaded) {
     let known = match class {
         NameClass::Known(k) => Some(k),
         _ => None,

@@ -13,37 +13,25 @@ use std::time::Instant;
 use globset::GlobSet;
 
 use crate::discover::{self, Discovered, FileKind, Root};
-use crate::document::{Limits, LineIndex, Node, Span};
-use crate::evaluate::{self, locate_span, ChunkOutcome, FileRef};
+use crate::document::{LineIndex, Node, Span};
+use crate::evaluate::{self, locate_span, ChunkOutcome, EvalOptions, FileRef};
 use crate::extract::{self, file_facts, Resource};
 use crate::filter::suppress;
 use crate::finding::{Directive, FileError, Finding, Location, Notice, RuleStats, ScanResult};
-use crate::parse::{self, Loaded};
+use crate::parse::{self, Loaded, ParseOptions};
 use crate::rules::{RuleSet, Target};
 
+/// How to scan: what, with how many threads, and each stage's own options
+/// (defined beside the stage, so no stage imports the pipeline that calls it).
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub roots: Vec<Root>,
     pub exclude: GlobSet,
-    pub max_file_size: u64,
-    pub limits: Limits,
     pub threads: usize,
-    /// Days since 1970-01-01 taken as today (for review-date rules).
-    pub today: i64,
-    /// Keep the text of files with findings (the human report shows snippets);
-    /// without it memory stays flat however many files have findings.
-    pub keep_texts: bool,
-    /// Terraform variable files (`--var-file`) for every root module.
-    pub var_files: Vec<std::path::PathBuf>,
-    /// Terraform variables (`--var name=value`) for every root module.
-    pub vars: Vec<(String, String)>,
-    /// Record which resources each rule evaluated (the evidence report's
-    /// "resources checked"); off for `check`, where it would only cost memory.
-    pub record_resources: bool,
+    pub parse: ParseOptions,
+    pub eval: EvalOptions,
+    pub terraform: crate::terraform::Inputs,
 }
-
-/// Files larger than this are skipped unless `--max-file-size` says otherwise.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
 impl ScanOptions {
     /// One directory scanned with the default limits on one thread, as the
@@ -56,14 +44,13 @@ impl ScanOptions {
                 display_prefix: String::new(),
             }],
             exclude: GlobSet::empty(),
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            limits: Limits::default(),
             threads: 1,
-            today,
-            keep_texts: false,
-            var_files: Vec::new(),
-            vars: Vec::new(),
-            record_resources: false,
+            parse: ParseOptions::default(),
+            eval: EvalOptions {
+                today,
+                ..EvalOptions::default()
+            },
+            terraform: crate::terraform::Inputs::default(),
         }
     }
 }
@@ -258,7 +245,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             )
         })
         .collect();
-    if opts.record_resources {
+    if opts.eval.record_resources {
         result.checked = rules
             .rules
             .iter()
@@ -277,7 +264,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.remote_modules.dedup();
     result.errors.sort();
     result.directives.sort();
-    crate::parallel::sort_findings(&mut result.findings);
+    crate::finding::sort_findings(&mut result.findings);
     result
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -389,7 +376,7 @@ fn scan_chunk(
     opts: &ScanOptions,
     rules: &RuleSet,
 ) -> ChunkResult {
-    let loaded: Vec<Loaded> = chunk.iter().map(|d| parse::load(d, opts)).collect();
+    let loaded: Vec<Loaded> = chunk.iter().map(|d| parse::load(d, &opts.parse)).collect();
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
     let (root, dir) = dir_key(opts, &chunk[0]);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
@@ -413,7 +400,7 @@ fn scan_chunk(
                 let l = f.rel.to_ascii_lowercase();
                 l.ends_with(".tf") || l.ends_with(".tf.json")
             })
-            .map(|f| parse::load(f, opts))
+            .map(|f| parse::load(f, &opts.parse))
             .collect();
         todo.extend(local_calls(&t, terraform_texts(&files)));
         callees.push((t, files));
@@ -438,7 +425,8 @@ fn scan_chunk(
         }
         extract::extract(f.kind, &f.docs, i, i, &mut resources);
     }
-    let mut outcome = evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, opts);
+    let mut outcome =
+        evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
     let as_root = has_tf.then(|| {
         let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
         let root_module = module_of(dir, &own);
@@ -453,7 +441,7 @@ fn scan_chunk(
             next += files.len();
             modules.insert(d.clone(), module_of(d, &indexed));
         }
-        let inputs = crate::terraform::root_inputs(chunk, opts);
+        let inputs = crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse.limits);
         let tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs);
         // evaluated Terraform resources: one scope per module instance
         let scope_base = all.len() + 1;
@@ -471,7 +459,14 @@ fn scan_chunk(
                 related: r.related.clone(),
             })
             .collect();
-        let outcome = evaluate::evaluate(&tf_resources, &files, HashMap::new(), &[], rules, opts);
+        let outcome = evaluate::evaluate(
+            &tf_resources,
+            &files,
+            HashMap::new(),
+            &[],
+            rules,
+            &opts.eval,
+        );
         let notices = tf_out
             .diagnostics
             .iter()
@@ -528,7 +523,7 @@ fn scan_chunk(
                 column: loc.start_column,
                 message: e.message.clone(),
             });
-            if let (Some(t), true) = (&f.text, opts.keep_texts) {
+            if let (Some(t), true) = (&f.text, opts.eval.keep_texts) {
                 outcome.texts.push((f.rel.clone(), Arc::clone(t)));
             }
         }
@@ -614,7 +609,14 @@ fn scan_repository(
             text: None,
         })
         .collect();
-    let outcome = evaluate::evaluate(&resources, &files, HashMap::new(), repo_files, rules, opts);
+    let outcome = evaluate::evaluate(
+        &resources,
+        &files,
+        HashMap::new(),
+        repo_files,
+        rules,
+        &opts.eval,
+    );
     (outcome, resource_count)
 }
 
@@ -634,7 +636,7 @@ pub fn scan_plan(
     let text: Arc<str> = std::fs::read_to_string(plan_path)
         .map_err(|e| format!("cannot read {}: {e}", plan_path.display()))?
         .into();
-    let doc = crate::document::json::parse(&text, &opts.limits)
+    let doc = crate::document::json::parse(&text, &opts.parse.limits)
         .map_err(|e| format!("{} is not valid JSON: {e}", plan_path.display()))?;
     let planned = plan::resources(&doc);
     let resources: Vec<Resource> = planned
@@ -654,7 +656,8 @@ pub fn scan_plan(
         rel: plan_rel,
         text: Some(&text),
     }];
-    let mut outcome = evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, opts);
+    let mut outcome =
+        evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
 
     // source files per module directory: (rel, text, document)
     let mut sources: HashMap<String, Vec<(String, Arc<str>, Node)>> = HashMap::new();
@@ -672,7 +675,7 @@ pub fn scan_plan(
             let Ok(t) = std::fs::read_to_string(&p) else {
                 continue;
             };
-            let Ok(node) = crate::document::hcl::parse(&t, &opts.limits) else {
+            let Ok(node) = crate::document::hcl::parse(&t, &opts.parse.limits) else {
                 continue;
             };
             let name = p
@@ -726,7 +729,7 @@ pub fn scan_plan(
             f.path = rel.clone();
             f.span = Some(span);
             f.location = locate_span(&LineIndex::new(stext), stext, span);
-            if opts.keep_texts {
+            if opts.eval.keep_texts {
                 texts.push((rel.clone(), Arc::clone(stext)));
             }
             break;

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use soclint::app::{build_rules, build_rules_for};
-use soclint::cli::RuleSourceArgs;
 use soclint::config::Config;
 use soclint::discover::targets_of;
+use soclint::project::RuleOverrides;
+use soclint::project::{build_rules, build_rules_for};
 use soclint::rules::{builtin_files, builtin_target, load_file, Target};
 use soclint::scan::{discover, scan_found, ScanOptions};
 
@@ -59,7 +59,7 @@ fn case_dirs() -> Vec<PathBuf> {
 
 #[test]
 fn loading_rules_by_target_finds_what_the_whole_pack_finds() {
-    let args = RuleSourceArgs::default();
+    let args = RuleOverrides::default();
     let config = Config::default();
     let all = build_rules(&args, &config, None, true).unwrap_or_else(|_| panic!("pack loads"));
     let key = |r: &soclint::finding::ScanResult| -> Vec<String> {
@@ -140,7 +140,7 @@ fn rules_evaluated(dir: &Path) -> u64 {
 
 #[test]
 fn check_counts_the_rules_of_the_targets_present() {
-    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None, true)
+    let all = build_rules(&RuleOverrides::default(), &Config::default(), None, true)
         .unwrap_or_else(|_| panic!("pack loads"));
     let count = |targets: &[Target]| {
         all.rules

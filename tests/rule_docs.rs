@@ -2,13 +2,13 @@
 //! what `soclint rules --format markdown` produces now, byte for byte.
 use std::path::Path;
 
-use soclint::app::build_rules;
-use soclint::cli::RuleSourceArgs;
 use soclint::config::Config;
+use soclint::project::build_rules;
+use soclint::project::RuleOverrides;
 
 #[test]
 fn committed_rule_docs_are_current() {
-    let set = build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
+    let set = build_rules(&RuleOverrides::default(), &Config::default(), None, false)
         .unwrap_or_else(|_| panic!("built-in rules load"));
     let rules: Vec<_> = set.rules.iter().collect();
     let pages = soclint::docs::render(&rules);
@@ -41,7 +41,7 @@ fn committed_rule_docs_are_current() {
 
 #[test]
 fn markdown_pages_carry_every_rule_with_its_metadata() {
-    let set = build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
+    let set = build_rules(&RuleOverrides::default(), &Config::default(), None, false)
         .unwrap_or_else(|_| panic!("built-in rules load"));
     let rules: Vec<_> = set.rules.iter().collect();
     let pages = soclint::docs::render(&rules);

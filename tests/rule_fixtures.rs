@@ -4,17 +4,17 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use soclint::app::build_rules;
-use soclint::cli::RuleSourceArgs;
 use soclint::config::Config;
 use soclint::fixture::{run_case, test_rule, RuleTest};
+use soclint::project::build_rules;
+use soclint::project::RuleOverrides;
 use soclint::rules::eval::parse_date;
 use soclint::rules::Target;
 
 #[test]
 fn every_builtin_rule_meets_its_fixtures() {
     let today = parse_date("2026-11-25").expect("date");
-    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
+    let all = build_rules(&RuleOverrides::default(), &Config::default(), None, false)
         .unwrap_or_else(|_| panic!("built-in rules load"));
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut problems = Vec::new();
@@ -53,7 +53,7 @@ fn every_builtin_rule_meets_its_fixtures() {
 
 #[test]
 fn the_pack_covers_every_target() {
-    let all = build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
+    let all = build_rules(&RuleOverrides::default(), &Config::default(), None, false)
         .unwrap_or_else(|_| panic!("built-in rules load"));
     assert!(
         all.rules.len() >= 40,

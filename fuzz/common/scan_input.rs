@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use soclint::app::build_rules;
-use soclint::cli::RuleSourceArgs;
 use soclint::config::Config;
 use soclint::finding::ScanResult;
+use soclint::project::build_rules;
+use soclint::project::RuleOverrides;
 use soclint::rules::RuleSet;
 use soclint::scan::{scan, ScanOptions};
 
@@ -43,7 +43,7 @@ pub fn split(data: &[u8]) -> Option<(&'static str, &[u8])> {
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     RULES.get_or_init(|| {
-        build_rules(&RuleSourceArgs::default(), &Config::default(), None, false)
+        build_rules(&RuleOverrides::default(), &Config::default(), None, false)
             .unwrap_or_else(|_| panic!("built-in rules load"))
     })
 }
@@ -57,10 +57,8 @@ pub fn scan_one(base: &Path, name: &str, content: &[u8]) -> ScanResult {
         std::fs::create_dir_all(parent).expect("mkdir");
     }
     std::fs::write(&path, content).expect("write");
-    let opts = ScanOptions {
-        keep_texts: true,
-        ..ScanOptions::for_directory(&dir, 20_000)
-    };
+    let mut opts = ScanOptions::for_directory(&dir, 20_000);
+    opts.eval.keep_texts = true;
     let result = scan(&opts, rules());
     let ctx = soclint::report::Context {
         show_suppressed: true,

@@ -142,6 +142,20 @@ impl Node {
             _ => {}
         }
     }
+    /// Where to point for a whole map or list: its first line rather than the
+    /// block (a finding about a resource names its header, not 40 lines).
+    pub fn header_span(&self) -> Span {
+        match &self.value {
+            Value::Map(entries) => match entries.first() {
+                Some(e) if !matches!(e.value.value, Value::Map(_) | Value::List(_)) => {
+                    e.key_span.join(e.value.span)
+                }
+                Some(e) => e.key_span,
+                None => self.span,
+            },
+            _ => self.span,
+        }
+    }
     /// Depth of the deepest nesting below this node (1 for a scalar).
     pub fn depth(&self) -> usize {
         match &self.value {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Evidence, Status};
+use super::status::Status;
 use super::time::{format_utc, parse_utc};
 
 /// One run, as one line of the history file:
@@ -25,20 +25,6 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn from_evidence(ev: &Evidence) -> Entry {
-        Entry {
-            time: ev.header.scan_time.clone(),
-            commit: ev.header.commit.clone(),
-            branch: ev.header.branch.clone(),
-            ruleset: ev.header.ruleset_hash.clone(),
-            criteria: ev
-                .criteria
-                .iter()
-                .map(|c| (c.id.to_string(), [c.passed, c.failed]))
-                .collect(),
-        }
-    }
-
     pub fn status_of(&self, id: &str) -> Option<Status> {
         self.criteria.get(id).map(|&[passed, failed]| {
             if failed > 0 {

@@ -2,7 +2,6 @@
 //! rule set into per-criterion evidence; `html`, `markdown` and `json` render
 //! it; `history` keeps one line per run for Type II periods; `git` reads the
 //! commit and branch from `.git` files.
-pub mod command;
 pub mod git;
 pub mod hash;
 pub mod history;
@@ -11,6 +10,7 @@ pub mod json;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod status;
 pub mod svg;
 pub mod time;
 

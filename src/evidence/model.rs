@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::git::GitInfo;
 use super::hash::sha256_hex;
-use super::history::HistoryView;
+use super::history::{Entry, HistoryView};
+pub use super::status::Status;
 use super::time::{format_date, format_utc};
 use crate::finding::ScanResult;
 use crate::rules::criteria::{self, Category, Evidence as StaticEvidence};
@@ -14,25 +15,6 @@ use crate::rules::{RuleSet, Severity};
 
 /// Exceptions expiring within this many days are highlighted.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Passing,
-    Failing,
-    /// No rule evaluated anything for it in this repository.
-    NotEvidenced,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Passing => "passing",
-            Status::Failing => "failing",
-            Status::NotEvidenced => "not evidenced by code",
-        }
-    }
-}
 
 /// How far this repository's files evidence a criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -193,6 +175,23 @@ pub struct Evidence {
     pub link_base: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryView>,
+}
+
+impl Evidence {
+    /// This run as one line of the history file.
+    pub fn history_entry(&self) -> Entry {
+        Entry {
+            time: self.header.scan_time.clone(),
+            commit: self.header.commit.clone(),
+            branch: self.header.branch.clone(),
+            ruleset: self.header.ruleset_hash.clone(),
+            criteria: self
+                .criteria
+                .iter()
+                .map(|c| (c.id.to_string(), [c.passed, c.failed]))
+                .collect(),
+        }
+    }
 }
 
 /// What `build` needs besides the scan.

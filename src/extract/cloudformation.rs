@@ -3,7 +3,7 @@
 //! IAM statements of every `PolicyDocument` inside them.
 use super::Push;
 use crate::document::Node;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let Some(resources) = doc.get("Resources").and_then(Node::as_map) else {

@@ -1,8 +1,7 @@
 //! docker-compose: the file (`compose`) and each service (`service`).
 use super::Push;
 use crate::document::Node;
-use crate::rules::eval::header_span;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     push(
@@ -10,7 +9,7 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
         "compose",
         "compose".into(),
         doc,
-        header_span(doc),
+        doc.header_span(),
     );
     for svc in doc.get("services").and_then(Node::as_map).unwrap_or(&[]) {
         push(

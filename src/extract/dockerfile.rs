@@ -2,7 +2,7 @@
 //! instruction (`instruction`).
 use super::Push;
 use crate::document::Node;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let first = doc

@@ -2,15 +2,14 @@
 //! (`jobs.<id>.steps[n]`); composite actions (`action.yml`) and their steps.
 use super::Push;
 use crate::document::Node;
-use crate::rules::eval::header_span;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract_workflow<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let header = doc
         .entry("on")
         .or_else(|| doc.entry("name"))
         .map(|e| e.key_span)
-        .unwrap_or_else(|| header_span(doc));
+        .unwrap_or_else(|| doc.header_span());
     push(
         Target::GithubActions,
         "workflow",
@@ -37,7 +36,7 @@ pub fn extract_action<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
         "action",
         "action".into(),
         doc,
-        header_span(doc),
+        doc.header_span(),
     );
     if let Some(runs) = doc.get("runs") {
         steps(runs, "runs", push);
@@ -55,7 +54,7 @@ fn steps<'a>(holder: &'a Node, address: &str, push: &mut Push<'_, 'a>) {
         let header = ["uses", "run", "name"]
             .iter()
             .find_map(|k| super::entry_header(step, k))
-            .unwrap_or_else(|| header_span(step));
+            .unwrap_or_else(|| step.header_span());
         push(
             Target::GithubActions,
             "step",

@@ -2,11 +2,10 @@
 //! each statement.
 use super::{entry_header, Push};
 use crate::document::{Node, Value};
-use crate::rules::eval::header_span;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
-    let header = entry_header(doc, "Version").unwrap_or_else(|| header_span(doc));
+    let header = entry_header(doc, "Version").unwrap_or_else(|| doc.header_span());
     push(Target::Iam, "policy_document", "policy".into(), doc, header);
     statements(doc, "policy", push);
 }
@@ -28,7 +27,7 @@ fn statements<'a>(doc: &'a Node, prefix: &str, push: &mut Push<'_, 'a>) {
             .unwrap_or_else(|| format!("Statement[{i}]"));
         let header = entry_header(s, "Sid")
             .or_else(|| entry_header(s, "Effect"))
-            .unwrap_or_else(|| header_span(s));
+            .unwrap_or_else(|| s.header_span());
         push(
             Target::Iam,
             "policy_statement",

@@ -3,7 +3,7 @@
 //! so rules are written once for Pod, Deployment, CronJob, …
 use super::{entry_header, Push};
 use crate::document::Node;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let Some(kind) = doc.get("kind").and_then(Node::as_str) else {
@@ -44,7 +44,7 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for c in pod_spec.get(list).and_then(Node::as_list).unwrap_or(&[]) {
             let cname = c.get("name").and_then(Node::as_str).unwrap_or("unnamed");
-            let ch = entry_header(c, "name").unwrap_or_else(|| crate::rules::eval::header_span(c));
+            let ch = entry_header(c, "name").unwrap_or_else(|| c.header_span());
             push(
                 Target::Kubernetes,
                 "container",

@@ -17,7 +17,7 @@ pub use references::ReferenceIndex;
 
 use crate::discover::FileKind;
 use crate::document::{Node, Span};
-use crate::rules::Target;
+use crate::target::Target;
 
 pub use repository::file_facts;
 

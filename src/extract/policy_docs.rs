@@ -2,7 +2,7 @@
 //! headings).
 use super::Push;
 use crate::document::{Node, Span};
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let header = doc

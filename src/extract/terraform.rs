@@ -2,7 +2,7 @@
 //! and the variables whose literal defaults rules may see through `var.x`.
 use super::Push;
 use crate::document::{Node, Value};
-use crate::rules::Target;
+use crate::target::Target;
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     for (block, prefix) in [("resource", ""), ("data", "data.")] {

@@ -60,8 +60,8 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
         result.baselined = dropped;
         result.fixed = fixed;
     }
-    crate::parallel::sort_findings(&mut result.findings);
-    crate::parallel::sort_findings(&mut result.suppressed);
+    crate::finding::sort_findings(&mut result.findings);
+    crate::finding::sort_findings(&mut result.suppressed);
 }
 
 /// The second finding with the same fingerprint (same rule, path, resource and

@@ -763,23 +763,9 @@ fn all_of<'a>(
 
 fn fill_span<'a>(mut o: Outcome<'a>, item: &Node) -> Outcome<'a> {
     if o.span.is_none() {
-        o.span = Some(header_span(item));
+        o.span = Some(item.header_span());
     }
     o
-}
-
-/// Where to point for a whole map or list: its first line rather than the block.
-pub fn header_span(node: &Node) -> Span {
-    match &node.value {
-        Value::Map(entries) => match entries.first() {
-            Some(e) if !matches!(e.value.value, Value::Map(_) | Value::List(_)) => {
-                e.key_span.join(e.value.span)
-            }
-            Some(e) => e.key_span,
-            None => node.span,
-        },
-        _ => node.span,
-    }
 }
 
 /// Whether `node` (a reference expression, intrinsic or name) points at `target`.

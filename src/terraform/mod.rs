@@ -48,6 +48,16 @@ pub fn local_sources(text: &str) -> Vec<String> {
     out
 }
 
+/// Variable values from the command line for every root module (the
+/// Terraform stage's part of the scan options).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `--var-file`, in the order given.
+    pub var_files: Vec<std::path::PathBuf>,
+    /// `--var name=value`, in the order given (last wins).
+    pub vars: Vec<(String, String)>,
+}
+
 /// A root module's variable values, lowest precedence first as Terraform
 /// applies them: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`
 /// (sorted), then `--var-file` and `--var` in the order given. The files are
@@ -55,7 +65,8 @@ pub fn local_sources(text: &str) -> Vec<String> {
 /// directory; a git-ignored variable file is not read, as CI would not have it).
 pub fn root_inputs(
     chunk: &[crate::discover::Discovered],
-    opts: &crate::scan::ScanOptions,
+    inputs: &Inputs,
+    limits: &crate::document::Limits,
 ) -> std::collections::HashMap<String, crate::document::Node> {
     let mut out = std::collections::HashMap::new();
     let name =
@@ -76,22 +87,22 @@ pub fn root_inputs(
         .collect();
     auto.sort();
     files.extend(auto.into_iter().map(|(_, p)| p));
-    files.extend(opts.var_files.iter().cloned());
+    files.extend(inputs.var_files.iter().cloned());
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };
         let json = f.to_string_lossy().ends_with(".json");
         let doc = if json {
-            crate::document::json::parse(&text, &opts.limits)
+            crate::document::json::parse(&text, limits)
         } else {
-            crate::document::hcl::parse(&text, &opts.limits)
+            crate::document::hcl::parse(&text, limits)
         };
         if let Ok(doc) = doc {
             out.extend(module::tfvars(&doc, &text, json));
         }
     }
-    for (k, v) in &opts.vars {
+    for (k, v) in &inputs.vars {
         out.insert(k.clone(), module::cli_value(v));
     }
     out

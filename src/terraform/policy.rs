@@ -7,7 +7,6 @@
 use super::source::FileSrc;
 use super::value::respan;
 use crate::document::{Entry, Limits, Node, Span, Value};
-use crate::rules::eval::header_span;
 
 pub fn statements_of_resource(
     ty: &str,
@@ -108,7 +107,7 @@ fn emit(prefix: &str, i: usize, s: Node, push: &mut dyn FnMut(String, String, No
         .iter()
         .find_map(|k| s.entry(k))
         .map(|e| e.key_span.join(e.value.span))
-        .unwrap_or_else(|| header_span(&s));
+        .unwrap_or_else(|| s.header_span());
     push(
         "policy_statement".into(),
         format!("{prefix}.{name}"),
@@ -227,7 +226,7 @@ fn from_document_block(s: &Node) -> Option<Node> {
     }
     if !out.iter().any(|e| e.key == "Effect") {
         // the data source's default
-        let at = header_span(s);
+        let at = s.header_span();
         out.insert(
             0,
             Entry {

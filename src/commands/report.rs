@@ -1,13 +1,14 @@
 //! `soclint report`: scan, build the evidence model, keep history, render.
 use std::path::{Component, Path, PathBuf};
 
-use crate::app::{self, fatal, Fatal, EXIT_OK};
+use super::output::write_output;
+use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::{ReportArgs, ReportFormat};
-
-use super::history::{self, Entry};
-use super::model::{self, Inputs};
-use super::time::parse_utc;
-use super::{git, html, json, markdown};
+use crate::evidence::history;
+use crate::evidence::model::{self, Inputs};
+use crate::evidence::time::parse_utc;
+use crate::evidence::{git, html, json, markdown};
+use crate::project::{scan_directory, today, RuleOverrides, ScanOverrides};
 
 /// The scan time: `SOCLINT_NOW` (`YYYY-MM-DDTHH:MM:SSZ`) when set, else the clock.
 fn now() -> Result<i64, Fatal> {
@@ -24,23 +25,18 @@ fn now() -> Result<i64, Fatal> {
         .unwrap_or(0))
 }
 
-pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
+/// `soclint report`: scan one repository, build its evidence, keep or show
+/// history, and write the report.
+pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     if !args.path.is_dir() {
         return Err(fatal(format!(
             "{} is not a directory; `soclint report` scans a repository",
             args.path.display()
         )));
     }
-    let flags = app::ScanFlags {
-        threads: args.limits.threads,
-        max_file_size: args.limits.max_file_size,
-        max_depth: args.limits.max_depth,
-        max_nodes: args.limits.max_nodes,
-        max_alias_nodes: args.limits.max_alias_nodes,
-        ..app::ScanFlags::default()
-    };
+    let flags = ScanOverrides::from(&args.limits);
     let scan_time = now()?;
-    let prepared = app::scan_directory(&args.path, &args.rules, &flags, true)?;
+    let prepared = scan_directory(&args.path, &RuleOverrides::from(&args.rules), &flags, true)?;
     let result = &prepared.result;
     let evidence_inputs = Inputs {
         result,
@@ -48,13 +44,13 @@ pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         categories: &prepared.config.categories,
         git: git::read(&args.path),
         scan_time,
-        today: app::today()?,
+        today: today()?,
         scanned_path: crate::discover::normalise(&args.path),
         link_base: link_base(&args.path, args.output.as_deref()),
         exceptions: model::exceptions_from(result),
     };
     let mut ev = model::build(evidence_inputs);
-    let entry = Entry::from_evidence(&ev);
+    let entry = ev.history_entry();
     if let Some(path) = &args.append_history {
         history::append(path, &entry)
             .map_err(|e| fatal(format!("cannot append to {}: {e}", path.display())))?;
@@ -80,7 +76,7 @@ pub fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         ReportFormat::Markdown => markdown::render(&ev),
         ReportFormat::Json => json::render(&ev),
     };
-    app::write_output(args.output.as_deref(), &text)?;
+    write_output(args.output.as_deref(), &text)?;
     Ok(EXIT_OK)
 }
 

@@ -1,0 +1,31 @@
+//! `soclint baseline`: record today's findings so `check --baseline` reports
+//! only new ones.
+use super::output::write_output;
+use super::{fatal, Fatal, EXIT_OK};
+use crate::cli::BaselineArgs;
+use crate::filter;
+use crate::project::{scan_directory, RuleOverrides, ScanOverrides};
+
+/// `soclint baseline`: today's active findings (after suppressions and waivers).
+pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
+    if !args.path.is_dir() {
+        return Err(fatal(format!("{} is not a directory", args.path.display())));
+    }
+    let flags = ScanOverrides {
+        threads: args.threads,
+        ..ScanOverrides::default()
+    };
+    let prepared = scan_directory(&args.path, &RuleOverrides::from(&args.rules), &flags, false)?;
+    let result = &prepared.result;
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.path.join(filter::baseline::FILE_NAME));
+    write_output(Some(&out), &filter::baseline::render(&result.findings))?;
+    eprintln!(
+        "wrote {} finding(s) to {}",
+        result.findings.len(),
+        out.display()
+    );
+    Ok(EXIT_OK)
+}

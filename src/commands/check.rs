@@ -1,0 +1,324 @@
+//! `soclint check`: what to scan (paths, single files, `--changed-since`),
+//! where each report goes, and the exit code.
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use super::output::{render, stream_output, write_output};
+use super::{fatal, Fatal, EXIT_FINDINGS, EXIT_OK};
+use crate::cli::{CheckArgs, FailOn, OutputFormat};
+use crate::discover::{classify_name, FileKind, NameClass, Root};
+use crate::filter::{self, changed, FilterOptions};
+use crate::parallel;
+use crate::project::{
+    build_rules, build_rules_for, config_display, find_config, run_scan_found, scan_options,
+    RuleOverrides, ScanOverrides,
+};
+use crate::report;
+use crate::rules::Severity;
+use crate::scan;
+
+/// `soclint check`: scan, filter, write each report asked for; exit 1 when a
+/// finding reaches the threshold or a file could not be parsed.
+pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
+    let plan = plan_outputs(&args.format, &args.output)?;
+    let targets = resolve_targets(args)?;
+    let config_roots = match &args.changed_since {
+        Some(_) => vec![targets.base.clone()],
+        None => args.paths.clone(),
+    };
+    let (config, config_path) = find_config(args.rules.config.as_deref(), &config_roots)?;
+    let rule_overrides = RuleOverrides::from(&args.rules);
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
+        (None, None) => FailOn::Low,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| fatal(format!("cannot read baseline {}: {e}", p.display())))?;
+            Some(
+                filter::baseline::parse(&text)
+                    .map_err(|e| fatal(format!("invalid baseline {}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
+    let opts = scan_options(
+        targets.roots,
+        &config,
+        &scan_overrides(args),
+        keep_texts,
+        false,
+    )?;
+    // a plan maps back to the scanned directory when one is given, else to its own
+    let plan_source = args.plan.as_ref().map(|plan| match args.paths.as_slice() {
+        [p] if p.is_dir() && args.paths_given() => p.clone(),
+        _ => plan.parent().map(Path::to_path_buf).unwrap_or_default(),
+    });
+    let plan_input = args.plan.as_deref().zip(plan_source.as_deref());
+    // discovery first: only the rules for the kinds of files found are loaded,
+    // and a small scan runs on this thread (threads cost more than it takes)
+    let found = plan_input.is_none().then(|| scan::discover(&opts));
+    let files = found.as_ref().map(|f| f.files.len());
+    // the whole run in one pool: the report stage renders in parallel too
+    parallel::in_pool(opts.threads, files, || {
+        let rules = match &found {
+            Some(found) => build_rules_for(
+                &rule_overrides,
+                &config,
+                config_path.as_deref(),
+                &crate::discover::targets_of(&found.files),
+            )?,
+            None => build_rules(&rule_overrides, &config, config_path.as_deref(), true)?,
+        };
+        let mut result = run_scan_found(&opts, &rules, plan_input, found)?;
+        filter::apply(
+            &mut result,
+            &FilterOptions {
+                today: opts.eval.today,
+                waivers: &config.waiver,
+                config_path: config_display(config_path.as_deref(), &targets.base),
+                report_paths: targets.report_paths,
+                changed_lines: targets.changed_lines,
+                baseline,
+            },
+        );
+        let ctx = report::Context {
+            show_suppressed: args.show_suppressed,
+            link_base: report::github_link_base(),
+        };
+        for (format, dest) in &plan {
+            let to_terminal = dest.is_none() && std::io::stdout().is_terminal();
+            match format {
+                // the large machine formats stream; the rest are built as text
+                OutputFormat::Json => {
+                    stream_output(dest.as_deref(), |w| report::json::write(&result, w))?
+                }
+                OutputFormat::Sarif => {
+                    stream_output(dest.as_deref(), |w| report::sarif::write(&result, w))?
+                }
+                _ => {
+                    let text = render(&result, *format, to_terminal, args.verbose, &ctx);
+                    write_output(dest.as_deref(), &text)?;
+                }
+            }
+        }
+        let failing = threshold(fail_on).is_some_and(|t| {
+            result.findings.iter().any(|f| f.severity() >= t) || !result.errors.is_empty()
+        });
+        // the process ends here: freeing 100,000 findings one by one took
+        // longer (~40 ms) than writing them
+        std::mem::forget(result);
+        Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+    })
+    .map_err(fatal)?
+}
+
+/// The threads, limits and Terraform variables flags.
+fn scan_overrides(a: &CheckArgs) -> ScanOverrides {
+    ScanOverrides {
+        var_files: a.var_files.clone(),
+        vars: a.vars.clone(),
+        ..ScanOverrides::from(&a.limits)
+    }
+}
+
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Never => None,
+    }
+}
+
+/// What to scan and what to report of it.
+struct Targets {
+    roots: Vec<Root>,
+    /// The directory paths are relative to (for git and the config path).
+    base: PathBuf,
+    report_paths: Option<HashSet<String>>,
+    changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
+}
+
+/// Files named one by one, each reported under `rel`; a Terraform file brings
+/// the other Terraform files of its directory as context (not reported).
+fn file_targets(files: Vec<(PathBuf, String)>, base: PathBuf) -> Targets {
+    let mut report = HashSet::new();
+    let mut roots: Vec<Root> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let is_tf = |rel: &str| {
+        matches!(
+            classify_name(rel),
+            NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
+        )
+    };
+    let mut add = |path: PathBuf, rel: String, roots: &mut Vec<Root>| {
+        if seen.insert(rel.clone()) {
+            roots.push(Root {
+                path,
+                is_dir: false,
+                display_prefix: rel,
+            });
+        }
+    };
+    for (path, rel) in &files {
+        report.insert(rel.clone());
+        add(path.clone(), rel.clone(), &mut roots);
+    }
+    for (path, rel) in &files {
+        if !is_tf(rel) {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let rel_dir = rel.rsplit_once('/').map(|(d, _)| d);
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut siblings: Vec<(PathBuf, String)> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let srel = match rel_dir {
+                    Some(d) => format!("{d}/{name}"),
+                    None => name,
+                };
+                is_tf(&srel).then(|| (e.path(), srel))
+            })
+            .collect();
+        siblings.sort();
+        for (p, r) in siblings {
+            add(p, r, &mut roots);
+        }
+    }
+    Targets {
+        roots,
+        base,
+        report_paths: Some(report),
+        changed_lines: None,
+    }
+}
+
+fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
+    for p in &args.paths {
+        if !p.exists() {
+            return Err(fatal(format!("{} does not exist", p.display())));
+        }
+    }
+    if let Some(reference) = &args.changed_since {
+        let [dir] = args.paths.as_slice() else {
+            return Err(fatal("--changed-since takes one directory (default .)"));
+        };
+        if !dir.is_dir() {
+            return Err(fatal("--changed-since takes a directory, not a file"));
+        }
+        let base = changed::merge_base(dir, reference).map_err(fatal)?;
+        let files: Vec<(PathBuf, String)> = changed::changed_files(dir, &base)
+            .map_err(fatal)?
+            .into_iter()
+            .map(|rel| (dir.join(&rel), rel))
+            .filter(|(p, _)| p.is_file())
+            .collect();
+        let mut t = file_targets(files, dir.clone());
+        if args.changed_lines_only {
+            t.changed_lines = Some(changed::changed_lines(dir, &base).map_err(fatal)?);
+        }
+        return Ok(t);
+    }
+    if args.paths.iter().all(|p| p.is_file()) {
+        let files = args
+            .paths
+            .iter()
+            .map(|p| (p.clone(), crate::discover::normalise(p)))
+            .collect();
+        return Ok(file_targets(files, PathBuf::from(".")));
+    }
+    let single = args.paths.len() == 1 && args.paths[0].is_dir();
+    let roots = args
+        .paths
+        .iter()
+        .map(|p| Root {
+            path: p.clone(),
+            is_dir: p.is_dir(),
+            display_prefix: if single || !p.is_dir() {
+                String::new()
+            } else {
+                crate::discover::normalise(p)
+            },
+        })
+        .collect();
+    Ok(Targets {
+        roots,
+        base: if single {
+            args.paths[0].clone()
+        } else {
+            PathBuf::from(".")
+        },
+        report_paths: None,
+        changed_lines: None,
+    })
+}
+
+/// `--format FORMAT[:FILE]` and `--output [FORMAT=]FILE` → where each report goes.
+fn plan_outputs(
+    formats: &[String],
+    outputs: &[String],
+) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, Fatal> {
+    let parse = |s: &str| <OutputFormat as clap::ValueEnum>::from_str(s, true).ok();
+    let mut plan: Vec<(OutputFormat, Option<PathBuf>)> = Vec::new();
+    for spec in formats {
+        match spec.split_once(':').and_then(|(f, file)| Some((parse(f)?, file))) {
+            Some((f, file)) if !file.is_empty() => plan.push((f, Some(PathBuf::from(file)))),
+            _ => plan.push((
+                parse(spec).ok_or_else(|| {
+                    fatal(format!(
+                        "unknown format `{spec}` (expected human, compact, json, sarif, github, junit or markdown, optionally FORMAT:FILE)"
+                    ))
+                })?,
+                None,
+            )),
+        }
+    }
+    if plan.is_empty() {
+        plan.push((OutputFormat::Human, None));
+    }
+    for spec in outputs {
+        if let Some((f, file)) = spec
+            .split_once('=')
+            .and_then(|(f, file)| Some((parse(f)?, file)))
+        {
+            match plan
+                .iter_mut()
+                .find(|(pf, dest)| *pf == f && dest.is_none())
+            {
+                Some(entry) => entry.1 = Some(PathBuf::from(file)),
+                None => plan.push((f, Some(PathBuf::from(file)))),
+            }
+            continue;
+        }
+        match plan.iter_mut().rev().find(|(_, dest)| dest.is_none()) {
+            Some(entry) => entry.1 = Some(PathBuf::from(spec)),
+            None => {
+                return Err(fatal(format!(
+                    "--output {spec}: every --format already has a file"
+                )))
+            }
+        }
+    }
+    if plan.iter().filter(|(_, d)| d.is_none()).count() > 1 {
+        return Err(fatal(
+            "only one report can go to standard output; give the others a file (--format sarif:report.sarif or --output sarif=report.sarif)",
+        ));
+    }
+    Ok(plan)
+}

@@ -1,0 +1,86 @@
+//! Writing reports: render a scan result in a format and send it to a file or
+//! standard output. Command-line only (ruff's `printer.rs`); the formats
+//! themselves live in [`crate::report`].
+use std::io::Write;
+use std::path::Path;
+
+use super::{fatal, Fatal};
+use crate::cli::OutputFormat;
+use crate::finding::ScanResult;
+use crate::report;
+
+/// One report as text, for the formats that are built whole.
+pub fn render(
+    result: &ScanResult,
+    format: OutputFormat,
+    to_terminal: bool,
+    verbose: bool,
+    ctx: &report::Context,
+) -> String {
+    match format {
+        OutputFormat::Human => {
+            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let width = if to_terminal { terminal_width() } else { 100 };
+            report::human::render(
+                result,
+                &report::human::Style {
+                    color,
+                    width,
+                    verbose,
+                },
+                ctx,
+            )
+        }
+        OutputFormat::Compact => report::compact::render(result, ctx),
+        OutputFormat::Json => report::json::render(result),
+        OutputFormat::Sarif => report::sarif::render(result),
+        OutputFormat::Github => report::github::render(result, ctx),
+        OutputFormat::Junit => report::junit::render(result, ctx),
+        OutputFormat::Markdown => report::markdown::render(result, ctx),
+    }
+}
+
+/// `COLUMNS` when set (the human report wraps to it), else 100.
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// Writes a report to `path`, or to standard output.
+pub fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // a closed pipe (`soclint check | head`) is not an error worth a message
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        }
+    }
+}
+
+/// Like [`write_output`], for a report that writes itself piece by piece
+/// (and buffers its own writes).
+pub fn stream_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Fatal> {
+    match path {
+        Some(p) => {
+            let cannot = |e: std::io::Error| fatal(format!("cannot write {}: {e}", p.display()));
+            let mut file = std::fs::File::create(p).map_err(cannot)?;
+            write(&mut file).map_err(cannot)
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // a closed pipe (`soclint check | head`) is not an error worth a message
+            let _ = write(&mut out).and_then(|()| out.flush());
+            Ok(())
+        }
+    }
+}

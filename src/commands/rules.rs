@@ -1,0 +1,100 @@
+//! `soclint rules`: list the active rules, or write the rule reference.
+use super::output::write_output;
+use super::{fatal, Fatal, EXIT_OK};
+use crate::cli::{RulesArgs, RulesFormat};
+use crate::project::{rules_for_listing, RuleOverrides};
+use crate::rules::criteria;
+use crate::rules::{Rule, Target};
+
+/// `soclint rules`: the rules, filtered by criterion and target, as a table,
+/// JSON or the Markdown reference.
+pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
+    let set = rules_for_listing(&RuleOverrides::from(&args.rules), false)?;
+    let target = match &args.target {
+        Some(t) => Some(Target::parse(t).ok_or_else(|| {
+            fatal(format!(
+                "unknown target `{t}` (expected one of: {})",
+                Target::ALL
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let shown: Vec<&Rule> = set
+        .rules
+        .iter()
+        .filter(|r| target.is_none_or(|t| r.meta.target == t))
+        .filter(|r| {
+            args.criteria
+                .as_ref()
+                .is_none_or(|c| r.meta.criteria.iter().any(|rc| criteria::selects(c, rc)))
+        })
+        .collect();
+    if args.output_dir.is_some() && args.format != RulesFormat::Markdown {
+        return Err(fatal("--output-dir goes with --format markdown"));
+    }
+    let text = match args.format {
+        RulesFormat::Markdown => {
+            let pages = crate::docs::render(&shown);
+            if let Some(dir) = &args.output_dir {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| fatal(format!("cannot create {}: {e}", dir.display())))?;
+                for (name, text) in &pages {
+                    let p = dir.join(name);
+                    std::fs::write(&p, text)
+                        .map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))?;
+                }
+                return Ok(EXIT_OK);
+            }
+            pages
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        RulesFormat::Json => {
+            let items: Vec<serde_json::Value> = shown
+                .iter()
+                .map(|r| {
+                    let m = &r.meta;
+                    serde_json::json!({
+                        "id": m.id, "title": m.title, "severity": m.severity, "criteria": m.criteria,
+                        "target": m.target, "resources": m.resources, "checkov": m.checkov,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+        RulesFormat::Table => {
+            let mut s = String::new();
+            let idw = shown
+                .iter()
+                .map(|r| r.meta.id.len())
+                .max()
+                .unwrap_or(2)
+                .max(2);
+            s.push_str(&format!(
+                "{:idw$}  {:8}  {:15}  {:24}  TITLE\n",
+                "ID", "SEVERITY", "TARGET", "CRITERIA"
+            ));
+            for r in &shown {
+                let m = &r.meta;
+                s.push_str(&format!(
+                    "{:idw$}  {:8}  {:15}  {:24}  {}\n",
+                    m.id,
+                    m.severity.name(),
+                    m.target.name(),
+                    m.criteria.join(","),
+                    m.title
+                ));
+            }
+            s.push_str(&format!("{} rule(s)\n", shown.len()));
+            s
+        }
+    };
+    write_output(None, &text)?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,76 @@
+//! `soclint test`: each rule's metadata checked and its fixtures run.
+use super::output::write_output;
+use super::{Fatal, EXIT_FINDINGS, EXIT_OK};
+use crate::cli::TestArgs;
+use crate::fixture::{test_rule, RuleTest};
+use crate::project::{build_rules_with, find_config, today, RuleOverrides};
+
+/// `soclint test`: each rule against its fixtures; PASS, FAIL and SKIP apart.
+pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
+    let (config, path) = find_config(args.rules.config.as_deref(), &[])?;
+    let mut broken = Some(Vec::new());
+    let set = build_rules_with(
+        &RuleOverrides::from(&args.rules),
+        &config,
+        path.as_deref(),
+        false,
+        None,
+        &mut broken,
+    )?;
+    let broken = broken.unwrap_or_default();
+    let today = today()?;
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let mut out = format!(
+        "testing {} rule(s): metadata (ids unique, criteria in the catalogue, severity and target known, \
+         message placeholders resolve, paths, regexes and globs compile) and fixtures in {}\n",
+        set.rules.len() + broken.len(),
+        args.dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for b in &broken {
+        failed += 1;
+        out.push_str(&format!("FAIL {} (metadata: {})\n", b.id, b.reason));
+    }
+    for rule in &set.rules {
+        let m = &rule.meta;
+        let mut verdict = RuleTest::Skip;
+        for dir in &args.dirs {
+            verdict = test_rule(&set, &m.id, m.target.name(), dir, today);
+            if !matches!(verdict, RuleTest::Skip) {
+                break;
+            }
+        }
+        match verdict {
+            RuleTest::Pass { findings, passes } => {
+                passed += 1;
+                out.push_str(&format!(
+                    "PASS {} (metadata ok; {findings} expected finding(s), {passes} passing evaluation(s))\n",
+                    m.id
+                ));
+            }
+            RuleTest::Fail { problems } => {
+                failed += 1;
+                out.push_str(&format!("FAIL {} (metadata ok; fixtures differ)\n", m.id));
+                for p in problems {
+                    out.push_str(&format!("    {p}\n"));
+                }
+            }
+            RuleTest::Skip if args.require_fixtures => {
+                failed += 1;
+                out.push_str(&format!("FAIL {} (metadata ok; no fixtures)\n", m.id));
+            }
+            RuleTest::Skip => {
+                skipped += 1;
+                out.push_str(&format!("SKIP {} (metadata ok; no fixtures)\n", m.id));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "{passed} passed, {failed} failed, {skipped} skipped\n"
+    ));
+    write_output(None, &out)?;
+    Ok(if failed > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}

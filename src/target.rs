@@ -1,0 +1,55 @@
+//! What kind of file a rule looks at: the vocabulary discovery, extraction
+//! and the rules share, kept in a leaf module so none of them imports another
+//! for it.
+use std::fmt;
+
+/// What kind of file a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    Terraform,
+    Cloudformation,
+    Kubernetes,
+    GithubActions,
+    DockerCompose,
+    Dockerfile,
+    Iam,
+    PolicyDocument,
+    Repository,
+}
+
+impl Target {
+    pub const ALL: [Target; 9] = [
+        Target::Terraform,
+        Target::Cloudformation,
+        Target::Kubernetes,
+        Target::GithubActions,
+        Target::DockerCompose,
+        Target::Dockerfile,
+        Target::Iam,
+        Target::PolicyDocument,
+        Target::Repository,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Terraform => "terraform",
+            Target::Cloudformation => "cloudformation",
+            Target::Kubernetes => "kubernetes",
+            Target::GithubActions => "github-actions",
+            Target::DockerCompose => "docker-compose",
+            Target::Dockerfile => "dockerfile",
+            Target::Iam => "iam",
+            Target::PolicyDocument => "policy-document",
+            Target::Repository => "repository",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == s)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
