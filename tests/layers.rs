@@ -6,10 +6,10 @@
 //! crates would (ruff, oxc); this test reads `src/**/*.rs` instead. It looks
 //! at `crate::…` paths (in `use` lines, grouped `use crate::{…}` included,
 //! and inline), which is how the crate names another module; comments are
-//! skipped. It works on top-level modules only: cycles between submodules
-//! of one module (today `terraform::eval` ↔ `terraform::functions` and
-//! `terraform::module` ↔ `terraform::policy`) are that module's own affair
-//! and are not checked here.
+//! skipped. It works on top-level modules only: imports between the
+//! submodules of one module (`evidence::model` → `evidence::history`,
+//! `terraform::eval` → `terraform::functions`) are not checked here, and
+//! neither are `super::` paths (no module reaches the crate root with one).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -17,12 +17,12 @@ use std::path::{Path, PathBuf};
 /// exactly once, so a new one has to be placed.
 const LAYERS: &[(&str, &[&str])] = &[
     (
-        "vocabulary every stage shares: the document model, rule targets, thread-pool helpers",
-        &["document", "target", "parallel"],
+        "vocabulary every stage shares: the document model, rule targets, thread-pool helpers, build facts, output escaping",
+        &["document", "target", "parallel", "version", "escape"],
     ),
     (
-        "inputs and the rule language: discovery, parsing, resource extraction, rules, the config file",
-        &["discover", "parse", "extract", "rules", "config"],
+        "inputs and the rule language: discovery, rendering (Helm), parsing, resource extraction, rules, the config file",
+        &["discover", "render", "parse", "extract", "rules", "config"],
     ),
     (
         "evaluation: findings, the evaluate stage, Terraform's module evaluation",
