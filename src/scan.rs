@@ -441,8 +441,17 @@ fn scan_chunk(
             next += files.len();
             modules.insert(d.clone(), module_of(d, &indexed));
         }
-        let inputs = crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse.limits);
-        let tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs);
+        let (inputs, input_notices) =
+            crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse);
+        // the file functions read under the scanned root, from the root module's directory
+        let file_access = opts.roots.get(root).and_then(|r| {
+            let inside = match r.display_prefix.as_str() {
+                "" => dir,
+                p => dir.strip_prefix(p)?.trim_start_matches('/'),
+            };
+            crate::terraform::functions::Files::new(&r.path, inside, opts.parse.max_file_size)
+        });
+        let tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs, file_access);
         // evaluated Terraform resources: one scope per module instance
         let scope_base = all.len() + 1;
         let tf_resources: Vec<Resource> = tf_out
@@ -467,22 +476,19 @@ fn scan_chunk(
             rules,
             &opts.eval,
         );
-        let notices = tf_out
-            .diagnostics
-            .iter()
-            .map(|(file, span, message)| {
-                let f = all[*file];
-                let loc = f
-                    .text
-                    .as_ref()
-                    .map(|t| locate_span(&LineIndex::new(t), t, *span))
-                    .unwrap_or_default();
-                Notice {
-                    path: f.rel.clone(),
-                    message: format!("{}:{}: {message}", loc.start_line, loc.start_column),
-                }
-            })
-            .collect();
+        let mut notices = input_notices;
+        notices.extend(tf_out.diagnostics.iter().map(|(file, span, message)| {
+            let f = all[*file];
+            let loc = f
+                .text
+                .as_ref()
+                .map(|t| locate_span(&LineIndex::new(t), t, *span))
+                .unwrap_or_default();
+            Notice {
+                path: f.rel.clone(),
+                message: format!("{}:{}: {message}", loc.start_line, loc.start_column),
+            }
+        }));
         RootModule {
             outcome,
             resources: tf_resources.len(),

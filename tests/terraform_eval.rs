@@ -497,3 +497,277 @@ fn a_called_module_is_evaluated_only_through_its_callers() {
     // repository's facts (three files and the repository)
     assert_eq!(v["summary"]["resources"], 2 + 4, "{v}");
 }
+
+/// (rule, path, line, column) of each finding of a JSON report.
+fn located(v: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["start_line"].as_u64().unwrap_or(0),
+                f["start_column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// terraform-aws-security-group's wrapper modules (`modules/ssh` and 57
+/// others) sort their rule names: with `sort()` known, SSH opened to the
+/// world through the wrapper is reported in the rule resource's module.
+#[test]
+fn security_group_wrapper_module_through_sort() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[
+            (
+                "main.tf",
+                r#"variable "ingress_rules" {
+  type    = list(string)
+  default = []
+}
+
+variable "ingress_cidr_blocks" {
+  type    = list(string)
+  default = []
+}
+
+variable "rules" {
+  type = map(list(any))
+  default = {
+    ssh-tcp = [22, 22, "tcp", "SSH"]
+    all-all = [-1, -1, "-1", "All protocols"]
+  }
+}
+
+resource "aws_security_group_rule" "ingress_rules" {
+  count = length(var.ingress_rules)
+
+  type        = "ingress"
+  cidr_blocks = var.ingress_cidr_blocks
+  from_port   = var.rules[var.ingress_rules[count.index]][0]
+  to_port     = var.rules[var.ingress_rules[count.index]][1]
+  protocol    = var.rules[var.ingress_rules[count.index]][2]
+}
+"#,
+            ),
+            (
+                "modules/ssh/main.tf",
+                r#"variable "auto_ingress_rules" {
+  type    = list(string)
+  default = ["ssh-tcp"]
+}
+
+variable "ingress_rules" {
+  type    = list(string)
+  default = []
+}
+
+variable "ingress_cidr_blocks" {
+  type    = list(string)
+  default = []
+}
+
+module "sg" {
+  source = "../../"
+
+  ingress_rules       = sort(compact(distinct(concat(var.auto_ingress_rules, var.ingress_rules, [""]))))
+  ingress_cidr_blocks = var.ingress_cidr_blocks
+}
+"#,
+            ),
+            (
+                "examples/bastion/main.tf",
+                r#"module "ssh" {
+  source = "../../modules/ssh"
+
+  ingress_cidr_blocks = ["0.0.0.0/0"]
+}
+"#,
+            ),
+        ],
+    );
+    let (_, v) = scan(t.path(), &["--select", "AWS-EC2-001"]);
+    assert_eq!(
+        located(&v),
+        vec![("AWS-EC2-001".to_string(), "main.tf".to_string(), 23, 17)]
+    );
+    assert_eq!(
+        v["findings"][0]["resource"],
+        "module.ssh.module.sg.aws_security_group_rule.ingress_rules[0]"
+    );
+}
+
+const S3_MODULE: &str = r#"variable "lifecycle_rule" {
+  type    = any
+  default = []
+}
+
+locals {
+  lifecycle_rules = try(jsondecode(var.lifecycle_rule), var.lifecycle_rule)
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket = "logs"
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count  = length(local.lifecycle_rules) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.this.id
+
+  dynamic "rule" {
+    for_each = local.lifecycle_rules
+
+    content {
+      id     = try(rule.value.id, null)
+      status = try(rule.value.enabled ? "Enabled" : "Disabled", tobool(rule.value.status) ? "Enabled" : "Disabled", title(lower(rule.value.status)))
+
+      dynamic "expiration" {
+        for_each = try(flatten([rule.value.expiration]), [])
+
+        content {
+          days = try(expiration.value.days, null)
+        }
+      }
+    }
+  }
+}
+"#;
+
+/// terraform-aws-s3-bucket reads lifecycle rules with
+/// `try(jsondecode(var.x), var.x)`: `jsondecode` of a list is a type error
+/// that `try` catches, so the rules are known and AWS-S3-007 is evaluated
+/// (it was skipped all 18 times it applied).
+#[test]
+fn s3_lifecycle_rules_through_try_jsondecode() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[
+            ("modules/bucket/main.tf", S3_MODULE),
+            (
+                "main.tf",
+                r#"module "expiring" {
+  source = "./modules/bucket"
+
+  lifecycle_rule = [
+    {
+      id         = "expire"
+      enabled    = true
+      expiration = { days = 90 }
+    },
+  ]
+}
+
+module "kept" {
+  source = "./modules/bucket"
+
+  lifecycle_rule = [{ id = "transition", enabled = true }]
+}
+
+module "json" {
+  source = "./modules/bucket"
+
+  lifecycle_rule = jsonencode([{ id = "expire", status = "enabled", expiration = { days = 30 } }])
+}
+"#,
+            ),
+        ],
+    );
+    let (f, v) = scan(t.path(), &["--select", "AWS-S3-007"]);
+    assert_eq!(
+        located(&v),
+        vec![(
+            "AWS-S3-007".to_string(),
+            "modules/bucket/main.tf".to_string(),
+            10,
+            1
+        )]
+    );
+    assert_eq!(f[0].3, "module.kept.aws_s3_bucket.this");
+}
+
+/// terraform-aws-eks's node-group module declares its policy statements
+/// with `optional()` attributes: a statement that does not set
+/// `not_actions` gets null, and a null argument is an absent one, so the
+/// IAM rules on NotAction/NotResource do not fire (they did, falsely).
+#[test]
+fn optional_null_attributes_are_absent_for_rules() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[
+            (
+                "modules/node-group/main.tf",
+                r#"variable "iam_role_policy_statements" {
+  type = list(object({
+    sid           = optional(string)
+    actions       = optional(list(string))
+    not_actions   = optional(list(string))
+    effect        = optional(string, "Allow")
+    resources     = optional(list(string))
+    not_resources = optional(list(string))
+  }))
+  default = null
+}
+
+data "aws_iam_policy_document" "role" {
+  count = var.iam_role_policy_statements != null ? 1 : 0
+
+  dynamic "statement" {
+    for_each = var.iam_role_policy_statements != null ? var.iam_role_policy_statements : []
+
+    content {
+      sid           = statement.value.sid
+      actions       = statement.value.actions
+      not_actions   = statement.value.not_actions
+      effect        = statement.value.effect
+      resources     = statement.value.resources
+      not_resources = statement.value.not_resources
+    }
+  }
+}
+"#,
+            ),
+            (
+                "main.tf",
+                r#"module "nodes" {
+  source = "./modules/node-group"
+
+  iam_role_policy_statements = [
+    {
+      sid       = "ECRPullThroughCache"
+      actions   = ["ecr:CreateRepository", "ecr:BatchImportUpstreamImage"]
+      resources = ["*"]
+    },
+    {
+      sid         = "Broad"
+      not_actions = ["iam:*"]
+      resources   = ["arn:aws:s3:::b/*"]
+    },
+  ]
+}
+"#,
+            ),
+        ],
+    );
+    let (f, v) = scan(t.path(), &["--select", "IAM-ACTION-002,IAM-RESOURCE-001"]);
+    // only the statement that really uses NotAction, with Allow from the default
+    assert_eq!(
+        located(&v),
+        vec![(
+            "IAM-ACTION-002".to_string(),
+            "modules/node-group/main.tf".to_string(),
+            22,
+            7
+        )]
+    );
+    assert_eq!(
+        f[0].3,
+        "module.nodes.data.aws_iam_policy_document.role[0].Broad"
+    );
+}

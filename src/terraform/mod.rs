@@ -4,6 +4,7 @@
 //! * [`eval`]: expressions (hcl-edit's AST) → document [`Node`]s whose spans
 //!   point at the source; unknown values stay [`Value::Expr`].
 //! * [`functions`]: the pure built-in functions.
+//! * [`types`]: type constraints, conversion and unification.
 //! * [`value`]: helpers on values shared by all of the above.
 //! * [`source`]: a module directory's parsed files.
 //! * [`module`]: a module instance — variables, locals, `count`/`for_each`,
@@ -19,7 +20,9 @@ pub mod module;
 pub mod plan;
 pub mod policy;
 pub mod source;
+pub mod types;
 pub mod value;
+pub mod variables;
 
 pub use module::{evaluate_root, EvalResource, Output};
 pub use source::{FileSrc, ModuleDir};
@@ -62,41 +65,67 @@ pub struct Inputs {
 /// applies them: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`
 /// (sorted), then `--var-file` and `--var` in the order given. The files are
 /// taken from the directory's discovered files (no second listing of the
-/// directory; a git-ignored variable file is not read, as CI would not have it).
+/// directory; a git-ignored variable file is not read, as CI would not have it)
+/// and read under `--max-file-size`; a file over it is not read, and a
+/// notice says so.
 pub fn root_inputs(
     chunk: &[crate::discover::Discovered],
     inputs: &Inputs,
-    limits: &crate::document::Limits,
-) -> std::collections::HashMap<String, crate::document::Node> {
+    parse: &crate::parse::ParseOptions,
+) -> (
+    std::collections::HashMap<String, crate::document::Node>,
+    Vec<crate::finding::Notice>,
+) {
     let mut out = std::collections::HashMap::new();
+    let mut notices = Vec::new();
     let name =
         |d: &crate::discover::Discovered| d.rel.rsplit('/').next().unwrap_or(&d.rel).to_string();
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    // (path to read, path to show)
+    let mut files: Vec<(std::path::PathBuf, String)> = Vec::new();
     for wanted in ["terraform.tfvars", "terraform.tfvars.json"] {
         files.extend(
             chunk
                 .iter()
                 .filter(|d| name(d) == wanted)
-                .map(|d| d.path.clone()),
+                .map(|d| (d.path.clone(), d.rel.clone())),
         );
     }
-    let mut auto: Vec<(String, std::path::PathBuf)> = chunk
+    let mut auto: Vec<(String, std::path::PathBuf, String)> = chunk
         .iter()
-        .map(|d| (name(d), d.path.clone()))
-        .filter(|(n, _)| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
+        .map(|d| (name(d), d.path.clone(), d.rel.clone()))
+        .filter(|(n, _, _)| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
         .collect();
     auto.sort();
-    files.extend(auto.into_iter().map(|(_, p)| p));
-    files.extend(inputs.var_files.iter().cloned());
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
+    files.extend(auto.into_iter().map(|(_, p, r)| (p, r)));
+    files.extend(
+        inputs
+            .var_files
+            .iter()
+            .map(|p| (p.clone(), p.display().to_string())),
+    );
+    for (f, shown) in files {
+        let bytes = match crate::parse::read_capped(&f, parse.max_file_size) {
+            Ok(crate::parse::Capped::Read(bytes)) => bytes,
+            Ok(crate::parse::Capped::TooLarge(size)) => {
+                notices.push(crate::finding::Notice {
+                    path: shown,
+                    message: format!(
+                        "variables file of {size} bytes is over --max-file-size ({} bytes); its values were not read",
+                        parse.max_file_size
+                    ),
+                });
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
             continue;
         };
         let json = f.to_string_lossy().ends_with(".json");
         let doc = if json {
-            crate::document::json::parse(&text, limits)
+            crate::document::json::parse(&text, &parse.limits)
         } else {
-            crate::document::hcl::parse(&text, limits)
+            crate::document::hcl::parse(&text, &parse.limits)
         };
         if let Ok(doc) = doc {
             out.extend(module::tfvars(&doc, &text, json));
@@ -105,5 +134,5 @@ pub fn root_inputs(
     for (k, v) in &inputs.vars {
         out.insert(k.clone(), module::cli_value(v));
     }
-    out
+    (out, notices)
 }

@@ -6,10 +6,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
 use super::eval::{eval_node, jsonencode_argument, Bindings, Env, Evaluator};
+use super::functions::Files;
 use super::policy;
 use super::source::{FileSrc, ModuleDir};
 use super::value::{respan, to_text, unknown};
-use crate::document::{Entry, Node, Span, Value};
+use super::variables;
+use crate::document::{format_number, Entry, Node, Span, Value};
 use crate::rules::Target;
 
 /// A resource after evaluation; owns its body.
@@ -37,30 +39,51 @@ pub struct Output {
     /// Sources of modules not evaluated (registry, git…).
     pub remote: BTreeSet<String>,
     instances: usize,
+    /// Resource and module instances made so far (see [`MAX_INSTANCES`]).
+    made: usize,
+    files: Option<Files>,
+    /// The root module's directory (`path.module` is relative to it).
+    root_dir: String,
 }
 
 const MAX_MODULE_DEPTH: usize = 16;
+
+/// The most instances one `count` or `for_each` makes; a larger count is
+/// evaluated once with `count.index` (or `each`) unknown, with a notice.
+pub const MAX_INSTANCES_PER_BLOCK: usize = 1024;
+
+/// The most resource and module instances one root module evaluation makes
+/// (module fan-out multiplies); beyond it blocks are evaluated once with
+/// their index unknown and module calls are not followed, with a notice.
+pub const MAX_INSTANCES: usize = 20_000;
 
 /// Evaluates a root module and every local module it calls.
 pub fn evaluate_root(
     root: &ModuleDir,
     modules: &HashMap<String, ModuleDir>,
     inputs: HashMap<String, Node>,
+    files: Option<Files>,
 ) -> Output {
-    let mut out = Output::default();
+    let mut out = Output {
+        files,
+        root_dir: root.dir.clone(),
+        ..Output::default()
+    };
     let mut stack = vec![root.dir.clone()];
     instance(root, modules, inputs, "", &[], &mut stack, &mut out);
     out
 }
 
 struct ModuleEnv<'m, 'a> {
-    module: &'m ModuleDir<'a>,
     vars: HashMap<String, Node>,
     locals: HashMap<&'a str, (&'a Node, &'m FileSrc<'a>)>,
     /// None while being evaluated (a second visit is a cycle).
     local_values: RefCell<HashMap<String, Option<Node>>>,
     modules: RefCell<HashMap<String, Node>>,
     diagnostics: RefCell<Vec<(usize, Span, String)>>,
+    files: Option<Files>,
+    /// `path.module`: the module's directory relative to the root module's.
+    path: String,
 }
 
 impl Env for ModuleEnv<'_, '_> {
@@ -70,12 +93,19 @@ impl Env for ModuleEnv<'_, '_> {
             "local" => self.local(attr),
             "module" => self.modules.borrow().get(attr).cloned(),
             "path" => match attr {
-                "module" => Some(Node::string(self.module.dir.clone(), Span::default())),
+                "module" => Some(Node::string(self.path.clone(), Span::default())),
+                "root" => Some(Node::string(".", Span::default())),
                 _ => None,
             },
             "terraform" if attr == "workspace" => Some(Node::string("default", Span::default())),
             _ => None,
         }
+    }
+    fn files(&self) -> Option<&Files> {
+        self.files.as_ref()
+    }
+    fn notice(&self, file: usize, span: Span, message: String) {
+        self.diagnostics.borrow_mut().push((file, span, message));
     }
 }
 
@@ -99,8 +129,8 @@ impl ModuleEnv<'_, '_> {
         self.local_values
             .borrow_mut()
             .insert(name.to_string(), None);
-        let ev = Evaluator { env: self };
-        let v = eval_node(&ev, node, file.text, file.json, &Bindings::default());
+        let ev = Evaluator::new(self);
+        let v = eval_node(&ev, node, file, &Bindings::default());
         self.local_values
             .borrow_mut()
             .insert(name.to_string(), Some(v.clone()));
@@ -137,19 +167,14 @@ fn instance(
     let id = out.instances;
     out.instances += 1;
     let empty = NoEnv;
-    let plain = Evaluator { env: &empty };
-    // variables: caller input, else default
+    let plain = Evaluator::new(&empty);
+    // variables: caller input, else default, converted to their type
     let mut vars = HashMap::new();
+    let mut notes = Vec::new();
     for f in &module.files {
         for v in blocks(f.doc, "variable") {
-            let value = match inputs.remove(&v.key) {
-                Some(n) => Some(n),
-                None => bodies(&v.value)
-                    .into_iter()
-                    .find_map(|b| b.get("default"))
-                    .map(|d| eval_node(&plain, d, f.text, f.json, &Bindings::default())),
-            };
-            if let Some(value) = value {
+            let input = inputs.remove(&v.key);
+            if let Some(value) = variables::value(&plain, v, f, input, &mut notes) {
                 vars.insert(v.key.clone(), value);
             }
         }
@@ -171,14 +196,15 @@ fn instance(
         }
     }
     let env = ModuleEnv {
-        module,
         vars,
         locals,
         local_values: RefCell::new(HashMap::new()),
         modules: RefCell::new(HashMap::new()),
-        diagnostics: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(notes),
+        files: out.files.clone(),
+        path: relative_dir(&out.root_dir, &module.dir),
     };
-    let ev = Evaluator { env: &env };
+    let ev = Evaluator::new(&env);
     let root_b = Bindings::default();
 
     // module calls, in source order
@@ -208,7 +234,18 @@ fn instance(
                 if stack.contains(&dir) || stack.len() >= MAX_MODULE_DEPTH {
                     continue;
                 }
-                let Some(expansion) = expand(&ev, body, f, &root_b) else {
+                if out.made >= MAX_INSTANCES {
+                    out.diagnostics.push((
+                        f.idx,
+                        header,
+                        format!(
+                            "module.{} is not evaluated: the root module reached the limit of {MAX_INSTANCES} instances",
+                            call.key
+                        ),
+                    ));
+                    continue;
+                }
+                let Some(expansion) = expand(&ev, body, f, &root_b, out) else {
                     continue;
                 };
                 let mut related = related.to_vec();
@@ -231,8 +268,7 @@ fn instance(
                         ) {
                             continue;
                         }
-                        child_inputs
-                            .insert(a.key.clone(), eval_node(&ev, &a.value, f.text, f.json, &b));
+                        child_inputs.insert(a.key.clone(), eval_node(&ev, &a.value, f, &b));
                     }
                     stack.push(dir.clone());
                     let outputs = instance(
@@ -288,7 +324,7 @@ fn instance(
                         let ty = format!("{ty_prefix}{}", by_type.key);
                         let header = t.key_span.join(by_name.key_span);
                         for body in bodies(&by_name.value) {
-                            let Some(expansion) = expand(&ev, body, f, &root_b) else {
+                            let Some(expansion) = expand(&ev, body, f, &root_b, out) else {
                                 continue;
                             };
                             for (suffix, _, b) in expansion {
@@ -301,7 +337,7 @@ fn instance(
                                     body,
                                     &evaluated,
                                     f,
-                                    |node| jsonencode_argument(&ev, node, f.text, &b),
+                                    |node| jsonencode_argument(&ev, node, f, &b),
                                     &mut |ty, address, body, header| {
                                         out.resources.push(EvalResource {
                                             target: Target::Iam,
@@ -338,7 +374,7 @@ fn instance(
     for f in &module.files {
         for o in blocks(f.doc, "output") {
             if let Some(v) = bodies(&o.value).into_iter().find_map(|b| b.get("value")) {
-                outputs.insert(o.key.clone(), eval_node(&ev, v, f.text, f.json, &root_b));
+                outputs.insert(o.key.clone(), eval_node(&ev, v, f, &root_b));
             }
         }
     }
@@ -358,44 +394,107 @@ impl Env for NoEnv {
 
 /// `count`/`for_each` → instances: (address suffix, each.key, bindings).
 /// `None` when the block makes no instance at all (count = 0, empty for_each).
+/// Over [`MAX_INSTANCES_PER_BLOCK`], or once the root's [`MAX_INSTANCES`]
+/// are made, the block is one instance whose index is unknown (a notice
+/// says so).
 fn expand(
     ev: &Evaluator,
     body: &Node,
     f: &FileSrc,
     b: &Bindings,
+    out: &mut Output,
 ) -> Option<Vec<(String, Option<String>, Bindings)>> {
+    let mut capped = |span: Span, what: String, limit: &str| {
+        out.diagnostics.push((
+            f.idx,
+            span,
+            format!("{what} is over {limit}; evaluated once with its index unknown"),
+        ));
+    };
+    let left = MAX_INSTANCES.saturating_sub(out.made);
+    let limit = |n: usize| -> Option<String> {
+        if n > MAX_INSTANCES_PER_BLOCK {
+            Some(format!(
+                "the limit of {MAX_INSTANCES_PER_BLOCK} instances per block"
+            ))
+        } else if n > left {
+            Some(format!(
+                "the limit of {MAX_INSTANCES} instances per root module"
+            ))
+        } else {
+            None
+        }
+    };
     if let Some(c) = body.get("count") {
-        let n = eval_node(ev, c, f.text, f.json, b);
-        return match &n.value {
-            Value::Number(x) if *x >= 0.0 => {
-                let x = *x as usize;
-                if x == 0 {
+        let n = eval_node(ev, c, f, b);
+        let instances = match &n.value {
+            Value::Number(x) if *x >= 0.0 && x.fract() == 0.0 => {
+                if *x == 0.0 {
                     return None;
                 }
-                Some(
-                    (0..x)
-                        .map(|i| {
-                            let idx = Node::new(Value::Number(i as f64), c.span);
-                            let count = Node::map(
-                                vec![Entry {
-                                    key: "index".into(),
-                                    key_span: c.span,
-                                    value: idx,
-                                }],
-                                c.span,
-                            );
-                            (format!("[{i}]"), None, b.with("count", count))
-                        })
-                        .collect(),
-                )
+                let x = if *x > usize::MAX as f64 {
+                    usize::MAX
+                } else {
+                    *x as usize
+                };
+                if let Some(l) = limit(x) {
+                    capped(
+                        c.span,
+                        format!("count = {}", format_number(n_value(&n))),
+                        &l,
+                    );
+                    None
+                } else {
+                    Some(x)
+                }
             }
-            Value::Bool(false) => None,
-            // unknown count: one instance whose index is unknown
-            _ => Some(vec![(String::new(), None, b.clone())]),
+            Value::Bool(false) => return None,
+            _ => None,
         };
+        // unknown (or capped) count: one instance whose index is unknown
+        let Some(x) = instances else {
+            out.made += 1;
+            return Some(vec![(String::new(), None, b.clone())]);
+        };
+        out.made += x;
+        return Some(
+            (0..x)
+                .map(|i| {
+                    let idx = Node::new(Value::Number(i as f64), c.span);
+                    let count = Node::map(
+                        vec![Entry {
+                            key: "index".into(),
+                            key_span: c.span,
+                            value: idx,
+                        }],
+                        c.span,
+                    );
+                    (format!("[{i}]"), None, b.with("count", count))
+                })
+                .collect(),
+        );
     }
     if let Some(fe) = body.get("for_each") {
-        let v = eval_node(ev, fe, f.text, f.json, b);
+        let v = eval_node(ev, fe, f, b);
+        let unknown_each = |text: String| {
+            let u = || unknown(text.clone(), fe.span);
+            let each = Node::map(
+                vec![
+                    Entry {
+                        key: "key".into(),
+                        key_span: fe.span,
+                        value: u(),
+                    },
+                    Entry {
+                        key: "value".into(),
+                        key_span: fe.span,
+                        value: u(),
+                    },
+                ],
+                fe.span,
+            );
+            vec![(String::new(), None, b.with("each", each))]
+        };
         let pairs: Vec<(String, Node)> = match &v.value {
             Value::Map(entries) => entries
                 .iter()
@@ -411,37 +510,27 @@ fn expand(
                 }
                 keys
             }
-            _ => {
-                // not known: one instance whose `each` is what for_each refers to
-                let text = match &v.value {
-                    Value::Expr(e) => e.text.clone(),
-                    _ => "each".into(),
-                };
-                let u = || unknown(text.clone(), fe.span);
-                let each = Node::map(
-                    vec![
-                        Entry {
-                            key: "key".into(),
-                            key_span: fe.span,
-                            value: u(),
-                        },
-                        Entry {
-                            key: "value".into(),
-                            key_span: fe.span,
-                            value: u(),
-                        },
-                    ],
-                    fe.span,
-                );
-                return Some(vec![(String::new(), None, b.with("each", each))]);
-            }
+            // not known: one instance whose `each` is what for_each refers to
+            Value::Expr(e) => return Some(unknown_each(e.text.clone())),
+            _ => return Some(unknown_each("each".into())),
         };
         if pairs.is_empty() {
             return None;
         }
+        if let Some(l) = limit(pairs.len()) {
+            capped(
+                fe.span,
+                format!("for_each over {} elements", pairs.len()),
+                &l,
+            );
+            out.made += 1;
+            let text = f.text.get(fe.span.start..fe.span.end).unwrap_or("each");
+            return Some(unknown_each(text.to_string()));
+        }
         let mut pairs = pairs;
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs.dedup_by(|a, b| a.0 == b.0);
+        out.made += pairs.len();
         return Some(
             pairs
                 .into_iter()
@@ -467,7 +556,15 @@ fn expand(
                 .collect(),
         );
     }
+    out.made += 1;
     Some(vec![(String::new(), None, b.clone())])
+}
+
+fn n_value(n: &Node) -> f64 {
+    match n.value {
+        Value::Number(x) => x,
+        _ => 0.0,
+    }
 }
 
 /// Evaluates a block body: attributes, nested blocks and `dynamic` blocks.
@@ -492,10 +589,17 @@ fn eval_body(ev: &Evaluator, node: &Node, f: &FileSrc, b: &Bindings, top: bool) 
                     }
                     continue;
                 }
-                let value = match &e.value.value {
+                let mut value = match &e.value.value {
                     Value::Map(_) | Value::List(_) => eval_body(ev, &e.value, f, b, false),
-                    _ => eval_node(ev, &e.value, f.text, f.json, b),
+                    _ => eval_node(ev, &e.value, f, b),
                 };
+                // an attribute set to null is not set (Terraform's meaning),
+                // and so are null attributes of objects inside it
+                match &value.value {
+                    Value::Null => continue,
+                    Value::Map(_) | Value::List(_) => drop_null_attributes(&mut value),
+                    _ => {}
+                }
                 out.push(Entry {
                     key: e.key.clone(),
                     key_span: e.key_span,
@@ -511,7 +615,22 @@ fn eval_body(ev: &Evaluator, node: &Node, f: &FileSrc, b: &Bindings, top: bool) 
                 .collect(),
             node.span,
         ),
-        _ => eval_node(ev, node, f.text, f.json, b),
+        _ => eval_node(ev, node, f, b),
+    }
+}
+
+/// Removes the null attributes of the objects in a value: for rule paths
+/// they are absent, as Terraform treats a null argument as an omitted one.
+fn drop_null_attributes(n: &mut Node) {
+    match &mut n.value {
+        Value::Map(entries) => {
+            entries.retain(|e| e.value.value != Value::Null);
+            entries
+                .iter_mut()
+                .for_each(|e| drop_null_attributes(&mut e.value));
+        }
+        Value::List(items) => items.iter_mut().for_each(drop_null_attributes),
+        _ => {}
     }
 }
 
@@ -536,7 +655,7 @@ fn dynamic(
         return;
     };
     let items: Option<Vec<(Node, Node)>> = body.get("for_each").and_then(|fe| {
-        let v = eval_node(ev, fe, f.text, f.json, b);
+        let v = eval_node(ev, fe, f, b);
         match v.value {
             Value::List(items) => Some(
                 items
@@ -616,6 +735,26 @@ fn count_unknown(n: &Node) -> usize {
     }
 }
 
+/// `to` relative to `from` (directories relative to one root, forward
+/// slashes): `path.module` as Terraform gives it (`.`, `modules/x`, `../y`).
+fn relative_dir(from: &str, to: &str) -> String {
+    let split = |d: &str| -> Vec<String> {
+        d.split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .map(str::to_string)
+            .collect()
+    };
+    let (from, to) = (split(from), split(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(to[common..].iter().cloned());
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
 /// `dir` joined with a relative module source, normalised (`a/b` + `../c` = `a/c`).
 pub fn join_dir(dir: &str, source: &str) -> String {
     let mut parts: Vec<&str> = dir
@@ -642,8 +781,9 @@ pub fn cli_value(text: &str) -> Node {
             src: text,
             base: 0,
             fixed: None,
+            file: usize::MAX,
         };
-        let v = Evaluator { env: &NoEnv }.expr(&e, &pos, &Bindings::default(), 0);
+        let v = Evaluator::new(&NoEnv).expr(&e, &pos, &Bindings::default(), 0);
         if !super::value::has_unknown(&v) && !matches!(v.value, Value::Null) {
             return respan(v, Span::default());
         }
@@ -653,12 +793,13 @@ pub fn cli_value(text: &str) -> Node {
 
 /// The attribute values of a tfvars file (HCL or JSON).
 pub fn tfvars(doc: &Node, text: &str, json: bool) -> Vec<(String, Node)> {
-    let ev = Evaluator { env: &NoEnv };
+    let ev = Evaluator::new(&NoEnv);
     doc.as_map()
         .unwrap_or(&[])
         .iter()
         .map(|e| {
-            let v = eval_node(&ev, &e.value, text, json, &Bindings::default());
+            let v =
+                super::eval::eval_text(&ev, &e.value, text, json, usize::MAX, &Bindings::default());
             (e.key.clone(), respan(v, Span::default()))
         })
         .collect()

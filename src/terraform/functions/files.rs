@@ -1,0 +1,239 @@
+//! Filesystem functions (`file`, `fileexists`, `fileset`, `filebase64`,
+//! `file*sha*`, `filemd5`; `templatefile` reads through [`Files::read_text`])
+//! and path functions.
+//!
+//! The scanned repository is untrusted: a path is read only when it stays
+//! inside the scanned root once joined to the root module's directory and
+//! normalised (no absolute path, no `..` above the root, no symlink leading
+//! out), and only under `--max-file-size`. A refused path makes the value
+//! unknown with a notice; a missing file is an error, as in Terraform.
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine as _;
+
+use super::{all_known, arity, string};
+use crate::document::{Node, Span, Value};
+use crate::terraform::value::{error, Fail, Outcome, MAX_ELEMENTS};
+
+/// Where the file functions may read: the scanned root, the root module's
+/// directory in it (Terraform resolves relative paths from there) and the
+/// size cap.
+#[derive(Debug, Clone)]
+pub struct Files {
+    /// The scanned root, canonical.
+    root: PathBuf,
+    /// The root module's directory, relative to `root` (forward slashes).
+    cwd: String,
+    max_size: u64,
+}
+
+impl Files {
+    /// `None` when the root cannot be resolved (then nothing is read).
+    pub fn new(root: &Path, module_dir: &str, max_size: u64) -> Option<Files> {
+        Some(Files {
+            root: root.canonicalize().ok()?,
+            cwd: module_dir.to_string(),
+            max_size,
+        })
+    }
+
+    /// The path inside the root, or a refusal (a [`Fail::Limit`] naming it).
+    fn resolve(&self, path: &str) -> Result<PathBuf, Fail> {
+        let refuse = |why: &str| Err(Fail::Limit(format!("{path:?}: {why}; not read")));
+        if Path::new(path).is_absolute() || path.starts_with('~') {
+            return refuse("an absolute path, outside the scanned tree");
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let joined = if self.cwd.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}/{path}", self.cwd)
+        };
+        for c in Path::new(&joined).components() {
+            match c {
+                Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if parts.pop().is_none() {
+                        return refuse("the path leaves the scanned tree");
+                    }
+                }
+                _ => return refuse("an absolute path, outside the scanned tree"),
+            }
+        }
+        let full = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
+        match full.canonicalize() {
+            Ok(real) if !real.starts_with(&self.root) => {
+                refuse("a symbolic link leads outside the scanned tree")
+            }
+            _ => Ok(full),
+        }
+    }
+
+    /// A file's bytes (an error when missing or a directory).
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, Fail> {
+        let full = self.resolve(path)?;
+        match crate::parse::read_capped(&full, self.max_size) {
+            Ok(crate::parse::Capped::Read(bytes)) => Ok(bytes),
+            Ok(crate::parse::Capped::TooLarge(size)) => Err(Fail::Limit(format!(
+                "{path:?} is {size} bytes, over --max-file-size ({} bytes); not read",
+                self.max_size
+            ))),
+            Err(_) if full.is_dir() => error(format!("{path:?} is a directory, not a file")),
+            Err(_) => error(format!(
+                "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code"
+            )),
+        }
+    }
+
+    /// A file's text (`file`, `templatefile`): it must be UTF-8.
+    pub fn read_text(&self, path: &str) -> Result<String, Fail> {
+        String::from_utf8(self.read(path)?)
+            .map_err(|_| Fail::Error(format!("contents of {path:?} are not valid UTF-8")))
+    }
+
+    fn exists(&self, path: &str) -> Result<bool, Fail> {
+        let full = self.resolve(path)?;
+        match std::fs::symlink_metadata(&full) {
+            Ok(m) if m.is_dir() => error(format!("{path:?} is a directory, not a file")),
+            Ok(_) => Ok(full.is_file()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// `fileset(dir, pattern)`: files (not directories, no symlinks
+    /// followed) under `dir` whose path relative to it matches `pattern`.
+    fn set(&self, dir: &str, pattern: &str) -> Result<Vec<String>, Fail> {
+        let base = self.resolve(dir)?;
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| Fail::Error(format!("failed to glob pattern {pattern:?}: {e}")))?
+            .compile_matcher();
+        let mut out = Vec::new();
+        for entry in walkdir::WalkDir::new(&base)
+            .follow_links(false)
+            .min_depth(1)
+        {
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&base) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if glob.is_match(&rel) {
+                out.push(rel);
+            }
+            if out.len() > MAX_ELEMENTS {
+                return Err(Fail::Limit(format!(
+                    "fileset({dir:?}, {pattern:?}): more than {MAX_ELEMENTS} files"
+                )));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+pub(super) fn call(
+    name: &str,
+    args: &[Node],
+    span: Span,
+    files: Option<&Files>,
+) -> Option<Outcome> {
+    let s = |v: String| Ok(Node::string(v, span));
+    let reading = matches!(
+        name,
+        "file"
+            | "fileexists"
+            | "fileset"
+            | "filebase64"
+            | "filemd5"
+            | "filesha1"
+            | "filesha256"
+            | "filesha512"
+            | "filebase64sha256"
+            | "filebase64sha512"
+    );
+    if !reading && !matches!(name, "abspath" | "dirname" | "basename" | "pathexpand") {
+        return None;
+    }
+    Some((|| {
+        all_known(args)?;
+        if name == "fileset" {
+            arity(args, 2..=2)?;
+            let (dir, pattern) = (string(&args[0])?, string(&args[1])?);
+            let found = files.ok_or(Fail::Unknown)?.set(&dir, &pattern)?;
+            return Ok(Node::list(
+                found.into_iter().map(|f| Node::string(f, span)).collect(),
+                span,
+            ));
+        }
+        arity(args, 1..=1)?;
+        let path = string(&args[0])?;
+        if reading {
+            let files = files.ok_or(Fail::Unknown)?;
+            return match name {
+                "file" => s(files.read_text(&path)?),
+                "fileexists" => Ok(Node::new(Value::Bool(files.exists(&path)?), span)),
+                "filebase64" => {
+                    s(base64::engine::general_purpose::STANDARD.encode(files.read(&path)?))
+                }
+                _ => s(super::crypto::digest(&name[4..], &files.read(&path)?)),
+            };
+        }
+        match name {
+            // relative to where terraform runs, or to a home directory: not known here
+            "abspath" if !path.starts_with('/') => Err(Fail::Unknown),
+            "abspath" => s(clean(&path)),
+            "pathexpand" if path.starts_with('~') => Err(Fail::Unknown),
+            "pathexpand" => s(path),
+            "dirname" => s(dirname(&path)),
+            _ => s(basename(&path)),
+        }
+    })())
+}
+
+/// Go's `filepath.Clean`.
+fn clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            ".." if rooted => {}
+            p => parts.push(p),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".into(),
+        (false, false) => body,
+    }
+}
+
+/// Go's `filepath.Dir`.
+fn dirname(path: &str) -> String {
+    match path.rfind('/') {
+        Some(i) => clean(&path[..=i]),
+        None => ".".into(),
+    }
+}
+
+/// Go's `filepath.Base`.
+fn basename(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".into();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
