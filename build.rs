@@ -54,14 +54,16 @@ fn embed_policies(root: &Path) {
 }
 
 /// The commit, from the first source that knows it: `SOCLINT_BUILD_COMMIT`
-/// (for builds without `.git`, such as the container image), the
+/// when set and not empty (for builds without `.git`, such as the container
+/// image), the
 /// `.cargo_vcs_info.json` that `cargo package` writes into a published crate,
 /// then `git` when the manifest directory is the top of its own checkout (a
 /// crate unpacked inside someone else's repository must not report their
 /// commit). Otherwise the version says the commit is unknown.
 fn record_commit(root: &Path) {
     println!("cargo:rerun-if-env-changed=SOCLINT_BUILD_COMMIT");
-    let (hash, date) = if let Ok(given) = std::env::var("SOCLINT_BUILD_COMMIT") {
+    let given = std::env::var("SOCLINT_BUILD_COMMIT").unwrap_or_default();
+    let (hash, date) = if !given.is_empty() {
         assert!(
             is_commit_hash(&given),
             "SOCLINT_BUILD_COMMIT must be a 40-digit hexadecimal commit id, not {given:?}"

@@ -79,9 +79,23 @@ fn version_names_the_commit_it_was_built_from() {
     }
 }
 
+/// Between releases `main` may carry a pre-release version (`0.2.1-dev`,
+/// docs/releasing.md); release notes and the hook pin then name the last
+/// release.
+fn is_release() -> bool {
+    !VERSION.contains('-')
+}
+
 #[test]
 fn changelog_has_a_section_for_this_version() {
     let changelog = read("CHANGELOG.md");
+    assert!(
+        changelog.contains("\n## [Unreleased]\n"),
+        "CHANGELOG.md has no [Unreleased] section"
+    );
+    if !is_release() {
+        return;
+    }
     let heading = format!("\n## [{VERSION}] - ");
     assert!(
         changelog.contains(&heading),
@@ -104,5 +118,171 @@ fn readme_states_the_minimum_rust_version() {
     assert!(
         readme.contains(&format!("Rust {msrv} or newer")),
         "README.md does not say `Rust {msrv} or newer`"
+    );
+}
+
+/// `key: value` lines of a `.pre-commit-hooks.yaml` with one hook.
+fn hook_fields(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.trim_start_matches("- ").trim().split_once(": "))
+        .filter(|(k, _)| !k.starts_with('#'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn both_pre_commit_hooks_run_the_same_command_on_the_same_files() {
+    let source = hook_fields(&read(".pre-commit-hooks.yaml"));
+    let python = hook_fields(&read("packaging/pre-commit/.pre-commit-hooks.yaml"));
+    assert_eq!(source["id"], "soclint-source");
+    assert_eq!(source["language"], "rust");
+    assert_eq!(python["id"], "soclint");
+    assert_eq!(python["language"], "python");
+    // `--` ends the options: a staged file named `--select=X.tf` is a file
+    assert_eq!(source["entry"], "soclint check --format compact --");
+    for key in ["entry", "files", "pass_filenames", "require_serial"] {
+        assert_eq!(source[key], python[key], "{key}");
+    }
+}
+
+#[test]
+fn python_packages_agree_with_cargo() {
+    let manifest: toml::Table = toml::from_str(&read("Cargo.toml")).expect("Cargo.toml");
+    let pyproject: toml::Table = toml::from_str(&read("pyproject.toml")).expect("pyproject.toml");
+    assert_eq!(
+        pyproject["project"]["description"].as_str(),
+        manifest["package"]["description"].as_str()
+    );
+    assert_eq!(pyproject["project"]["name"].as_str(), Some("soclint"));
+    assert_eq!(
+        pyproject["tool"]["maturin"]["bindings"].as_str(),
+        Some("bin")
+    );
+    let hook: toml::Table =
+        toml::from_str(&read("packaging/pre-commit/pyproject.toml")).expect("hook pyproject");
+    let deps = hook["project"]["dependencies"]
+        .as_array()
+        .expect("dependencies");
+    if is_release() {
+        assert_eq!(deps, &[toml::Value::from(format!("soclint=={VERSION}"))]);
+    } else {
+        let pin = deps[0].as_str().and_then(|d| d.strip_prefix("soclint=="));
+        assert!(pin.is_some_and(|v| v.split('.').count() == 3), "{deps:?}");
+    }
+}
+
+/// The targets release.yml builds, in its matrix order.
+fn release_targets() -> Vec<String> {
+    read(".github/workflows/release.yml")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- target: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_channel_names_the_release_archives_alike() {
+    let targets = release_targets();
+    assert_eq!(
+        targets,
+        [
+            "x86_64-unknown-linux-musl",
+            "aarch64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+            "x86_64-pc-windows-msvc",
+        ]
+    );
+    let manifest: toml::Table = toml::from_str(&read("Cargo.toml")).expect("Cargo.toml");
+    let package = &manifest["package"];
+    let repo = package["repository"].as_str().expect("repository");
+    assert_eq!(repo, "https://github.com/soclint/soclint");
+    let binstall = &package["metadata"]["binstall"];
+    let install_sh = read("packaging/action/install.sh");
+    let build_sh = read("packaging/release-build.sh");
+    assert!(build_sh.contains("name=\"soclint-${VERSION:?set VERSION}-$target\""));
+    for target in &targets {
+        let windows = target.contains("windows");
+        let (ext, exe) = if windows {
+            ("zip", ".exe")
+        } else {
+            ("tar.gz", "")
+        };
+        let table = if windows {
+            &binstall["overrides"][target.as_str()]
+        } else {
+            binstall
+        };
+        let expand = |template: &str| {
+            template
+                .replace("{ repo }", repo)
+                .replace("{ version }", VERSION)
+                .replace("{ target }", target)
+                .replace("{ bin }", "soclint")
+                .replace("{ binary-ext }", exe)
+        };
+        let archive = format!("soclint-{VERSION}-{target}.{ext}");
+        assert_eq!(
+            expand(table["pkg-url"].as_str().expect("pkg-url")),
+            format!("{repo}/releases/download/v{VERSION}/{archive}")
+        );
+        assert_eq!(
+            table["pkg-fmt"].as_str(),
+            Some(if windows { "zip" } else { "tgz" })
+        );
+        assert_eq!(
+            expand(binstall["bin-dir"].as_str().expect("bin-dir")),
+            format!("soclint-{VERSION}-{target}/soclint{exe}")
+        );
+        // the Action downloads this target on some runner
+        assert!(
+            install_sh.contains(&format!(") echo {target} ;;")),
+            "install.sh maps no runner to {target}"
+        );
+    }
+}
+
+#[test]
+fn the_release_check_accepts_this_version_and_rejects_others() {
+    let check = |tag: &str| {
+        Process::new("bash")
+            .arg(root().join("packaging/release-check.sh"))
+            .arg(tag)
+            .env_remove("GITHUB_OUTPUT")
+            .output()
+            .expect("bash")
+    };
+    let ok = check(&format!("v{VERSION}"));
+    if !is_release() {
+        assert_eq!(
+            ok.status.code(),
+            Some(1),
+            "a pre-release version is not released"
+        );
+        return;
+    }
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout),
+        format!("version={VERSION}\n")
+    );
+    let wrong = check("v9.9.9");
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&wrong.stderr),
+        format!("release-check: tag v9.9.9 does not match Cargo.toml's version {VERSION}\n")
+    );
+}
+
+#[test]
+fn the_readme_shows_the_gitlab_example_as_it_is_in_docs_ci() {
+    let example = read("docs/ci/gitlab-ci.yml");
+    assert!(
+        read("README.md").contains(&format!("```yaml\n{example}```\n")),
+        "README.md's GitLab example differs from docs/ci/gitlab-ci.yml"
     );
 }
