@@ -81,12 +81,20 @@ def source_git_dir(repo: Repo) -> Path:
         if (cand / "objects").is_dir() and has_commit(cand, repo.commit):
             return cand
     clone = work_dir() / "clones" / repo.slug.replace("/", "+")
-    if not clone.is_dir():
-        print(f"  {repo.name}: not in a mirror; cloning https://github.com/{repo.slug}", file=sys.stderr)
-        clone.parent.mkdir(parents=True, exist_ok=True)
-        git("clone", "--bare", "--quiet", f"https://github.com/{repo.slug}", str(clone))
-    if not has_commit(clone, repo.commit):
-        git("--git-dir", str(clone), "fetch", "--quiet", "origin", repo.commit)
+    url = f"https://github.com/{repo.slug}"
+    try:
+        if not clone.is_dir():
+            print(f"  {repo.name}: not in a mirror; cloning {url}", file=sys.stderr)
+            partial = clone.with_name(clone.name + ".part")
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            git("clone", "--bare", "--quiet", url, str(partial))
+            partial.rename(clone)
+        if not has_commit(clone, repo.commit):
+            git("--git-dir", str(clone), "fetch", "--quiet", "origin", repo.commit)
+    except subprocess.CalledProcessError:
+        sys.exit(f"{repo.name}: commit {repo.commit} is in no mirror under SOCLINT_FIELD_MIRRORS "
+                 f"and could not be fetched from {url}")
     return clone
 
 
