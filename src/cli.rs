@@ -52,6 +52,8 @@ pub enum OutputFormat {
     Json,
     Sarif,
     Github,
+    /// GitLab's code quality report (`artifacts:reports:codequality`).
+    Gitlab,
     Junit,
     Markdown,
 }
@@ -102,8 +104,8 @@ pub struct CheckArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Report format: human (default), compact, json, sarif, github, junit,
-    /// markdown; `FORMAT:FILE` writes it to FILE. Repeatable.
+    /// Report format: human (default), compact, json, sarif, github, gitlab,
+    /// junit, markdown; `FORMAT:FILE` writes it to FILE. Repeatable.
     #[arg(long, value_name = "FORMAT[:FILE]")]
     pub format: Vec<String>,
     /// Where a report goes: `FILE` (the last --format without a file) or

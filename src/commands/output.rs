@@ -35,6 +35,7 @@ pub fn render(
         OutputFormat::Json => report::json::render(result),
         OutputFormat::Sarif => report::sarif::render(result),
         OutputFormat::Github => report::github::render(result, ctx),
+        OutputFormat::Gitlab => report::gitlab::render(result),
         OutputFormat::Junit => report::junit::render(result, ctx),
         OutputFormat::Markdown => report::markdown::render(result, ctx),
     }

@@ -1,6 +1,7 @@
 //! Reporters: each is a pure function of the (sorted, filtered) scan result.
 pub mod compact;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;

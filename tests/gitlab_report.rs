@@ -1,0 +1,183 @@
+//! `check --format gitlab`: GitLab's code quality report, byte for byte. The
+//! fields are those GitLab documents for `artifacts:reports:codequality`
+//! (description, check_name, fingerprint, severity, location.path,
+//! location.lines.begin); what soclint did not check (a file that could not
+//! be parsed, a file over the size limit) is an issue too.
+use std::fs;
+
+use assert_cmd::Command;
+
+fn soclint(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary built")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).expect("utf-8"),
+    )
+}
+
+#[test]
+fn findings_parse_errors_and_skipped_files_are_issues() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    fs::create_dir_all(root.join("infra")).expect("mkdir");
+    fs::create_dir_all(root.join(".github/workflows")).expect("mkdir");
+    fs::write(
+        root.join("infra/main.tf"),
+        "resource \"aws_s3_bucket_acl\" \"site\" {\n  bucket = \"site\"\n  acl    = \"public-read\"\n}\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("infra/broken.tf"),
+        "resource \"aws_s3_bucket\" \"x\" {\n  bucket = \n",
+    )
+    .expect("write");
+    fs::write(root.join("infra/big.tf"), "#".repeat(400)).expect("write");
+    // the same download twice: two findings, two fingerprints
+    fs::write(
+        root.join("Dockerfile"),
+        "FROM alpine:3.20\nADD https://example.com/tool /usr/bin/tool\nADD https://example.com/tool /usr/bin/tool\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join(".github/workflows/pr.yml"),
+        "on: pull_request_target\npermissions: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo \"${{ github.event.pull_request.title }}\"\n          echo done\n",
+    )
+    .expect("write");
+    let (code, out) = soclint(
+        root,
+        &[
+            "check",
+            "--max-file-size",
+            "350",
+            "--select",
+            "AWS-S3-001,DKR-ADD-001,GHA-INJECT-001",
+            "--format",
+            "gitlab",
+            "--",
+            "infra",
+            "Dockerfile",
+            ".github/workflows/pr.yml",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        out,
+        r#"[
+  {
+    "description": "GHA-INJECT-001 [CC6.8, CC7.1, CC8.1] step `jobs.t.steps[0]` expands attacker-controlled event data directly into its shell script",
+    "check_name": "GHA-INJECT-001",
+    "fingerprint": "df88ca8997aec4b14fc467c02756d408",
+    "severity": "critical",
+    "location": {
+      "path": ".github/workflows/pr.yml",
+      "lines": {
+        "begin": 8
+      }
+    }
+  },
+  {
+    "description": "DKR-ADD-001 [CC6.8, CC8.1] ADD downloads `https://example.com/tool` without verifying it",
+    "check_name": "DKR-ADD-001",
+    "fingerprint": "107a6807f415478267c3f7d2c6992d3f",
+    "severity": "major",
+    "location": {
+      "path": "Dockerfile",
+      "lines": {
+        "begin": 2
+      }
+    }
+  },
+  {
+    "description": "DKR-ADD-001 [CC6.8, CC8.1] ADD downloads `https://example.com/tool` without verifying it",
+    "check_name": "DKR-ADD-001",
+    "fingerprint": "107a6807f415478267c3f7d2c6992d3f-2",
+    "severity": "major",
+    "location": {
+      "path": "Dockerfile",
+      "lines": {
+        "begin": 3
+      }
+    }
+  },
+  {
+    "description": "AWS-S3-001 [CC6.1, CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.site` readable by anyone",
+    "check_name": "AWS-S3-001",
+    "fingerprint": "666464899aaebc10817a1e4676448d8d",
+    "severity": "blocker",
+    "location": {
+      "path": "infra/main.tf",
+      "lines": {
+        "begin": 3
+      }
+    }
+  },
+  {
+    "description": "file could not be parsed: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit",
+    "check_name": "parse-error",
+    "fingerprint": "f9d6378017c20398c61d5bfb41a994c6",
+    "severity": "major",
+    "location": {
+      "path": "infra/broken.tf",
+      "lines": {
+        "begin": 2
+      }
+    }
+  },
+  {
+    "description": "not scanned: skipped: 400 bytes is over the 350 byte limit (--max-file-size)",
+    "check_name": "not-scanned",
+    "fingerprint": "c9be1e41128564af513130e17f659ea2",
+    "severity": "info",
+    "location": {
+      "path": "infra/big.tf",
+      "lines": {
+        "begin": 1
+      }
+    }
+  }
+]
+"#
+    );
+}
+
+#[test]
+fn a_finding_over_several_lines_gives_its_last_line() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let (code, out) = soclint(
+        &demo,
+        &["check", "--select", "DOC-IR-001", "--format", "gitlab"],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        out,
+        r#"[
+  {
+    "description": "DOC-IR-001 [CC7.3, CC7.4, CC7.5] incident response policy `Incident Response Policy` is missing a required section: it needs Roles and responsibilities, Detection, Containment, Notification and Post-incident review",
+    "check_name": "DOC-IR-001",
+    "fingerprint": "a71a6e359de702c19c20615cca2d7538",
+    "severity": "major",
+    "location": {
+      "path": "docs/policies/incident-response.md",
+      "lines": {
+        "begin": 11,
+        "end": 42
+      }
+    }
+  }
+]
+"#
+    );
+}
+
+#[test]
+fn no_findings_is_an_empty_array() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fs::write(tmp.path().join("main.tf"), "locals {\n  a = 1\n}\n").expect("write");
+    let (code, out) = soclint(tmp.path(), &["check", "main.tf", "--format", "gitlab"]);
+    assert_eq!((code, out.as_str()), (Some(0), "[]\n"));
+}
