@@ -771,3 +771,83 @@ data "aws_iam_policy_document" "role" {
         "module.nodes.data.aws_iam_policy_document.role[0].Broad"
     );
 }
+
+/// A policy kept as a `.tftpl` template and rendered with `templatefile()`
+/// (`${}` interpolation, `%{ for }` with `~` stripping) is checked like one
+/// written inline; the finding points at the call.
+#[test]
+fn templatefile_renders_a_policy_template() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[
+            (
+                "main.tf",
+                r#"locals {
+  actions = ["s3:GetObject", "*"]
+}
+
+resource "aws_iam_policy" "rendered" {
+  policy = templatefile("${path.module}/policy.json.tftpl", {
+    actions  = local.actions
+    resource = "*"
+  })
+}
+"#,
+            ),
+            (
+                "policy.json.tftpl",
+                r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Action": [
+      %{~ for i, a in actions ~}
+      "${a}"%{ if i < length(actions) - 1 },%{ endif }
+      %{~ endfor ~}
+    ],
+    "Resource": "${resource}"
+  }]
+}
+"#,
+            ),
+        ],
+    );
+    let (f, v) = scan(t.path(), &["--select", "IAM-ADMIN-001"]);
+    assert_eq!(
+        located(&v),
+        vec![("IAM-ADMIN-001".to_string(), "main.tf".to_string(), 6, 12)]
+    );
+    assert_eq!(f[0].3, "aws_iam_policy.rendered.policy.Statement[0]");
+}
+
+/// `templatestring()` renders a template held in a reference (Terraform
+/// refuses a literal), here a local whose `$${…}` escapes keep the
+/// interpolation for the call.
+#[test]
+fn templatestring_renders_a_referenced_template() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf",
+            r#"locals {
+  acl_template = "$${visibility}-read"
+}
+
+resource "aws_s3_bucket_acl" "from_template" {
+  acl = templatestring(local.acl_template, { visibility = "public" })
+}
+
+resource "aws_s3_bucket_acl" "literal" {
+  acl = try(templatestring("$${v}-read", { v = "public" }), "private")
+}
+"#,
+        )],
+    );
+    let (_, v) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    assert_eq!(
+        located(&v),
+        vec![("AWS-S3-001".to_string(), "main.tf".to_string(), 6, 9)]
+    );
+}

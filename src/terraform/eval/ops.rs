@@ -28,7 +28,16 @@ pub(super) fn conditional(cond: &Node, t: Node, f: Node) -> Result<Node, Fail> {
     if is_error(&chosen) {
         return error("error in the chosen result");
     }
-    if has_unknown(&chosen) || has_unknown(&other) {
+    // nothing to convert: the other result is null or of the same primitive type
+    let same_primitive = matches!(
+        (&chosen.value, &other.value),
+        (Value::String(_), Value::String(_))
+            | (Value::Number(_), Value::Number(_))
+            | (Value::Bool(_), Value::Bool(_))
+            | (Value::Null, _)
+            | (_, Value::Null)
+    );
+    if same_primitive || has_unknown(&chosen) || has_unknown(&other) {
         return Ok(chosen);
     }
     let ty = unify(&[type_of(&chosen), type_of(&other)])
