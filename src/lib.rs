@@ -18,6 +18,7 @@ pub mod extract;
 pub mod filter;
 pub mod finding;
 pub mod fixture;
+pub mod git;
 pub mod parallel;
 pub mod parse;
 pub mod project;

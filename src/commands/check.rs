@@ -223,15 +223,18 @@ fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
             return Err(fatal("--changed-since takes a directory, not a file"));
         }
         let base = changed::merge_base(dir, reference).map_err(fatal)?;
-        let files: Vec<(PathBuf, String)> = changed::changed_files(dir, &base)
-            .map_err(fatal)?
-            .into_iter()
-            .map(|rel| (dir.join(&rel), rel))
-            .filter(|(p, _)| p.is_file())
+        let changed = changed::changed_files(dir, &base).map_err(fatal)?;
+        // every changed path goes to discovery, which reports what it cannot
+        // scan (a link, a name that is not UTF-8); only directories (a
+        // submodule's new commit) are left out
+        let files: Vec<(PathBuf, String)> = changed
+            .iter()
+            .filter(|f| f.path.symlink_metadata().is_ok_and(|m| !m.is_dir()))
+            .map(|f| (f.path.clone(), f.rel.clone()))
             .collect();
         let mut t = file_targets(files, dir.clone());
         if args.changed_lines_only {
-            t.changed_lines = Some(changed::changed_lines(dir, &base).map_err(fatal)?);
+            t.changed_lines = Some(changed::changed_lines(dir, &base, &changed).map_err(fatal)?);
         }
         return Ok(t);
     }

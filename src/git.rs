@@ -1,0 +1,262 @@
+//! The one way soclint runs a program: `git`, for `--changed-since`,
+//! `--changed-lines-only` and the list of tracked files, always through
+//! [`Git`].
+//!
+//! The scanned repository is untrusted, and that includes what git reads
+//! from it: `.git/config`, `.git/hooks`, `.git/info/attributes` and the
+//! committed `.gitattributes`. Each of these can make a plain `git diff` run
+//! a program (`core.fsmonitor`, `diff.external`, a `diff.<driver>.command`
+//! or `textconv`, a `filter.<driver>.clean`/`process`, a `post-index-change`
+//! hook when git refreshes the index) or change what it reports
+//! (`core.worktree` pointing at an empty directory makes every file look
+//! deleted; user settings such as `diff.noprefix`, `diff.mnemonicPrefix` or
+//! `diff.dstPrefix` change the patch headers soclint parses). So every
+//! invocation here:
+//!
+//! * ignores the system config (`GIT_CONFIG_NOSYSTEM`), never prompts, never
+//!   pages, takes no optional locks (nothing is written into the repository)
+//!   and does not follow `refs/replace`;
+//! * sets `core.fsmonitor=false` and `core.hooksPath=/dev/null`, and names
+//!   the work tree itself (the directory holding `.git`), so `core.worktree`
+//!   cannot move it;
+//! * for a diff: `--no-ext-diff --no-textconv --no-color`, fixed
+//!   `a/`/`b/` prefixes, and every `filter.<driver>` the config defines
+//!   blanked (`clean`, `smudge` and `process` empty, `required` false);
+//! * passes user-supplied revisions only after `--end-of-options`, and refuses
+//!   one that starts with `-` before git sees it.
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// git for one directory of a work tree.
+pub struct Git {
+    dir: PathBuf,
+    /// The directory holding `.git`, named on every command line so
+    /// `core.worktree` cannot redirect git; `None` when the environment names
+    /// the repository (`GIT_DIR`, `GIT_WORK_TREE`: the operator's choice) or
+    /// no `.git` was found (git then says so).
+    work_tree: Option<PathBuf>,
+    /// `GIT_DIR` or `GIT_WORK_TREE` is set: git finds the repository from them.
+    named_by_env: bool,
+}
+
+/// Options before the subcommand, on every invocation.
+const HARDENED: &[&str] = &[
+    "--no-pager",
+    "--no-replace-objects",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.quotePath=false",
+];
+
+/// Options of every `git diff`: no program runs, and the output has the
+/// shape [`crate::git`]'s callers parse whatever the user's config says.
+const DIFF: &[&str] = &[
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-color",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--no-renames",
+    "--relative",
+];
+
+impl Git {
+    pub fn new(dir: &Path) -> Git {
+        let named_by_env = ["GIT_DIR", "GIT_WORK_TREE"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some());
+        let work_tree = if named_by_env {
+            None
+        } else {
+            work_tree_of(dir)
+        };
+        Git {
+            dir: dir.to_path_buf(),
+            work_tree,
+            named_by_env,
+        }
+    }
+
+    fn command(&self, config: &[OsString]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .stdin(Stdio::null())
+            .arg("-C")
+            .arg(&self.dir)
+            .args(HARDENED);
+        for c in config {
+            cmd.arg("-c").arg(c);
+        }
+        if let Some(w) = &self.work_tree {
+            let mut arg = OsString::from("--work-tree=");
+            arg.push(w);
+            cmd.arg(arg);
+        }
+        cmd
+    }
+
+    /// Runs `git ARGS` (hardened) and returns its standard output.
+    fn run(&self, config: &[OsString], args: &[&OsStr]) -> Result<Vec<u8>, String> {
+        let out = self
+            .command(config)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
+            return Err(format!(
+                "git {} failed: {}",
+                shown.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(out.stdout)
+    }
+
+    fn run_str(&self, args: &[&str]) -> Result<Vec<u8>, String> {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        self.run(&[], &args)
+    }
+
+    /// The commit a user-supplied revision names (`--changed-since REF`),
+    /// as a full hash. A revision that starts with `-` is refused before git
+    /// sees it (no ref name can start with one), and the rest is passed after
+    /// `--end-of-options`, so it is never taken as an option.
+    pub fn commit(&self, reference: &str) -> Result<String, String> {
+        if reference.starts_with('-') || reference.is_empty() {
+            return Err(format!(
+                "`{reference}` is not a git revision (a revision cannot start with `-`)"
+            ));
+        }
+        let spec = format!("{reference}^{{commit}}");
+        let out = self
+            .run_str(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ])
+            .map_err(|_| format!("`{reference}` does not name a commit in this repository"))?;
+        hash(&out).ok_or_else(|| format!("`{reference}` does not name a commit"))
+    }
+
+    /// `git merge-base A B` of two hashes.
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<String, String> {
+        let out = self.run_str(&["merge-base", "--end-of-options", a, b])?;
+        hash(&out).ok_or_else(|| "git merge-base gave no commit".to_string())
+    }
+
+    /// `git diff [ARGS] BASE --` between a commit (a hash) and the work tree,
+    /// hardened: see the module documentation.
+    pub fn diff(&self, args: &[&str], base: &str) -> Result<Vec<u8>, String> {
+        if hash(base.as_bytes()).is_none() {
+            return Err(format!("`{base}` is not a commit hash"));
+        }
+        let config = self.blank_filters()?;
+        let mut all: Vec<&OsStr> = vec![OsStr::new("diff")];
+        all.extend(DIFF.iter().map(OsStr::new));
+        all.extend(args.iter().map(OsStr::new));
+        all.extend(["--end-of-options", base, "--"].map(OsStr::new));
+        self.run(&config, &all)
+    }
+
+    /// Every file git tracks under the directory, relative to it, as raw
+    /// bytes (`ls-files -z`: names are never quoted); `None` when the
+    /// directory is not in a git work tree.
+    pub fn tracked_files(&self) -> Result<Option<Vec<Vec<u8>>>, String> {
+        if self.work_tree.is_none() && !self.named_by_env {
+            return Ok(None);
+        }
+        let out = self.run_str(&["ls-files", "-z", "--cached"])?;
+        Ok(Some(
+            out.split(|&b| b == 0)
+                .filter(|s| !s.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect(),
+        ))
+    }
+
+    /// `-c` settings that blank every filter driver the repository's config
+    /// (or the user's) defines: a `.gitattributes` line `* filter=x` would
+    /// otherwise make `git diff` run `filter.x.clean` on each work-tree file
+    /// it has to hash. A driver name `-c` cannot express (one holding `=` or
+    /// a line break) is refused.
+    fn blank_filters(&self) -> Result<Vec<OsString>, String> {
+        let out = match self.run_str(&["config", "--null", "--get-regexp", r"^filter\."]) {
+            Ok(out) => out,
+            // exit 1: no such key, the usual case
+            Err(_) => return Ok(Vec::new()),
+        };
+        let mut names: Vec<String> = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+            let key = entry.split(|&b| b == b'\n').next().unwrap_or_default();
+            let key = String::from_utf8_lossy(key);
+            let Some(name) = key
+                .strip_prefix("filter.")
+                .and_then(|rest| rest.rsplit_once('.'))
+                .map(|(name, _)| name)
+            else {
+                continue;
+            };
+            if name.contains(['=', '\n', '\r', '\0']) {
+                return Err(format!(
+                    "the git config defines a filter driver soclint cannot switch off (`{}`); not running git diff",
+                    name.escape_debug()
+                ));
+            }
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        let mut config = Vec::new();
+        for name in names {
+            for (var, value) in [
+                ("clean", ""),
+                ("smudge", ""),
+                ("process", ""),
+                ("required", "false"),
+            ] {
+                config.push(OsString::from(format!("filter.{name}.{var}={value}")));
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// The first line of git's output if it is a full object hash.
+fn hash(out: &[u8]) -> Option<String> {
+    let line = std::str::from_utf8(out).ok()?.trim();
+    let ok = matches!(line.len(), 40 | 64) && line.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| line.to_string())
+}
+
+/// The nearest directory at or above `dir` that holds `.git` (a directory,
+/// or the file a linked work tree or submodule has), as git finds it.
+fn work_tree_of(dir: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(dir).ok()?;
+    start
+        .ancestors()
+        .find(|d| d.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hash;
+
+    #[test]
+    fn hashes_are_whole_hex_object_names() {
+        let sha1 = "256b5a9d4a5a08eb4ac8235a11287a268e964fe1";
+        assert_eq!(hash(format!("{sha1}\n").as_bytes()).as_deref(), Some(sha1));
+        assert_eq!(hash(b"--octopus\n"), None);
+        assert_eq!(hash(b"256b5a9d"), None);
+        assert_eq!(hash(b""), None);
+    }
+}
