@@ -139,6 +139,14 @@ pub struct CheckArgs {
     /// A Terraform variable for every root module, `name=value` (repeatable; last wins).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// A Helm values file for every chart (repeatable; later files win, as
+    /// `helm template -f`).
+    #[arg(long = "helm-values", value_name = "FILE")]
+    pub helm_values: Vec<PathBuf>,
+    /// A Helm value for every chart, `key=value` (repeatable, as `helm --set`:
+    /// `a.b=c`, `list[0]=x`, comma-separated pairs).
+    #[arg(long = "helm-set", value_name = "KEY=VALUE")]
+    pub helm_set: Vec<String>,
     /// Check a Terraform plan (`terraform show -json` output) instead of, or
     /// along with, the source; findings map back to the source when present.
     #[arg(long, value_name = "PLAN_JSON")]

@@ -22,6 +22,8 @@ pub enum FileKind {
     Dockerfile,
     Iam,
     PolicyDocument,
+    /// A file under a Helm chart's `templates/`: its chart renders it.
+    HelmTemplate,
     /// Not a kind soclint parses; seen only as a repository fact.
     Other,
 }
@@ -39,6 +41,7 @@ impl FileKind {
             FileKind::Dockerfile => "dockerfile",
             FileKind::Iam => "iam-policy",
             FileKind::PolicyDocument => "policy-document",
+            FileKind::HelmTemplate => "helm-template",
             FileKind::Other => "other",
         }
     }
@@ -67,7 +70,7 @@ impl NameClass {
             NameClass::Known(kind) => match kind {
                 FileKind::Terraform | FileKind::TerraformJson => &[T::Terraform, T::Iam],
                 FileKind::Cloudformation => &[T::Cloudformation, T::Iam],
-                FileKind::Kubernetes => &[T::Kubernetes],
+                FileKind::Kubernetes | FileKind::HelmTemplate => &[T::Kubernetes],
                 FileKind::GithubWorkflow | FileKind::GithubAction => &[T::GithubActions],
                 FileKind::Compose => &[T::DockerCompose],
                 FileKind::Dockerfile => &[T::Dockerfile],

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{fingerprint, Finding, Location, Related};
+use crate::finding::{fingerprint, Finding, Location, Related, RelatedKind};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::{Rule, RuleSet};
 
@@ -162,6 +162,7 @@ fn evaluate_resource(
                         path: files[*file].rel.to_string(),
                         span: *span,
                         location: Location::default(),
+                        kind: RelatedKind::ModuleCall,
                     })
                     .collect();
                 out.findings.push(f);

@@ -34,7 +34,8 @@ pub struct Finding {
     /// The offending value as written, when there is one.
     pub value: Option<String>,
     /// Related places: for a finding inside a local module, the `module`
-    /// blocks that called it (outermost first), as (path, span, location).
+    /// blocks that called it (outermost first); for a finding in a rendered
+    /// Helm template, the rendered place.
     pub related: Vec<Related>,
     /// Stable identity across edits that move the finding (see [`fingerprint`]).
     pub fingerprint: String,
@@ -48,6 +49,17 @@ pub struct Related {
     pub path: String,
     pub span: Span,
     pub location: Location,
+    pub kind: RelatedKind,
+}
+
+/// What a related place is to a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelatedKind {
+    /// A `module` block that called the module the finding is in.
+    ModuleCall,
+    /// Where the finding is in a rendered template (the finding itself is at
+    /// the source of the offending bytes: a values line or a template line).
+    Rendered,
 }
 
 /// Why a finding is not reported as active: an accepted exception.

@@ -28,4 +28,5 @@ pub mod rules;
 pub mod scan;
 pub mod target;
 pub mod terraform;
+pub mod unit_scan;
 pub mod version;

@@ -39,6 +39,23 @@ pub struct Loaded {
     pub notice: Option<String>,
 }
 
+impl Loaded {
+    /// A file another stage reads (a Helm template, which its chart renders).
+    pub fn placeholder(d: &Discovered, kind: FileKind) -> Loaded {
+        Loaded {
+            rel: d.rel.clone(),
+            root: d.root,
+            kind,
+            text: None,
+            docs: Vec::new(),
+            lines: 0,
+            size: d.size.unwrap_or(0),
+            error: None,
+            notice: None,
+        }
+    }
+}
+
 pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
     let class = classify_name(&d.rel);
     let mut out = Loaded {

@@ -276,6 +276,10 @@ pub struct ScanOverrides {
     /// Terraform variables for every root module, as `name=value` (the form
     /// `--var` takes; a malformed one is an error).
     pub vars: Vec<String>,
+    /// Helm values files for every chart (each must be readable).
+    pub helm_values: Vec<PathBuf>,
+    /// Helm `key=value` assignments for every chart.
+    pub helm_set: Vec<String>,
 }
 
 /// The scan options for `roots`: overrides, then the config, then defaults.
@@ -328,6 +332,23 @@ pub fn scan_options(
         var_files: flags.var_files.clone(),
         vars: parse_vars(&flags.vars)?,
     };
+    for p in &flags.helm_values {
+        let ok = std::fs::metadata(p).map(|m| m.is_file());
+        if !matches!(ok, Ok(true)) {
+            let why = match ok {
+                Err(e) => e.to_string(),
+                Ok(_) => "not a regular file".into(),
+            };
+            return Err(error(format!(
+                "cannot read --helm-values {}: {why}",
+                p.display()
+            )));
+        }
+    }
+    let helm = crate::render::helm::Inputs {
+        values_files: flags.helm_values.clone(),
+        set: flags.helm_set.clone(),
+    };
     Ok(ScanOptions {
         roots,
         exclude,
@@ -335,6 +356,7 @@ pub fn scan_options(
         parse,
         eval,
         terraform,
+        helm,
     })
 }
 

@@ -20,6 +20,7 @@ use crate::filter::suppress;
 use crate::finding::{Directive, FileError, Finding, Location, Notice, RuleStats, ScanResult};
 use crate::parse::{self, Loaded, ParseOptions};
 use crate::rules::{RuleSet, Target};
+use crate::unit_scan::{ChartScan, ScanTree, Units};
 
 /// How to scan: what, with how many threads, and each stage's own options
 /// (defined beside the stage, so no stage imports the pipeline that calls it).
@@ -31,6 +32,8 @@ pub struct ScanOptions {
     pub parse: ParseOptions,
     pub eval: EvalOptions,
     pub terraform: crate::terraform::Inputs,
+    /// Helm values for every chart (`--helm-values`, `--helm-set`).
+    pub helm: crate::render::helm::Inputs,
 }
 
 impl ScanOptions {
@@ -51,6 +54,7 @@ impl ScanOptions {
                 ..EvalOptions::default()
             },
             terraform: crate::terraform::Inputs::default(),
+            helm: crate::render::helm::Inputs::default(),
         }
     }
 }
@@ -64,6 +68,8 @@ struct ChunkResult {
     /// directory calls it, since it is then evaluated there, per call.
     as_root: Option<RootModule>,
     outcome: ChunkOutcome,
+    /// A Helm chart's render and its checks, when the chunk is a chart.
+    chart: Option<ChartScan>,
     /// (kind, lines, size) per file of the chunk, in order: for the summary
     /// and the file facts.
     files: Vec<(FileKind, usize, u64)>,
@@ -95,11 +101,11 @@ pub struct ModuleDirs<'d> {
 }
 
 impl<'d> ModuleDirs<'d> {
-    fn new(chunks: &[&'d [Discovered]], opts: &ScanOptions) -> Self {
+    fn new(chunks: &[&'d [Discovered]], opts: &ScanOptions, units: &Units) -> Self {
         let dirs = chunks
             .iter()
             .map(|c| {
-                let (root, dir) = dir_key(opts, &c[0]);
+                let (root, dir) = dir_key(opts, units, &c[0]);
                 ((root, dir.to_string()), *c)
             })
             .collect();
@@ -171,35 +177,63 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     } else {
         Vec::new()
     };
+    // Helm charts: each claims its templates, and is one chunk
+    let units = Units::find(&found, |d| {
+        opts.roots
+            .get(d.root)
+            .is_some_and(|r| r.is_dir)
+            .then_some(d.root)
+    });
+    let mut notices_early: Vec<Notice> = Vec::new();
+    let helm_values = if units.is_empty() {
+        Vec::new()
+    } else {
+        crate::unit_scan::values_files(&opts.helm.values_files).unwrap_or_else(|e| {
+            notices_early.push(Notice {
+                path: ".".into(),
+                message: e,
+            });
+            Vec::new()
+        })
+    };
     // a directory's files together, even when a subdirectory sorts between them
     crate::parallel::sort_by(&mut found, |a, b| {
-        dir_key(opts, a)
-            .cmp(&dir_key(opts, b))
+        dir_key(opts, &units, a)
+            .cmp(&dir_key(opts, &units, b))
             .then_with(|| a.rel.cmp(&b.rel))
     });
     let mut chunks: Vec<&[Discovered]> = Vec::new();
     let mut start = 0;
     for i in 1..=found.len() {
-        if i == found.len() || dir_key(opts, &found[i]) != dir_key(opts, &found[start]) {
+        if i == found.len()
+            || dir_key(opts, &units, &found[i]) != dir_key(opts, &units, &found[start])
+        {
             chunks.push(&found[start..i]);
             start = i;
         }
     }
-    let module_dirs = ModuleDirs::new(&chunks, opts);
-    let results: Vec<ChunkResult> =
-        crate::parallel::map(&chunks, |c| scan_chunk(c, &module_dirs, opts, rules));
+    let module_dirs = ModuleDirs::new(&chunks, opts, &units);
+    let tree = (!units.is_empty()).then(|| ScanTree::new(&found, opts.parse.max_file_size));
+    let charts = Charts {
+        units: &units,
+        tree: tree.as_ref(),
+        values: &helm_values,
+    };
+    let results: Vec<ChunkResult> = crate::parallel::map(&chunks, |c| {
+        scan_chunk(c, &module_dirs, &charts, opts, rules)
+    });
     // a directory some other directory calls is evaluated only inside its callers
     let called: std::collections::HashSet<(usize, &str)> = chunks
         .iter()
         .zip(&results)
         .flat_map(|(c, r)| {
-            let root = dir_key(opts, &c[0]).0;
+            let root = dir_key(opts, &units, &c[0]).0;
             r.calls.iter().map(move |t| (root, t.as_str()))
         })
         .collect();
     let keep_root: Vec<bool> = chunks
         .iter()
-        .map(|c| !called.contains(&dir_key(opts, &c[0])))
+        .map(|c| !called.contains(&dir_key(opts, &units, &c[0])))
         .collect();
     drop(called);
 
@@ -258,6 +292,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             .into_iter()
             .map(|(path, message)| Notice { path, message }),
     );
+    result.notices.append(&mut notices_early);
     result.notices.sort();
     result.notices.dedup();
     result.remote_modules.sort();
@@ -291,6 +326,12 @@ fn merge_chunks(
             result.unknown_attributes += m.unknown;
             result.remote_modules.append(&mut m.remote);
             result.notices.append(&mut m.notices);
+        }
+        if let Some(mut c) = r.chart.take() {
+            findings.push(merge(result, verdicts, checked, &mut c.outcome));
+            result.resources += c.resources;
+            result.notices.append(&mut c.notices);
+            result.directives.append(&mut c.directives);
         }
         for &(kind, lines, _) in &r.files {
             if kind != FileKind::Other {
@@ -330,16 +371,27 @@ fn report_order(parts: &[Vec<Finding>]) -> Vec<usize> {
 /// The chunk a file belongs to: its directory under its root. Files named one
 /// by one (`check a.tf b.tf`) share one pseudo-root, so a module's files named
 /// separately still form one module.
-fn dir_key<'a>(opts: &ScanOptions, d: &'a Discovered) -> (usize, &'a str) {
+fn dir_key<'a>(opts: &ScanOptions, units: &Units, d: &'a Discovered) -> (usize, &'a str) {
     let root = if opts.roots.get(d.root).is_some_and(|r| r.is_dir) {
         d.root
     } else {
         usize::MAX
     };
+    // a chart's templates are in the chart's chunk
+    if let Some(n) = units.claim(root, &d.rel) {
+        return (root, &d.rel[..n]);
+    }
     (
         root,
         d.rel.rsplit_once('/').map(|(dir, _)| dir).unwrap_or(""),
     )
+}
+
+/// What a chunk needs to render the chart it may be.
+struct Charts<'a> {
+    units: &'a Units,
+    tree: Option<&'a ScanTree<'a>>,
+    values: &'a [crate::render::Source],
 }
 
 /// Adds a chunk's verdicts, checked resources and texts to the totals and
@@ -373,12 +425,47 @@ fn merge(
 fn scan_chunk(
     chunk: &[Discovered],
     module_dirs: &ModuleDirs,
+    charts: &Charts,
     opts: &ScanOptions,
     rules: &RuleSet,
 ) -> ChunkResult {
-    let loaded: Vec<Loaded> = chunk.iter().map(|d| parse::load(d, &opts.parse)).collect();
+    let (root, dir) = dir_key(opts, charts.units, &chunk[0]);
+    let is_chart = charts.units.is_chart(root, dir);
+    // a chart's templates are rendered, not parsed on their own
+    let mut loaded: Vec<Loaded> = chunk
+        .iter()
+        .map(|d| {
+            if is_chart && charts.units.claim(root, &d.rel).is_some() {
+                Loaded::placeholder(d, FileKind::HelmTemplate)
+            } else {
+                parse::load(d, &opts.parse)
+            }
+        })
+        .collect();
+    let chart = match (is_chart, charts.tree) {
+        (true, Some(tree)) => {
+            let inputs = crate::unit_scan::ChartInputs {
+                values: charts.values,
+                set: &opts.helm.set,
+                parse: &opts.parse,
+                eval: &opts.eval,
+            };
+            let c = crate::unit_scan::scan_chart(dir, tree, &inputs, rules);
+            for f in loaded
+                .iter_mut()
+                .filter(|f| f.kind == FileKind::HelmTemplate)
+            {
+                if let Some(&(lines, size)) = c.sizes.get(&f.rel) {
+                    f.lines = lines;
+                    f.size = size;
+                }
+            }
+            Some(c)
+        }
+        _ => None,
+    };
+    let loaded = loaded;
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
-    let (root, dir) = dir_key(opts, &chunk[0]);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
     let calls: Vec<String> = local_calls(dir, terraform_texts(&loaded))
         .into_iter()
@@ -537,6 +624,7 @@ fn scan_chunk(
     ChunkResult {
         calls,
         as_root,
+        chart,
         files: loaded.iter().map(|f| (f.kind, f.lines, f.size)).collect(),
         outcome,
         errors,

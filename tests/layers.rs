@@ -30,7 +30,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "the pipeline: scanning, filtering (suppressions, waivers, baseline), rule fixtures",
-        &["scan", "filter", "fixture"],
+        &["scan", "unit_scan", "filter", "fixture"],
     ),
     (
         "output: the report formats, the evidence report's model and renderers, the rule reference",

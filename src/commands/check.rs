@@ -122,6 +122,8 @@ fn scan_overrides(a: &CheckArgs) -> ScanOverrides {
     ScanOverrides {
         var_files: a.var_files.clone(),
         vars: a.vars.clone(),
+        helm_values: a.helm_values.clone(),
+        helm_set: a.helm_set.clone(),
         ..ScanOverrides::from(&a.limits)
     }
 }

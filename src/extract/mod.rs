@@ -72,7 +72,7 @@ pub fn extract<'a>(
             FileKind::Dockerfile => dockerfile::extract(doc, &mut push),
             FileKind::Iam => iam::extract(doc, &mut push),
             FileKind::PolicyDocument => policy_docs::extract(doc, &mut push),
-            FileKind::Other => {}
+            FileKind::HelmTemplate | FileKind::Other => {}
         }
     }
 }

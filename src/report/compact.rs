@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{describe_suppression, listed, Context};
 use crate::escape::{self, terminal};
-use crate::finding::ScanResult;
+use crate::finding::{RelatedKind, ScanResult};
 
 pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut out = String::new();
@@ -22,9 +22,13 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             terminal(&f.message)
         );
         for r in &f.related {
+            let what = match r.kind {
+                RelatedKind::ModuleCall => "via",
+                RelatedKind::Rendered => "rendered at",
+            };
             let _ = write!(
                 out,
-                " (via {}:{}:{})",
+                " ({what} {}:{}:{})",
                 terminal(&r.path),
                 r.location.start_line,
                 r.location.start_column

@@ -13,7 +13,7 @@ use super::snippet::{Shown, Snippet};
 use super::{criteria_list, describe_suppression, Context};
 use crate::document::Span;
 use crate::escape::{self, terminal};
-use crate::finding::{FileError, Finding, ScanResult};
+use crate::finding::{FileError, Finding, RelatedKind, ScanResult};
 use crate::rules::Severity;
 
 pub struct Style {
@@ -218,9 +218,13 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
         let d = FindingDiagnostic { finding: f, source };
         let _ = handler.render_report(&mut out, &d);
         for r in &f.related {
+            let what = match r.kind {
+                RelatedKind::ModuleCall => "in a module called at",
+                RelatedKind::Rendered => "rendered at",
+            };
             let _ = writeln!(
                 out,
-                "  = in a module called at {}:{}:{}",
+                "  = {what} {}:{}:{}",
                 terminal(&r.path),
                 r.location.start_line,
                 r.location.start_column

@@ -7,11 +7,15 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::pretty;
-use crate::finding::{Finding, ScanResult};
+use crate::finding::{Finding, RelatedKind, ScanResult};
 use crate::rules::Severity;
 
 #[derive(Serialize)]
 struct RelatedOut<'a> {
+    /// `rendered` for the rendered place of a Helm finding (module calls
+    /// carry none, as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
     path: &'a str,
     start_line: usize,
     start_column: usize,
@@ -143,6 +147,10 @@ fn finding(w: &mut Vec<u8>, depth: usize, f: &Finding) -> std::io::Result<()> {
             .related
             .iter()
             .map(|r| RelatedOut {
+                role: match r.kind {
+                    RelatedKind::ModuleCall => None,
+                    RelatedKind::Rendered => Some("rendered"),
+                },
                 path: &r.path,
                 start_line: r.location.start_line,
                 start_column: r.location.start_column,

@@ -83,6 +83,15 @@ impl Engine {
             source,
             tree,
         });
+        // a file is a template of its own name too (`include (print
+        // $.Template.BasePath "/configmap.yaml") . | sha256sum`)
+        self.defs.insert(
+            name.to_string(),
+            Def {
+                tmpl: tmpl.clone(),
+                list: tmpl.tree.root.clone(),
+            },
+        );
         for d in &tmpl.tree.defines {
             let empty = d.list.iter().all(|n| match n {
                 Node::Text(s) => tmpl.source.as_str()[s.start..s.end].trim().is_empty(),
@@ -533,7 +542,13 @@ impl State<'_> {
 
     fn literal(&self, s: &Rc<str>, verbatim: bool, at: usize) -> Str {
         if verbatim {
-            self.tmpl.source.slice(at + 1, at + 1 + s.len())
+            // one run of its source (the usual case): the parsed text shared, no copy
+            let o = self.origin(at + 1);
+            let n = s.len();
+            if n == 0 || (o.exact && self.origin(at + n) == o.advance(n - 1)) {
+                return Str::new(s.clone(), o);
+            }
+            self.tmpl.source.slice(at + 1, at + 1 + n)
         } else {
             Str::new(s.clone(), self.origin(at).coarsen())
         }
@@ -810,6 +825,14 @@ impl State<'_> {
             return Err(self.err(at, format!("{name:?} is not a defined function")));
         };
         let a = self.call_args(dot, name, at, f.params, f.variadic, call_args, fin)?;
+        // a value only a cluster knows makes the result unknown, except
+        // where it is only carried along
+        if let Some(u) = a.iter().enumerate().find_map(|(i, v)| {
+            let into_map = i < f.params.len() && f.params[i] == P::Map;
+            (v.is_unknown() && (into_map || !funcs::carries_unknown(name))).then(|| v.clone())
+        }) {
+            return Ok(u);
+        }
         let origin = self.origin(at);
         let mut ctx = Ctx {
             at: origin,

@@ -88,7 +88,7 @@ pub enum ArgKind {
 /// A parsed template source: its main list and the templates it defines.
 #[derive(Debug)]
 pub struct Tree {
-    pub root: Vec<Node>,
+    pub root: Rc<Vec<Node>>,
     pub defines: Vec<Define>,
 }
 
@@ -122,7 +122,7 @@ pub fn parse(src: &str, is_function: &dyn Fn(&str) -> bool) -> Result<Tree, Pars
     };
     let root = p.top()?;
     Ok(Tree {
-        root,
+        root: Rc::new(root),
         defines: p.defines,
     })
 }
@@ -332,7 +332,10 @@ impl Parser<'_> {
             Tok::Template => Item::Node(self.template(open)?),
             _ => {
                 self.i -= 1;
-                Item::Node(Node::Action(self.pipeline("command", Tok::RightDelim)?))
+                // an action's span starts at its `{{` (what it prints is placed there)
+                let mut p = self.pipeline("command", Tok::RightDelim)?;
+                p.span = open.span.join(p.span);
+                Item::Node(Node::Action(p))
             }
         };
         Ok(item)

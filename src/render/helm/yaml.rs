@@ -359,19 +359,33 @@ fn write_json(
 /// go-yaml v2's order of map keys: runs of digits compare as numbers,
 /// non-letters sort before letters.
 pub fn yaml_key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let (x, y) = (a.as_bytes(), b.as_bytes());
+        return key_cmp_by(x.len(), y.len(), |i| x[i] as char, |i| y[i] as char);
+    }
+    let x: Vec<char> = a.chars().collect();
+    let y: Vec<char> = b.chars().collect();
+    key_cmp_by(x.len(), y.len(), |i| x[i], |i| y[i])
+}
+
+fn key_cmp_by(
+    la: usize,
+    lb: usize,
+    ar: impl Fn(usize) -> char,
+    br: impl Fn(usize) -> char,
+) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
     let mut i = 0;
-    while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
+    while i < la && i < lb {
+        let (ca, cb) = (ar(i), br(i));
+        if ca == cb {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ca.is_alphabetic();
+        let bl = cb.is_alphabetic();
         if al && bl {
-            return ar[i].cmp(&br[i]);
+            return ca.cmp(&cb);
         }
         if al || bl {
             return if bl {
@@ -381,11 +395,11 @@ pub fn yaml_key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             };
         }
         let (mut an, mut bn) = (0i64, 0i64);
-        if ar[i] == '0' || br[i] == '0' {
+        if ca == '0' || cb == '0' {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ar(j - 1).is_ascii_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if ar(j) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -393,17 +407,17 @@ pub fn yaml_key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
+        while ai < la && ar(ai).is_ascii_digit() {
             an = an
                 .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+                .wrapping_add(i64::from(ar(ai) as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
+        while bi < lb && br(bi).is_ascii_digit() {
             bn = bn
                 .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
+                .wrapping_add(i64::from(br(bi) as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
@@ -412,9 +426,9 @@ pub fn yaml_key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         if ai != bi {
             return ai.cmp(&bi);
         }
-        return ar[i].cmp(&br[i]);
+        return ca.cmp(&cb);
     }
-    ar.len().cmp(&br.len())
+    la.cmp(&lb)
 }
 
 /// Whether go-yaml v2 reads `s`, written plain, as something else than a string.

@@ -100,6 +100,52 @@ pub fn is_function(name: &str) -> bool {
     EXECUTOR.contains(&name) || table().contains_key(name)
 }
 
+/// Functions that take an unknown value along instead of becoming unknown.
+pub fn carries_unknown(name: &str) -> bool {
+    matches!(
+        name,
+        "list"
+            | "tuple"
+            | "dict"
+            | "set"
+            | "append"
+            | "push"
+            | "prepend"
+            | "concat"
+            | "default"
+            | "coalesce"
+            | "ternary"
+            | "empty"
+            | "required"
+            | "toYaml"
+            | "mustToYaml"
+            | "toJson"
+            | "toPrettyJson"
+            | "toRawJson"
+            | "quote"
+            | "squote"
+            | "print"
+            | "printf"
+            | "println"
+            | "cat"
+            | "toString"
+            | "first"
+            | "last"
+            | "index"
+            | "eq"
+            | "ne"
+            | "len"
+            | "not"
+            | "kindIs"
+            | "kindOf"
+            | "typeIs"
+            | "typeOf"
+            | "hasKey"
+            | "get"
+            | "dig"
+    )
+}
+
 /// Every function name known (for coverage counts).
 pub fn names() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = table()

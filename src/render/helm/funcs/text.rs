@@ -914,6 +914,101 @@ fn ext(ctx: &mut Ctx, a: Vec<Val>) -> R {
     })
 }
 
+/// Go's `url.Parse` as Sprig's `urlParse` returns it.
+fn url_parse(ctx: &mut Ctx, a: Vec<Val>) -> R {
+    let text = s(&a[0]);
+    let t = text.as_str();
+    let o = text.origin().coarsen();
+    let (scheme, rest) = match t.split_once("://") {
+        Some((sc, r))
+            if !sc.is_empty()
+                && sc
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            (sc, Some(r))
+        }
+        _ => ("", None),
+    };
+    let (authority, path_etc) = match rest {
+        Some(r) => match r.find(['/', '?', '#']) {
+            Some(i) => (&r[..i], &r[i..]),
+            None => (r, ""),
+        },
+        None => ("", t),
+    };
+    let (path_q, fragment) = path_etc.split_once('#').unwrap_or((path_etc, ""));
+    let (path, query) = path_q.split_once('?').unwrap_or((path_q, ""));
+    let (userinfo, host) = authority.rsplit_once('@').unwrap_or(("", authority));
+    let hostname = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    let m = [
+        ("scheme", scheme),
+        ("host", host),
+        ("hostname", hostname),
+        ("path", path),
+        ("query", query),
+        ("opaque", ""),
+        ("fragment", fragment),
+        ("userinfo", userinfo),
+    ]
+    .into_iter()
+    .map(|(k, v)| {
+        (
+            k.to_string(),
+            crate::render::helm::value::MapEntry {
+                key_origin: ctx.at,
+                val: Val::str(v, o),
+            },
+        )
+    })
+    .collect();
+    Ok(Val::map(m))
+}
+
+fn url_join(ctx: &mut Ctx, a: Vec<Val>) -> R {
+    let get = |k: &str| match &a[0] {
+        Val::Map(m) => m
+            .borrow()
+            .entries
+            .get(k)
+            .and_then(|e| e.val.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut out = String::new();
+    let scheme = get("scheme");
+    if !scheme.is_empty() {
+        out.push_str(&scheme);
+        out.push(':');
+    }
+    let host = get("host");
+    if !host.is_empty() || !scheme.is_empty() {
+        out.push_str("//");
+        let ui = get("userinfo");
+        if !ui.is_empty() {
+            out.push_str(&ui);
+            out.push('@');
+        }
+        out.push_str(&host);
+    }
+    out.push_str(&get("path"));
+    let q = get("query");
+    if !q.is_empty() {
+        out.push('?');
+        out.push_str(&q);
+    }
+    let f = get("fragment");
+    if !f.is_empty() {
+        out.push('#');
+        out.push_str(&f);
+    }
+    Ok(Val::string(out, ctx.at.coarsen()))
+}
+
 pub fn register(add: &mut impl FnMut(&'static str, &'static [P], Option<P>, Func)) {
     use P::*;
     add("indent", &[Int, Str], None, indent);
@@ -1030,6 +1125,8 @@ pub fn register(add: &mut impl FnMut(&'static str, &'static [P], Option<P>, Func
     add("getHostByName", &[Str], None, unknown);
     add("atoi", &[Str], None, atoi);
     add("urlquery", &[], Some(Any), url_query);
+    add("urlParse", &[Str], None, url_parse);
+    add("urlJoin", &[Map], None, url_join);
     add("base", &[Str], None, base);
     add("dir", &[Str], None, dir);
     add("ext", &[Str], None, ext);

@@ -1,0 +1,428 @@
+//! Units in the scan: a Helm chart (a directory with `Chart.yaml`) claims its
+//! `templates/` (and its vendored subcharts'), so they are not parsed as
+//! manifests; the chart is one chunk. Its render goes through the Kubernetes
+//! parser, extractor and rules unchanged, and each finding moves to the source
+//! of the offending bytes (the values line when the value came from values,
+//! else the template line), the rendered place kept as a related site. What
+//! cannot be rendered is a notice with the reason.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::discover::{Discovered, FileKind};
+use crate::document::{Expr, LineIndex, Node, Span, Value};
+use crate::evaluate::{self, locate_span, ChunkOutcome, EvalOptions, FileRef};
+use crate::extract::{self, Resource};
+use crate::filter::suppress;
+use crate::finding::{fingerprint, Directive, Location, Notice, Related, RelatedKind};
+use crate::parse::{read_capped, Capped, ParseOptions};
+use crate::render::{helm, Files, Rendered, Source};
+use crate::rules::RuleSet;
+
+/// The chart directories among the scanned files (a chart inside another
+/// chart's `charts/` is part of that chart).
+#[derive(Debug, Default)]
+pub struct Units {
+    /// (root index, directory), sorted.
+    charts: Vec<(usize, String)>,
+}
+
+/// Whether a path inside a chart (relative to it) is one of its templates or
+/// a vendored subchart's.
+fn claimed_inside(inner: &str) -> bool {
+    let parts: Vec<&str> = inner.split('/').collect();
+    let mut i = 0;
+    loop {
+        match parts.get(i..) {
+            Some(["templates", _, ..]) => return true,
+            Some(["charts", _, rest @ ..]) if !rest.is_empty() => i += 2,
+            _ => return false,
+        }
+    }
+}
+
+impl Units {
+    /// `dir_root(d)`: the root index a file's directory chunk is keyed by
+    /// (`None`: a file named on its own, never part of a unit).
+    pub fn find(found: &[Discovered], dir_root: impl Fn(&Discovered) -> Option<usize>) -> Units {
+        let mut charts: Vec<(usize, String)> = found
+            .iter()
+            .filter_map(|d| {
+                let root = dir_root(d)?;
+                let dir = match d.rel.rsplit_once('/') {
+                    Some((dir, "Chart.yaml")) => dir,
+                    None if d.rel == "Chart.yaml" => "",
+                    _ => return None,
+                };
+                Some((root, dir.to_string()))
+            })
+            .collect();
+        charts.sort();
+        charts.dedup();
+        let all = charts.clone();
+        // a chart under another chart's charts/ belongs to it
+        charts.retain(|(root, dir)| {
+            !all.iter().any(|(r, outer)| {
+                r == root && outer != dir && {
+                    let prefix = if outer.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{outer}/")
+                    };
+                    dir.strip_prefix(&prefix)
+                        .is_some_and(|rest| rest.starts_with("charts/"))
+                }
+            })
+        });
+        Units { charts }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.charts.is_empty()
+    }
+
+    pub fn is_chart(&self, root: usize, dir: &str) -> bool {
+        self.charts
+            .binary_search_by(|(r, d)| (*r, d.as_str()).cmp(&(root, dir)))
+            .is_ok()
+    }
+
+    /// The length of the directory of the chart that claims `rel`, if one does.
+    pub fn claim(&self, root: usize, rel: &str) -> Option<usize> {
+        if self.charts.is_empty() || !rel.contains("templates/") {
+            return None;
+        }
+        if self.is_chart(root, "") && claimed_inside(rel) {
+            return Some(0);
+        }
+        for (i, _) in rel.match_indices('/') {
+            let dir = &rel[..i];
+            if self.is_chart(root, dir) && claimed_inside(&rel[i + 1..]) {
+                return Some(i);
+            }
+        }
+        None
+    }
+}
+
+/// The discovered files as the renderer reads them: nothing else, with the
+/// scan's size limit.
+pub struct ScanTree<'a> {
+    files: Vec<(&'a str, &'a std::path::Path)>,
+    max_file_size: u64,
+}
+
+impl<'a> ScanTree<'a> {
+    pub fn new(found: &'a [Discovered], max_file_size: u64) -> Self {
+        let mut files: Vec<(&str, &std::path::Path)> = found
+            .iter()
+            .map(|d| (d.rel.as_str(), d.path.as_path()))
+            .collect();
+        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        ScanTree {
+            files,
+            max_file_size,
+        }
+    }
+}
+
+impl Files for ScanTree<'_> {
+    fn list(&self, dir: &str) -> Vec<String> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let start = self.files.partition_point(|(p, _)| *p < prefix.as_str());
+        self.files[start..]
+            .iter()
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, _)| p.to_string())
+            .collect()
+    }
+
+    fn read(&self, rel: &str) -> Result<Arc<str>, String> {
+        let i = self
+            .files
+            .binary_search_by(|(p, _)| (*p).cmp(rel))
+            .map_err(|_| format!("{rel}: not found among the scanned files"))?;
+        match read_capped(self.files[i].1, self.max_file_size) {
+            Err(e) => Err(format!("{rel}: cannot read: {e}")),
+            Ok(Capped::TooLarge(n)) => Err(format!(
+                "{rel}: {n} bytes is over the {} byte limit (--max-file-size)",
+                self.max_file_size
+            )),
+            Ok(Capped::Read(bytes)) => {
+                let text = String::from_utf8(bytes).map_err(|_| format!("{rel}: invalid UTF-8"))?;
+                let text = text
+                    .strip_prefix('\u{feff}')
+                    .map(str::to_string)
+                    .unwrap_or(text);
+                Ok(Arc::from(text))
+            }
+        }
+    }
+}
+
+/// What scanning a chart gave.
+#[derive(Default)]
+pub struct ChartScan {
+    pub outcome: ChunkOutcome,
+    pub notices: Vec<Notice>,
+    pub directives: Vec<Directive>,
+    pub resources: usize,
+    /// (lines, bytes) of each template read, by path.
+    pub sizes: HashMap<String, (usize, u64)>,
+}
+
+/// `--helm-values` files, read once for every chart of a scan.
+pub fn values_files(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read --helm-values {}: {e}", p.display()))?;
+            Ok(Source {
+                path: crate::discover::normalise(p),
+                text: Arc::from(text),
+            })
+        })
+        .collect()
+}
+
+/// Scalars holding the renderer's unknown mark become unknowns (rules skip them).
+fn mark_unknowns(n: &mut Node) {
+    match &mut n.value {
+        Value::String(s) if s.contains(crate::render::helm::value::UNKNOWN_MARK) => {
+            n.value = Value::Expr(Expr {
+                text: "a value only the cluster knows (lookup)".into(),
+                function: None,
+                argument: None,
+            });
+        }
+        Value::List(items) => items.iter_mut().for_each(mark_unknowns),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| mark_unknowns(&mut e.value)),
+        _ => {}
+    }
+}
+
+/// The virtual path of a rendered template (its findings' related site).
+fn rendered_path(template: &str) -> String {
+    format!("{template}@helm")
+}
+
+/// The end of what starts at `at` in a source: a template action (`{{ … }}`),
+/// a quoted scalar, or else the rest of the line before a comment.
+fn token_end(text: &str, at: usize) -> usize {
+    let rest = &text[at.min(text.len())..];
+    if rest.starts_with("{{") {
+        return rest.find("}}").map_or(text.len(), |i| at + i + 2);
+    }
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    if let Some(q) = line.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let mut escaped = false;
+        for (i, c) in line.char_indices().skip(1) {
+            if c == q && !escaped {
+                return at + i + 1;
+            }
+            escaped = q == '"' && c == '\\' && !escaped;
+        }
+        return at + line.len();
+    }
+    let body = line.find(" #").map_or(line, |i| &line[..i]);
+    at + body.trim_end().len()
+}
+
+/// What a chart's scan is given besides the tree and the rules.
+pub struct ChartInputs<'a> {
+    /// `--helm-values` files, read.
+    pub values: &'a [Source],
+    /// `--helm-set` assignments.
+    pub set: &'a [String],
+    pub parse: &'a ParseOptions,
+    pub eval: &'a EvalOptions,
+}
+
+/// Renders the chart in `dir` and checks what it renders.
+pub fn scan_chart(
+    dir: &str,
+    files: &dyn Files,
+    inputs: &ChartInputs,
+    rules: &RuleSet,
+) -> ChartScan {
+    let mut scan = ChartScan::default();
+    let helm_opts = helm::Options {
+        values_files: inputs.values.to_vec(),
+        set: inputs.set.to_vec(),
+        max_bytes: usize::try_from(inputs.parse.max_file_size).unwrap_or(usize::MAX),
+        ..helm::Options::default()
+    };
+    let out = helm::render_chart(dir, files, &helm_opts);
+    for f in &out.failures {
+        let message =
+            if f.path.ends_with("Chart.yaml") && !f.message.starts_with("rendered without") {
+                format!(
+                    "Helm chart not rendered, its templates are not checked: {}",
+                    f.message
+                )
+            } else {
+                f.message.clone()
+            };
+        scan.notices.push(Notice {
+            path: f.path.clone(),
+            message,
+        });
+    }
+    let own = |p: &str| dir.is_empty() || p.starts_with(&format!("{dir}/"));
+    for s in &out.sources {
+        if own(&s.path) {
+            scan.directives
+                .extend(suppress::directives(&s.path, FileKind::Kubernetes, &s.text));
+            let lines = s.text.lines().count();
+            scan.sizes
+                .insert(s.path.clone(), (lines, s.text.len() as u64));
+        }
+    }
+    // each rendered template parsed as a Kubernetes manifest
+    let mut parsed: Vec<(&Rendered, String, Vec<Node>)> = Vec::new();
+    for doc in &out.documents {
+        let template = &out.sources[doc.template].path;
+        match crate::document::yaml::parse(&doc.text, &inputs.parse.limits) {
+            Ok(mut nodes) => {
+                nodes.retain(|n| n.get("apiVersion").is_some() && n.get("kind").is_some());
+                nodes.iter_mut().for_each(mark_unknowns);
+                parsed.push((doc, rendered_path(template), nodes));
+            }
+            Err(e) => {
+                let (line, col) = LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
+                scan.notices.push(Notice {
+                    path: template.clone(),
+                    message: format!("rendered, but the output is not valid YAML (rendered line {line}, column {col}): {}; not checked", e.message),
+                });
+            }
+        }
+    }
+    let refs: Vec<FileRef> = parsed
+        .iter()
+        .map(|(doc, path, _)| FileRef {
+            rel: path,
+            text: Some(&doc.text),
+        })
+        .collect();
+    let mut resources: Vec<Resource> = Vec::new();
+    for (i, (_, _, nodes)) in parsed.iter().enumerate() {
+        extract::extract(FileKind::Kubernetes, nodes, i, i, &mut resources);
+    }
+    scan.resources = resources.len();
+    let mut outcome =
+        evaluate::evaluate(&resources, &refs, HashMap::new(), &[], rules, inputs.eval);
+    // findings move to the source of their bytes
+    let by_path: HashMap<&str, &Rendered> =
+        parsed.iter().map(|(d, p, _)| (p.as_str(), *d)).collect();
+    let mut indexes: HashMap<usize, LineIndex> = HashMap::new();
+    let mut texts: Vec<(String, Arc<str>)> = Vec::new();
+    for f in &mut outcome.findings {
+        let Some(doc) = by_path.get(f.path.as_str()) else {
+            continue;
+        };
+        let rendered_span = f.span;
+        let offending = rendered_span
+            .and_then(|s| doc.text.get(s.start..s.end))
+            .unwrap_or("")
+            .to_string();
+        if let Some(span) = rendered_span {
+            f.related.insert(
+                0,
+                Related {
+                    path: f.path.clone(),
+                    span,
+                    location: f.location,
+                    kind: RelatedKind::Rendered,
+                },
+            );
+        }
+        let mapped = rendered_span.and_then(|s| {
+            let (src, off, _) = doc.source_of(s.start)?;
+            let source = out.sources.get(src)?;
+            let end = if doc.exact_run(s.start, s.end) {
+                off + s.len()
+            } else {
+                token_end(&source.text, off).max(off)
+            };
+            Some((src, Span::new(off, end.min(source.text.len()))))
+        });
+        match mapped {
+            Some((src, span)) => {
+                let source = &out.sources[src];
+                let idx = indexes
+                    .entry(src)
+                    .or_insert_with(|| LineIndex::new(&source.text));
+                f.location = locate_span(idx, &source.text, span);
+                f.path = source.path.clone();
+                f.span = Some(span);
+                if inputs.eval.keep_texts {
+                    texts.push((source.path.clone(), source.text.clone()));
+                }
+            }
+            None => {
+                let template = &out.sources[doc.template];
+                f.path = template.path.clone();
+                f.span = None;
+                f.location = Location {
+                    start_line: 1,
+                    start_column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                };
+            }
+        }
+        let what = if offending.is_empty() {
+            f.message.clone()
+        } else {
+            offending
+        };
+        f.fingerprint = fingerprint(&f.rule.id, &f.path, &f.resource, &what);
+    }
+    outcome.texts.extend(texts);
+    crate::finding::sort_findings(&mut outcome.findings);
+    scan.outcome = outcome;
+    scan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_claim_their_templates_and_their_subcharts() {
+        let d = |rel: &str| Discovered {
+            path: PathBuf::from(rel),
+            rel: rel.to_string(),
+            size: None,
+            root: 0,
+        };
+        let found = vec![
+            d("deploy/app/Chart.yaml"),
+            d("deploy/app/templates/a.yaml"),
+            d("deploy/app/charts/sub/Chart.yaml"),
+            d("deploy/app/charts/sub/templates/b.yaml"),
+            d("deploy/app/crds/crd.yaml"),
+            d("other/templates/c.yaml"),
+        ];
+        let units = Units::find(&found, |_| Some(0));
+        assert!(units.is_chart(0, "deploy/app"));
+        assert!(!units.is_chart(0, "deploy/app/charts/sub"));
+        assert_eq!(units.claim(0, "deploy/app/templates/a.yaml"), Some(10));
+        assert_eq!(units.claim(0, "deploy/app/templates/x/y.tpl"), Some(10));
+        assert_eq!(
+            units.claim(0, "deploy/app/charts/sub/templates/b.yaml"),
+            Some(10)
+        );
+        assert_eq!(units.claim(0, "deploy/app/crds/crd.yaml"), None);
+        assert_eq!(units.claim(0, "deploy/app/values.yaml"), None);
+        assert_eq!(units.claim(0, "other/templates/c.yaml"), None);
+        // a chart at the scanned root
+        let units = Units::find(&[d("Chart.yaml"), d("templates/a.yaml")], |_| Some(0));
+        assert_eq!(units.claim(0, "templates/a.yaml"), Some(0));
+    }
+}
