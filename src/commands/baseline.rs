@@ -4,6 +4,7 @@ use super::output::write_output;
 use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::BaselineArgs;
 use crate::filter;
+use crate::output_file::Guard;
 use crate::project::{scan_directory, RuleOverrides, ScanOverrides};
 
 /// `soclint baseline`: today's active findings (after suppressions and waivers).
@@ -21,7 +22,12 @@ pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
         .output
         .clone()
         .unwrap_or_else(|| args.path.join(filter::baseline::FILE_NAME));
-    write_output(Some(&out), &filter::baseline::render(&result.findings))?;
+    let guard = Guard::new([args.path.as_path()]);
+    write_output(
+        Some(&out),
+        &filter::baseline::render(&result.findings),
+        &guard,
+    )?;
     eprintln!(
         "wrote {} finding(s) to {}",
         result.findings.len(),

@@ -9,6 +9,7 @@ use super::{fatal, Fatal, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::{CheckArgs, FailOn, OutputFormat};
 use crate::discover::{classify_name, FileKind, NameClass, Root};
 use crate::filter::{self, changed, FilterOptions};
+use crate::output_file::Guard;
 use crate::parallel;
 use crate::project::{
     build_rules, build_rules_for, config_display, find_config, run_scan_found, scan_options,
@@ -86,6 +87,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
                 baseline,
             },
         );
+        // the scanned directories and the working directory: no output path
+        // goes through a link in them
+        let guard = Guard::new(
+            opts.roots
+                .iter()
+                .map(|r| r.path.as_path())
+                .chain([targets.base.as_path()]),
+        );
         let ctx = report::Context {
             show_suppressed: args.show_suppressed,
             link_base: report::github_link_base(),
@@ -95,14 +104,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             match format {
                 // the large machine formats stream; the rest are built as text
                 OutputFormat::Json => {
-                    stream_output(dest.as_deref(), |w| report::json::write(&result, w))?
+                    stream_output(dest.as_deref(), &guard, |w| report::json::write(&result, w))?
                 }
-                OutputFormat::Sarif => {
-                    stream_output(dest.as_deref(), |w| report::sarif::write(&result, w))?
-                }
+                OutputFormat::Sarif => stream_output(dest.as_deref(), &guard, |w| {
+                    report::sarif::write(&result, w)
+                })?,
                 _ => {
                     let text = render(&result, *format, to_terminal, args.verbose, &ctx);
-                    write_output(dest.as_deref(), &text)?;
+                    write_output(dest.as_deref(), &text, &guard)?;
                 }
             }
         }

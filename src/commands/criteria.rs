@@ -1,7 +1,7 @@
 //! `soclint criteria`: the Trust Services Criteria and their rule coverage.
 use std::collections::BTreeMap;
 
-use super::output::write_output;
+use super::output::print;
 use super::{Fatal, EXIT_OK};
 use crate::cli::{ListFormat, RuleSourceArgs};
 use crate::project::{rules_for_listing, RuleOverrides};
@@ -58,6 +58,6 @@ pub fn run(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fatal> {
             s
         }
     };
-    write_output(None, &text)?;
+    print(&text);
     Ok(EXIT_OK)
 }

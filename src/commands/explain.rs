@@ -1,5 +1,5 @@
 //! `soclint explain`: one rule in full.
-use super::output::write_output;
+use super::output::print;
 use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::RuleSourceArgs;
 use crate::project::{rules_for_listing, RuleOverrides};
@@ -46,7 +46,7 @@ pub fn run(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
         }
     }
     s.push_str(&format!("\nDefined in: {}\n", m.origin));
-    write_output(None, &s)?;
+    print(&s);
     Ok(EXIT_OK)
 }
 

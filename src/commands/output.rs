@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{fatal, Fatal};
 use crate::cli::OutputFormat;
 use crate::finding::ScanResult;
+use crate::output_file::{self, Guard};
 use crate::report;
 
 /// One report as text, for the formats that are built whole.
@@ -49,34 +50,35 @@ pub fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-/// Writes a report to `path`, or to standard output.
-pub fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fatal> {
+/// Writes a report to `path` (whole, never through a link the repository
+/// planted: [`output_file`]), or to standard output.
+pub fn write_output(path: Option<&Path>, text: &str, guard: &Guard) -> Result<(), Fatal> {
     match path {
-        Some(p) => {
-            std::fs::write(p, text).map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))
-        }
+        Some(p) => output_file::replace_with_text(p, guard, text).map_err(|e| cannot_write(p, e)),
         None => {
-            let mut out = std::io::stdout().lock();
-            // a closed pipe (`soclint check | head`) is not an error worth a message
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            print(text);
             Ok(())
         }
     }
+}
+
+/// Writes text to standard output.
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // a closed pipe (`soclint check | head`) is not an error worth a message
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 /// Like [`write_output`], for a report that writes itself piece by piece
 /// (and buffers its own writes).
 pub fn stream_output(
     path: Option<&Path>,
+    guard: &Guard,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Fatal> {
     match path {
-        Some(p) => {
-            let cannot = |e: std::io::Error| fatal(format!("cannot write {}: {e}", p.display()));
-            let mut file = std::fs::File::create(p).map_err(cannot)?;
-            write(&mut file).map_err(cannot)
-        }
+        Some(p) => output_file::replace(p, guard, write).map_err(|e| cannot_write(p, e)),
         None => {
             let mut out = std::io::stdout().lock();
             // a closed pipe (`soclint check | head`) is not an error worth a message
@@ -84,4 +86,12 @@ pub fn stream_output(
             Ok(())
         }
     }
+}
+
+/// The error for an output file that could not be written (the path is the
+/// operator's own, from the command line, shown with terminal escapes made
+/// visible all the same).
+pub fn cannot_write(path: &Path, e: std::io::Error) -> Fatal {
+    let message = format!("cannot write {}: {e}", path.display());
+    fatal(crate::escape::terminal(&message))
 }

@@ -8,6 +8,7 @@ use crate::evidence::history;
 use crate::evidence::model::{self, Inputs};
 use crate::evidence::time::parse_utc;
 use crate::evidence::{git, html, json, markdown};
+use crate::output_file::Guard;
 use crate::project::{scan_directory, today, RuleOverrides, ScanOverrides};
 
 /// The scan time: `SOCLINT_NOW` (`YYYY-MM-DDTHH:MM:SSZ`) when set, else the clock.
@@ -51,9 +52,12 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let mut ev = model::build(evidence_inputs);
     let entry = ev.history_entry();
+    let guard = Guard::new([args.path.as_path()]);
     if let Some(path) = &args.append_history {
-        history::append(path, &entry)
-            .map_err(|e| fatal(format!("cannot append to {}: {e}", path.display())))?;
+        history::append(path, &entry, &guard).map_err(|e| {
+            let message = format!("cannot append to {}: {e}", path.display());
+            fatal(crate::escape::terminal(&message))
+        })?;
     }
     if let Some(path) = &args.history {
         let read = history::read(path).map_err(fatal)?;
@@ -76,7 +80,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         ReportFormat::Markdown => markdown::render(&ev),
         ReportFormat::Json => json::render(&ev),
     };
-    write_output(args.output.as_deref(), &text)?;
+    write_output(args.output.as_deref(), &text, &guard)?;
     Ok(EXIT_OK)
 }
 

@@ -1,7 +1,8 @@
 //! `soclint rules`: list the active rules, or write the rule reference.
-use super::output::write_output;
+use super::output::{cannot_write, print};
 use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::{RulesArgs, RulesFormat};
+use crate::output_file::{self, Guard};
 use crate::project::{rules_for_listing, RuleOverrides};
 use crate::rules::criteria;
 use crate::rules::{Rule, Target};
@@ -40,12 +41,13 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
         RulesFormat::Markdown => {
             let pages = crate::docs::render(&shown);
             if let Some(dir) = &args.output_dir {
-                std::fs::create_dir_all(dir)
+                let guard = Guard::new([]);
+                output_file::create_dir_all(dir, &guard)
                     .map_err(|e| fatal(format!("cannot create {}: {e}", dir.display())))?;
                 for (name, text) in &pages {
                     let p = dir.join(name);
-                    std::fs::write(&p, text)
-                        .map_err(|e| fatal(format!("cannot write {}: {e}", p.display())))?;
+                    output_file::replace_with_text(&p, &guard, text)
+                        .map_err(|e| cannot_write(&p, e))?;
                 }
                 return Ok(EXIT_OK);
             }
@@ -95,6 +97,6 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
             s
         }
     };
-    write_output(None, &text)?;
+    print(&text);
     Ok(EXIT_OK)
 }

@@ -1,5 +1,5 @@
 //! `soclint test`: each rule's metadata checked and its fixtures run.
-use super::output::write_output;
+use super::output::print;
 use super::{Fatal, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::TestArgs;
 use crate::fixture::{test_rule, RuleTest};
@@ -71,6 +71,6 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
     out.push_str(&format!(
         "{passed} passed, {failed} failed, {skipped} skipped\n"
     ));
-    write_output(None, &out)?;
+    print(&out);
     Ok(if failed > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::status::Status;
 use super::time::{format_utc, parse_utc};
+use crate::output_file::{self, Guard};
 
 /// One run, as one line of the history file:
 /// `{"time":"…Z","commit":"…","branch":"…","ruleset":"…","criteria":{"CC6.1":[passed,failed],…}}`.
@@ -42,15 +43,12 @@ impl Entry {
 /// whole line under an exclusive lock, synced before the lock goes: a run
 /// killed part-way leaves no half line for the next to glue onto, and two
 /// runs at once do not interleave. A line an older writer left unfinished is
-/// closed first, so the new one still reads.
-pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
+/// closed first, so the new one still reads. The file is never reached
+/// through a link ([`crate::output_file::append`]).
+pub fn append(path: &Path, entry: &Entry, guard: &Guard) -> std::io::Result<()> {
     let mut line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
     line.push('\n');
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .read(true)
-        .open(path)?;
+    let f = output_file::append(path, guard)?;
     let _lock = Lock::exclusive(&f)?;
     if ends_unfinished(&f)? {
         line.insert(0, '\n');
