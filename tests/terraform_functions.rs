@@ -68,19 +68,21 @@ fn same(a: &J, b: &J) -> bool {
     }
 }
 
-#[test]
-fn terraform_console_answers() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform_functions");
+/// Compares each recorded answer of `dir/answers.json` with `eval`'s; the
+/// differences, and the listed divergences that now agree.
+fn compare(
+    dir: &Path,
+    eval: &dyn Fn(&str) -> Result<soclint::document::Node, Fail>,
+) -> (usize, Vec<String>, Vec<String>) {
     let answers: Vec<J> = serde_json::from_str(
         &std::fs::read_to_string(dir.join("answers.json")).expect("answers.json"),
     )
     .expect("json");
-    let files = Files::new(&dir, "", 1 << 20).expect("files");
     let mut wrong = Vec::new();
     let mut diverged = Vec::new();
     for a in &answers {
         let expr = a["expr"].as_str().expect("expr");
-        let got = evaluate_standalone(expr, Some(&files));
+        let got = eval(expr);
         let got_text = match &got {
             Ok(v) => serde_json::to_string(&to_json(v)).unwrap_or_default(),
             Err(Fail::Unknown) => "unknown".into(),
@@ -107,20 +109,60 @@ fn terraform_console_answers() {
             _ => {}
         }
     }
-    assert!(
-        answers.len() >= 400,
-        "the table lost expressions: {}",
-        answers.len()
-    );
+    (answers.len(), wrong, diverged)
+}
+
+#[test]
+fn terraform_console_answers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform_functions");
+    let files = Files::new(&dir, "", 1 << 20).expect("files");
+    let (count, wrong, diverged) = compare(&dir, &|e| evaluate_standalone(e, Some(&files)));
+    assert!(count >= 400, "the table lost expressions: {count}");
     assert!(
         diverged.is_empty(),
         "listed as divergences but now agree with Terraform: {diverged:?}"
     );
     assert!(
         wrong.is_empty(),
-        "{} of {} expressions differ from terraform console:\n{}",
+        "{} of {count} expressions differ from terraform console:\n{}",
         wrong.len(),
-        answers.len(),
+        wrong.join("\n")
+    );
+}
+
+/// Variables converted to their `type` (optional() defaults, nullable,
+/// tuples, sets, maps of objects) and locals over them, in a module
+/// directory with a terraform.tfvars, as the console reads them there.
+#[test]
+fn terraform_console_answers_for_variables() {
+    use soclint::terraform::{module, FileSrc, ModuleDir};
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/terraform_functions/variables");
+    let limits = soclint::document::Limits::default();
+    let text = std::fs::read_to_string(dir.join("variables.tf")).expect("variables.tf");
+    let doc = soclint::document::hcl::parse(&text, &limits).expect("parses");
+    let tfvars = std::fs::read_to_string(dir.join("terraform.tfvars")).expect("tfvars");
+    let tfvars_doc = soclint::document::hcl::parse(&tfvars, &limits).expect("parses");
+    let root = ModuleDir {
+        dir: String::new(),
+        files: vec![FileSrc {
+            idx: 0,
+            doc: &doc,
+            text: &text,
+            json: false,
+        }],
+    };
+    let (count, wrong, _) = compare(&dir, &|e| {
+        let inputs = module::tfvars(&tfvars_doc, &tfvars, false)
+            .into_iter()
+            .collect();
+        module::console(&root, inputs, None, e)
+    });
+    assert!(count >= 20, "the table lost expressions: {count}");
+    assert!(
+        wrong.is_empty(),
+        "{} of {count} expressions differ from terraform console:\n{}",
+        wrong.len(),
         wrong.join("\n")
     );
 }

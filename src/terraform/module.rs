@@ -158,7 +158,7 @@ fn bodies(node: &Node) -> Vec<&Node> {
 fn instance(
     module: &ModuleDir,
     modules: &HashMap<String, ModuleDir>,
-    mut inputs: HashMap<String, Node>,
+    inputs: HashMap<String, Node>,
     prefix: &str,
     related: &[(usize, Span)],
     stack: &mut Vec<String>,
@@ -166,44 +166,7 @@ fn instance(
 ) -> HashMap<String, Node> {
     let id = out.instances;
     out.instances += 1;
-    let empty = NoEnv;
-    let plain = Evaluator::new(&empty);
-    // variables: caller input, else default, converted to their type
-    let mut vars = HashMap::new();
-    let mut notes = Vec::new();
-    for f in &module.files {
-        for v in blocks(f.doc, "variable") {
-            let input = inputs.remove(&v.key);
-            if let Some(value) = variables::value(&plain, v, f, input, &mut notes) {
-                vars.insert(v.key.clone(), value);
-            }
-        }
-    }
-    let mut locals = HashMap::new();
-    for f in &module.files {
-        for e in f
-            .doc
-            .as_map()
-            .unwrap_or(&[])
-            .iter()
-            .filter(|e| e.key == "locals")
-        {
-            for body in bodies(&e.value) {
-                for l in body.as_map().unwrap_or(&[]) {
-                    locals.insert(l.key.as_str(), (&l.value, f));
-                }
-            }
-        }
-    }
-    let env = ModuleEnv {
-        vars,
-        locals,
-        local_values: RefCell::new(HashMap::new()),
-        modules: RefCell::new(HashMap::new()),
-        diagnostics: RefCell::new(notes),
-        files: out.files.clone(),
-        path: relative_dir(&out.root_dir, &module.dir),
-    };
+    let env = module_env(module, inputs, out.files.clone(), &out.root_dir);
     let ev = Evaluator::new(&env);
     let root_b = Bindings::default();
 
@@ -383,6 +346,82 @@ fn instance(
     diags.dedup();
     out.diagnostics.extend(diags);
     outputs
+}
+
+/// A module instance's names: its variables (the caller's inputs, else
+/// defaults, converted to their types) and its locals (evaluated when used).
+fn module_env<'m, 'a>(
+    module: &'m ModuleDir<'a>,
+    mut inputs: HashMap<String, Node>,
+    files: Option<Files>,
+    root_dir: &str,
+) -> ModuleEnv<'m, 'a> {
+    let plain = Evaluator::new(&NoEnv);
+    let mut vars = HashMap::new();
+    let mut notes = Vec::new();
+    for f in &module.files {
+        for v in blocks(f.doc, "variable") {
+            let input = inputs.remove(&v.key);
+            if let Some(value) = variables::value(&plain, v, f, input, &mut notes) {
+                vars.insert(v.key.clone(), value);
+            }
+        }
+    }
+    let mut locals = HashMap::new();
+    for f in &module.files {
+        for e in f
+            .doc
+            .as_map()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| e.key == "locals")
+        {
+            for body in bodies(&e.value) {
+                for l in body.as_map().unwrap_or(&[]) {
+                    locals.insert(l.key.as_str(), (&l.value, f));
+                }
+            }
+        }
+    }
+    ModuleEnv {
+        vars,
+        locals,
+        local_values: RefCell::new(HashMap::new()),
+        modules: RefCell::new(HashMap::new()),
+        diagnostics: RefCell::new(notes),
+        files,
+        path: relative_dir(root_dir, &module.dir),
+    }
+}
+
+/// Evaluates one expression in a root module, as `terraform console` in
+/// its directory would (variables from `inputs` and defaults, locals; no
+/// module calls or resources). The differential test of variable types
+/// against the console uses it. `Err(Fail::Error)` where Terraform reports
+/// an error.
+pub fn console(
+    root: &ModuleDir,
+    inputs: HashMap<String, Node>,
+    files: Option<Files>,
+    expr: &str,
+) -> Result<Node, super::value::Fail> {
+    use super::value::{has_unknown, is_error, Fail};
+    let env = module_env(root, inputs, files, &root.dir);
+    let e = hcl_edit::parser::parse_expr(expr).map_err(|e| Fail::Error(e.to_string()))?;
+    let pos = super::eval::Pos {
+        src: expr,
+        base: 0,
+        fixed: None,
+        file: usize::MAX,
+    };
+    let v = Evaluator::new(&env).expr(&e, &pos, &Bindings::default(), 0);
+    if is_error(&v) {
+        return Err(Fail::Error("error".into()));
+    }
+    if has_unknown(&v) {
+        return Err(Fail::Unknown);
+    }
+    Ok(v)
 }
 
 struct NoEnv;
