@@ -8,20 +8,26 @@
 //! overwrite a file outside the checkout with partly attacker-chosen text.
 //!
 //! The rules, the same for every writer:
-//! - **the file named is never a link**: a symbolic link (dangling or not)
-//!   where the output goes is refused, not replaced and not followed; the
-//!   error names it, so the operator sees that something planted it. A file
-//!   that is written whole is created as a temporary file in the same
-//!   directory and renamed over the destination, which replaces a directory
-//!   entry and never writes into whatever the old entry pointed at (a hard
+//! - **no link inside the repository is followed**: a symbolic link on the
+//!   output path (a directory on the way, or the file itself, dangling or
+//!   not) that sits inside a guarded directory (the working directory and the
+//!   scanned directories, which the repository may control) is refused, not
+//!   replaced and not followed; the error names it, so the operator sees
+//!   what planted it. Links elsewhere are the operator's own and are followed
+//!   (`/tmp` on macOS, `/home` on FreeBSD, `/dev/stdout`, a runner's temp
+//!   directory).
+//! - **a file is replaced whole**: it is written to a temporary file in its
+//!   directory, synced and renamed over the destination. That replaces a
+//!   directory entry and never writes into what the old entry was (a hard
 //!   link keeps its old content), and a crash leaves either the old file or
-//!   the new one, never part of one. The history file, which is appended to,
-//!   is opened with `O_NOFOLLOW` and refused when it has other hard links.
-//! - **no link on the way inside the repository**: a directory on the output
-//!   path that is a symbolic link is refused when it sits inside a guarded
-//!   directory (the working directory and the scanned directories, which the
-//!   repository may control). Links above them (`/tmp` on macOS, `/home` on
-//!   FreeBSD, a runner's temp directory) are the operator's and are followed.
+//!   the new one, never part of one.
+//! - **a stream is written into**: an existing character device or FIFO
+//!   (`/dev/null`, `/dev/stdout`, a shell's `>(…)`) receives the output as
+//!   it is; it is never replaced. A FIFO without a reader is an error, not a
+//!   hang.
+//! - the history file, appended to in place, is opened with `O_NOFOLLOW` and
+//!   refused when it has other hard links (appending to a shared inode would
+//!   write into the other file).
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -100,38 +106,87 @@ fn refused(path: &Path, why: &str) -> io::Error {
     )
 }
 
-/// What is at `path` now, without following a link there (`None`: nothing);
-/// a link is refused.
-fn existing(path: &Path) -> io::Result<Option<Metadata>> {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(refused(path, "is a symbolic link")),
-        Ok(m) if m.is_dir() => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "is a directory",
-        )),
-        Ok(m) => Ok(Some(m)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+/// Where an output goes, as found before writing.
+enum Destination {
+    /// Nothing there yet: a new file at this path.
+    New(PathBuf),
+    /// A regular file (reached through the operator's links, if any), to
+    /// replace whole.
+    File(PathBuf, Metadata),
+    /// A character device or FIFO, written into as it is.
+    Stream(PathBuf),
+}
+
+/// What `path` leads to: a link inside a guarded directory is refused, one
+/// elsewhere is followed (to its final target, so a file replaced there
+/// leaves the link in place).
+fn destination(path: &Path, guard: &Guard) -> io::Result<Destination> {
+    guard.check_dirs(path)?;
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Destination::New(path.to_path_buf()))
+        }
+        Err(e) => return Err(e),
+    };
+    if !meta.file_type().is_symlink() {
+        return classify(path.to_path_buf(), meta);
+    }
+    if guard.guards(&real_parent(path)?) {
+        return Err(refused(path, "is a symbolic link"));
+    }
+    match std::fs::metadata(path) {
+        Ok(target) if target.is_file() => Ok(Destination::File(path.canonicalize()?, target)),
+        Ok(target) => classify(path.to_path_buf(), target),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(refused(path, "is a symbolic link to nothing"))
+        }
         Err(e) => Err(e),
     }
 }
 
-/// Writes `path` whole: `write` fills a temporary file in the same directory,
-/// which is synced and renamed over `path` (an existing file keeps its
-/// permissions; a new one gets the usual `0666` less the umask).
+fn classify(path: PathBuf, meta: Metadata) -> io::Result<Destination> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(Destination::File(path, meta));
+    }
+    if kind.is_dir() {
+        return Err(invalid("is a directory"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_fifo() {
+            return Ok(Destination::Stream(path));
+        }
+    }
+    Err(invalid("is not a regular file, character device or FIFO"))
+}
+
+fn invalid(message: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message.to_string())
+}
+
+/// Writes the output at `path`: a file is replaced whole (`write` fills a
+/// temporary file in the same directory, which is synced and renamed over
+/// it; an existing file keeps its permissions, a new one gets the usual
+/// `0666` less the umask); a device or FIFO is written into.
 pub fn replace(
     path: &Path,
     guard: &Guard,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    guard.check_dirs(path)?;
-    let old = existing(path)?;
+    let (path, old) = match destination(path, guard)? {
+        Destination::Stream(p) => return stream(&p, write),
+        Destination::New(p) => (p, None),
+        Destination::File(p, meta) => (p, Some(meta)),
+    };
+    let path = path.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "names no file"))?;
+    let name = path.file_name().ok_or_else(|| invalid("names no file"))?;
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
     prefix.push(".");
@@ -157,6 +212,52 @@ pub fn replace(
     Ok(())
 }
 
+/// Writes into a device or FIFO: opened without creating, truncating or
+/// following a link at the end, and without waiting for a FIFO's reader.
+fn stream(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ENXIO) {
+            return invalid("is a FIFO that nobody reads");
+        }
+        e
+    })?;
+    if file.metadata()?.is_file() {
+        return Err(invalid(
+            "changed into a regular file while soclint wrote it",
+        ));
+    }
+    #[cfg(unix)]
+    blocking(&file)?;
+    let mut out = io::BufWriter::new(&file);
+    write(&mut out)?;
+    out.flush()
+}
+
+/// Clears `O_NONBLOCK` (set to open a FIFO without waiting), so writes
+/// wait for the reader instead of failing with `EAGAIN`.
+#[cfg(unix)]
+fn blocking(file: &File) -> io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this function borrows; F_GETFL/F_SETFL
+    // only read and set its status flags
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 || libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 /// [`replace`] with text.
 pub fn replace_with_text(path: &Path, guard: &Guard, text: &str) -> io::Result<()> {
     replace(path, guard, |w| w.write_all(text.as_bytes()))
@@ -169,12 +270,16 @@ fn default_permissions() -> std::fs::Permissions {
     std::fs::Permissions::from_mode(0o666)
 }
 
-/// Opens `path` to append to (created when missing), never through a link
-/// (`O_NOFOLLOW`), and only when it is a regular file with no other hard link
-/// (appending to a linked inode would write into the file it shares).
+/// Opens `path` to append to (created when missing): the history file. A
+/// link inside a guarded directory is refused and one elsewhere resolved;
+/// the file itself is opened with `O_NOFOLLOW`, and only when it is a
+/// regular file with no other hard link (appending to a shared inode would
+/// write into the file it shares).
 pub fn append(path: &Path, guard: &Guard) -> io::Result<File> {
-    guard.check_dirs(path)?;
-    existing(path)?;
+    let path = match destination(path, guard)? {
+        Destination::New(p) | Destination::File(p, _) => p,
+        Destination::Stream(_) => return Err(invalid("is not a regular file")),
+    };
     let mut options = OpenOptions::new();
     options.create(true).append(true).read(true);
     #[cfg(unix)]
@@ -182,22 +287,19 @@ pub fn append(path: &Path, guard: &Guard) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(|e| {
+    let file = options.open(&path).map_err(|e| {
         #[cfg(unix)]
         if e.raw_os_error() == Some(libc::ELOOP) {
-            return refused(path, "is a symbolic link");
+            return refused(&path, "is a symbolic link");
         }
         e
     })?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "is not a regular file",
-        ));
+        return Err(invalid("is not a regular file"));
     }
     if links(&meta) > 1 {
-        return Err(refused(path, "has other hard links"));
+        return Err(refused(&path, "has other hard links"));
     }
     Ok(file)
 }
@@ -244,6 +346,26 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, ["report.sarif"]);
+    }
+
+    /// `-o /dev/null` writes into the device: replacing it (as root, the
+    /// rename succeeds) would leave a regular file where every program on
+    /// the machine expects the null device. Checked without writing.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_a_stream_never_replaced() {
+        let guard = Guard::new([]);
+        for dev in ["/dev/null", "/dev/stdout"] {
+            match destination(Path::new(dev), &guard) {
+                Ok(Destination::Stream(_)) => {}
+                Ok(Destination::New(_) | Destination::File(..)) => {
+                    panic!("{dev} would be replaced")
+                }
+                // /dev/stdout leads to a pipe or terminal here; either is a stream, or
+                // (closed descriptor) an error, never a file to replace
+                Err(e) => assert_ne!(dev, "/dev/null", "{e}"),
+            }
+        }
     }
 
     #[test]

@@ -290,10 +290,13 @@ fn the_rule_reference_is_not_written_through_links() {
 /// writer (an `init` command, a fix) has to use the module to pass.
 #[test]
 fn only_output_file_opens_files_for_writing() {
-    const WRITES: [&str; 7] = [
+    const WRITES: [&str; 10] = [
         "fs::write(",
         "File::create",
-        "OpenOptions",
+        ".write(true)",
+        ".append(true)",
+        ".create(true)",
+        ".truncate(true)",
         "fs::copy(",
         "fs::create_dir",
         "fs::rename(",
@@ -320,4 +323,84 @@ fn only_output_file_opens_files_for_writing() {
         }
     }
     assert_eq!(offenders, Vec::<String>::new());
+}
+
+/// A device or FIFO where the output goes is written into, never replaced:
+/// `-o /dev/null`, `/dev/stdout` or a shell's `>(…)` keep working (the
+/// device itself is checked without writing to it in `output_file`'s unit
+/// tests). A FIFO nobody reads is an error at once, not a hang.
+#[test]
+fn a_fifo_is_written_into_and_one_without_reader_is_an_error() {
+    let l = layout();
+    let fifo = l.victim.with_file_name("pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let (code, _, err) = run(
+        &l.repo,
+        &[
+            "check",
+            ".",
+            "--format",
+            &format!("sarif:{}", fifo.display()),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a FIFO that nobody reads"), "{err}");
+
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read fifo"))
+    };
+    // the reader may open the FIFO after soclint tries: retry until it is there
+    let mut code = 2;
+    for _ in 0..200 {
+        let (c, _, err) = run(
+            &l.repo,
+            &[
+                "check",
+                ".",
+                "--format",
+                &format!("sarif:{}", fifo.display()),
+            ],
+        );
+        code = c;
+        if c != 2 || !err.contains("nobody reads") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(code, 1);
+    assert!(reader
+        .join()
+        .expect("reader")
+        .contains("\"ruleId\": \"AWS-S3-001\""));
+    let meta = std::fs::symlink_metadata(&fifo).expect("meta");
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
+}
+
+/// The operator's own link outside the checkout that ends at a file: the
+/// file is replaced (whole) and the link stays a link.
+#[test]
+fn an_operator_link_to_a_file_outside_the_checkout_is_kept() {
+    let l = layout();
+    let link = l.victim.with_file_name("latest.sarif");
+    symlink(&l.victim, &link).expect("symlink");
+    let (code, _, err) = run(
+        &l.repo,
+        &[
+            "check",
+            ".",
+            "--format",
+            &format!("sarif:{}", link.display()),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    assert!(read(&l.victim).contains("\"ruleId\": \"AWS-S3-001\""));
 }
