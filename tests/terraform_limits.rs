@@ -113,6 +113,46 @@ resource "aws_s3_bucket_acl" "y" {
     );
 }
 
+/// `dynamic` blocks multiply like instances: over the limit their blocks
+/// are unknown (rules on them skip), with a notice.
+#[test]
+fn dynamic_blocks_over_the_limit_are_unknown() {
+    let t = tempfile::tempdir().expect("tmp");
+    write(
+        t.path(),
+        &[(
+            "main.tf",
+            r#"resource "aws_security_group" "x" {
+  count = 1000
+
+  dynamic "ingress" {
+    for_each = range(5000)
+
+    content {
+      from_port   = 22
+      to_port     = 22
+      protocol    = "tcp"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+"#,
+        )],
+    );
+    let v = scan(t.path(), &["--select", "AWS-EC2-001"]);
+    assert!(findings(&v).is_empty(), "{:?}", findings(&v));
+    let n = notices(&v);
+    assert_eq!(
+        n,
+        vec![(
+            "main.tf".to_string(),
+            "5:16: dynamic \"ingress\" over 5000 elements is over the limit of 1024 instances per block; its blocks are unknown".to_string()
+        )]
+    );
+    // the thousand groups, the file's facts and the repository
+    assert_eq!(v["summary"]["resources"], 1002);
+}
+
 /// V14: module calls fanning out (six directories of twelve calls each,
 /// 12^5 instances) stop at the root's instance limit, with a notice.
 #[test]

@@ -2,7 +2,7 @@
 //! order, cycles reported), local module calls (evaluated with the caller's
 //! inputs), resources and data sources expanded by `count`/`for_each`,
 //! `dynamic` blocks, and outputs.
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
 use super::eval::{eval_node, jsonencode_argument, Bindings, Env, Evaluator};
@@ -292,7 +292,9 @@ fn instance(
                             };
                             for (suffix, _, b) in expansion {
                                 let address = format!("{prefix}{ty}.{}{suffix}", by_name.key);
-                                let evaluated = eval_body(&ev, body, f, &b, true);
+                                let made = Cell::new(out.made);
+                                let evaluated = eval_body(&ev, body, f, &b, true, &made);
+                                out.made = made.get();
                                 out.unknown += count_unknown(&evaluated);
                                 policy::statements_of_resource(
                                     &ty,
@@ -607,7 +609,14 @@ fn n_value(n: &Node) -> f64 {
 }
 
 /// Evaluates a block body: attributes, nested blocks and `dynamic` blocks.
-fn eval_body(ev: &Evaluator, node: &Node, f: &FileSrc, b: &Bindings, top: bool) -> Node {
+fn eval_body(
+    ev: &Evaluator,
+    node: &Node,
+    f: &FileSrc,
+    b: &Bindings,
+    top: bool,
+    made: &Cell<usize>,
+) -> Node {
     match &node.value {
         Value::Map(entries) => {
             let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
@@ -623,13 +632,13 @@ fn eval_body(ev: &Evaluator, node: &Node, f: &FileSrc, b: &Bindings, top: bool) 
                 if e.key == "dynamic" {
                     for d in e.value.as_map().unwrap_or(&[]) {
                         for body in bodies(&d.value) {
-                            dynamic(ev, d, body, f, b, &mut out);
+                            dynamic(ev, d, body, f, b, &mut out, made);
                         }
                     }
                     continue;
                 }
                 let mut value = match &e.value.value {
-                    Value::Map(_) | Value::List(_) => eval_body(ev, &e.value, f, b, false),
+                    Value::Map(_) | Value::List(_) => eval_body(ev, &e.value, f, b, false, made),
                     _ => eval_node(ev, &e.value, f, b),
                 };
                 // an attribute set to null is not set (Terraform's meaning),
@@ -650,7 +659,7 @@ fn eval_body(ev: &Evaluator, node: &Node, f: &FileSrc, b: &Bindings, top: bool) 
         Value::List(items) => Node::list(
             items
                 .iter()
-                .map(|i| eval_body(ev, i, f, b, false))
+                .map(|i| eval_body(ev, i, f, b, false, made))
                 .collect(),
             node.span,
         ),
@@ -681,6 +690,7 @@ fn dynamic(
     f: &FileSrc,
     b: &Bindings,
     out: &mut Vec<Entry>,
+    made: &Cell<usize>,
 ) {
     let iterator = body
         .get("iterator")
@@ -712,6 +722,32 @@ fn dynamic(
             _ => None,
         }
     });
+    // as many blocks as resource instances at most (see expand)
+    let over = items.as_ref().and_then(|items| {
+        if items.len() > MAX_INSTANCES_PER_BLOCK {
+            Some(format!(
+                "the limit of {MAX_INSTANCES_PER_BLOCK} instances per block"
+            ))
+        } else if made.get() + items.len() > MAX_INSTANCES {
+            Some(format!(
+                "the limit of {MAX_INSTANCES} instances per root module"
+            ))
+        } else {
+            None
+        }
+    });
+    if let (Some(limit), Some(items), Some(fe)) = (&over, &items, body.get("for_each")) {
+        ev.env.notice(
+            f.idx,
+            fe.span,
+            format!(
+                "dynamic \"{}\" over {} elements is over {limit}; its blocks are unknown",
+                d.key,
+                items.len()
+            ),
+        );
+    }
+    let items = if over.is_some() { None } else { items };
     let Some(items) = items else {
         // not known: the blocks are there but unknown, rules on them skip
         push_block(
@@ -739,7 +775,8 @@ fn dynamic(
             body.span,
         );
         let inner = b.with(&iterator, it);
-        let block = eval_body(ev, content, f, &inner, false);
+        made.set(made.get() + 1);
+        let block = eval_body(ev, content, f, &inner, false, made);
         push_block(out, &d.key, d.key_span, block);
     }
 }
