@@ -590,7 +590,7 @@ fn scan_chunk(
     let mut directives = Vec::new();
     for f in &loaded {
         if let Some(t) = &f.text {
-            directives.extend(suppress::directives(&f.rel, f.kind, t));
+            directives.extend(suppress::directives(&f.rel, f.kind, t, &f.docs));
         }
         if let Some(n) = &f.notice {
             notices.push(Notice {

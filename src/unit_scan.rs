@@ -276,8 +276,14 @@ pub fn scan_chart(
     let own = |p: &str| dir.is_empty() || p.starts_with(&format!("{dir}/"));
     for s in &out.sources {
         if own(&s.path) {
-            scan.directives
-                .extend(suppress::directives(&s.path, FileKind::Kubernetes, &s.text));
+            // a template is not YAML until rendered: no parsed values to
+            // tell its strings from its comments
+            scan.directives.extend(suppress::directives(
+                &s.path,
+                FileKind::Kubernetes,
+                &s.text,
+                &[],
+            ));
             let lines = s.text.lines().count();
             scan.sizes
                 .insert(s.path.clone(), (lines, s.text.len() as u64));

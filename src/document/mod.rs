@@ -247,9 +247,26 @@ impl fmt::Display for ParseError {
     }
 }
 
-/// Byte offset → 1-based line and column (columns count characters).
+/// Byte offset → 1-based line and column (columns count characters; line 1's
+/// start after a byte-order mark, which is not part of the text).
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Length of a leading byte-order mark (0 or 3).
+    bom: usize,
+    /// Characters before each [`BLOCK`]-byte boundary of the text, counted
+    /// the first time a column lies far into a long line: a minified file
+    /// of megabytes on one line with a finding every few bytes then costs a
+    /// block per column, not the line up to it (quadratic before).
+    blocks: std::cell::OnceCell<Vec<usize>>,
+}
+
+/// Bytes per counted block of a long line.
+const BLOCK: usize = 1024;
+
+/// Characters in `bytes` (from a `str`): the bytes that do not continue a
+/// UTF-8 sequence, in a loop the compiler vectorises.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
@@ -257,24 +274,58 @@ impl LineIndex {
         let mut line_starts = vec![0];
         // vectorised search: every file with a finding is indexed
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts,
+            bom: if text.starts_with('\u{feff}') { 3 } else { 0 },
+            blocks: std::cell::OnceCell::new(),
+        }
     }
+
+    /// Where 0-based `line`'s columns start.
+    fn line_start(&self, line: usize) -> usize {
+        if line == 0 {
+            self.bom
+        } else {
+            self.line_starts[line]
+        }
+    }
+
+    /// Characters of `text` before byte `at`.
+    fn chars_before(&self, text: &str, at: usize) -> usize {
+        let bytes = text.as_bytes();
+        let blocks = self.blocks.get_or_init(|| {
+            let mut seen = 0;
+            let mut v = Vec::with_capacity(bytes.len() / BLOCK + 1);
+            v.push(0);
+            for chunk in bytes.chunks(BLOCK) {
+                seen += char_count(chunk);
+                v.push(seen);
+            }
+            v
+        });
+        let block = at / BLOCK;
+        blocks[block] + char_count(&bytes[block * BLOCK..at])
+    }
+
     /// 1-based (line, column); offsets past the end clamp to the end.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let column = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let start = self.line_start(line).min(offset);
+        let column = if offset - start <= BLOCK {
+            char_count(&text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
         (line + 1, column + 1)
     }
+
     /// Byte offset of a 1-based line and 0-based character column.
     pub fn offset(&self, text: &str, line: usize, char_col: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        if line.saturating_sub(1) >= self.line_starts.len() {
             return text.len();
-        };
+        }
+        let start = self.line_start(line.saturating_sub(1));
         let rest = &text[start..];
         rest.char_indices()
             .nth(char_col)
@@ -295,5 +346,31 @@ mod tests {
         assert_eq!(idx.line_col(text, 3), (2, 1));
         assert_eq!(idx.line_col(text, 5), (2, 2)); // after the two-byte ç
         assert_eq!(idx.offset(text, 2, 1), 5);
+    }
+
+    /// A byte-order mark is not a column of line 1.
+    #[test]
+    fn line_one_starts_after_a_byte_order_mark() {
+        let text = "\u{feff}FROM x\nRUN y\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 3), (1, 1));
+        assert_eq!(idx.line_col(text, 8), (1, 6));
+        assert_eq!(idx.line_col(text, 10), (2, 1));
+        assert_eq!(idx.line_col(text, 0), (1, 1));
+        assert_eq!(idx.offset(text, 1, 5), 8);
+    }
+
+    /// Columns far into a long line, counted through blocks, equal counting
+    /// every character up to them.
+    #[test]
+    fn columns_of_a_long_line_count_characters() {
+        let line: String = (0..5000).map(|i| ["a", "é", "✓", "𝄞"][i % 4]).collect();
+        let text = format!("x\n{line}\n");
+        let idx = LineIndex::new(&text);
+        for (at, _) in text.char_indices().step_by(97) {
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let want = text[start..at].chars().count() + 1;
+            assert_eq!(idx.line_col(&text, at).1, want, "at {at}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::discover::FileKind;
+use crate::document::{Node, Span, Value};
 use crate::finding::{Directive, Finding, Location};
 use crate::rules::{RuleMeta, Severity, Target};
 
@@ -25,14 +26,24 @@ fn comment_markers(kind: FileKind, rel: &str) -> &'static [&'static str] {
     }
 }
 
-/// Every `soclint:ignore` comment in `text`.
-pub fn directives(rel: &str, kind: FileKind, text: &str) -> Vec<Directive> {
+/// Every `soclint:ignore` comment in `text`, whose parsed documents are
+/// `docs`. A marker whose comment opener lies inside a value the parser read
+/// (a quoted string, a heredoc, a block scalar, a Dockerfile instruction's
+/// arguments, where `#` is text) is not a comment: it suppresses nothing and
+/// is reported as an invalid suppression.
+pub fn directives(rel: &str, kind: FileKind, text: &str, docs: &[Node]) -> Vec<Directive> {
     let markers = comment_markers(kind, rel);
     if markers.is_empty() || !text.contains(MARKER) {
         return Vec::new();
     }
+    let mut values: Option<Values> = None;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut line_start = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let start = line_start;
+        line_start += line.len();
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let Some(at) = line.find(MARKER) else {
             continue;
         };
@@ -44,8 +55,17 @@ pub fn directives(rel: &str, kind: FileKind, text: &str) -> Vec<Directive> {
         else {
             continue;
         };
+        let in_value = values
+            .get_or_insert_with(|| Values::of(docs))
+            .contain(start + opener);
         let trailing = !before[..opener].trim().is_empty();
         let mut d = parse_body(&line[at + MARKER.len()..]);
+        if in_value {
+            d.problem = Some(
+                "it is inside a value (a string, a heredoc, an instruction's arguments), not a comment"
+                    .to_string(),
+            );
+        }
         d.path = rel.to_string();
         d.line = i + 1;
         d.column = before.chars().count() + 1;
@@ -53,6 +73,47 @@ pub fn directives(rel: &str, kind: FileKind, text: &str) -> Vec<Directive> {
         out.push(d);
     }
     out
+}
+
+/// Where the values (and keys) of parsed documents lie: their spans sorted
+/// by start, with the furthest end reached so far at each.
+struct Values {
+    spans: Vec<Span>,
+    reach: Vec<usize>,
+}
+
+impl Values {
+    fn of(docs: &[Node]) -> Values {
+        fn walk(n: &Node, out: &mut Vec<Span>) {
+            match &n.value {
+                Value::Map(entries) => {
+                    for e in entries {
+                        out.push(e.key_span);
+                        walk(&e.value, out);
+                    }
+                }
+                Value::List(items) => items.iter().for_each(|i| walk(i, out)),
+                _ => out.push(n.span),
+            }
+        }
+        let mut spans = Vec::new();
+        docs.iter().for_each(|d| walk(d, &mut spans));
+        spans.sort_unstable();
+        let reach = spans
+            .iter()
+            .scan(0, |far, s| {
+                *far = s.end.max(*far);
+                Some(*far)
+            })
+            .collect();
+        Values { spans, reach }
+    }
+
+    /// Whether byte `at` lies inside a value.
+    fn contain(&self, at: usize) -> bool {
+        let n = self.spans.partition_point(|s| s.start <= at);
+        n > 0 && self.reach[n - 1] > at
+    }
 }
 
 /// `RULE-ID[,RULE-ID] reason="…" until=YYYY-MM-DD`, up to the comment's end.
@@ -230,7 +291,7 @@ mod tests {
     #[test]
     fn reads_each_comment_syntax() {
         let text = "resource \"a\" \"b\" {\n  # soclint:ignore AWS-S3-001 reason=\"public site\" until=2027-01-31\n  acl = \"x\" // soclint:ignore AWS-S3-002,AWS-S3-003 reason=\"ok\"\n  /* soclint:ignore AWS-S3-004 */\n  name = \"soclint:ignore not a comment\"\n}\n";
-        let ds = directives("main.tf", FileKind::Terraform, text);
+        let ds = directives("main.tf", FileKind::Terraform, text, &[]);
         assert_eq!(ds.len(), 3);
         assert_eq!(ds[0].rules, vec!["AWS-S3-001"]);
         assert_eq!(ds[0].reason.as_deref(), Some("public site"));
@@ -245,14 +306,26 @@ mod tests {
 
     #[test]
     fn json_has_no_comments_and_bad_dates_are_problems() {
-        assert!(directives("p.json", FileKind::Iam, "{\"a\": \"# soclint:ignore X\"}").is_empty());
+        assert!(directives(
+            "p.json",
+            FileKind::Iam,
+            "{\"a\": \"# soclint:ignore X\"}",
+            &[]
+        )
+        .is_empty());
         let ds = directives(
             "d",
             FileKind::Dockerfile,
             "# soclint:ignore DKR-USER-001 reason=\"x\" until=2027-13-45\n",
+            &[],
         );
         assert!(ds[0].problem.is_some());
-        let ds = directives("d", FileKind::Dockerfile, "# soclint:ignore reason=\"x\"\n");
+        let ds = directives(
+            "d",
+            FileKind::Dockerfile,
+            "# soclint:ignore reason=\"x\"\n",
+            &[],
+        );
         assert!(ds[0].problem.is_some());
     }
 }

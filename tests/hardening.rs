@@ -1,0 +1,228 @@
+//! Smaller findings of the red-team report (`../shared/security/FINDINGS.md`),
+//! each reproduced end to end: columns after a byte-order mark, suppression
+//! lookalikes inside values, credentials in remote URLs, and column
+//! computation on a minified file of megabytes.
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String) {
+    run_within(dir, args, Duration::from_secs(120))
+}
+
+/// [`run`], killed after `limit` (a guard against a hang, not a measure).
+fn run_within(dir: &Path, args: &[&str], limit: Duration) -> (i32, String) {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(dir)
+        .env("SOCLINT_TODAY", "2026-11-25")
+        .env("SOCLINT_NOW", "2026-11-25T09:30:00Z")
+        .args(args)
+        .timeout(limit)
+        .output()
+        .expect("runs");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn write(dir: &Path, rel: &str, text: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+#[test]
+fn l5_a_byte_order_mark_does_not_shift_line_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"\xef\xbb\xbfFROM nginx:latest\nUSER app\n",
+    );
+    let (_, compact) = run(
+        dir.path(),
+        &[
+            "check",
+            "Dockerfile",
+            "--select",
+            "DKR-BASE-001",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(
+        compact,
+        "Dockerfile:1:12: MEDIUM DKR-BASE-001 [CC6.8,CC8.1,CC9.2] stage `stage 0` builds on a base image without a pinned version (tag: latest)\n"
+    );
+    let (_, human) = run(
+        dir.path(),
+        &["check", "Dockerfile", "--select", "DKR-BASE-001"],
+    );
+    assert!(
+        human.contains("   ╭─[Dockerfile:1:12]\n 1 │ FROM nginx:latest\n   ·            ───┬──\n"),
+        "{human}"
+    );
+    // JSON (and so SARIF) agree
+    let (_, json) = run(
+        dir.path(),
+        &[
+            "check",
+            "Dockerfile",
+            "--select",
+            "DKR-BASE-001",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["findings"][0]["start_column"], 12);
+    assert_eq!(v["findings"][0]["end_column"], 18);
+}
+
+#[test]
+fn l6_a_suppression_inside_a_string_is_not_a_comment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "p.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - {name: c, image: \"nginx:latest\", args: [\"--docs=https://wiki.example.com/#soclint:ignore K8S-CTR-008 reason=see-wiki\"]}\n",
+    );
+    // the same lookalike in a Terraform heredoc and in a Dockerfile RUN
+    // line (Docker's comments are whole lines; the rest is the command's)
+    write(
+        dir.path(),
+        "main.tf",
+        b"resource \"aws_s3_bucket_acl\" \"y\" {\n  policy = <<EOT\n# soclint:ignore AWS-S3-001 reason=heredoc\nEOT\n  acl = \"public-read\"\n}\n",
+    );
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM nginx:1.27.2\nRUN curl -fsSL https://get.example.com | sh # soclint:ignore DKR-RUN-001 reason=\"x\"\nUSER app\n",
+    );
+    let (code, out) = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--select",
+            "K8S-CTR-008,AWS-S3-001,DKR-RUN-001,SOCLINT",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(code, 1);
+    let not_a_comment = "is not accepted: it is inside a value (a string, a heredoc, an instruction's arguments), not a comment";
+    assert_eq!(
+        out,
+        format!(
+            "Dockerfile:2:5: MEDIUM DKR-RUN-001 [CC6.8,CC8.1] RUN executes a script straight from the network\n\
+             Dockerfile:2:47: HIGH SOCLINT-SUPPRESS-001 [CC4.2,CC5.3] suppression of DKR-RUN-001 {not_a_comment}\n\
+             main.tf:3:3: HIGH SOCLINT-SUPPRESS-001 [CC4.2,CC5.3] suppression of AWS-S3-001 {not_a_comment}\n\
+             main.tf:5:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.y` readable by anyone\n\
+             p.yaml:7:24: MEDIUM K8S-CTR-008 [CC6.8,CC8.1] container `Pod/web/c` uses the unpinned image `nginx:latest`\n\
+             p.yaml:7:81: HIGH SOCLINT-SUPPRESS-001 [CC4.2,CC5.3] suppression of K8S-CTR-008 {not_a_comment}\n"
+        )
+    );
+    // a real comment on the same line still suppresses
+    write(
+        dir.path(),
+        "p.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - {name: c, image: \"nginx:latest\", args: [\"#x\"]} # soclint:ignore K8S-CTR-008 reason=\"pinned by the operator\"\n",
+    );
+    let (_, out) = run(
+        dir.path(),
+        &[
+            "check",
+            "p.yaml",
+            "--select",
+            "K8S-CTR-008,SOCLINT",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(out, "");
+}
+
+#[test]
+fn l7_credentials_in_any_remote_url_form_stay_out_of_the_report() {
+    for (url, shown) in [
+        (
+            "https://bot:glpat-TOKEN123@gitlab.example.com",
+            "https://gitlab.example.com",
+        ),
+        (
+            "https://gitlab.example.com/acme/infra.git?private_token=glpat-TOKEN123",
+            "https://gitlab.example.com/acme/infra.git",
+        ),
+        (
+            "https://ghp_TOKEN123@github.com/acme/infra",
+            "https://github.com/acme/infra",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), ".git/HEAD", b"ref: refs/heads/main\n");
+        write(
+            dir.path(),
+            ".git/config",
+            format!("[remote \"origin\"]\n\turl = {url}\n").as_bytes(),
+        );
+        write(dir.path(), "x", b"");
+        let (_, json) = run(dir.path(), &["report", ".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(v["header"]["repository"], shown);
+        assert!(!json.contains("TOKEN123"));
+    }
+}
+
+/// FINDINGS M14: one minified IAM policy of 4.7 MB on one line with 100,000
+/// findings. Each column was counted from the start of the line (a minute
+/// in a release build, 12.5k→1.1 s, 25k→4.1 s, 50k→16 s); now each costs a
+/// bounded piece of the line: about 4 s for the whole scan in a debug
+/// build. The 30-second limit only catches the quadratic case (the previous
+/// release build needed 43 s on this test's machine).
+#[test]
+fn v16_columns_on_a_long_line_are_linear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let statement = "{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}";
+    let n = 100_000;
+    let policy = format!(
+        "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
+        vec![statement; n].join(",")
+    );
+    assert_eq!(policy.len(), 4_700_038);
+    write(dir.path(), "policy.json", policy.as_bytes());
+    let (code, out) = run_within(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--select",
+            "IAM-ADMIN-001",
+            "--format",
+            "compact",
+        ],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), n);
+    // each statement's `"Action":"*"` value: at byte 64, then one every 47 bytes
+    assert!(
+        lines[0].starts_with("policy.json:1:65: CRITICAL IAM-ADMIN-001"),
+        "{}",
+        lines[0]
+    );
+    let last = format!(
+        "policy.json:1:{}: CRITICAL IAM-ADMIN-001",
+        65 + 47 * (n - 1)
+    );
+    assert!(lines[n - 1].starts_with(&last), "{}", lines[n - 1]);
+}
