@@ -286,3 +286,54 @@ fn the_readme_shows_the_gitlab_example_as_it_is_in_docs_ci() {
         "README.md's GitLab example differs from docs/ci/gitlab-ci.yml"
     );
 }
+
+#[test]
+fn the_crate_carries_the_rule_pack_but_no_tests_fixtures_or_tooling() {
+    let out = Process::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(root())
+        .output()
+        .expect("cargo package --list");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = String::from_utf8_lossy(&out.stdout);
+    let tops: std::collections::BTreeSet<&str> = files
+        .lines()
+        .map(|f| f.split('/').next().unwrap_or(f))
+        .collect();
+    assert_eq!(
+        tops.into_iter().collect::<Vec<_>>(),
+        [
+            ".cargo_vcs_info.json",
+            "CHANGELOG.md",
+            "Cargo.lock",
+            "Cargo.toml",
+            "Cargo.toml.orig",
+            "LICENSE",
+            "README.md",
+            "build.rs",
+            "policies",
+            "src",
+        ]
+    );
+    let rule_files = read_dir_count(&root().join("policies"));
+    let packaged = files.lines().filter(|f| f.starts_with("policies/")).count();
+    assert_eq!(packaged, rule_files, "every rule file is in the crate");
+}
+
+fn read_dir_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                read_dir_count(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
