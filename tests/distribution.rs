@@ -59,7 +59,11 @@ fn version_names_the_commit_it_was_built_from() {
     match checkout_commit() {
         Some((hash, date)) => {
             let head = format!("soclint {VERSION} ({} {date})", &hash[..10]);
-            assert_eq!(short, format!("{head}\n"));
+            assert_eq!(
+                short,
+                format!("{head}\n"),
+                "the binary's commit is not HEAD: was it built before the last commit?"
+            );
             let lines: Vec<&str> = long.lines().collect();
             assert_eq!(
                 lines[..3],
