@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
+use crate::repo_path::{self, MAX_CONFIG_FILE_SIZE};
 use crate::rules::criteria::Category;
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,18 +91,42 @@ pub struct ConfigError {
 
 pub const FILE_NAME: &str = "soclint.toml";
 
-/// Reads and checks a config file; the directory it is in anchors relative paths.
+/// Reads and checks a config file; the directory it is in anchors relative
+/// paths. Only a regular file of at most [`MAX_CONFIG_FILE_SIZE`] bytes is
+/// read, and an error quotes the file only when it is TOML
+/// ([`repo_path::may_quote`]): `--config` may name any file, and what is not
+/// TOML may be anything (the error gives the line and column instead).
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let fail = |name: String, message: String| {
         Box::new(ConfigError {
-            name: name.clone(),
-            message: format!("cannot read: {e}"),
             source_code: NamedSource::new(&name, String::new()),
+            name,
+            message,
             span: None,
         })
+    };
+    let (bytes, links) =
+        repo_path::read_regular(path, MAX_CONFIG_FILE_SIZE).map_err(|e| fail(name.clone(), e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(
+            format!("{name}{}", repo_path::utf8_position(&e)),
+            "not UTF-8 text".into(),
+        )
     })?;
-    parse(&name, &text)
+    let quote = repo_path::may_quote(&text, links);
+    parse(&name, &text).map_err(|mut e| {
+        if !quote {
+            let ConfigError {
+                name,
+                source_code,
+                span,
+                ..
+            } = &mut *e;
+            repo_path::position_only(name, source_code, span);
+        }
+        e
+    })
 }
 
 pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {

@@ -24,6 +24,7 @@ pub mod parallel;
 pub mod parse;
 pub mod project;
 pub mod render;
+pub mod repo_path;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -16,6 +16,7 @@ use crate::filter::{self, FilterOptions};
 use crate::finding::ScanResult;
 use crate::parallel;
 use crate::parse::{self, ParseOptions};
+use crate::repo_path::{self, MAX_CONFIG_FILE_SIZE};
 use crate::rules::criteria::{self, Category};
 use crate::rules::{self, eval, Rule, RuleSet, Target};
 use crate::scan::{self, ScanOptions};
@@ -50,6 +51,8 @@ pub struct RuleOverrides {
 }
 
 /// The config that applies: `explicit` (`--config`), else `soclint.toml` in the (single) scanned directory, else in the working directory.
+/// A `soclint.toml` found in the tree that is a link is followed only inside
+/// the repository; one that is not a regular file is an error, not "no config".
 pub fn find_config(
     explicit: Option<&Path>,
     roots: &[PathBuf],
@@ -62,10 +65,18 @@ pub fn find_config(
         _ => PathBuf::from("."),
     };
     let candidate = base.join(config::FILE_NAME);
-    if candidate.is_file() {
-        Ok((config::load(&candidate).map_err(boxed)?, Some(candidate)))
-    } else {
-        Ok((Config::default(), None))
+    match std::fs::symlink_metadata(&candidate) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), None)),
+        Err(e) => Err(error(format!("cannot read {}: {e}", candidate.display()))),
+        Ok(meta) => {
+            if meta.file_type().is_symlink() {
+                let root = repo_path::repository_root(&base)
+                    .map_err(|e| error(format!("cannot resolve {}: {e}", base.display())))?;
+                repo_path::resolve_inside(&root, &base, config::FILE_NAME)
+                    .map_err(|e| error(format!("{} is a link that {e}", candidate.display())))?;
+            }
+            Ok((config::load(&candidate).map_err(boxed)?, Some(candidate)))
+        }
     }
 }
 
@@ -83,55 +94,107 @@ pub fn config_display(config_path: Option<&Path>, base: &Path) -> String {
 }
 
 /// Loads one rule file; with `broken`, an invalid rule is recorded there
-/// instead of aborting (`soclint test`).
-fn load_rule_text(
-    name: &str,
-    text: &str,
-    out: &mut Vec<Rule>,
-    broken: &mut Option<Vec<rules::BrokenRule>>,
-) -> Result<(), Error> {
-    match broken {
-        Some(b) => {
-            let (ok, bad) = rules::load_file_lenient(name, text).map_err(boxed)?;
-            out.extend(ok);
-            b.extend(bad);
-        }
-        None => out.extend(rules::load_file(name, text).map_err(boxed)?),
-    }
-    Ok(())
-}
-
-/// Loads rules from a file or every `*.toml` below a directory (sorted).
-fn load_rule_path(
+/// instead of aborting (`soclint test`). Only a regular `*.toml` file of at
+/// most [`MAX_CONFIG_FILE_SIZE`] bytes is read, and an error quotes the file
+/// only when it is TOML ([`repo_path::may_quote`]); otherwise it gives the
+/// line and column: a rule path may name any file, and what is not TOML may
+/// be anything (an environment block, a key).
+fn load_rule_file(
     path: &Path,
     out: &mut Vec<Rule>,
     broken: &mut Option<Vec<rules::BrokenRule>>,
 ) -> Result<(), Error> {
-    let mut files = Vec::new();
-    if path.is_dir() {
-        for entry in walkdir::WalkDir::new(path)
-            .sort_by_file_name()
-            .follow_links(false)
-        {
-            let entry = entry
-                .map_err(|e| error(format!("cannot read rules in {}: {e}", path.display())))?;
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml")
-            {
-                files.push(entry.path().to_path_buf());
-            }
-        }
-    } else if path.is_file() {
-        files.push(path.to_path_buf());
-    } else {
+    let name = path.display().to_string();
+    if !is_toml_name(path) {
         return Err(error(format!(
-            "rules path {} does not exist",
-            path.display()
+            "rule file {name} is not a .toml file; rules are read from *.toml files only"
         )));
     }
+    let (bytes, links) = repo_path::read_regular(path, MAX_CONFIG_FILE_SIZE)
+        .map_err(|e| error(format!("rule file {name} {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        error(format!(
+            "invalid rule file {name}{}: not UTF-8 text",
+            repo_path::utf8_position(&e)
+        ))
+    })?;
+    let quote = repo_path::may_quote(&text, links);
+    let shown = |mut e: Box<rules::RuleFileError>| {
+        if !quote {
+            let rules::RuleFileError {
+                name,
+                source_code,
+                span,
+                ..
+            } = &mut *e;
+            repo_path::position_only(name, source_code, span);
+        }
+        boxed(e)
+    };
+    match broken {
+        Some(b) => {
+            let (ok, bad) = rules::load_file_lenient(&name, &text).map_err(shown)?;
+            out.extend(ok);
+            b.extend(bad);
+        }
+        None => out.extend(rules::load_file(&name, &text).map_err(shown)?),
+    }
+    Ok(())
+}
+
+fn is_toml_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
+
+/// Loads rules from a file or every `*.toml` below a directory (sorted).
+/// `within` bounds where links may lead: for paths from `soclint.toml`, the
+/// repository root (the path itself was resolved inside it); for paths the
+/// operator named (`None`), a named file is read wherever it is, and links
+/// inside a named directory must stay in that directory (its content may be
+/// the repository's).
+fn load_rule_path(
+    path: &Path,
+    within: Option<&Path>,
+    out: &mut Vec<Rule>,
+    broken: &mut Option<Vec<rules::BrokenRule>>,
+) -> Result<(), Error> {
+    let meta = std::fs::metadata(path)
+        .map_err(|_| error(format!("rules path {} does not exist", path.display())))?;
+    if !meta.is_dir() {
+        return load_rule_file(path, out, broken);
+    }
+    let bound = match within {
+        Some(root) => root.to_path_buf(),
+        None => path
+            .canonicalize()
+            .map_err(|e| error(format!("cannot read rules in {}: {e}", path.display())))?,
+    };
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .follow_links(true)
+    {
+        let entry =
+            entry.map_err(|e| error(format!("cannot read rules in {}: {e}", path.display())))?;
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|real| real.starts_with(&bound));
+            if !inside {
+                return Err(error(format!(
+                    "{} is a link that leads outside {}; rules are not read through it",
+                    entry.path().display(),
+                    bound.display()
+                )));
+            }
+        }
+        if !entry.file_type().is_dir() && is_toml_name(entry.path()) {
+            files.push(entry.path().to_path_buf());
+        }
+    }
     for f in files {
-        let text = std::fs::read_to_string(&f)
-            .map_err(|e| error(format!("cannot read {}: {e}", f.display())))?;
-        load_rule_text(&f.display().to_string(), &text, out, broken)?;
+        load_rule_file(&f, out, broken)?;
     }
     Ok(())
 }
@@ -208,12 +271,28 @@ pub fn build_rules_with(
             }
         }
     }
-    let config_dir = config_path.and_then(Path::parent).unwrap_or(Path::new("."));
-    for dir in &config.rules {
-        load_rule_path(&config_dir.join(dir), &mut all, broken)?;
+    let config_dir = config_path
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !config.rules.is_empty() {
+        // the config may be the repository's own: its paths stay inside it
+        let root = repo_path::repository_root(config_dir)
+            .map_err(|e| error(format!("cannot resolve {}: {e}", config_dir.display())))?;
+        let config_name = config_path.map_or_else(String::new, |p| p.display().to_string());
+        for dir in &config.rules {
+            let named = dir.to_string_lossy();
+            repo_path::resolve_inside(&root, config_dir, &named).map_err(|e| {
+                error(format!(
+                    "rules = [\"{}\"] in {config_name}: the path {e}",
+                    named.escape_debug()
+                ))
+            })?;
+            load_rule_path(&config_dir.join(dir), Some(&root), &mut all, broken)?;
+        }
     }
     for dir in &args.rules {
-        load_rule_path(dir, &mut all, broken)?;
+        load_rule_path(dir, None, &mut all, broken)?;
     }
     if let Some(b) = broken {
         b.extend(rules::dedupe(&mut all));
