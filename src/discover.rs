@@ -7,6 +7,7 @@ use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::target::Target;
+use crate::unscanned::{Reason, Skipped};
 
 /// What a file is, once known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -170,9 +171,14 @@ pub struct Root {
 }
 
 pub fn normalise(p: &Path) -> String {
-    let s = p.to_string_lossy();
     // one copy, at the end: this runs for every file found
-    let s = if s.contains('\\') {
+    let s = match p.to_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(display_path(p)),
+    };
+    // a backslash separates on Windows only: elsewhere it is part of a name,
+    // and `infra\main.tf` must not become (and hide behind) `infra/main.tf`
+    let s = if cfg!(windows) && s.contains('\\') {
         std::borrow::Cow::Owned(s.replace('\\', "/"))
     } else {
         s
@@ -181,41 +187,89 @@ pub fn normalise(p: &Path) -> String {
     s.trim_end_matches('/').to_string()
 }
 
-/// Walks the roots. Returns files sorted by relative path, and problems met on
-/// the way (unreadable directories, broken links).
-pub fn discover(
-    roots: &[Root],
-    exclude: &GlobSet,
-    threads: usize,
-) -> (Vec<Discovered>, Vec<(String, String)>) {
-    let (tx, rx) = mpsc::channel::<Result<Discovered, (String, String)>>();
+/// A path for reports; a name that is not UTF-8 shows its invalid bytes as
+/// `\xNN` (two such names never look alike, as lossy conversion makes them).
+fn display_path(p: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        crate::unscanned::display_bytes(p.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        p.to_string_lossy().into_owned()
+    }
+}
+
+/// A format that holds infrastructure code, named so, that soclint does
+/// not read: what the reports say of it.
+pub fn unsupported_format(rel: &str) -> Option<&'static str> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let detail = if lower.ends_with(".tofu") || lower.ends_with(".tofu.json") {
+        "OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json"
+    } else if lower.ends_with(".bicep") || lower.ends_with(".bicepparam") {
+        "Azure Bicep: not read by soclint"
+    } else if lower == "terragrunt.hcl" || lower == "terragrunt.hcl.json" {
+        "Terragrunt configuration: not evaluated; the Terraform modules it points at are scanned where they are in this repository"
+    } else if matches!(
+        lower.as_str(),
+        "kustomization.yaml" | "kustomization.yml" | "kustomization"
+    ) {
+        "Kustomize overlay: its patches are not applied; the manifests it lists are scanned as they are written"
+    } else if lower.ends_with(".jsonnet") || lower.ends_with(".libsonnet") {
+        "Jsonnet: not evaluated by soclint"
+    } else {
+        return None;
+    };
+    Some(detail)
+}
+
+/// Whether reports name a file of this name that could not be scanned:
+/// a kind soclint reads, or a format of [`unsupported_format`]; other files
+/// (images, source code) are not worth a word.
+pub fn looks_like_iac(rel: &str) -> bool {
+    classify_name(rel) != NameClass::Other || unsupported_format(rel).is_some()
+}
+
+fn is_kustomization(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.eq_ignore_ascii_case("kustomization.yaml")
+        || name.eq_ignore_ascii_case("kustomization.yml")
+}
+
+/// What the walk sends back for one entry.
+enum Entry {
+    File(Discovered),
+    /// A symbolic link (not followed by the walk): resolved once every
+    /// file is known.
+    Link {
+        path: PathBuf,
+        rel: String,
+        root: usize,
+    },
+    Skipped(Skipped),
+    /// A problem that is not about one file (an ignore file that does not parse).
+    Problem(String, String),
+}
+
+/// What discovery found: the files to scan, sorted by relative path; what it
+/// passed over; and problems that concern no one file.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<Discovered>,
+    pub skipped: Vec<Skipped>,
+    pub problems: Vec<(String, String)>,
+}
+
+/// Walks the roots. Returns files sorted by relative path, what was passed
+/// over (links, devices, unreadable entries, names that are not UTF-8,
+/// formats soclint does not read) and problems met on the way.
+pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery {
+    let (tx, rx) = mpsc::channel::<Entry>();
     for (ri, root) in roots.iter().enumerate() {
         if !root.is_dir {
-            let rel = if root.display_prefix.is_empty() {
-                normalise(&root.path)
-            } else {
-                root.display_prefix.clone()
-            };
-            if exclude.is_match(&rel) {
-                continue;
-            }
-            // a file named on the command line (pre-commit, --changed-since) may
-            // be a committed symlink to a FIFO or a device: opening a FIFO
-            // blocks, and /dev/zero never ends
-            let size = match std::fs::metadata(&root.path) {
-                Ok(m) if !m.is_file() => {
-                    let _ = tx.send(Err((rel, "not a regular file; not scanned".into())));
-                    continue;
-                }
-                Ok(m) => Some(m.len()),
-                Err(_) => None, // reading it reports why
-            };
-            let _ = tx.send(Ok(Discovered {
-                path: root.path.clone(),
-                rel,
-                size,
-                root: ri,
-            }));
+            named_file(ri, root, exclude, &tx);
             continue;
         }
         let walker = WalkBuilder::new(&root.path)
@@ -234,63 +288,264 @@ pub fn discover(
             let tx = tx.clone();
             let root_path = root.path.clone();
             let prefix = root.display_prefix.clone();
+            let rel_of = move |path: &Path| {
+                let rel = normalise(path.strip_prefix(&root_path).unwrap_or(path));
+                if prefix.is_empty() {
+                    rel
+                } else if rel.is_empty() {
+                    prefix.clone()
+                } else {
+                    format!("{prefix}/{rel}")
+                }
+            };
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
-                        let path = match &err {
-                            ignore::Error::WithPath { path, .. } => normalise(path),
-                            _ => String::new(),
-                        };
-                        let _ = tx.send(Err((path, err.to_string())));
+                        let _ = tx.send(walk_error(&err, &rel_of));
                         return WalkState::Continue;
                     }
                 };
                 let Some(ft) = entry.file_type() else {
                     return WalkState::Continue;
                 };
-                if !ft.is_file() {
+                if ft.is_dir() {
                     return WalkState::Continue;
                 }
-                let rel_path = entry
-                    .path()
-                    .strip_prefix(&root_path)
-                    .unwrap_or(entry.path());
-                let rel = normalise(rel_path);
-                let rel = if prefix.is_empty() {
-                    rel
-                } else {
-                    format!("{prefix}/{rel}")
-                };
+                let rel = rel_of(entry.path());
                 // (an empty set still builds a candidate path per file)
                 if !exclude.is_empty() && exclude.is_match(&rel) {
                     return WalkState::Continue;
                 }
-                let size = (classify_name(&rel) == NameClass::Other)
-                    .then(|| entry.metadata().map(|m| m.len()).unwrap_or(0));
-                let _ = tx.send(Ok(Discovered {
-                    path: entry.path().to_path_buf(),
-                    rel,
-                    size,
-                    root: ri,
-                }));
+                if ft.is_file() && is_kustomization(&rel) {
+                    // a kustomization is YAML that parses, so it is scanned;
+                    // what it means (the overlay) is not applied
+                    if let Some(detail) = unsupported_format(&rel) {
+                        let s = Skipped::new(rel.clone(), Reason::Unsupported, detail);
+                        let _ = tx.send(Entry::Skipped(s));
+                    }
+                }
+                let _ = tx.send(if ft.is_file() {
+                    walked_file(entry.path(), rel, ri, || {
+                        entry.metadata().map(|m| m.len()).unwrap_or(0)
+                    })
+                } else if ft.is_symlink() {
+                    Entry::Link {
+                        path: entry.path().to_path_buf(),
+                        rel,
+                        root: ri,
+                    }
+                } else if looks_like_iac(&rel) {
+                    Entry::Skipped(not_regular(rel))
+                } else {
+                    return WalkState::Continue;
+                });
                 WalkState::Continue
             })
         });
     }
     drop(tx);
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
+    let mut out = Discovery::default();
+    let mut links = Vec::new();
     for item in rx {
         match item {
-            Ok(d) => files.push(d),
-            Err(p) => problems.push(p),
+            Entry::File(d) => out.files.push(d),
+            Entry::Link { path, rel, root } => links.push((path, rel, root)),
+            Entry::Skipped(s) => out.skipped.push(s),
+            Entry::Problem(p, m) => out.problems.push((p, m)),
         }
     }
-    files.sort_by(|a, b| a.rel.cmp(&b.rel).then(a.root.cmp(&b.root)));
-    files.dedup_by(|a, b| a.rel == b.rel);
-    problems.sort();
-    (files, problems)
+    if !links.is_empty() {
+        resolve_links(roots, links, &mut out);
+    }
+    out.files
+        .sort_by(|a, b| a.rel.cmp(&b.rel).then(a.root.cmp(&b.root)));
+    // the same file reached twice (two roots naming it) is scanned once;
+    // two files are never merged because their names look alike
+    out.files
+        .dedup_by(|a, b| a.rel == b.rel && a.path == b.path);
+    out.skipped.sort();
+    out.skipped
+        .dedup_by(|a, b| a.path == b.path && a.reason == b.reason);
+    out.problems.sort();
+    out
+}
+
+/// A regular file the walk found: to scan, unless its name is not UTF-8 or
+/// names a format soclint does not read (it is still a repository fact).
+fn walked_file(path: &Path, rel: String, root: usize, size: impl FnOnce() -> u64) -> Entry {
+    let class = classify_name(&rel);
+    if class != NameClass::Other && path.to_str().is_none() {
+        return Entry::Skipped(non_utf8(rel));
+    }
+    if matches!(class, NameClass::Other | NameClass::Json) {
+        if let Some(detail) = unsupported_format(&rel) {
+            return Entry::Skipped(Skipped::new(rel, Reason::Unsupported, detail));
+        }
+    }
+    Entry::File(Discovered {
+        path: path.to_path_buf(),
+        size: (class == NameClass::Other).then(size),
+        rel,
+        root,
+    })
+}
+
+fn non_utf8(rel: String) -> Skipped {
+    Skipped::new(
+        rel,
+        Reason::NonUtf8Name,
+        "its name is not valid UTF-8, so no report could name it; Terraform and kubectl would still read it",
+    )
+}
+
+fn not_regular(rel: String) -> Skipped {
+    Skipped::new(
+        rel,
+        Reason::NotRegularFile,
+        "a FIFO, socket or device, not a regular file; not opened",
+    )
+}
+
+/// A file named on the command line (pre-commit, `--changed-since`): never
+/// opened through a link (it could point anywhere), nor when it is a FIFO
+/// (opening blocks) or a device (`/dev/zero` never ends).
+fn named_file(ri: usize, root: &Root, exclude: &GlobSet, tx: &mpsc::Sender<Entry>) {
+    let rel = if root.display_prefix.is_empty() {
+        normalise(&root.path)
+    } else {
+        root.display_prefix.clone()
+    };
+    if exclude.is_match(&rel) {
+        return;
+    }
+    let entry = match std::fs::symlink_metadata(&root.path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(&root.path)
+                .map(|t| display_path(&t))
+                .unwrap_or_default();
+            Entry::Skipped(Skipped::new(
+                rel,
+                Reason::Symlink,
+                format!("a link to `{target}`; a file named on the command line is not read through a link"),
+            ))
+        }
+        Ok(m) if !m.is_file() => Entry::Skipped(not_regular(rel)),
+        Ok(m) => match walked_file(&root.path, rel, ri, || m.len()) {
+            Entry::File(mut d) => {
+                d.size = Some(m.len());
+                Entry::File(d)
+            }
+            other => other,
+        },
+        // reading it reports why
+        Err(_) => Entry::File(Discovered {
+            path: root.path.clone(),
+            rel,
+            size: None,
+            root: ri,
+        }),
+    };
+    let _ = tx.send(entry);
+}
+
+/// The walk could not read an entry: a path too long, a directory without
+/// permission, a link loop; or an ignore file did not parse.
+fn walk_error(err: &ignore::Error, rel_of: &dyn Fn(&Path) -> String) -> Entry {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    let Some(path) = path_of(err) else {
+        return Entry::Problem(String::new(), err.to_string());
+    };
+    let mut rel = rel_of(path);
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        rel.push('/');
+    }
+    let detail = err
+        .io_error()
+        .map_or_else(|| err.to_string(), ToString::to_string);
+    let reason = match err.io_error().map(std::io::Error::kind) {
+        _ if matches!(err, ignore::Error::Loop { .. }) => Reason::Symlink,
+        Some(std::io::ErrorKind::InvalidFilename) => Reason::PathTooLong,
+        Some(_) => Reason::Unreadable,
+        None if err.is_io() => Reason::Unreadable,
+        None => return Entry::Problem(rel, err.to_string()),
+    };
+    Entry::Skipped(Skipped::new(rel, reason, detail))
+}
+
+/// The symbolic links the walk met: a link to a file that is scanned itself
+/// (inside the root, not ignored or excluded) is scanned under the link's
+/// name too, as Terraform and kubectl read it; any other link is reported.
+fn resolve_links(roots: &[Root], links: Vec<(PathBuf, String, usize)>, out: &mut Discovery) {
+    let scanned: std::collections::HashSet<(usize, &str)> =
+        out.files.iter().map(|d| (d.root, d.rel.as_str())).collect();
+    let canonical: Vec<Option<PathBuf>> =
+        roots.iter().map(|r| r.path.canonicalize().ok()).collect();
+    let mut found = Vec::new();
+    for (path, rel, ri) in links {
+        let target = std::fs::canonicalize(&path);
+        let written = std::fs::read_link(&path)
+            .map(|t| display_path(&t))
+            .unwrap_or_default();
+        let inside = match (&target, &canonical[ri]) {
+            (Ok(t), Some(root)) => t.strip_prefix(root).ok().map(normalise),
+            _ => None,
+        };
+        let meta = target.as_ref().ok().and_then(|t| t.metadata().ok());
+        let is_dir = meta.as_ref().is_some_and(std::fs::Metadata::is_dir);
+        let target_rel = inside.map(|r| match roots[ri].display_prefix.as_str() {
+            "" => r,
+            p => format!("{p}/{r}"),
+        });
+        let detail = match (target, target_rel, meta) {
+            (Ok(t), Some(tr), Some(m)) => {
+                if m.is_dir() {
+                    // a directory inside the root is scanned where it is
+                    continue;
+                }
+                if m.is_file() && scanned.contains(&(ri, tr.as_str())) {
+                    found.push(Discovered {
+                        path: t,
+                        rel,
+                        size: None,
+                        root: ri,
+                    });
+                    continue;
+                }
+                if m.is_file() {
+                    format!("a link to `{tr}`, which is not scanned itself (ignored, excluded or under .git)")
+                } else {
+                    format!("a link to `{tr}`, which is not a regular file")
+                }
+            }
+            (Ok(_), None, Some(m)) if m.is_dir() => {
+                format!("a link to the directory `{written}`, outside the scanned directory")
+            }
+            (Ok(_), None, Some(_)) => {
+                format!("a link to `{written}`, outside the scanned directory")
+            }
+            _ => format!("a link to `{written}`, which does not exist"),
+        };
+        if is_dir || looks_like_iac(&rel) {
+            let rel = if is_dir { format!("{rel}/") } else { rel };
+            out.skipped.push(Skipped::new(rel, Reason::Symlink, detail));
+        }
+    }
+    for mut d in found {
+        if classify_name(&d.rel) == NameClass::Other {
+            d.size = Some(std::fs::metadata(&d.path).map_or(0, |m| m.len()));
+        }
+        out.files.push(d);
+    }
 }
 
 #[cfg(test)]
@@ -364,6 +619,11 @@ mod tests {
         assert_eq!(classify_name(".tf"), NameClass::Known(FileKind::Terraform));
         assert_eq!(classify_name("tf"), NameClass::Other);
         assert_eq!(normalise(Path::new("./a/b/")), "a/b");
-        assert_eq!(normalise(Path::new(".\\a\\b")), "a/b");
+        // a backslash separates only on Windows; elsewhere it is part of a name
+        if cfg!(windows) {
+            assert_eq!(normalise(Path::new(".\\a\\b")), "a/b");
+        } else {
+            assert_eq!(normalise(Path::new("a\\main.tf")), "a\\main.tf");
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::document::Span;
 use crate::rules::{RuleMeta, Severity};
+use crate::unscanned::{Skipped, Status};
 
 /// 1-based line and column (columns count characters) of a span's ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
@@ -212,9 +213,12 @@ pub struct FileError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Set by the filter stage (`--on-unscanned`, waivers, baseline).
+    pub status: Status,
 }
 
-/// A file passed over on purpose (too large), or a walk problem.
+/// Something the scan met that concerns no one file's coverage: a
+/// Terraform evaluation note, an ignore file that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Notice {
     pub path: String,
@@ -252,6 +256,8 @@ pub struct ScanResult {
     /// Inline suppression comments met while scanning.
     pub directives: Vec<Directive>,
     pub errors: Vec<FileError>,
+    /// Files passed over, with their reason (sorted by path).
+    pub skipped: Vec<Skipped>,
     pub notices: Vec<Notice>,
     pub files_scanned: usize,
     pub lines_scanned: usize,
@@ -272,6 +278,11 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
+    /// Whether a coverage gap (a parse error, a skipped file) fails the run.
+    pub fn failing_gaps(&self) -> bool {
+        self.errors.iter().any(|e| e.status == Status::Error)
+            || self.skipped.iter().any(|s| s.status == Status::Error)
+    }
     pub fn count_by_severity(&self) -> BTreeMap<Severity, usize> {
         let mut m = BTreeMap::new();
         for f in &self.findings {

@@ -31,4 +31,5 @@ pub mod scan;
 pub mod target;
 pub mod terraform;
 pub mod unit_scan;
+pub mod unscanned;
 pub mod version;

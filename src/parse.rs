@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::discover::{classify_name, Discovered, FileKind, NameClass};
 use crate::document::{self, Limits, Node, ParseError, Span};
+use crate::unscanned::{Reason, Skipped};
 
 /// What the parse stage needs to know: how much of one file it may read and
 /// how far a document may expand.
@@ -36,7 +37,8 @@ pub struct Loaded {
     /// In bytes, as read (or as seen at discovery for a file not read).
     pub size: u64,
     pub error: Option<ParseError>,
-    pub notice: Option<String>,
+    /// Why it was passed over (too large, templated, unreadable, …).
+    pub skipped: Option<Skipped>,
 }
 
 impl Loaded {
@@ -51,7 +53,7 @@ impl Loaded {
             lines: 0,
             size: d.size.unwrap_or(0),
             error: None,
-            notice: None,
+            skipped: None,
         }
     }
 }
@@ -67,7 +69,7 @@ pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
         lines: 0,
         size: d.size.unwrap_or(0),
         error: None,
-        notice: None,
+        skipped: None,
     };
     let known = matches!(class, NameClass::Known(_));
     if class != NameClass::Other {
@@ -83,17 +85,37 @@ pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
                     format!("cannot read: {e}"),
                 ))
             }
-            Err(_) => {}
+            // a YAML or JSON file may not be infrastructure code at all: the
+            // reason is still worth a word
+            Err(e) => {
+                out.skipped = Some(Skipped::new(
+                    &d.rel,
+                    Reason::Unreadable,
+                    format!("cannot read: {e}"),
+                ))
+            }
             Ok(Capped::TooLarge(size)) => {
                 out.size = size;
-                out.notice = Some(format!(
-                    "skipped: {size} bytes is over the {} byte limit (--max-file-size)",
-                    opts.max_file_size
-                ));
+                // a kind soclint reads by name, or content that looks like one
+                // (a data file over the limit is no gap)
+                if known || sniff_file(&d.path, class) {
+                    out.skipped = Some(Skipped::new(
+                        &d.rel,
+                        Reason::TooLarge,
+                        format!("{size} bytes; the limit is {}", opts.max_file_size),
+                    ));
+                }
             }
             Ok(Capped::Read(bytes)) => {
                 out.size = bytes.len() as u64;
-                parse_bytes(bytes, class, opts, &mut out)
+                parse_bytes(bytes, class, opts, &mut out);
+                if let Some(reason) = out.skipped.as_mut() {
+                    // the parse stage knows the content, discovery the path
+                    reason.path.clone_from(&d.rel);
+                    if reason.reason == Reason::Templated {
+                        helm_outside_chart(&d.path, reason);
+                    }
+                }
             }
         }
     }
@@ -167,10 +189,30 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
     let limits = &opts.limits;
     let parsed: Option<(FileKind, Result<Vec<Node>, ParseError>)> = match class {
         NameClass::Known(k) => Some((k, parse_as(k, body, limits))),
-        NameClass::Yaml => sniff_yaml(body).map(|k| (k, document::yaml::parse(body, limits))),
-        NameClass::Json => {
-            sniff_json(body).map(|k| (k, document::json::parse(body, limits).map(|n| vec![n])))
-        }
+        NameClass::Yaml => match sniff_yaml(body) {
+            Sniffed::Kind(k) => Some((k, document::yaml::parse(body, limits))),
+            Sniffed::Templated => {
+                out.skipped = Some(Skipped::new(
+                    "",
+                    Reason::Templated,
+                    "a Kubernetes manifest with template markup ({{ … }}): not parsed as it is written, and soclint renders no templates yet",
+                ));
+                None
+            }
+            Sniffed::Unsupported(detail) => {
+                out.skipped = Some(Skipped::new("", Reason::Unsupported, detail));
+                None
+            }
+            Sniffed::Nothing => None,
+        },
+        NameClass::Json => match sniff_json(body) {
+            Sniffed::Kind(k) => Some((k, document::json::parse(body, limits).map(|n| vec![n]))),
+            Sniffed::Unsupported(detail) => {
+                out.skipped = Some(Skipped::new("", Reason::Unsupported, detail));
+                None
+            }
+            Sniffed::Templated | Sniffed::Nothing => None,
+        },
         NameClass::Markdown => (body.starts_with("---")).then(|| {
             (
                 FileKind::PolicyDocument,
@@ -223,28 +265,126 @@ fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, Pa
     }
 }
 
+/// What a YAML or JSON file's words say it is.
+#[derive(Debug, PartialEq, Eq)]
+enum Sniffed {
+    Kind(FileKind),
+    /// A Kubernetes manifest with template markup.
+    Templated,
+    /// Infrastructure code in a form soclint does not read.
+    Unsupported(&'static str),
+    Nothing,
+}
+
 /// A YAML file worth parsing: CloudFormation or Kubernetes by its words.
-fn sniff_yaml(text: &str) -> Option<FileKind> {
+fn sniff_yaml(text: &str) -> Sniffed {
     if text.contains("AWSTemplateFormatVersion")
         || (text.contains("Resources") && text.contains("AWS::"))
     {
-        Some(FileKind::Cloudformation)
-    } else if text.contains("apiVersion") && text.contains("kind") && !text.contains("{{") {
-        Some(FileKind::Kubernetes)
+        Sniffed::Kind(FileKind::Cloudformation)
+    } else if text.contains("apiVersion") && text.contains("kind") {
+        if text.contains("{{") {
+            Sniffed::Templated
+        } else {
+            Sniffed::Kind(FileKind::Kubernetes)
+        }
     } else {
-        None
+        Sniffed::Nothing
     }
 }
 
-fn sniff_json(text: &str) -> Option<FileKind> {
+fn sniff_json(text: &str) -> Sniffed {
     if text.contains("AWSTemplateFormatVersion")
         || (text.contains("\"Resources\"") && text.contains("AWS::"))
     {
-        Some(FileKind::Cloudformation)
+        Sniffed::Kind(FileKind::Cloudformation)
     } else if text.contains("\"Statement\"") && text.contains("\"Version\"") {
-        Some(FileKind::Iam)
+        Sniffed::Kind(FileKind::Iam)
+    } else if text.contains("schema.management.azure.com/schemas/")
+        && text.contains("eploymentTemplate.json")
+    {
+        Sniffed::Unsupported("Azure Resource Manager template: not read by soclint")
     } else {
-        None
+        Sniffed::Nothing
+    }
+}
+
+/// A templated manifest under a `templates/` directory with no `Chart.yaml`
+/// beside it cannot be a chart template: no renderer would take it.
+fn helm_outside_chart(path: &std::path::Path, skipped: &mut Skipped) {
+    let Some(templates) = path
+        .ancestors()
+        .skip(1)
+        .find(|a| a.file_name().is_some_and(|n| n == "templates"))
+    else {
+        return;
+    };
+    let chart = templates.parent().map(|p| p.join("Chart.yaml"));
+    if chart.is_some_and(|c| c.is_file()) {
+        skipped.detail =
+            "a Helm chart template: charts are rendered in a scan of the chart's directory, not file by file".into();
+    } else {
+        skipped.reason = Reason::Unsupported;
+        skipped.detail =
+            "a Helm-style template outside a chart (no Chart.yaml beside its templates/ directory): nothing renders it".into();
+    }
+}
+
+/// Whether a file over the size limit looks like a kind soclint reads:
+/// the same words as [`sniff_yaml`] and [`sniff_json`], searched through the
+/// whole file in fixed-size blocks (padding cannot push them out of reach),
+/// or front matter for Markdown.
+fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
+    use std::io::Read;
+    let needles: &[&[u8]] = match class {
+        NameClass::Yaml => &[
+            b"AWSTemplateFormatVersion",
+            b"Resources",
+            b"AWS::",
+            b"apiVersion",
+            b"kind",
+        ],
+        NameClass::Json => &[
+            b"AWSTemplateFormatVersion",
+            b"\"Resources\"",
+            b"AWS::",
+            b"\"Statement\"",
+            b"\"Version\"",
+        ],
+        NameClass::Markdown => {
+            let mut head = [0u8; 3];
+            return std::fs::File::open(path)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_ok_and(|()| &head == b"---");
+        }
+        _ => return false,
+    };
+    // found[i]: needles[i] seen; the verdict: the same combinations as the sniffers
+    let verdict = |found: &[bool]| found[0] || (found[1] && found[2]) || (found[3] && found[4]);
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let finders: Vec<memchr::memmem::Finder> =
+        needles.iter().map(memchr::memmem::Finder::new).collect();
+    let overlap = needles.iter().map(|n| n.len()).max().unwrap_or(0) - 1;
+    let mut found = vec![false; needles.len()];
+    let mut buf = vec![0u8; 1 << 16];
+    let mut kept = 0;
+    loop {
+        let n = match file.read(&mut buf[kept..]) {
+            Ok(0) | Err(_) => return verdict(&found),
+            Ok(n) => n,
+        };
+        let filled = kept + n;
+        for (f, seen) in finders.iter().zip(found.iter_mut()) {
+            *seen = *seen || f.find(&buf[..filled]).is_some();
+        }
+        if verdict(&found) {
+            return true;
+        }
+        // keep the tail, so a word cut by the block edge is found whole
+        kept = overlap.min(filled);
+        buf.copy_within(filled - kept..filled, 0);
     }
 }
 

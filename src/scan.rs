@@ -21,6 +21,7 @@ use crate::finding::{Directive, FileError, Finding, Location, Notice, RuleStats,
 use crate::parse::{self, Loaded, ParseOptions};
 use crate::rules::{RuleSet, Target};
 use crate::unit_scan::{ChartScan, ScanTree, Units};
+use crate::unscanned::{Skipped, Status};
 
 /// How to scan: what, with how many threads, and each stage's own options
 /// (defined beside the stage, so no stage imports the pipeline that calls it).
@@ -74,6 +75,7 @@ struct ChunkResult {
     /// and the file facts.
     files: Vec<(FileKind, usize, u64)>,
     errors: Vec<FileError>,
+    skipped: Vec<Skipped>,
     notices: Vec<Notice>,
     directives: Vec<Directive>,
     resources: usize,
@@ -141,16 +143,19 @@ fn terraform_texts(files: &[Loaded]) -> impl Iterator<Item = &str> {
 /// looks at, known before its rules are loaded.
 pub struct Found {
     pub files: Vec<Discovered>,
+    /// What discovery passed over (links, devices, walk errors, …).
+    pub skipped: Vec<Skipped>,
     problems: Vec<(String, String)>,
     started: Instant,
 }
 
 pub fn discover(opts: &ScanOptions) -> Found {
     let started = Instant::now();
-    let (files, problems) = discover::discover(&opts.roots, &opts.exclude, opts.threads);
+    let d = discover::discover(&opts.roots, &opts.exclude, opts.threads);
     Found {
-        files,
-        problems,
+        files: d.files,
+        skipped: d.skipped,
+        problems: d.problems,
         started,
     }
 }
@@ -162,6 +167,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
 pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResult {
     let Found {
         files: mut found,
+        skipped,
         problems,
         started,
     } = found;
@@ -293,6 +299,11 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             .map(|(path, message)| Notice { path, message }),
     );
     result.notices.append(&mut notices_early);
+    result.skipped.extend(skipped);
+    result.skipped.sort();
+    result
+        .skipped
+        .dedup_by(|a, b| a.path == b.path && a.reason == b.reason);
     result.notices.sort();
     result.notices.dedup();
     result.remote_modules.sort();
@@ -331,6 +342,7 @@ fn merge_chunks(
             findings.push(merge(result, verdicts, checked, &mut c.outcome));
             result.resources += c.resources;
             result.notices.append(&mut c.notices);
+            result.skipped.append(&mut c.skipped);
             result.directives.append(&mut c.directives);
         }
         for &(kind, lines, _) in &r.files {
@@ -341,6 +353,7 @@ fn merge_chunks(
         }
         result.resources += r.resources;
         result.errors.append(&mut r.errors);
+        result.skipped.append(&mut r.skipped);
         result.directives.append(&mut r.directives);
         result.notices.append(&mut r.notices);
     }
@@ -586,17 +599,14 @@ fn scan_chunk(
     });
 
     let mut errors = Vec::new();
-    let mut notices = Vec::new();
+    let mut skipped = Vec::new();
     let mut directives = Vec::new();
     for f in &loaded {
         if let Some(t) = &f.text {
             directives.extend(suppress::directives(&f.rel, f.kind, t, &f.docs));
         }
-        if let Some(n) = &f.notice {
-            notices.push(Notice {
-                path: f.rel.clone(),
-                message: n.clone(),
-            });
+        if let Some(s) = &f.skipped {
+            skipped.push(s.clone());
         }
         if let Some(e) = &f.error {
             let loc = f
@@ -615,6 +625,7 @@ fn scan_chunk(
                 line: loc.start_line,
                 column: loc.start_column,
                 message: e.message.clone(),
+                status: Status::default(),
             });
             if let (Some(t), true) = (&f.text, opts.eval.keep_texts) {
                 outcome.texts.push((f.rel.clone(), Arc::clone(t)));
@@ -628,7 +639,8 @@ fn scan_chunk(
         files: loaded.iter().map(|f| (f.kind, f.lines, f.size)).collect(),
         outcome,
         errors,
-        notices,
+        skipped,
+        notices: Vec::new(),
         directives,
         resources: resources.len(),
     }

@@ -4,7 +4,7 @@
 //! parser, extractor and rules unchanged, and each finding moves to the source
 //! of the offending bytes (the values line when the value came from values,
 //! else the template line), the rendered place kept as a related site. What
-//! cannot be rendered is a notice with the reason.
+//! cannot be rendered is a skipped file (`unrendered`) with the reason.
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use crate::finding::{fingerprint, Directive, Location, Notice, Related, RelatedK
 use crate::parse::{read_capped, Capped, ParseOptions};
 use crate::render::{helm, Files, Rendered, Source};
 use crate::rules::RuleSet;
+use crate::unscanned::{Reason, Skipped};
 
 /// The chart directories among the scanned files (a chart inside another
 /// chart's `charts/` is part of that chart).
@@ -169,6 +170,9 @@ impl Files for ScanTree<'_> {
 pub struct ChartScan {
     pub outcome: ChunkOutcome,
     pub notices: Vec<Notice>,
+    /// Templates (or the whole chart, at its `Chart.yaml`) not rendered or
+    /// not checked, with why.
+    pub skipped: Vec<Skipped>,
     pub directives: Vec<Directive>,
     pub resources: usize,
     /// (lines, bytes) of each template read, by path.
@@ -268,10 +272,8 @@ pub fn scan_chart(
             } else {
                 f.message.clone()
             };
-        scan.notices.push(Notice {
-            path: f.path.clone(),
-            message,
-        });
+        scan.skipped
+            .push(Skipped::new(f.path.clone(), Reason::Unrendered, message));
     }
     let own = |p: &str| dir.is_empty() || p.starts_with(&format!("{dir}/"));
     for s in &out.sources {
@@ -301,10 +303,11 @@ pub fn scan_chart(
             }
             Err(e) => {
                 let (line, col) = LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
-                scan.notices.push(Notice {
-                    path: template.clone(),
-                    message: format!("rendered, but the output is not valid YAML (rendered line {line}, column {col}): {}; not checked", e.message),
-                });
+                scan.skipped.push(Skipped::new(
+                    template.clone(),
+                    Reason::Unrendered,
+                    format!("rendered, but the output is not valid YAML (rendered line {line}, column {col}): {}; not checked", e.message),
+                ));
             }
         }
     }

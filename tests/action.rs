@@ -486,7 +486,7 @@ fn scan_reports_counts_and_the_summary_before_any_annotation() {
     assert_eq!(
         runner.read("github_output"),
         format!(
-            "sarif-file={t}/soclint.sarif\njson-file={t}/soclint.json\nannotations-file={t}/annotations.txt\nfindings=2\nsuppressed=0\nbaselined=0\nunparsed=0\nexit-code=1\n",
+            "sarif-file={t}/soclint.sarif\njson-file={t}/soclint.json\nannotations-file={t}/annotations.txt\nfindings=2\nsuppressed=0\nbaselined=0\nunparsed=0\nunscanned=0\nexit-code=1\n",
             t = temp.display()
         )
     );

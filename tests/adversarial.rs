@@ -68,7 +68,7 @@ fn links_are_not_followed_out_of_the_root_or_round_in_circles() {
 }
 
 #[test]
-fn a_100_mb_file_is_skipped_with_a_notice() {
+fn a_100_mb_file_is_skipped_and_fails_the_run() {
     let root = tempfile::tempdir().expect("tempdir");
     let big = std::fs::File::create(root.path().join("huge.tf")).expect("create");
     big.set_len(100 * 1024 * 1024).expect("sparse file");
@@ -76,10 +76,14 @@ fn a_100_mb_file_is_skipped_with_a_notice() {
     let (code, v) = scan(root.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(finding_paths(&v), ["main.tf"]);
-    assert_eq!(v["notices"][0]["path"], "huge.tf");
     assert_eq!(
-        v["notices"][0]["message"],
-        "skipped: 104857600 bytes is over the 5242880 byte limit (--max-file-size)"
+        v["skipped"],
+        serde_json::json!([{
+            "path": "huge.tf",
+            "reason": "too-large",
+            "detail": "104857600 bytes; the limit is 5242880",
+            "status": "error"
+        }])
     );
 }
 
@@ -222,22 +226,31 @@ fn named_links_to_a_fifo_or_a_device_are_not_opened() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(out.status.code(), Some(1), "{v}");
     assert_eq!(finding_paths(&v), ["good.tf"]);
-    let notices: Vec<(&str, &str)> = v["notices"]
+    let skipped: Vec<(&str, &str, &str)> = v["skipped"]
         .as_array()
-        .expect("notices")
+        .expect("skipped")
         .iter()
         .map(|n| {
             (
                 n["path"].as_str().unwrap_or(""),
-                n["message"].as_str().unwrap_or(""),
+                n["reason"].as_str().unwrap_or(""),
+                n["detail"].as_str().unwrap_or(""),
             )
         })
         .collect();
+    let pipe = format!(
+        "a link to `{}`; a file named on the command line is not read through a link",
+        fifo.display()
+    );
     assert_eq!(
-        notices,
+        skipped,
         [
-            ("pipe.yaml", "not a regular file; not scanned"),
-            ("zero.tf", "not a regular file; not scanned")
+            ("pipe.yaml", "symlink", pipe.as_str()),
+            (
+                "zero.tf",
+                "symlink",
+                "a link to `/dev/zero`; a file named on the command line is not read through a link"
+            )
         ]
     );
 }
@@ -294,11 +307,8 @@ fn file_sizes_reach_repository_rules() {
         ],
         "{v}"
     );
-    assert!(
-        v["notices"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("300 bytes is over the 100 byte limit"),
+    assert_eq!(
+        v["skipped"][0]["detail"], "300 bytes; the limit is 100",
         "{v}"
     );
 }

@@ -357,7 +357,7 @@ fn rules_explain_and_criteria() {
 }
 
 #[test]
-fn oversized_files_are_skipped_with_a_notice() {
+fn oversized_files_are_skipped_and_reported() {
     let (code, out, _) = check(&[
         "fixtures/cli/repo",
         "--format",
@@ -367,11 +367,8 @@ fn oversized_files_are_skipped_with_a_notice() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(code, 1, "the k8s file is small enough");
-    assert_eq!(v["notices"][0]["path"], "infra/main.tf");
-    assert!(v["notices"][0]["message"]
-        .as_str()
-        .unwrap_or("")
-        .contains("over the 272 byte limit"));
+    assert_eq!(v["skipped"][0]["path"], "infra/main.tf");
+    assert_eq!(v["skipped"][0]["detail"], "275 bytes; the limit is 272");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -7,6 +7,8 @@ use std::process::Command as Std;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn rules_dir() -> String {
     format!("{}/fixtures/cli/rules", env!("CARGO_MANIFEST_DIR"))
 }
@@ -446,29 +448,11 @@ fn sarif_snapshot() {
     });
 }
 
-fn multitool() -> Option<PathBuf> {
-    let p = std::env::var_os("SOCLINT_SARIF_MULTITOOL").map(PathBuf::from);
-    match p {
-        Some(p) if p.is_file() => Some(p),
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(
-                !ci,
-                "CI is set but the SARIF Multitool is missing; .ci/run installs it (SOCLINT_SARIF_MULTITOOL)"
-            );
-            eprintln!(
-                "SARIF Multitool not installed (run .ci/tools.sh); validation skipped outside CI"
-            );
-            None
-        }
-    }
-}
-
 /// SARIF from the demo and from every fixture directory, validated in one
 /// Multitool run with its SARIF and GitHub code-scanning rules: no error, no warning.
 #[test]
 fn sarif_validates_with_the_multitool() {
-    let Some(tool) = multitool() else {
+    let Some(tool) = common::multitool() else {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -498,43 +482,7 @@ fn sarif_validates_with_the_multitool() {
         assert!(out.is_file(), "no SARIF for {name}: {status:?}");
         files.push(out);
     }
-    let report = work.path().join("validation.sarif");
-    let run = Std::new(&tool)
-        .arg("validate")
-        .args(&files)
-        .arg("-o")
-        .arg(&report)
-        .args([
-            "--rule-kind",
-            "Sarif;Gh",
-            "--level",
-            "Error;Warning",
-            "--quiet",
-        ])
-        .output()
-        .expect("multitool runs");
-    let text = std::fs::read_to_string(&report)
-        .unwrap_or_else(|e| panic!("no validation output ({e}): {run:?}"));
-    let v: Value = serde_json::from_str(&text).expect("validation log");
-    let problems: Vec<String> = v["runs"][0]["results"]
-        .as_array()
-        .map(|rs| {
-            rs.iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {} {}",
-                        r["ruleId"],
-                        r["level"],
-                        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                        r["message"]
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let (problems, ok) = common::sarif_problems(&tool, &files);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(
-        v["runs"][0]["invocations"][0]["executionSuccessful"] == true,
-        "{text}"
-    );
+    assert!(ok, "the Multitool run failed");
 }

@@ -129,10 +129,10 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
     }
   },
   {
-    "description": "not scanned: skipped: 400 bytes is over the 350 byte limit (--max-file-size)",
+    "description": "not scanned (over the size limit): 400 bytes; the limit is 350",
     "check_name": "not-scanned",
-    "fingerprint": "c9be1e41128564af513130e17f659ea2",
-    "severity": "info",
+    "fingerprint": "db8015dff34efa34632913c912bd1fcb",
+    "severity": "major",
     "location": {
       "path": "infra/big.tf",
       "lines": {

@@ -88,6 +88,7 @@ fn a_value_from_values_yaml_is_reported_there_and_template_text_at_the_template(
         "{}",
         json["notices"]
     );
+    assert_eq!(json["skipped"], serde_json::json!([]));
 }
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
@@ -163,7 +164,7 @@ fn helm_values_and_helm_set_apply_to_every_chart() {
 }
 
 #[test]
-fn what_cannot_be_rendered_is_a_notice_with_the_reason() {
+fn what_cannot_be_rendered_is_a_skipped_file_with_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
         dir.path(),
@@ -183,14 +184,18 @@ fn what_cannot_be_rendered_is_a_notice_with_the_reason() {
     let root = dir.path().to_string_lossy().into_owned();
     let (code, json) = check_json(&root, "K8S-CTR-001", &[]);
     assert_eq!(code, 1);
-    let notices: Vec<(String, String)> = json["notices"]
+    let notices: Vec<(String, String)> = json["skipped"]
         .as_array()
-        .expect("notices")
+        .expect("skipped")
         .iter()
         .map(|n| {
+            assert_eq!(
+                (&n["reason"], &n["status"]),
+                (&"unrendered".into(), &"warning".into())
+            );
             (
                 n["path"].as_str().unwrap_or("").to_string(),
-                n["message"].as_str().unwrap_or("").to_string(),
+                n["detail"].as_str().unwrap_or("").to_string(),
             )
         })
         .collect();

@@ -14,7 +14,7 @@
 # Inputs come as environment variables, never spliced into the script: each
 # line of SOCLINT_ARGS is one argument, each line of SOCLINT_PATHS one path.
 # Writes outputs sarif-file, json-file, annotations-file, findings,
-# suppressed, baselined, unparsed and exit-code. Exits non-zero only when
+# suppressed, baselined, unparsed, unscanned and exit-code. Exits non-zero only when
 # soclint could not run (exit code 2: usage or configuration); findings
 # fail the annotation step instead.
 set -euo pipefail
@@ -66,9 +66,9 @@ if [ "$code" -ne 0 ] && [ "$code" -ne 1 ]; then
 fi
 
 # the github report's last line:
-# soclint: N finding(s), N suppressed, N in the baseline, N file(s) not parsed
+# soclint: N finding(s), N suppressed, N in the baseline, N file(s) not parsed[, N file(s) not scanned]
 summary="$(tail -n 1 "$annotations")"
-pattern='^soclint: ([0-9]+) finding\(s\), ([0-9]+) suppressed, ([0-9]+) in the baseline, ([0-9]+) file\(s\) not parsed$'
+pattern='^soclint: ([0-9]+) finding\(s\), ([0-9]+) suppressed, ([0-9]+) in the baseline, ([0-9]+) file\(s\) not parsed(, ([0-9]+) file\(s\) not scanned)?$'
 if ! [[ "$summary" =~ $pattern ]]; then
   echo "::error title=soclint::could not read the counts from the report's last line: $summary"
   exit 2
@@ -77,6 +77,7 @@ findings="${BASH_REMATCH[1]}"
 suppressed="${BASH_REMATCH[2]}"
 baselined="${BASH_REMATCH[3]}"
 unparsed="${BASH_REMATCH[4]}"
+unscanned="${BASH_REMATCH[6]:-0}"
 {
   echo "sarif-file=$sarif"
   echo "json-file=$json"
@@ -85,17 +86,20 @@ unparsed="${BASH_REMATCH[4]}"
   echo "suppressed=$suppressed"
   echo "baselined=$baselined"
   echo "unparsed=$unparsed"
+  echo "unscanned=$unscanned"
   echo "exit-code=$code"
 } >>"${GITHUB_OUTPUT:-/dev/null}"
 
-if [ "$findings" -gt 0 ] || [ "$unparsed" -gt 0 ]; then
+not_scanned=""
+if [ "$unscanned" -gt 0 ]; then not_scanned=", $unscanned file(s) not scanned"; fi
+if [ "$findings" -gt 0 ] || [ "$unparsed" -gt 0 ] || [ "$unscanned" -gt 0 ]; then
   level=warning
   outcome="below the fail-on threshold (${SOCLINT_FAIL_ON:-low})"
   if [ "$code" -eq 1 ]; then
     level=error
     outcome="the check fails (fail-on: ${SOCLINT_FAIL_ON:-low})"
   fi
-  echo "::$level title=soclint::$findings finding(s), $unparsed file(s) not parsed, $suppressed suppressed, $baselined in the baseline: $outcome. GitHub shows only the first 10 annotations of each level per step; every finding is in the job summary, the log and the SARIF report."
+  echo "::$level title=soclint::$findings finding(s), $unparsed file(s) not parsed$not_scanned, $suppressed suppressed, $baselined in the baseline: $outcome. GitHub shows only the first 10 annotations of each level per step; every finding is in the job summary, the log and the SARIF report."
 else
   echo "soclint: no findings ($suppressed suppressed, $baselined in the baseline)"
 fi

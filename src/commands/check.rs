@@ -18,6 +18,7 @@ use crate::project::{
 use crate::report;
 use crate::rules::Severity;
 use crate::scan;
+use crate::unscanned::Policy;
 
 /// `soclint check`: scan, filter, write each report asked for; exit 1 when a
 /// finding reaches the threshold or a file could not be parsed.
@@ -85,6 +86,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
                 report_paths: targets.report_paths,
                 changed_lines: targets.changed_lines,
                 baseline,
+                policy: Policy::default(),
             },
         );
         // the scanned directories and the working directory: no output path
@@ -116,7 +118,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             }
         }
         let failing = threshold(fail_on).is_some_and(|t| {
-            result.findings.iter().any(|f| f.severity() >= t) || !result.errors.is_empty()
+            result.findings.iter().any(|f| f.severity() >= t) || result.failing_gaps()
         });
         // the process ends here: freeing 100,000 findings one by one took
         // longer (~40 ms) than writing them

@@ -148,8 +148,8 @@ fn header(s: &mut String, ev: &Evidence) {
         (
             "Scanned",
             format!(
-                "{} files, {} resources, {} parse error(s)",
-                h.files_scanned, h.resources, h.parse_errors
+                "{} files, {} resources, {} parse error(s), {} file(s) not scanned",
+                h.files_scanned, h.resources, h.parse_errors, h.not_scanned
             ),
         ),
     ];
@@ -404,6 +404,26 @@ fn coverage(s: &mut String, ev: &Evidence) {
         }
         s.push_str("</ul>\n");
     }
+    let _ = writeln!(s, "<h3>Files not scanned ({})</h3>", ev.not_scanned.len());
+    if ev.not_scanned.is_empty() {
+        s.push_str("<p class=\"muted\">None: every file of a kind soclint reads was parsed.</p>\n");
+        return;
+    }
+    s.push_str(
+        "<p class=\"muted\">Files whose evidence the scan could not see: the criteria above do not cover them.</p>\n\
+         <table><thead><tr><th>File</th><th>Why</th><th>Detail</th><th>Status</th></tr></thead><tbody>\n",
+    );
+    for n in &ev.not_scanned {
+        let _ = writeln!(
+            s,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&n.path),
+            esc(n.what),
+            esc(&n.detail),
+            n.status
+        );
+    }
+    s.push_str("</tbody></table>\n");
 }
 
 fn history(s: &mut String, ev: &Evidence) {

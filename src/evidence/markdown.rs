@@ -73,8 +73,8 @@ pub fn render(ev: &Evidence) -> String {
     let _ = writeln!(s, "| SOC 2 categories in scope | {} |", categories(ev));
     let _ = writeln!(
         s,
-        "| Scanned | {} files, {} resources, {} parse error(s) |\n",
-        h.files_scanned, h.resources, h.parse_errors
+        "| Scanned | {} files, {} resources, {} parse error(s), {} file(s) not scanned |\n",
+        h.files_scanned, h.resources, h.parse_errors, h.not_scanned
     );
 
     let _ = writeln!(s, "## Summary\n");
@@ -256,6 +256,26 @@ pub fn render(ev: &Evidence) -> String {
                 ids.join(", ")
             }
         );
+    }
+    if ev.not_scanned.is_empty() {
+        let _ = writeln!(s, "- **Files not scanned** (0): none");
+    } else {
+        let _ = writeln!(
+            s,
+            "- **Files not scanned** ({}): their evidence is not covered above\n",
+            ev.not_scanned.len()
+        );
+        let _ = writeln!(s, "  | File | Why | Detail | Status |\n  |---|---|---|---|");
+        for n in &ev.not_scanned {
+            let _ = writeln!(
+                s,
+                "  | {} | {} | {} | {} |",
+                crate::escape::markdown_code(&n.path, true),
+                n.what,
+                md(&n.detail),
+                n.status
+            );
+        }
     }
     let _ = writeln!(
         s,

@@ -64,6 +64,8 @@ pub struct Header {
     pub files_scanned: usize,
     pub resources: usize,
     pub parse_errors: usize,
+    /// Files skipped (see [`Evidence::not_scanned`]).
+    pub not_scanned: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +116,38 @@ pub struct Exception {
     pub expired: bool,
     /// Expires within `EXPIRY_WARNING_DAYS` days.
     pub expiring_soon: bool,
+}
+
+/// A file the scan did not check, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotScanned {
+    pub path: String,
+    /// `parse-error` or a skip reason's id (`too-large`, `symlink`, …).
+    pub kind: &'static str,
+    /// The kind in words.
+    pub what: &'static str,
+    pub detail: String,
+    /// `error`, `warning`, `ignored`, `waived` or `baselined`.
+    pub status: &'static str,
+}
+
+/// Parse errors, then skipped files, as the evidence report lists them.
+fn not_scanned(result: &ScanResult) -> Vec<NotScanned> {
+    let errors = result.errors.iter().map(|e| NotScanned {
+        path: e.path.clone(),
+        kind: "parse-error",
+        what: "could not be parsed",
+        detail: format!("{}:{}: {}", e.line, e.column, e.message),
+        status: e.status.name(),
+    });
+    let skipped = result.skipped.iter().map(|s| NotScanned {
+        path: s.path.clone(),
+        kind: s.reason.id(),
+        what: s.reason.what(),
+        detail: s.detail.clone(),
+        status: s.status.name(),
+    });
+    errors.chain(skipped).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,6 +205,9 @@ pub struct Evidence {
     pub families: Vec<FamilySummary>,
     pub criteria: Vec<CriterionEvidence>,
     pub exceptions: Vec<Exception>,
+    /// Files that did not parse or were skipped: evidence the scan could not
+    /// see (the coverage section lists them).
+    pub not_scanned: Vec<NotScanned>,
     /// Prefix that turns a finding's path into a link relative to the report.
     pub link_base: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -402,11 +439,13 @@ pub fn build(inputs: Inputs) -> Evidence {
             files_scanned: result.files_scanned,
             resources: result.resources,
             parse_errors: result.errors.len(),
+            not_scanned: result.skipped.len(),
         },
         totals,
         families,
         criteria: criteria_out,
         exceptions,
+        not_scanned: not_scanned(result),
         link_base,
         history: None,
     }

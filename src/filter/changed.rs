@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::git::Git;
+use crate::unscanned::display_bytes;
 
 /// Lines of a changed file that count as changed when its hunks could not
 /// be read: all of them (fail closed: its findings are kept).
@@ -19,7 +20,7 @@ pub fn merge_base(dir: &Path, reference: &str) -> Result<String, String> {
 
 /// A changed file: its path under `dir` (the name exactly as git gave it)
 /// and the path it is reported under (forward slashes; a name that is not
-/// UTF-8 shows replacement characters and is reported as not scanned).
+/// UTF-8 shows its invalid bytes as `\xNN` and is reported as not scanned).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedFile {
     pub path: PathBuf,
@@ -35,7 +36,7 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<ChangedFile>, String>
         .filter(|s| !s.is_empty())
         .map(|name| ChangedFile {
             path: dir.join(path_from_bytes(name)),
-            rel: String::from_utf8_lossy(name).into_owned(),
+            rel: display_bytes(name),
         })
         .collect();
     files.sort_by(|a, b| a.rel.cmp(&b.rel).then_with(|| a.path.cmp(&b.path)));
@@ -79,7 +80,7 @@ pub fn parse_hunks(diff: &[u8]) -> HashMap<String, Vec<(usize, usize)>> {
     let mut current: Option<String> = None;
     for line in diff.split(|&b| b == b'\n') {
         if let Some(header) = line.strip_prefix(b"+++ ") {
-            current = new_path(header).map(|p| String::from_utf8_lossy(&p).into_owned());
+            current = new_path(header).map(|p| display_bytes(&p));
             if let Some(file) = &current {
                 map.entry(file.clone()).or_default();
             }

@@ -4,7 +4,9 @@
 //! `--changed-since`), make duplicate fingerprints distinct, apply inline
 //! suppressions and waivers (and report the suppressions that are invalid,
 //! expired or unused), keep only changed lines when asked, then drop what the
-//! baseline accepts. It only reads the scan result and rewrites its lists.
+//! baseline accepts; last, each coverage gap (a file that did not parse or
+//! was skipped) gets its status from the policy. It only reads the scan
+//! result and rewrites its lists.
 pub mod baseline;
 pub mod changed;
 pub mod suppress;
@@ -15,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use crate::config::Waiver;
 use crate::finding::{Finding, ScanResult, Suppression, SuppressionKind};
 use crate::rules::eval::parse_date;
+use crate::unscanned::{Gap, Policy};
 
 #[derive(Default)]
 pub struct FilterOptions<'a> {
@@ -28,6 +31,9 @@ pub struct FilterOptions<'a> {
     /// Report only findings touching these line ranges (per path).
     pub changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
     pub baseline: Option<baseline::Baseline>,
+    /// What each kind of coverage gap (a parse error, a skipped file) does
+    /// to the run.
+    pub policy: Policy,
 }
 
 pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
@@ -35,6 +41,7 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
         result.findings.retain(|f| paths.contains(&f.path));
         result.errors.retain(|e| paths.contains(&e.path));
         result.directives.retain(|d| paths.contains(&d.path));
+        result.skipped.retain(|s| paths.contains(&s.path));
     }
     distinct_fingerprints(&mut result.findings);
     suppress(result, opts);
@@ -59,6 +66,12 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
         let (dropped, fixed) = baseline::apply(&mut result.findings, b, in_scope);
         result.baselined = dropped;
         result.fixed = fixed;
+    }
+    for e in &mut result.errors {
+        e.status = opts.policy.action(Gap::ParseError).status();
+    }
+    for s in &mut result.skipped {
+        s.status = opts.policy.action(s.gap()).status();
     }
     crate::finding::sort_findings(&mut result.findings);
     crate::finding::sort_findings(&mut result.suppressed);

@@ -1,5 +1,7 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
-//! line per finding, which GitHub shows as annotations on the pull request.
+//! line per finding, which GitHub shows as annotations on the pull request,
+//! then one per file that did not parse or was not scanned (grouped by
+//! reason when there are many).
 //! The `file` property carries the path exactly (so the annotation lands on
 //! it); titles and messages, which GitHub shows, go through
 //! [`crate::escape::terminal`] first, so no escape sequence reaches the log.
@@ -8,6 +10,7 @@ use std::fmt::Write;
 use super::{level, listed, Context};
 use crate::escape::terminal;
 use crate::finding::ScanResult;
+use crate::unscanned::Status;
 
 /// Escaping of a command's message.
 pub fn escape_data(s: &str) -> String {
@@ -54,10 +57,11 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             )),
         );
     }
-    for e in &result.errors {
+    for e in result.errors.iter().filter(|e| e.status.listed()) {
         let _ = writeln!(
             out,
-            "::error file={},line={},col={},title={}::{}",
+            "::{} file={},line={},col={},title={}::{}",
+            gap_command(&e.status),
             escape_property(&e.path),
             e.line,
             e.column,
@@ -65,7 +69,8 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             escape_data(&terminal(&e.message))
         );
     }
-    let _ = writeln!(
+    skipped(&mut out, result);
+    let _ = write!(
         out,
         "soclint: {} finding(s), {} suppressed, {} in the baseline, {} file(s) not parsed",
         result.findings.len(),
@@ -73,7 +78,66 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         result.baselined,
         result.errors.len()
     );
+    if !result.skipped.is_empty() {
+        let _ = write!(out, ", {} file(s) not scanned", result.skipped.len());
+    }
+    out.push('\n');
     out
+}
+
+/// `error` for a gap that fails the run, else `warning`.
+fn gap_command(status: &Status) -> &'static str {
+    if *status == Status::Error {
+        "error"
+    } else {
+        "warning"
+    }
+}
+
+/// Skipped files at most this many get an annotation each; more are grouped
+/// by reason (GitHub shows ten annotations of a level per step).
+const ONE_EACH: usize = 10;
+
+/// An annotation per skipped file, or when there are many, one per reason
+/// naming the files (the first [`super::GROUP_LINES`] lines of the group).
+fn skipped(out: &mut String, result: &ScanResult) {
+    let groups = super::skip_groups(result);
+    let total: usize = groups.iter().map(|g| g.files.len()).sum();
+    for g in &groups {
+        let command = if g.error { "error" } else { "warning" };
+        if total <= ONE_EACH {
+            for f in &g.files {
+                let _ = writeln!(
+                    out,
+                    "::{command} file={},title={}::{}",
+                    escape_property(&f.path),
+                    escape_property(&format!("soclint: not scanned ({})", g.reason.what())),
+                    escape_data(&terminal(&f.detail))
+                );
+            }
+            continue;
+        }
+        let names: Vec<String> = super::skip_lines(&g.files)
+            .into_iter()
+            .map(|line| match line {
+                super::SkipLine::File(f) => terminal(&f.path).into_owned(),
+                super::SkipLine::Directory { dir, files, .. } => {
+                    format!("{}/ ({})", terminal(dir), super::files(files))
+                }
+                super::SkipLine::More(n) => format!("and {} more", super::files(n)),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "::{command} title={}::{}",
+            escape_property(&format!(
+                "soclint: {} not scanned ({})",
+                super::files(g.files.len()),
+                g.reason.heading()
+            )),
+            escape_data(&names.join(", "))
+        );
+    }
 }
 
 #[cfg(test)]

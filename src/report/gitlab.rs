@@ -9,8 +9,9 @@
 //! stage numbers repeats: `…-2`).
 //!
 //! The format has no place for a summary, so what soclint did not check is
-//! listed as issues too: a file that could not be parsed (`parse-error`,
-//! major) and a file passed over (`not-scanned`, info). Suppressed findings
+//! listed as issues too: a file that could not be parsed (`parse-error`) and
+//! a file passed over (`not-scanned`), `major` when the gap fails the run,
+//! else `info`. Suppressed findings
 //! are accepted exceptions and are left out. Paths are relative to the
 //! scanned root: run soclint from the repository's root on `.` (the default)
 //! for GitLab to link them.
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::escape::terminal;
 use crate::finding::{fingerprint, ScanResult};
 use crate::rules::Severity;
+use crate::unscanned::Status;
 
 #[derive(Serialize)]
 struct Issue {
@@ -53,6 +55,15 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
+/// A gap that fails the run is `major`, one that warns `info`.
+fn gap_severity(status: &Status) -> &'static str {
+    if *status == Status::Error {
+        "major"
+    } else {
+        "info"
+    }
+}
+
 /// GitLab wants paths "not prefixed with ./" (several roots give `./a/b.tf`).
 fn repository_path(path: &str) -> String {
     path.strip_prefix("./").unwrap_or(path).to_string()
@@ -81,12 +92,12 @@ pub fn render(result: &ScanResult) -> String {
             },
         });
     }
-    for e in &result.errors {
+    for e in result.errors.iter().filter(|e| e.status.listed()) {
         issues.push(Issue {
             description: format!("file could not be parsed: {}", terminal(&e.message)),
             check_name: "parse-error".to_string(),
             fingerprint: fingerprint("parse-error", &e.path, "", &e.message),
-            severity: "major",
+            severity: gap_severity(&e.status),
             location: Location {
                 path: repository_path(&e.path),
                 lines: Lines {
@@ -96,14 +107,14 @@ pub fn render(result: &ScanResult) -> String {
             },
         });
     }
-    for n in &result.notices {
+    for s in result.skipped.iter().filter(|s| s.status.listed()) {
         issues.push(Issue {
-            description: format!("not scanned: {}", terminal(&n.message)),
+            description: format!("not scanned ({}): {}", s.reason.what(), terminal(&s.detail)),
             check_name: "not-scanned".to_string(),
-            fingerprint: fingerprint("not-scanned", &n.path, "", &n.message),
-            severity: "info",
+            fingerprint: fingerprint("not-scanned", &s.path, s.reason.id(), ""),
+            severity: gap_severity(&s.status),
             location: Location {
-                path: repository_path(&n.path),
+                path: repository_path(&s.path),
                 lines: Lines {
                     begin: 1,
                     end: None,

@@ -15,6 +15,7 @@ use crate::document::Span;
 use crate::escape::{self, terminal};
 use crate::finding::{FileError, Finding, RelatedKind, ScanResult};
 use crate::rules::Severity;
+use crate::unscanned::Status;
 
 pub struct Style {
     pub color: bool,
@@ -117,6 +118,12 @@ impl std::error::Error for ErrorDiagnostic<'_> {}
 impl Diagnostic for ErrorDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         Some(Box::new("parse-error"))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.error.status {
+            Status::Error => miette::Severity::Error,
+            _ => miette::Severity::Warning,
+        })
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|(s, _)| s as &dyn SourceCode)
@@ -232,7 +239,7 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
         }
         out.push('\n');
     }
-    for e in &result.errors {
+    for e in result.errors.iter().filter(|e| e.status.listed()) {
         let source = texts.snippet(&e.path, e.span, e.column);
         let d = ErrorDiagnostic { error: e, source };
         let _ = handler.render_report(&mut out, &d);
@@ -275,6 +282,51 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
     escape::guard_workflow_commands(out)
 }
 
+/// The files not scanned, grouped: those that fail the run first, then
+/// those that warn; per reason, a line per file (or per directory holding
+/// several), at most [`super::GROUP_LINES`] lines a reason.
+fn skipped(s: &mut String, result: &ScanResult) {
+    let groups = super::skip_groups(result);
+    for error in [true, false] {
+        let mine: Vec<&super::SkipGroup> = groups.iter().filter(|g| g.error == error).collect();
+        let n: usize = mine.iter().map(|g| g.files.len()).sum();
+        if n == 0 {
+            continue;
+        }
+        if error {
+            let _ = writeln!(
+                s,
+                "error: {} not scanned, which fails the run (--on-unscanned):",
+                super::files(n)
+            );
+        } else {
+            let _ = writeln!(s, "warning: {} not scanned:", super::files(n));
+        }
+        for g in mine {
+            let _ = writeln!(s, "  {}:", g.reason.heading());
+            for line in super::skip_lines(&g.files) {
+                let _ = match line {
+                    super::SkipLine::File(f) => {
+                        writeln!(s, "    {}: {}", terminal(&f.path), terminal(&f.detail))
+                    }
+                    super::SkipLine::Directory { dir, files, detail } => writeln!(
+                        s,
+                        "    {}/ ({}){}",
+                        terminal(dir),
+                        super::files(files),
+                        detail.map_or(String::new(), |d| format!(": {}", terminal(d)))
+                    ),
+                    super::SkipLine::More(n) => writeln!(
+                        s,
+                        "    … and {} more (the JSON and SARIF reports list every one)",
+                        super::files(n)
+                    ),
+                };
+            }
+        }
+    }
+}
+
 /// Counts a person reads after the findings; timing stays on its own line so
 /// snapshot tests can drop it.
 pub fn summary(result: &ScanResult, verbose: bool) -> String {
@@ -290,9 +342,10 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
             terminal(&result.remote_modules.join(", "))
         );
     }
+    skipped(&mut s, result);
     let _ = writeln!(
         s,
-        "Scanned {} files ({} lines, {} resources) with {} rules: {} finding{}, {} file{} not parsed.",
+        "Scanned {} files ({} lines, {} resources) with {} rules: {} finding{}, {} file{} not parsed{}.",
         result.files_scanned,
         result.lines_scanned,
         result.resources,
@@ -301,6 +354,10 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
         if result.findings.len() == 1 { "" } else { "s" },
         result.errors.len(),
         if result.errors.len() == 1 { "" } else { "s" },
+        match result.skipped.len() {
+            0 => String::new(),
+            n => format!(", {n} not scanned"),
+        }
     );
     if !result.suppressed.is_empty() || result.baselined > 0 || !result.fixed.is_empty() {
         let _ = writeln!(

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::pretty;
 use crate::finding::{Finding, RelatedKind, ScanResult};
 use crate::rules::Severity;
+use crate::unscanned::Status;
 
 #[derive(Serialize)]
 struct RelatedOut<'a> {
@@ -29,6 +30,33 @@ struct ErrorOut<'a> {
     line: usize,
     column: usize,
     message: &'a str,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<WaiverOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SkippedOut<'a> {
+    path: &'a str,
+    reason: &'static str,
+    detail: &'a str,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<WaiverOut<'a>>,
+}
+
+/// Where the waiver that accepts a gap is, and its reason.
+#[derive(Serialize)]
+struct WaiverOut<'a> {
+    location: &'a str,
+    reason: &'a str,
+}
+
+fn waiver(status: &Status) -> Option<WaiverOut<'_>> {
+    match status {
+        Status::Waived { location, reason } => Some(WaiverOut { location, reason }),
+        _ => None,
+    }
 }
 
 #[derive(Serialize)]
@@ -48,6 +76,8 @@ struct Summary {
     baselined: usize,
     fixed: usize,
     errors: usize,
+    /// Files not scanned (every status).
+    skipped: usize,
     by_severity: BTreeMap<&'static str, usize>,
     by_criterion: BTreeMap<&'static str, usize>,
     /// Terraform attributes whose value stayed unknown (rules on them skip).
@@ -77,6 +107,19 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
             line: e.line,
             column: e.column,
             message: &e.message,
+            status: e.status.name(),
+            waiver: waiver(&e.status),
+        })
+        .collect();
+    let skipped: Vec<SkippedOut> = result
+        .skipped
+        .iter()
+        .map(|s| SkippedOut {
+            path: &s.path,
+            reason: s.reason.id(),
+            detail: &s.detail,
+            status: s.status.name(),
+            waiver: waiver(&s.status),
         })
         .collect();
     let notices: Vec<NoticeOut> = result
@@ -97,6 +140,7 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
         baselined: result.baselined,
         fixed: result.fixed.len(),
         errors: result.errors.len(),
+        skipped: result.skipped.len(),
         by_severity: Severity::ALL
             .iter()
             .map(|s| (s.name(), by_sev.get(s).copied().unwrap_or(0)))
@@ -114,6 +158,7 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
     report.array_with("suppressed", &result.suppressed, finding)?;
     report.field("fixed", &result.fixed)?;
     report.field("errors", &errors)?;
+    report.field("skipped", &skipped)?;
     report.field("notices", &notices)?;
     report.field("summary", &summary)?;
     report.end()?;

@@ -1,6 +1,7 @@
 //! JUnit XML for CI test tabs: one test case per rule and file that has
 //! findings (all its findings in one failure, with locations), one per file
-//! that could not be parsed. Attribute values go through
+//! that could not be parsed, one per file not scanned (an error when that
+//! fails the run, else skipped). Attribute values go through
 //! [`xml_attribute`], element text through [`xml`] (the document stays
 //! well-formed XML 1.0 whatever a name holds); text from the repository is
 //! first made visible with [`terminal`], so it cannot add lines of its own.
@@ -10,6 +11,7 @@ use std::fmt::Write;
 use super::{listed, Context};
 use crate::escape::{terminal, xml, xml_attribute};
 use crate::finding::{Finding, ScanResult};
+use crate::unscanned::Status;
 
 pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut cases: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
@@ -63,7 +65,8 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         }
         let _ = writeln!(body, "    </testcase>");
     }
-    for e in &result.errors {
+    let errors: Vec<_> = result.errors.iter().filter(|e| e.status.listed()).collect();
+    for e in &errors {
         let _ = writeln!(
             body,
             "    <testcase classname=\"parse-error\" name=\"parse {}\" file=\"{}\">\n      <error message=\"{}\">{}:{}:{}: {}</error>\n    </testcase>",
@@ -76,18 +79,40 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             xml(&terminal(&e.message))
         );
     }
-    let tests = cases.len() + result.errors.len();
+    // a file not scanned: an error when that fails the run, else skipped
+    let skipped: Vec<_> = result
+        .skipped
+        .iter()
+        .filter(|s| s.status.listed())
+        .collect();
+    let mut skipped_errors = 0;
+    for s in &skipped {
+        let message =
+            xml_attribute(&format!("{}: {}", s.reason.what(), terminal(&s.detail))).into_owned();
+        let outcome = if s.status == Status::Error {
+            skipped_errors += 1;
+            format!("<error message=\"{message}\"/>")
+        } else {
+            format!("<skipped message=\"{message}\"/>")
+        };
+        let _ = writeln!(
+            body,
+            "    <testcase classname=\"not-scanned\" name=\"not scanned {}\" file=\"{}\">\n      {outcome}\n    </testcase>",
+            xml_attribute(&terminal(&s.path)),
+            xml_attribute(&s.path),
+        );
+    }
+    let tests = cases.len() + errors.len() + skipped.len();
+    let error_count = errors.len() + skipped_errors;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"soclint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
-        result.errors.len()
+        "<testsuites name=\"soclint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{error_count}\">"
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"soclint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{}\">",
-        result.errors.len(),
-        cases.len() - failures
+        "  <testsuite name=\"soclint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{error_count}\" skipped=\"{}\">",
+        cases.len() - failures + skipped.len() - skipped_errors
     );
     out.push_str(&body);
     out.push_str("  </testsuite>\n</testsuites>\n");

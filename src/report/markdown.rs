@@ -28,15 +28,19 @@ fn link(f: &Finding, ctx: &Context) -> String {
 pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut s = String::new();
     let n = result.findings.len();
-    let verdict = if n == 0 && result.errors.is_empty() {
+    let verdict = if n == 0 && !result.failing_gaps() {
         "no findings"
     } else {
         "findings to fix"
     };
     let _ = writeln!(s, "## soclint: {verdict}\n");
+    let not_scanned = match result.skipped.len() {
+        0 => String::new(),
+        k => format!(", {k} file(s) not scanned"),
+    };
     let _ = writeln!(
         s,
-        "{} finding(s) in {} file(s) scanned; {} suppressed, {} in the baseline, {} fixed since the baseline, {} file(s) not parsed.\n",
+        "{} finding(s) in {} file(s) scanned; {} suppressed, {} in the baseline, {} fixed since the baseline, {} file(s) not parsed{not_scanned}.\n",
         n,
         result.files_scanned,
         result.suppressed.len(),
@@ -82,9 +86,10 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             let _ = writeln!(s, "\n…and {} more.", n - TOP);
         }
     }
-    if !result.errors.is_empty() {
+    let errors: Vec<_> = result.errors.iter().filter(|e| e.status.listed()).collect();
+    if !errors.is_empty() {
         let _ = writeln!(s, "\n### Files not parsed\n");
-        for e in &result.errors {
+        for e in errors {
             let _ = writeln!(
                 s,
                 "- {}: {}",
@@ -93,6 +98,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             );
         }
     }
+    skipped(&mut s, result);
     if ctx.show_suppressed && !result.suppressed.is_empty() {
         let _ = writeln!(
             s,
@@ -120,4 +126,44 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         }
     }
     s
+}
+
+/// The files not scanned, grouped by reason as in the terminal report.
+fn skipped(s: &mut String, result: &ScanResult) {
+    let groups = super::skip_groups(result);
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n### Files not scanned\n");
+    for g in &groups {
+        let _ = writeln!(
+            s,
+            "- **{}** ({}{}):",
+            g.reason.heading(),
+            super::files(g.files.len()),
+            if g.error { ", fails the run" } else { "" }
+        );
+        for line in super::skip_lines(&g.files) {
+            let _ = match line {
+                super::SkipLine::File(f) => writeln!(
+                    s,
+                    "  - {}: {}",
+                    markdown_code(&f.path, false),
+                    cell(&f.detail)
+                ),
+                super::SkipLine::Directory { dir, files, detail } => writeln!(
+                    s,
+                    "  - {} ({}){}",
+                    markdown_code(&format!("{dir}/"), false),
+                    super::files(files),
+                    detail.map_or(String::new(), |d| format!(": {}", cell(d)))
+                ),
+                super::SkipLine::More(n) => writeln!(
+                    s,
+                    "  - …and {} more (the JSON and SARIF reports list every one)",
+                    super::files(n)
+                ),
+            };
+        }
+    }
 }

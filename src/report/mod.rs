@@ -10,8 +10,9 @@ mod pretty;
 pub mod sarif;
 mod snippet;
 
-use crate::finding::{Finding, Suppression, SuppressionKind};
+use crate::finding::{Finding, ScanResult, Suppression, SuppressionKind};
 use crate::rules::Severity;
+use crate::unscanned::{Reason, Skipped, Status};
 
 /// What the caller decides for every reporter.
 #[derive(Debug, Clone, Default)]
@@ -79,4 +80,100 @@ pub fn listed<'a>(
         .findings
         .iter()
         .chain(result.suppressed.iter().filter(move |_| show))
+}
+
+/// Skipped files of one status and reason, as text reports group them.
+pub struct SkipGroup<'a> {
+    /// The gap fails the run (else it warns).
+    pub error: bool,
+    pub reason: Reason,
+    pub files: Vec<&'a Skipped>,
+}
+
+/// The skipped files text reports list (those that fail the run, then those
+/// that warn), grouped by reason, each group sorted by path.
+pub fn skip_groups(result: &ScanResult) -> Vec<SkipGroup<'_>> {
+    let mut groups: Vec<SkipGroup> = Vec::new();
+    for error in [true, false] {
+        for reason in Reason::ALL {
+            let files: Vec<&Skipped> = result
+                .skipped
+                .iter()
+                .filter(|s| s.reason == reason && (s.status == Status::Error) == error)
+                .filter(|s| s.status.listed())
+                .collect();
+            if !files.is_empty() {
+                groups.push(SkipGroup {
+                    error,
+                    reason,
+                    files,
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// One line of a group of skipped files.
+pub enum SkipLine<'a> {
+    File(&'a Skipped),
+    /// Several files of one directory, with their detail when they share it.
+    Directory {
+        dir: &'a str,
+        files: usize,
+        detail: Option<&'a str>,
+    },
+    /// Files beyond the lines shown.
+    More(usize),
+}
+
+/// Lines a group is shown in: a directory with more than [`DIRECTORY_AT`]
+/// files of the group is one line, and at most [`GROUP_LINES`] lines are
+/// shown (the JSON and SARIF reports list every file).
+pub const DIRECTORY_AT: usize = 3;
+pub const GROUP_LINES: usize = 10;
+
+pub fn skip_lines<'a>(files: &[&'a Skipped]) -> Vec<SkipLine<'a>> {
+    let dir_of = |s: &'a Skipped| -> &'a str {
+        let path = s.path.strip_suffix('/').unwrap_or(&s.path);
+        path.rsplit_once('/').map_or("", |(d, _)| d)
+    };
+    let mut per_dir: std::collections::HashMap<&str, Vec<&Skipped>> = Default::default();
+    for s in files {
+        per_dir.entry(dir_of(s)).or_default().push(s);
+    }
+    let mut lines = Vec::new();
+    let mut done: std::collections::HashSet<&str> = Default::default();
+    let mut shown_files = 0;
+    for s in files {
+        if lines.len() == GROUP_LINES {
+            break;
+        }
+        let dir = dir_of(s);
+        let in_dir = &per_dir[dir];
+        if in_dir.len() > DIRECTORY_AT && !dir.is_empty() {
+            if done.insert(dir) {
+                let first = &in_dir[0].detail;
+                let same = in_dir.iter().all(|o| &o.detail == first);
+                lines.push(SkipLine::Directory {
+                    dir,
+                    files: in_dir.len(),
+                    detail: same.then_some(first.as_str()),
+                });
+                shown_files += in_dir.len();
+            }
+        } else {
+            lines.push(SkipLine::File(s));
+            shown_files += 1;
+        }
+    }
+    if shown_files < files.len() {
+        lines.push(SkipLine::More(files.len() - shown_files));
+    }
+    lines
+}
+
+/// `1 file` / `3 files`.
+pub fn files(n: usize) -> String {
+    format!("{n} file{}", if n == 1 { "" } else { "s" })
 }

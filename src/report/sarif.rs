@@ -17,6 +17,7 @@ use crate::escape;
 use crate::finding::{Finding, Location, ScanResult, SuppressionKind};
 use crate::rules::criteria::CRITERIA;
 use crate::rules::{RuleMeta, Severity};
+use crate::unscanned::Status;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://example.invalid/soclint";
@@ -33,6 +34,16 @@ pub fn security_severity(s: Severity) -> &'static str {
         Severity::Medium => "5.5",
         Severity::Low => "3.0",
         Severity::Info => "0.0",
+    }
+}
+
+/// A coverage gap's notification level: `error` when it fails the run,
+/// `warning` when it warns, `note` when it is accepted or ignored.
+fn gap_level(status: &Status) -> &'static str {
+    match status {
+        Status::Error => "error",
+        Status::Warning => "warning",
+        _ => "note",
     }
 }
 
@@ -239,18 +250,30 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
                 end_column: e.column,
             };
             json!({
-                "level": "error",
+                "level": gap_level(&e.status),
                 "message": { "text": sentence(&format!("{} could not be parsed: {}", e.path, e.message)) },
                 "descriptor": { "id": "parse-error" },
                 "locations": [{ "physicalLocation": physical(&e.path, &l) }],
+                "properties": { "status": e.status.name() },
             })
         })
         .collect();
+    notifications.extend(result.skipped.iter().map(|s| {
+        json!({
+            "level": gap_level(&s.status),
+            "message": { "text": sentence(&format!("{} was not scanned ({}): {}", s.path, s.reason.what(), s.detail)) },
+            "descriptor": { "id": "skipped-file" },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": { "uri": uri(&s.path), "uriBaseId": "%SRCROOT%" },
+            } }],
+            "properties": { "reason": s.reason.id(), "status": s.status.name() },
+        })
+    }));
     notifications.extend(result.notices.iter().map(|n| {
         let mut v = json!({
             "level": "note",
-            "message": { "text": sentence(&format!("{} was skipped: {}", if n.path.is_empty() { "a path" } else { &n.path }, n.message)) },
-            "descriptor": { "id": "skipped-file" },
+            "message": { "text": sentence(&format!("{}: {}", if n.path.is_empty() { "soclint" } else { &n.path }, n.message)) },
+            "descriptor": { "id": "notice" },
         });
         if !n.path.is_empty() {
             v["locations"] = json!([{ "physicalLocation": {

@@ -97,3 +97,66 @@ pub fn three_runs(root: &Path, history: &str) {
     std::fs::remove_dir_all(root.join("docs/policies")).expect("rm");
     run("2026-10-01T08:00:00Z");
 }
+
+/// The SARIF Multitool (`SOCLINT_SARIF_MULTITOOL`, installed by
+/// `.ci/tools.sh`); `None` outside CI when it is missing.
+pub fn multitool() -> Option<PathBuf> {
+    let p = std::env::var_os("SOCLINT_SARIF_MULTITOOL").map(PathBuf::from);
+    match p {
+        Some(p) if p.is_file() => Some(p),
+        _ => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(
+                !ci,
+                "CI is set but the SARIF Multitool is missing; .ci/run installs it (SOCLINT_SARIF_MULTITOOL)"
+            );
+            eprintln!(
+                "SARIF Multitool not installed (run .ci/tools.sh); validation skipped outside CI"
+            );
+            None
+        }
+    }
+}
+
+/// Validates SARIF files in one Multitool run with its SARIF and GitHub
+/// code-scanning rules: each error or warning as `rule level uri message`,
+/// and whether the run succeeded.
+pub fn sarif_problems(tool: &Path, files: &[PathBuf]) -> (Vec<String>, bool) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let report = work.path().join("validation.sarif");
+    let run = std::process::Command::new(tool)
+        .arg("validate")
+        .args(files)
+        .arg("-o")
+        .arg(&report)
+        .args([
+            "--rule-kind",
+            "Sarif;Gh",
+            "--level",
+            "Error;Warning",
+            "--quiet",
+        ])
+        .output()
+        .expect("multitool runs");
+    let text = std::fs::read_to_string(&report)
+        .unwrap_or_else(|e| panic!("no validation output ({e}): {run:?}"));
+    let v: serde_json::Value = serde_json::from_str(&text).expect("validation log");
+    let problems = v["runs"][0]["results"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        r["ruleId"],
+                        r["level"],
+                        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                        r["message"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let ok = v["runs"][0]["invocations"][0]["executionSuccessful"] == true;
+    (problems, ok)
+}
