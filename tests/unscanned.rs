@@ -289,8 +289,6 @@ fn what_soclint_cannot_read_is_named_with_why() {
     write(d, "jsonnet/app.jsonnet", b"{}\n");
     write(d, "azure/arm.json", b"{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"resources\": []}\n");
     let templated = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n";
-    write(d, "charts/app/Chart.yaml", b"name: app\nversion: 1.0.0\n");
-    write(d, "charts/app/templates/pod.yaml", templated);
     write(d, "loose/templates/pod.yaml", templated);
     write(d, "k8s/kustomization.yaml", b"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [pod.yaml]\n");
     link(outside.path(), &d.join("modules"));
@@ -312,7 +310,6 @@ fn what_soclint_cannot_read_is_named_with_why() {
         (0, format!("\
 azure/arm.json:1:1: WARNING not-scanned unsupported: Azure Resource Manager template: not read by soclint
 azure/main.bicep:1:1: WARNING not-scanned unsupported: Azure Bicep: not read by soclint
-charts/app/templates/pod.yaml:1:1: WARNING not-scanned templated: a Helm chart template: soclint renders no charts yet
 dangling.tf:1:1: WARNING not-scanned symlink: a link to `nowhere.tf`, which does not exist
 git.tf:1:1: WARNING not-scanned symlink: a link to `.git/config`, which is not scanned itself (ignored, excluded or under .git)
 jsonnet/app.jsonnet:1:1: WARNING not-scanned unsupported: Jsonnet: not evaluated by soclint
@@ -455,12 +452,16 @@ fn every_format_names_the_files_not_scanned() {
 fn many_skipped_files_are_grouped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    write(d, "charts/app/Chart.yaml", b"name: app\n");
+    write(
+        d,
+        "charts/app/Chart.yaml",
+        b"apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    );
     for i in 0..14 {
         write(
             d,
             &format!("charts/app/templates/t{i:02}.yaml"),
-            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            b"kind: {{ nope 1 }}\n",
         );
     }
     write(d, "tofu/a.tofu", b"");
@@ -468,21 +469,33 @@ fn many_skipped_files_are_grouped() {
     assert_eq!(code, 0);
     assert_eq!(
         untimed(&out),
-        "warning: 15 files not scanned:\n  templated YAML, not parsed:\n    \
-         charts/app/templates/ (14 files): a Helm chart template: soclint renders no charts yet\n  \
+        "warning: 15 files not scanned:\n  templates that could not be rendered:\n    \
+         charts/app/templates/ (14 files): not rendered: 1:10: function \"nope\" not defined\n  \
          formats soclint does not read:\n    \
          tofu/a.tofu: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\n\
-         Scanned 0 files (0 lines, 16 resources) with 0 rules: 0 findings, 0 files not parsed, 15 not scanned.\n"
+         Scanned 14 files (14 lines, 16 resources) with 0 rules: 0 findings, 0 files not parsed, 15 not scanned.\n"
     );
     let (_, out) = check(d, "github", &[]);
     assert_eq!(
         out,
-        "::warning title=soclint%3A 14 files not scanned (templated YAML%2C not parsed)::charts/app/templates/ (14 files)\n\
+        "::warning title=soclint%3A 14 files not scanned (templates that could not be rendered)::charts/app/templates/ (14 files)\n\
          ::warning title=soclint%3A 1 file not scanned (formats soclint does not read)::tofu/a.tofu\n\
          soclint: 0 finding(s), 0 suppressed, 0 in the baseline, 0 file(s) not parsed, 15 file(s) not scanned\n"
     );
     let (_, v) = json_report(d, &[]);
     assert_eq!(skipped(&v).len(), 15);
+    // a chart template named on its own cannot be rendered: its chart is not
+    // in the scan
+    write(
+        d,
+        "charts/app/templates/pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    let (code, out) = check(d, "compact", &["charts/app/templates/pod.yaml"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "charts/app/templates/pod.yaml:1:1: WARNING not-scanned templated: a Helm chart template: charts are rendered in a scan of the chart's directory, not file by file\n")
+    );
 }
 
 /// The evidence report's coverage section lists the files whose evidence
