@@ -62,11 +62,8 @@ impl ScanOptions {
 
 /// What a directory chunk hands back once its documents are dropped.
 struct ChunkResult {
-    /// The directories its Terraform files call as local modules (that exist
-    /// among the scanned directories, itself excluded).
-    calls: Vec<String>,
-    /// Its Terraform evaluated as a root module: dropped when another
-    /// directory calls it, since it is then evaluated there, per call.
+    /// Its Terraform evaluated as a root module: dropped when another kept
+    /// root evaluated it as a module (see [`kept_roots`]).
     as_root: Option<RootModule>,
     outcome: ChunkOutcome,
     /// A Helm chart's render and its checks, when the chunk is a chart.
@@ -90,14 +87,17 @@ struct RootModule {
     unknown: usize,
     remote: Vec<String>,
     notices: Vec<Notice>,
+    /// The local module directories this evaluation made at least one
+    /// instance of (through any depth of calls).
+    called: Vec<String>,
 }
 
 /// The scanned directories by (root, path), so a chunk can load the local
 /// modules its Terraform calls. Which directories are called is learnt while
 /// the chunks run: every directory with Terraform is evaluated as a root
-/// module, and that evaluation is dropped when another directory turns out to
-/// call it (a text pre-scan of every .tf file before parsing cost a second
-/// read of each, ~3% of a scan).
+/// module, and that evaluation is dropped when a kept root evaluated it as a
+/// module (a text pre-scan of every .tf file before parsing cost a second
+/// read of each, ~3% of a scan, and a text search finds calls in comments).
 pub struct ModuleDirs<'d> {
     dirs: HashMap<(usize, String), &'d [Discovered]>,
 }
@@ -117,26 +117,6 @@ impl<'d> ModuleDirs<'d> {
     fn get(&self, root: usize, dir: &str) -> Option<&'d [Discovered]> {
         self.dirs.get(&(root, dir.to_string())).copied()
     }
-}
-
-/// The local module directories `dir`'s Terraform texts call (sorted,
-/// deduplicated, itself excluded).
-fn local_calls<'t>(dir: &str, texts: impl Iterator<Item = &'t str>) -> Vec<String> {
-    let mut targets: Vec<String> = texts
-        .flat_map(crate::terraform::local_sources)
-        .map(|src| crate::terraform::module::join_dir(dir, &src))
-        .filter(|t| t != dir)
-        .collect();
-    targets.sort();
-    targets.dedup();
-    targets
-}
-
-fn terraform_texts(files: &[Loaded]) -> impl Iterator<Item = &str> {
-    files
-        .iter()
-        .filter(|f| matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson))
-        .filter_map(|f| f.text.as_deref())
 }
 
 /// The files under the roots, and the problems met walking them: what a scan
@@ -228,21 +208,12 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     let results: Vec<ChunkResult> = crate::parallel::map(&chunks, |c| {
         scan_chunk(c, &module_dirs, &charts, opts, rules)
     });
-    // a directory some other directory calls is evaluated only inside its callers
-    let called: std::collections::HashSet<(usize, &str)> = chunks
+    let keys: Vec<(usize, &str)> = chunks
         .iter()
-        .zip(&results)
-        .flat_map(|(c, r)| {
-            let root = dir_key(opts, &units, &c[0]).0;
-            r.calls.iter().map(move |t| (root, t.as_str()))
-        })
+        .map(|c| dir_key(opts, &units, &c[0]))
         .collect();
-    let keep_root: Vec<bool> = chunks
-        .iter()
-        .map(|c| !called.contains(&dir_key(opts, &units, &c[0])))
-        .collect();
-    drop(called);
-
+    let keep_root = kept_roots(&keys, &results);
+    drop(keys);
     let mut result = ScanResult {
         rules_active: rules.rules.len(),
         ..ScanResult::default()
@@ -316,6 +287,40 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
     result.elapsed = started.elapsed();
     result
+}
+
+/// Which chunks' root-module evaluations the report keeps: a directory is
+/// left out as a root only when a kept root evaluated at least one instance
+/// of it, so every directory with Terraform is evaluated somewhere, whatever
+/// calls it (a `count = 0` call, a call from a directory nobody evaluates,
+/// a cycle). Directories no one evaluated are roots; then, in chunk order
+/// (sorted, so the choice is deterministic), each directory still not
+/// evaluated by a kept root becomes one (the first of a cycle).
+fn kept_roots(keys: &[(usize, &str)], results: &[ChunkResult]) -> Vec<bool> {
+    let called = |i: usize| -> Vec<(usize, &str)> {
+        results[i]
+            .as_root
+            .iter()
+            .flat_map(|m| m.called.iter().map(|d| (keys[i].0, d.as_str())))
+            .collect()
+    };
+    let anyone: std::collections::HashSet<(usize, &str)> =
+        (0..keys.len()).flat_map(called).collect();
+    let mut keep: Vec<bool> = keys.iter().map(|k| !anyone.contains(k)).collect();
+    let mut evaluated: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
+    for i in (0..keys.len()).filter(|&i| keep[i]) {
+        evaluated.extend(called(i));
+    }
+    for i in 0..keys.len() {
+        let k = keys[i];
+        if keep[i] || results[i].as_root.is_none() || evaluated.contains(&k) {
+            continue;
+        }
+        keep[i] = true;
+        evaluated.insert(k);
+        evaluated.extend(called(i));
+    }
+    keep
 }
 
 /// Moves each chunk's verdicts and notes into `result` and returns its
@@ -480,13 +485,15 @@ fn scan_chunk(
     let loaded = loaded;
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
-    let calls: Vec<String> = local_calls(dir, terraform_texts(&loaded))
-        .into_iter()
-        .filter(|t| module_dirs.get(root, t).is_some())
-        .collect();
-    // the modules it calls, directly or through others, by directory
+    // the modules it calls, directly or through others, by directory (from
+    // parsed `module` blocks; files that did not parse call nothing)
+    let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
     let mut callees: Vec<(String, Vec<Loaded>)> = Vec::new();
-    let mut todo = calls.clone();
+    let mut todo = if has_tf {
+        crate::terraform::local_calls(&module_of(dir, &own))
+    } else {
+        Vec::new()
+    };
     while let Some(t) = todo.pop() {
         if t == dir || callees.iter().any(|(d, _)| *d == t) {
             continue;
@@ -502,7 +509,8 @@ fn scan_chunk(
             })
             .map(|f| parse::load(f, &opts.parse))
             .collect();
-        todo.extend(local_calls(&t, terraform_texts(&files)));
+        let indexed: Vec<(usize, &Loaded)> = files.iter().enumerate().collect();
+        todo.extend(crate::terraform::local_calls(&module_of(&t, &indexed)));
         callees.push((t, files));
     }
     callees.sort_by(|a, b| a.0.cmp(&b.0));
@@ -528,7 +536,6 @@ fn scan_chunk(
     let mut outcome =
         evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
     let as_root = has_tf.then(|| {
-        let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
         let root_module = module_of(dir, &own);
         let mut modules = HashMap::new();
         let mut next = loaded.len();
@@ -595,6 +602,7 @@ fn scan_chunk(
             unknown: tf_out.unknown,
             remote: tf_out.remote.iter().cloned().collect(),
             notices,
+            called: tf_out.called.iter().cloned().collect(),
         }
     });
 
@@ -633,7 +641,6 @@ fn scan_chunk(
         }
     }
     ChunkResult {
-        calls,
         as_root,
         chart,
         files: loaded.iter().map(|f| (f.kind, f.lines, f.size)).collect(),

@@ -466,7 +466,8 @@ fn plan_json_maps_back_to_source_else_to_the_plan() {
 
 /// A directory another directory calls is evaluated only inside its callers,
 /// with their inputs (its own defaults would fail here); one nobody calls is a
-/// root module of its own. Which is which is learnt from the loaded texts.
+/// root module of its own. Which is which is learnt from the evaluation
+/// (tests/terraform_modules.rs covers calls that evaluate nothing).
 #[test]
 fn a_called_module_is_evaluated_only_through_its_callers() {
     // public unless its caller says otherwise

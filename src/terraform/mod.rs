@@ -24,32 +24,8 @@ pub mod types;
 pub mod value;
 pub mod variables;
 
-pub use module::{evaluate_root, EvalResource, Output};
+pub use module::{evaluate_root, local_calls, EvalResource, Output};
 pub use source::{FileSrc, ModuleDir};
-
-/// Module sources written as local paths (`./x`, `../x`) in a module's text:
-/// a cheap scan (no parse) used to group a root with the modules it calls.
-pub fn local_sources(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(pos) = rest.find("source") {
-        let after = &rest[pos + 6..];
-        rest = after;
-        let t = after.trim_start_matches('"').trim_start();
-        let Some(t) = t.strip_prefix('=').or_else(|| t.strip_prefix(':')) else {
-            continue;
-        };
-        let Some(t) = t.trim_start().strip_prefix('"') else {
-            continue;
-        };
-        let Some(end) = t.find('"') else { continue };
-        let s = &t[..end];
-        if s.starts_with("./") || s.starts_with("../") {
-            out.push(s.trim_end_matches('/').to_string());
-        }
-    }
-    out
-}
 
 /// Variable values from the command line for every root module (the
 /// Terraform stage's part of the scan options).

@@ -38,6 +38,10 @@ pub struct Output {
     pub unknown: usize,
     /// Sources of modules not evaluated (registry, git…).
     pub remote: BTreeSet<String>,
+    /// The local module directories of which at least one instance was
+    /// evaluated (a call with `count = 0`, or one a cycle or a limit stopped,
+    /// does not count): the scan evaluates every other directory as a root.
+    pub called: BTreeSet<String>,
     instances: usize,
     /// Resource and module instances made so far (see [`MAX_INSTANCES`]).
     made: usize,
@@ -138,6 +142,26 @@ impl ModuleEnv<'_, '_> {
     }
 }
 
+/// The local module directories a module calls: the `source` of each parsed
+/// `module` block that is a relative path (`./x`, `../x`), joined to the
+/// module's directory; sorted, deduplicated, itself excluded. Only blocks
+/// count (a comment or a string that looks like a call is not one).
+pub fn local_calls(module: &ModuleDir) -> Vec<String> {
+    let mut out: Vec<String> = module
+        .files
+        .iter()
+        .flat_map(|f| blocks(f.doc, "module"))
+        .flat_map(|call| bodies(&call.value))
+        .filter_map(|body| body.get("source").and_then(Node::as_str))
+        .filter(|s| s.starts_with("./") || s.starts_with("../"))
+        .filter_map(|s| join_dir(&module.dir, s))
+        .filter(|d| *d != module.dir)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn blocks<'a>(doc: &'a Node, kind: &str) -> impl Iterator<Item = &'a Entry> {
     let kind = kind.to_string();
     doc.as_map()
@@ -190,7 +214,9 @@ fn instance(
                     out.remote.insert(source.to_string());
                     continue;
                 }
-                let dir = join_dir(&module.dir, source);
+                let Some(dir) = join_dir(&module.dir, source) else {
+                    continue;
+                };
                 let Some(child) = modules.get(&dir) else {
                     continue;
                 };
@@ -233,6 +259,7 @@ fn instance(
                         }
                         child_inputs.insert(a.key.clone(), eval_node(&ev, &a.value, f, &b));
                     }
+                    out.called.insert(dir.clone());
                     stack.push(dir.clone());
                     let outputs = instance(
                         child,
@@ -831,8 +858,10 @@ fn relative_dir(from: &str, to: &str) -> String {
     }
 }
 
-/// `dir` joined with a relative module source, normalised (`a/b` + `../c` = `a/c`).
-pub fn join_dir(dir: &str, source: &str) -> String {
+/// `dir` joined with a relative module source, normalised (`a/b` + `../c` =
+/// `a/c`); `None` when it climbs above the scanned root (`a` + `../../c`),
+/// where no scanned directory is.
+pub fn join_dir(dir: &str, source: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
@@ -841,12 +870,12 @@ pub fn join_dir(dir: &str, source: &str) -> String {
         match p {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                parts.pop()?;
             }
             p => parts.push(p),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
 }
 
 /// A variable value given on the command line or in a tfvars file, parsed

@@ -183,7 +183,7 @@ pub fn module_dir(plan: &Node, modules: &[String]) -> Option<String> {
         if !(source.starts_with("./") || source.starts_with("../")) {
             return None;
         }
-        dir = join_dir(&dir, source);
+        dir = join_dir(&dir, source)?;
         module = call.get("module")?;
     }
     Some(dir)
