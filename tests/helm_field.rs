@@ -61,6 +61,37 @@ fn field_census() {
         .filter(|d| !dirs.iter().any(|o| d.starts_with(&format!("{o}/charts/"))))
         .map(|d| d.to_string())
         .collect();
+    // function calls in every template: implemented or not
+    let known: std::collections::BTreeSet<&str> = helm::funcs::names().into_iter().collect();
+    let (mut calls, mut covered) = (0usize, 0usize);
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    let mut distinct: std::collections::BTreeSet<String> = Default::default();
+    for p in all.iter().filter(|p| p.contains("/templates/")) {
+        let Ok(text) = std::fs::read_to_string(root.join(p)) else {
+            continue;
+        };
+        let Ok(tokens) = helm::lex::lex(&text) else {
+            continue;
+        };
+        for t in tokens
+            .iter()
+            .filter(|t| t.tok == helm::lex::Tok::Identifier)
+        {
+            let name = &text[t.span.start..t.span.end];
+            calls += 1;
+            distinct.insert(name.to_string());
+            if known.contains(name) {
+                covered += 1;
+            } else {
+                *missing.entry(name.to_string()).or_default() += 1;
+            }
+        }
+    }
+    println!(
+        "function calls: {covered} of {calls} implemented ({:.2}%); {} distinct names, not implemented: {missing:?}",
+        100.0 * covered as f64 / calls.max(1) as f64,
+        distinct.len()
+    );
     let fs = Fs { root, all };
     let (mut ok, mut failed, mut templates_ok, mut templates_failed) = (0, 0, 0, 0);
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();

@@ -18,7 +18,7 @@ pub struct Tmpl {
     /// Its template name (`mychart/templates/deployment.yaml`).
     pub name: Rc<str>,
     pub source: Str,
-    pub tree: Tree,
+    pub tree: Rc<Tree>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,7 +55,6 @@ pub const MAX_DEPTH: usize = 100;
 /// The templates of a render and what executing them may spend.
 pub struct Engine {
     defs: HashMap<String, Def>,
-    tpl_cache: HashMap<Rc<str>, Rc<Tmpl>>,
     /// Evaluation steps left before the render is abandoned.
     pub steps: u64,
     /// Largest string a template may produce.
@@ -67,7 +66,6 @@ impl Engine {
     pub fn new(steps: u64, max_bytes: usize) -> Self {
         Engine {
             defs: HashMap::new(),
-            tpl_cache: HashMap::new(),
             steps,
             max_bytes,
             depth: 0,
@@ -77,7 +75,7 @@ impl Engine {
     /// Parses a source; its `define`s join the set (a later one replaces an
     /// earlier of the same name unless it is empty, as Go's `AddParseTree`).
     pub fn add(&mut self, name: &str, source: Str) -> Result<Rc<Tmpl>, (usize, String)> {
-        let tree = parse(source.as_str(), &funcs::is_function).map_err(|e| (e.at, e.message))?;
+        let tree = parse_cached(source.as_str())?;
         let tmpl = Rc::new(Tmpl {
             name: Rc::from(name),
             source,
@@ -157,22 +155,16 @@ impl Engine {
     /// `tpl TEXT VALUES`: TEXT parsed as a template (its defines seen only
     /// by itself) and run with VALUES; "<no value>" is removed, as Helm does.
     pub fn tpl(&mut self, text: &Str, data: Val, at: Origin, name: &Rc<str>) -> R<Str> {
-        let tmpl = match self.tpl_cache.get(text.rc()) {
-            Some(t) => t.clone(),
-            None => {
-                let tree = parse(text.as_str(), &funcs::is_function).map_err(|e| ExecError {
-                    message: format!("error in tpl: {}", e.message),
-                    origin: text.origin_at(e.at).advance(0),
-                })?;
-                let t = Rc::new(Tmpl {
-                    name: name.clone(),
-                    source: text.clone(),
-                    tree,
-                });
-                self.tpl_cache.insert(text.rc().clone(), t.clone());
-                t
-            }
-        };
+        // the parse is shared; the text's origins are this call's
+        let tree = parse_cached(text.as_str()).map_err(|(at, message)| ExecError {
+            message: format!("error in tpl: {message}"),
+            origin: text.origin_at(at),
+        })?;
+        let tmpl = Rc::new(Tmpl {
+            name: name.clone(),
+            source: text.clone(),
+            tree,
+        });
         self.enter(at)?;
         // the text's own defines apply inside it, then the set is as before
         let saved: Vec<(String, Option<Def>)> = tmpl
@@ -227,6 +219,40 @@ impl Engine {
     pub fn has_template(&self, name: &str) -> bool {
         self.defs.contains_key(name)
     }
+}
+
+/// Parsed templates by the hash of their text (the text kept to check).
+type ParseCache = HashMap<u64, (Rc<str>, Rc<Tree>)>;
+
+/// A template text parsed, from a per-thread cache keyed by the text: the
+/// charts of a repository share their library charts' helpers (bitnami's
+/// `common` is parsed once per thread, not once per chart).
+fn parse_cached(text: &str) -> Result<Rc<Tree>, (usize, String)> {
+    use std::hash::{Hash, Hasher};
+    thread_local! {
+        static CACHE: std::cell::RefCell<ParseCache> = Default::default();
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let key = h.finish();
+    let hit = CACHE.with(|c| {
+        c.borrow()
+            .get(&key)
+            .filter(|(t, _)| &**t == text)
+            .map(|(_, tree)| tree.clone())
+    });
+    if let Some(tree) = hit {
+        return Ok(tree);
+    }
+    let tree = Rc::new(parse(text, &funcs::is_function).map_err(|e| (e.at, e.message))?);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 2048 {
+            c.clear();
+        }
+        c.insert(key, (Rc::from(text), tree.clone()));
+    });
+    Ok(tree)
 }
 
 /// The text with every "<no value>" removed (Helm's last step on a template's

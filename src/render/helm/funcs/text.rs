@@ -525,7 +525,29 @@ fn adler32sum(ctx: &mut Ctx, a: Vec<Val>) -> R {
 // -------------------------------------------------------------------------
 // regular expressions (Go's RE2 syntax is the `regex` crate's, near enough)
 
-fn re(pattern: &str) -> Result<regex::Regex, String> {
+/// Compiled expressions by pattern, per thread: charts call the same few
+/// thousands of times (compiling one costs more than a whole template).
+fn re(pattern: &str) -> Result<std::rc::Rc<regex::Regex>, String> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<regex::Regex>>> =
+            Default::default();
+    }
+    if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(r);
+    }
+    // shared, not cloned: a clone of a Regex starts its own match caches
+    let r = std::rc::Rc::new(compile(pattern)?);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 512 {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), r.clone());
+    });
+    Ok(r)
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, String> {
     regex::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
