@@ -162,9 +162,14 @@ fn rules_are_not_read_through_a_link_out_of_the_repository() {
     symlink("../shared/c.toml", l.repo.join("rules/c.toml")).expect("symlink");
     let (code, out, err) = check(&l.repo, &["."]);
     assert_eq!(code, 1, "{err}");
+    // the directory link out of the repository is itself reported, not scanned
     assert_eq!(
         out,
-        "main.tf:2:9: HIGH MY-S3-001 [CC6.1] m\nmain.tf:2:9: HIGH MY-S3-002 [CC6.1] m\n"
+        format!(
+            "main.tf:2:9: HIGH MY-S3-001 [CC6.1] m\nmain.tf:2:9: HIGH MY-S3-002 [CC6.1] m\n\
+             linked/:1:1: WARNING not-scanned symlink: a link to the directory `{}`, outside the scanned directory\n",
+            l.outside.display()
+        )
     );
 }
 
