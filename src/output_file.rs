@@ -113,7 +113,8 @@ enum Destination {
     /// A regular file (reached through the operator's links, if any), to
     /// replace whole.
     File(PathBuf, Metadata),
-    /// A character device or FIFO, written into as it is.
+    /// A character device, a FIFO or a process's descriptor (`/dev/stdout`),
+    /// written into as it is.
     Stream(PathBuf),
 }
 
@@ -135,6 +136,9 @@ fn destination(path: &Path, guard: &Guard) -> io::Result<Destination> {
     if guard.guards(&real_parent(path)?) {
         return Err(refused(path, "is a symbolic link"));
     }
+    if names_a_descriptor(path) {
+        return Ok(Destination::Stream(path.to_path_buf()));
+    }
     match std::fs::metadata(path) {
         Ok(target) if target.is_file() => Ok(Destination::File(path.canonicalize()?, target)),
         Ok(target) => classify(path.to_path_buf(), target),
@@ -143,6 +147,30 @@ fn destination(path: &Path, guard: &Guard) -> io::Result<Destination> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the links from `path` pass through a process's descriptor table
+/// (`/dev/stdout`, `/dev/fd/1` → `/proc/self/fd/1` on Linux): such a path
+/// stands for a descriptor the caller opened (a shell's `> out.txt`), which
+/// is written into, never replaced by a new file where its target was.
+fn names_a_descriptor(path: &Path) -> bool {
+    let mut at = path.to_path_buf();
+    // a chain of links is at most 40 long (Linux's limit)
+    for _ in 0..40 {
+        if real_parent(&at).is_ok_and(|p| p.starts_with("/proc")) {
+            return true;
+        }
+        match std::fs::read_link(&at) {
+            Ok(next) => {
+                at = match at.parent() {
+                    Some(dir) => dir.join(next),
+                    None => next,
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 fn classify(path: PathBuf, meta: Metadata) -> io::Result<Destination> {
@@ -212,11 +240,12 @@ pub fn replace(
     Ok(())
 }
 
-/// Writes into a device or FIFO: opened without creating, truncating or
-/// following a link at the end, and without waiting for a FIFO's reader.
+/// Writes into a device, FIFO or descriptor: opened without creating it and
+/// without waiting for a FIFO's reader; truncated as `File::create` would
+/// (which devices and FIFOs ignore, and a descriptor's regular file needs).
 fn stream(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let mut options = OpenOptions::new();
-    options.write(true);
+    options.write(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -229,11 +258,6 @@ fn stream(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> 
         }
         e
     })?;
-    if file.metadata()?.is_file() {
-        return Err(invalid(
-            "changed into a regular file while soclint wrote it",
-        ));
-    }
     #[cfg(unix)]
     blocking(&file)?;
     let mut out = io::BufWriter::new(&file);

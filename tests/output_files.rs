@@ -404,3 +404,24 @@ fn an_operator_link_to_a_file_outside_the_checkout_is_kept() {
         .is_symlink());
     assert!(read(&l.victim).contains("\"ruleId\": \"AWS-S3-001\""));
 }
+
+/// `--format sarif:/dev/stdout` with standard output redirected to a file
+/// (`> out.sarif`): the report goes into that open file, which is not
+/// replaced by a new one (the redirecting shell would keep writing to the
+/// old, unlinked one).
+#[test]
+fn dev_stdout_writes_into_the_redirected_file() {
+    let l = layout();
+    let out = l.victim.with_file_name("out.sarif");
+    let file = std::fs::File::create(&out).expect("create");
+    let before = file.metadata().expect("meta").ino();
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("soclint"))
+        .current_dir(&l.repo)
+        .args(["check", ".", "--format", "sarif:/dev/stdout"])
+        .stdout(std::process::Stdio::from(file))
+        .status()
+        .expect("runs");
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(std::fs::metadata(&out).expect("meta").ino(), before);
+    assert!(read(&out).contains("\"ruleId\": \"AWS-S3-001\""));
+}

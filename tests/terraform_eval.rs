@@ -93,26 +93,28 @@ resource "aws_s3_bucket_acl" "b" {
 
 #[test]
 fn variables_defaults_tfvars_var_file_and_cli() {
-    let t = tempfile::tempdir().expect("tmp");
-    write(t.path(), &[("main.tf", BUCKET_ACL)]);
+    // the scanned module in `repo/`, the variable file beside it (not
+    // scanned), both inside this test's own temporary directory
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).expect("mkdir");
+    let t = repo.as_path();
+    write(t, &[("main.tf", BUCKET_ACL)]);
     // trap: a compliant default
-    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    let (f, _) = scan(t, &["--select", "AWS-S3-001"]);
     assert!(f.is_empty(), "{f:?}");
     // --var overrides the default
-    let (f, _) = scan(
-        t.path(),
-        &["--select", "AWS-S3-001", "--var", "acl=public-read"],
-    );
+    let (f, _) = scan(t, &["--select", "AWS-S3-001", "--var", "acl=public-read"]);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].2, 7);
     // --var-file
     write(
-        t.path(),
-        &[("../prod.tfvars", "acl = \"public-read-write\"\n")],
+        tmp.path(),
+        &[("prod.tfvars", "acl = \"public-read-write\"\n")],
     );
-    let vf = t.path().join("../prod.tfvars");
+    let vf = tmp.path().join("prod.tfvars");
     let (f, _) = scan(
-        t.path(),
+        t,
         &[
             "--select",
             "AWS-S3-001",
@@ -122,17 +124,16 @@ fn variables_defaults_tfvars_var_file_and_cli() {
     );
     assert_eq!(f.len(), 1);
     // terraform.tfvars, then *.auto.tfvars wins
-    write(t.path(), &[("terraform.tfvars", "acl = \"public-read\"\n")]);
-    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    write(t, &[("terraform.tfvars", "acl = \"public-read\"\n")]);
+    let (f, _) = scan(t, &["--select", "AWS-S3-001"]);
     assert_eq!(f.len(), 1);
-    write(t.path(), &[("z.auto.tfvars", "acl = \"private\"\n")]);
-    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    write(t, &[("z.auto.tfvars", "acl = \"private\"\n")]);
+    let (f, _) = scan(t, &["--select", "AWS-S3-001"]);
     assert!(f.is_empty(), "{f:?}");
     // a git-ignored variable file is not read (CI's checkout would not have it)
-    write(t.path(), &[(".gitignore", "*.auto.tfvars\n")]);
-    let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
+    write(t, &[(".gitignore", "*.auto.tfvars\n")]);
+    let (f, _) = scan(t, &["--select", "AWS-S3-001"]);
     assert_eq!(f.len(), 1, "{f:?}");
-    std::fs::remove_file(vf).ok();
 }
 
 #[test]
