@@ -82,9 +82,14 @@ pub enum FailOn {
 
 #[derive(Debug, Clone, clap::Args, Default)]
 pub struct RuleSourceArgs {
-    /// A soclint.toml to use instead of the one in the scanned root.
+    /// A soclint.toml to use instead of the nearest one at or above the
+    /// scanned path (up to the repository root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Use no soclint.toml from the scanned tree (defaults, or --config):
+    /// a pull request's own soclint.toml then changes nothing.
+    #[arg(long)]
+    pub no_config: bool,
     /// A directory (or file) of extra TOML rules; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,

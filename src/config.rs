@@ -42,6 +42,52 @@ pub struct Config {
     /// Accepted exceptions kept out of the code (`[[waiver]]` tables).
     #[serde(default)]
     pub waiver: Vec<Waiver>,
+    /// Parts of a monorepo with a scope of their own (`[[scope]]` tables).
+    #[serde(default)]
+    pub scope: Vec<PathScope>,
+}
+
+/// A part of the repository with its own audit scope: other categories, its
+/// own rule selection, or out of scope altogether (not scanned). The first
+/// table whose paths cover a file decides for it; files no table covers
+/// follow the top-level settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PathScope {
+    /// Directories (everything below them) or globs, relative to this file.
+    pub paths: Vec<String>,
+    /// SOC 2 categories in scope there (security always is); unset: the
+    /// top-level `categories`.
+    pub categories: Option<Vec<Category>>,
+    /// Only these rules there (ids, prefixes, criteria); unset: the
+    /// top-level `select`. `--select` overrides both.
+    pub select: Option<Vec<String>>,
+    /// Not these rules there, besides the top-level `ignore`.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// `false`: out of the audit's scope; not scanned, and the summary says so.
+    pub in_scope: Option<bool>,
+}
+
+impl PathScope {
+    /// The scope's paths as globs: a directory covers everything below it.
+    pub fn globs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.paths {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            if p.contains(['*', '?', '[', '{']) {
+                out.push(p.to_string());
+            } else {
+                out.push(p.to_string());
+                out.push(format!("{p}/**"));
+            }
+        }
+        out
+    }
+
+    pub fn is_in_scope(&self) -> bool {
+        self.in_scope != Some(false)
+    }
 }
 
 impl Config {
@@ -55,6 +101,50 @@ impl Config {
             s.policy_max_age_days = d;
         }
         s
+    }
+}
+
+/// `pattern`, a glob written relative to a directory `prefix` below the
+/// repository root, made relative to the root. A glob without `/` matches at
+/// any depth below its directory, as exclude globs do.
+pub fn rebase_glob(prefix: &str, pattern: &str) -> String {
+    let pattern = pattern.trim_start_matches("./");
+    if prefix.is_empty() {
+        pattern.to_string()
+    } else if pattern.contains('/') {
+        format!("{prefix}/{}", pattern.trim_start_matches('/'))
+    } else {
+        format!("{prefix}/**/{pattern}")
+    }
+}
+
+impl Config {
+    /// Makes the paths in a config found in `prefix` (a directory below the
+    /// repository root, forward slashes) relative to the root, which is what
+    /// reported paths are relative to.
+    pub fn rebase(&mut self, prefix: &str) {
+        if prefix.is_empty() {
+            return;
+        }
+        for g in &mut self.exclude {
+            *g = rebase_glob(prefix, g);
+        }
+        for w in &mut self.waiver {
+            w.path = rebase_glob(prefix, &w.path);
+        }
+        if let Some(paths) = &mut self.policy_paths {
+            for p in paths {
+                *p = format!("{prefix}/{}", p.trim_matches('/'));
+            }
+        }
+        for scope in &mut self.scope {
+            for p in &mut scope.paths {
+                *p = format!(
+                    "{prefix}/{}",
+                    p.trim_start_matches("./").trim_start_matches('/')
+                );
+            }
+        }
     }
 }
 
@@ -155,6 +245,18 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
             return Err(fail(format!("invalid waiver path glob: {e}"), at));
         }
     }
+    for scope in &config.scope {
+        if scope.paths.is_empty() {
+            let at = text.find("[[scope]]").map(|s| s..s + 9);
+            return Err(fail("a [[scope]] table needs `paths`".into(), at));
+        }
+        for g in scope.globs() {
+            if let Err(e) = globset::Glob::new(&g) {
+                let at = text.find(g.trim_end_matches("/**")).map(|s| s..s + g.len());
+                return Err(fail(format!("invalid scope path glob: {e}"), at));
+            }
+        }
+    }
     if let Some(f) = &config.fail_on {
         if !matches!(f.as_str(), "critical" | "high" | "medium" | "low" | "never") {
             let at = text.find("fail-on").map(|s| s..s + 7);
@@ -165,4 +267,47 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
         }
     }
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config found below the repository root names paths from its own
+    /// directory; reports name them from the root.
+    #[test]
+    fn paths_in_a_nested_config_are_rebased_to_the_root() {
+        let mut c = parse(
+            "soclint.toml",
+            "exclude = [\"vendor/**\", \"*.generated.tf\"]\npolicy-paths = [\"policies/\"]\n\
+             [[waiver]]\nrule = \"X\"\npath = \"./iam/*.json\"\nreason = \"r\"\n\
+             [[scope]]\npaths = [\"tools\"]\nin-scope = false\n",
+        )
+        .expect("valid");
+        c.rebase("services/api");
+        assert_eq!(
+            c.exclude,
+            ["services/api/vendor/**", "services/api/**/*.generated.tf"]
+        );
+        assert_eq!(
+            c.policy_paths.as_deref(),
+            Some(&["services/api/policies".to_string()][..])
+        );
+        assert_eq!(c.waiver[0].path, "services/api/iam/*.json");
+        assert_eq!(
+            c.scope[0].globs(),
+            ["services/api/tools", "services/api/tools/**"]
+        );
+        assert!(!c.scope[0].is_in_scope());
+        // at the root nothing moves
+        let mut root = parse("soclint.toml", "exclude = [\"a/**\"]\n").expect("valid");
+        root.rebase("");
+        assert_eq!(root.exclude, ["a/**"]);
+    }
+
+    #[test]
+    fn a_scope_needs_paths() {
+        let err = parse("soclint.toml", "[[scope]]\npaths = []\n").expect_err("invalid");
+        assert_eq!(err.message, "a [[scope]] table needs `paths`");
+    }
 }

@@ -262,6 +262,43 @@ pub struct Discovery {
     pub problems: Vec<(String, String)>,
 }
 
+/// `path` made absolute against the working directory, with `.` and `..`
+/// resolved lexically (no link is followed: only where the path is written to
+/// point matters, for naming files relative to a repository root).
+pub fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The root of the repository `dir` belongs to, found as git finds it: the
+/// nearest directory at or above it that holds `.git` (a directory, or the
+/// file a worktree or submodule has). Absolute; `None` outside a repository.
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    absolute(dir)
+        .ancestors()
+        .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// `path` relative to `base` (both as [`absolute`] makes them), forward
+/// slashes, `""` for `base` itself; `None` when `path` is not under `base`.
+pub fn relative_to(path: &Path, base: &Path) -> Option<String> {
+    absolute(path)
+        .strip_prefix(absolute(base))
+        .ok()
+        .map(normalise)
+}
+
 /// Walks the roots. Returns files sorted by relative path, what was passed
 /// over (links, devices, unreadable entries, names that are not UTF-8,
 /// formats soclint does not read) and problems met on the way.
@@ -625,5 +662,24 @@ mod tests {
         } else {
             assert_eq!(normalise(Path::new("a\\main.tf")), "a\\main.tf");
         }
+    }
+
+    /// The repository root is the nearest directory holding `.git` (a
+    /// directory or a worktree's file); paths are named from it.
+    #[test]
+    fn repository_roots_are_found_like_git() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("repo");
+        std::fs::create_dir_all(root.join("infra/modules")).expect("mkdir");
+        assert_eq!(repository_root(&root.join("infra")), None);
+        std::fs::write(root.join(".git"), "gitdir: /elsewhere\n").expect("write");
+        let found = repository_root(&root.join("infra/modules")).expect("found");
+        assert_eq!(found, absolute(&root));
+        assert_eq!(
+            relative_to(&root.join("infra/./modules/../modules"), &root).as_deref(),
+            Some("infra/modules")
+        );
+        assert_eq!(relative_to(&root, &root).as_deref(), Some(""));
+        assert_eq!(relative_to(tmp.path(), &root), None);
     }
 }

@@ -21,6 +21,8 @@ pub struct EvalOptions {
     /// Record which resources each rule evaluated (the evidence report's
     /// "resources checked"); off for `check`, where it would only cost memory.
     pub record_resources: bool,
+    /// Settings that replace the rule set's (a rule fixture pins its own).
+    pub settings: Option<crate::rules::Settings>,
 }
 
 /// A file as evaluation sees it.
@@ -63,7 +65,10 @@ pub fn evaluate<'a>(
         vars,
         repo_files,
         today: opts.today,
-        settings: rules.settings.clone(),
+        settings: opts
+            .settings
+            .clone()
+            .unwrap_or_else(|| rules.settings.clone()),
         file_texts: files.iter().map(|f| f.text.map(|t| &**t)).collect(),
     };
     let empty = || ChunkOutcome {

@@ -275,6 +275,9 @@ pub struct ScanResult {
     pub unknown_attributes: usize,
     /// Module sources that were not evaluated (registry, git…).
     pub remote_modules: Vec<String>,
+    /// What the configuration left out (categories, settings, paths), said
+    /// in every report's summary.
+    pub scope: crate::rules::selection::Summary,
 }
 
 impl ScanResult {

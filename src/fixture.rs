@@ -2,6 +2,11 @@
 //! in the files themselves (`# expect: RULE-ID` on the line the finding points
 //! at) or in a sidecar `expect.txt` (`PATH:LINE RULE-ID`). Used by the test
 //! suite for the built-in pack, and by anyone testing their own rules.
+//!
+//! `expect.txt` may also pin what a case depends on, in header lines:
+//! `# today: 2026-11-25` (the day date rules compare with, so a case passes
+//! whatever day it runs) and `# policy-paths: governance, docs/policies`
+//! (where the case keeps its policies, as `policy-paths` in soclint.toml).
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -77,6 +82,58 @@ pub fn expectations(dir: &Path) -> Result<BTreeSet<Expectation>, String> {
     Ok(out)
 }
 
+/// What a case pins in its `expect.txt` header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseSettings {
+    /// `# today: YYYY-MM-DD`, as days since 1970-01-01.
+    pub today: Option<i64>,
+    /// `# policy-paths: a, b`.
+    pub policy_paths: Option<Vec<String>>,
+}
+
+/// Reads the header of a case's `expect.txt` (nothing when there is none).
+pub fn case_settings(dir: &Path) -> Result<CaseSettings, String> {
+    let path = dir.join(SIDECAR);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(CaseSettings::default());
+    };
+    let mut out = CaseSettings::default();
+    for (n, line) in text.lines().enumerate() {
+        let Some(directive) = line.trim().strip_prefix('#') else {
+            continue;
+        };
+        let Some((key, value)) = directive.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "today" => {
+                // the date, then any comment
+                let value = value.split_whitespace().next().unwrap_or("");
+                let day = crate::rules::eval::parse_date(value).filter(|_| value.len() == 10);
+                out.today = Some(day.ok_or_else(|| {
+                    format!(
+                        "{}:{}: `today: {value}` is not a YYYY-MM-DD date",
+                        path.display(),
+                        n + 1
+                    )
+                })?);
+            }
+            "policy-paths" => {
+                out.policy_paths = Some(
+                    value
+                        .split(',')
+                        .map(|p| p.trim().trim_matches('/').to_string())
+                        .filter(|p| !p.is_empty())
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// What one case directory produced.
 pub struct CaseResult {
     pub expected: BTreeSet<Expectation>,
@@ -108,13 +165,24 @@ impl CaseResult {
     }
 }
 
-/// Scans `dir` as a repository root with `rules`, as of `today` (days since epoch).
+/// Scans `dir` as a repository root with `rules`, as of `today` (days since
+/// epoch) unless the case pins its own day.
 pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, String> {
     let expected = expectations(dir)?;
-    let opts = ScanOptions {
+    let pinned = case_settings(dir)?;
+    let mut opts = ScanOptions {
         exclude: sidecar_glob(),
-        ..ScanOptions::for_directory(dir, today)
+        ..ScanOptions::for_directory(dir, pinned.today.unwrap_or(today))
     };
+    if let Some(paths) = pinned.policy_paths {
+        let mut settings = rules.settings.clone();
+        settings.policy_paths = paths.clone();
+        opts.eval.settings = Some(settings);
+        opts.parse.policies = crate::parse::PolicyPlaces {
+            dirs: paths,
+            declared: true,
+        };
+    }
     let result = scan(&opts, rules);
     let actual = result
         .findings

@@ -12,6 +12,55 @@ use crate::unscanned::{Reason, Skipped};
 pub struct ParseOptions {
     pub max_file_size: u64,
     pub limits: Limits,
+    /// Where the repository keeps its policy documents.
+    pub policies: PolicyPlaces,
+}
+
+/// Where policy documents are: Markdown under these directories, and
+/// nowhere else (an issue template or a `SKILL.md` with front matter is not a
+/// policy).
+#[derive(Debug, Clone)]
+pub struct PolicyPlaces {
+    /// Directories relative to the repository root, forward slashes.
+    pub dirs: Vec<String>,
+    /// The directories were named in soclint.toml (`policy-paths`): every
+    /// Markdown file there is a policy. Otherwise (the default directories)
+    /// only those with front matter are.
+    pub declared: bool,
+}
+
+impl Default for PolicyPlaces {
+    fn default() -> Self {
+        PolicyPlaces {
+            dirs: DEFAULT_POLICY_DIRS.iter().map(|d| d.to_string()).collect(),
+            declared: false,
+        }
+    }
+}
+
+/// Where policies are looked for when soclint.toml does not say.
+pub const DEFAULT_POLICY_DIRS: [&str; 3] = ["policies", "docs/policies", "compliance"];
+
+impl PolicyPlaces {
+    /// Whether the Markdown file `rel` may be a policy: under one of the
+    /// directories, and not a directory's README or index page.
+    pub fn holds(&self, rel: &str) -> bool {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let stem = name.split('.').next().unwrap_or(name);
+        if ["readme", "index", "_index", "changelog", "license"]
+            .iter()
+            .any(|n| stem.eq_ignore_ascii_case(n))
+        {
+            return false;
+        }
+        self.dirs.iter().any(|d| {
+            let d = d.trim_matches('/');
+            d.is_empty()
+                || rel
+                    .strip_prefix(d)
+                    .is_some_and(|after| after.starts_with('/'))
+        })
+    }
 }
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
@@ -22,6 +71,7 @@ impl Default for ParseOptions {
         ParseOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: Limits::default(),
+            policies: PolicyPlaces::default(),
         }
     }
 }
@@ -72,7 +122,13 @@ pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
         skipped: None,
     };
     let known = matches!(class, NameClass::Known(_));
-    if class != NameClass::Other {
+    // Markdown outside the policy directories is not read at all
+    let wanted = match class {
+        NameClass::Other => false,
+        NameClass::Markdown => opts.policies.holds(&d.rel),
+        _ => true,
+    };
+    if wanted {
         let read = read_capped(&d.path, opts.max_file_size);
         if read.is_err() {
             // unreadable (permission denied) may still have a size to report
@@ -213,12 +269,15 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
             }
             Sniffed::Templated | Sniffed::Nothing => None,
         },
-        NameClass::Markdown => (body.starts_with("---")).then(|| {
-            (
-                FileKind::PolicyDocument,
-                document::markdown::parse(body, limits).map(|n| vec![n]),
-            )
-        }),
+        NameClass::Markdown => {
+            let parsed = document::markdown::parse_policy(body, limits);
+            // outside declared directories, only a file with front matter is a policy
+            let policy = opts.policies.declared
+                || parsed
+                    .as_ref()
+                    .map_or(true, |doc| doc.get("front_matter").is_some());
+            policy.then(|| (FileKind::PolicyDocument, parsed.map(|n| vec![n])))
+        }
         NameClass::Other => None,
     };
     let Some((kind, result)) = parsed else { return };
@@ -260,7 +319,7 @@ fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, Pa
             document::json::parse(text, limits).map(|n| vec![n])
         }
         FileKind::Dockerfile => document::dockerfile::parse(text, limits).map(|n| vec![n]),
-        FileKind::PolicyDocument => document::markdown::parse(text, limits).map(|n| vec![n]),
+        FileKind::PolicyDocument => document::markdown::parse_policy(text, limits).map(|n| vec![n]),
         _ => document::yaml::parse(text, limits),
     }
 }

@@ -3,22 +3,23 @@
 //! role ruff's `ruff_workspace` plays: commands call it, and so can anything
 //! else that scans (a language server, a test), without the command line's
 //! clap types; what the command line adds arrives as plain override structs.
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use miette::Report;
 
 use crate::config::{self, Config};
-use crate::discover::Root;
+use crate::discover::{self, Root};
 use crate::document::Limits;
 use crate::evaluate::EvalOptions;
 use crate::filter::{self, FilterOptions};
 use crate::finding::ScanResult;
 use crate::parallel;
-use crate::parse::{self, ParseOptions};
+use crate::parse::{self, ParseOptions, PolicyPlaces};
 use crate::repo_path::{self, MAX_CONFIG_FILE_SIZE};
 use crate::rules::criteria::{self, Category};
-use crate::rules::{self, eval, Rule, RuleSet, Target};
+use crate::rules::selection::Selection;
+use crate::rules::{self, eval, LazyGlobs, Requirement, Rule, RuleSet, Target};
 use crate::scan::{self, ScanOptions};
 
 /// Why a project cannot be scanned as asked (an unreadable config, a broken
@@ -40,6 +41,8 @@ fn boxed<E: miette::Diagnostic + Send + Sync + 'static>(e: Box<E>) -> Error {
 pub struct RuleOverrides {
     /// A soclint.toml to use instead of the one found.
     pub config: Option<PathBuf>,
+    /// Use no soclint.toml found in the tree.
+    pub no_config: bool,
     /// Directories (or files) of extra TOML rules.
     pub rules: Vec<PathBuf>,
     /// Leave the built-in rule pack out.
@@ -50,47 +53,163 @@ pub struct RuleOverrides {
     pub ignore: Vec<String>,
 }
 
-/// The config that applies: `explicit` (`--config`), else `soclint.toml` in the (single) scanned directory, else in the working directory.
-/// A `soclint.toml` found in the tree that is a link is followed only inside
-/// the repository; one that is not a regular file is an error, not "no config".
-pub fn find_config(
-    explicit: Option<&Path>,
-    roots: &[PathBuf],
-) -> Result<(Config, Option<PathBuf>), Error> {
-    if let Some(p) = explicit {
-        return Ok((config::load(p).map_err(boxed)?, Some(p.to_path_buf())));
-    }
-    let base = match roots {
-        [one] if one.is_dir() => one.clone(),
-        _ => PathBuf::from("."),
-    };
-    let candidate = base.join(config::FILE_NAME);
-    match std::fs::symlink_metadata(&candidate) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), None)),
-        Err(e) => Err(error(format!("cannot read {}: {e}", candidate.display()))),
-        Ok(meta) => {
-            if meta.file_type().is_symlink() {
-                let root = repo_path::repository_root(&base)
-                    .map_err(|e| error(format!("cannot resolve {}: {e}", base.display())))?;
-                repo_path::resolve_inside(&root, &base, config::FILE_NAME)
-                    .map_err(|e| error(format!("{} is a link that {e}", candidate.display())))?;
+/// Where a scan stands in the file system: what paths are reported
+/// relative to, and where the search for `soclint.toml` starts.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    /// The root paths are reported relative to: the repository root (the
+    /// nearest directory at or above the scanned paths holding `.git`), else
+    /// the one scanned directory, else the working directory. Absolute.
+    pub base: PathBuf,
+    /// The directory holding every scanned path (the one scanned directory,
+    /// or a file's directory): the config search walks up from here to `base`.
+    pub start: PathBuf,
+    /// `base` is a repository's root (it holds `.git`).
+    pub in_repository: bool,
+}
+
+impl Anchor {
+    /// The anchor of a scan of `paths` (files or directories, as given).
+    pub fn of(paths: &[PathBuf]) -> Anchor {
+        let dirs: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| {
+                let abs = discover::absolute(p);
+                if p.is_dir() {
+                    abs
+                } else {
+                    abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+                }
+            })
+            .collect();
+        let cwd = discover::absolute(Path::new("."));
+        let start = dirs.iter().skip(1).fold(
+            dirs.first().cloned().unwrap_or_else(|| cwd.clone()),
+            |common, d| {
+                common
+                    .ancestors()
+                    .find(|a| d.starts_with(a))
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            },
+        );
+        match discover::repository_root(&start) {
+            Some(root) => Anchor {
+                base: root,
+                start,
+                in_repository: true,
+            },
+            None => {
+                let one_dir = matches!(paths, [p] if p.is_dir());
+                Anchor {
+                    base: if one_dir { start.clone() } else { cwd },
+                    start,
+                    in_repository: false,
+                }
             }
-            Ok((config::load(&candidate).map_err(boxed)?, Some(candidate)))
+        }
+    }
+
+    /// A scanned path as reported: relative to [`Anchor::base`] (forward
+    /// slashes, `""` for the base itself), else as given.
+    pub fn display(&self, path: &Path) -> String {
+        discover::relative_to(path, &self.base).unwrap_or_else(|| discover::normalise(path))
+    }
+
+    /// Whether a scan of the one directory `dir` is a scan of the repository
+    /// root, so the repository's own rules apply.
+    pub fn is_repository_root(&self, dir: &Path) -> bool {
+        self.in_repository && discover::absolute(dir) == self.base
+    }
+}
+
+/// What the caller says about soclint.toml: a file to use, or none at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConfigChoice<'a> {
+    /// `--config FILE`: this file, whatever the tree holds.
+    pub explicit: Option<&'a Path>,
+    /// `--no-config`: no soclint.toml from the tree (the defaults, or `explicit`).
+    pub ignore_tree: bool,
+}
+
+impl RuleOverrides {
+    /// What `--config` and `--no-config` ask.
+    pub fn config_choice(&self) -> ConfigChoice<'_> {
+        ConfigChoice {
+            explicit: self.config.as_deref(),
+            ignore_tree: self.no_config,
         }
     }
 }
 
-/// How findings about waivers name the config file: relative to the scanned
+/// The config that applies to a scan anchored at `anchor`: `--config FILE`,
+/// else the nearest `soclint.toml` from the scanned directory up to the
+/// repository root (none with `--no-config`). Paths in a config found in the
+/// tree are relative to its directory; in a `--config` file, to the
+/// repository root (where the gate runs).
+pub fn find_config(
+    choice: ConfigChoice,
+    anchor: &Anchor,
+) -> Result<(Config, Option<PathBuf>), Error> {
+    if let Some(p) = choice.explicit {
+        return Ok((config::load(p).map_err(boxed)?, Some(p.to_path_buf())));
+    }
+    if choice.ignore_tree {
+        return Ok((Config::default(), None));
+    }
+    let top: &Path = if anchor.start.starts_with(&anchor.base) {
+        &anchor.base
+    } else {
+        &anchor.start
+    };
+    for dir in anchor.start.ancestors() {
+        let candidate = dir.join(config::FILE_NAME);
+        let shown = shown_path(&candidate);
+        // a soclint.toml that is a link is followed only inside the
+        // repository; one that is not a regular file is an error, not "no config"
+        match std::fs::symlink_metadata(&candidate) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(error(format!("cannot read {}: {e}", shown.display()))),
+            Ok(meta) => {
+                if meta.file_type().is_symlink() {
+                    let root = repo_path::repository_root(dir)
+                        .map_err(|e| error(format!("cannot resolve {}: {e}", dir.display())))?;
+                    repo_path::resolve_inside(&root, dir, config::FILE_NAME)
+                        .map_err(|e| error(format!("{} is a link that {e}", shown.display())))?;
+                }
+                let mut config = config::load(&shown).map_err(boxed)?;
+                if let Some(prefix) = discover::relative_to(dir, &anchor.base) {
+                    config.rebase(&prefix);
+                }
+                return Ok((config, Some(shown)));
+            }
+        }
+        if dir == top {
+            break;
+        }
+    }
+    Ok((Config::default(), None))
+}
+
+/// An absolute path as a person would type it here: relative to the working
 /// directory when it is inside it.
+fn shown_path(abs: &Path) -> PathBuf {
+    match discover::relative_to(abs, Path::new(".")) {
+        Some(rel) if !rel.is_empty() => PathBuf::from(rel),
+        _ => abs.to_path_buf(),
+    }
+}
+
+/// How findings about waivers name the config file: relative to the base
+/// (the repository root) when it is inside it.
 pub fn config_display(config_path: Option<&Path>, base: &Path) -> String {
     let Some(p) = config_path else {
         return config::FILE_NAME.to_string();
     };
-    let rel = p
-        .strip_prefix(base)
-        .or_else(|_| p.strip_prefix("./"))
-        .unwrap_or(p);
-    crate::discover::normalise(rel)
+    match discover::relative_to(p, base) {
+        Some(rel) if !rel.is_empty() => rel,
+        _ => discover::normalise(p),
+    }
 }
 
 /// Loads one rule file; with `broken`, an invalid rule is recorded there
@@ -297,32 +416,177 @@ pub fn build_rules_with(
     if let Some(b) = broken {
         b.extend(rules::dedupe(&mut all));
     }
-    let select: Vec<&String> = if args.select.is_empty() {
-        config.select.iter().collect()
+    let selection = if in_scope_only {
+        select_for_scan(&mut all, args, config)
     } else {
-        args.select.iter().collect()
+        let top = Choice::top(args, config);
+        all.retain(|r| top.selects(&r.meta));
+        Selection::default()
     };
-    let ignore: Vec<&String> = config.ignore.iter().chain(&args.ignore).collect();
-    let mut scope: Vec<Category> = vec![Category::Security];
-    scope.extend(config.categories.iter().copied());
-    all.retain(|r| {
-        let m = &r.meta;
-        (select.is_empty() || select.iter().any(|s| m.selected_by(s)))
-            && !ignore.iter().any(|s| m.selected_by(s))
-            && (!in_scope_only
-                || m.criteria
-                    .iter()
-                    .any(|c| scope.contains(&criteria::category_of(c))))
-    });
     let mut set = RuleSet::new(all).map_err(error)?;
     set.settings = config.settings();
+    set.selection = selection;
     Ok(set)
+}
+
+/// Which rules one part of the project runs: `select` (empty: all), `ignore`
+/// and the categories in scope.
+struct Choice<'c> {
+    select: Vec<&'c str>,
+    ignore: Vec<&'c str>,
+    categories: Vec<Category>,
+}
+
+impl<'c> Choice<'c> {
+    /// The top-level choice: the command line over soclint.toml.
+    fn top(args: &'c RuleOverrides, config: &'c Config) -> Choice<'c> {
+        let select = if args.select.is_empty() {
+            &config.select
+        } else {
+            &args.select
+        };
+        Choice {
+            select: select.iter().map(String::as_str).collect(),
+            ignore: config
+                .ignore
+                .iter()
+                .chain(&args.ignore)
+                .map(String::as_str)
+                .collect(),
+            categories: categories_in_scope(&config.categories),
+        }
+    }
+
+    /// A `[[scope]]` table's choice: its own categories and selection where
+    /// it has them, the command line's selection above all.
+    fn scoped(
+        top: &Choice<'c>,
+        args: &'c RuleOverrides,
+        scope: &'c config::PathScope,
+    ) -> Choice<'c> {
+        let select = match (&scope.select, args.select.is_empty()) {
+            (Some(own), true) => own.iter().map(String::as_str).collect(),
+            _ => top.select.clone(),
+        };
+        Choice {
+            select,
+            ignore: top
+                .ignore
+                .iter()
+                .copied()
+                .chain(scope.ignore.iter().map(String::as_str))
+                .collect(),
+            categories: match &scope.categories {
+                Some(c) => categories_in_scope(c),
+                None => top.categories.clone(),
+            },
+        }
+    }
+
+    fn selects(&self, m: &rules::RuleMeta) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| m.selected_by(s)))
+            && !self.ignore.iter().any(|s| m.selected_by(s))
+    }
+
+    fn in_scope(&self, m: &rules::RuleMeta) -> bool {
+        m.criteria
+            .iter()
+            .any(|c| self.categories.contains(&criteria::category_of(c)))
+    }
+
+    fn runs(&self, m: &rules::RuleMeta, settings_met: &dyn Fn(Requirement) -> bool) -> bool {
+        self.selects(m) && self.in_scope(m) && m.requires.iter().all(|r| settings_met(*r))
+    }
+}
+
+/// Security, always in scope, then the configured categories.
+fn categories_in_scope(configured: &[Category]) -> Vec<Category> {
+    let mut scope = vec![Category::Security];
+    for c in configured {
+        if !scope.contains(c) {
+            scope.push(*c);
+        }
+    }
+    scope
+}
+
+/// Keeps the rules some part of the project runs (the top level or a
+/// `[[scope]]` table) and records what was left out and why.
+fn select_for_scan(all: &mut Vec<Rule>, args: &RuleOverrides, config: &Config) -> Selection {
+    let top = Choice::top(args, config);
+    let scoped: Vec<(&config::PathScope, Choice)> = config
+        .scope
+        .iter()
+        .filter(|s| s.is_in_scope())
+        .map(|s| (s, Choice::scoped(&top, args, s)))
+        .collect();
+    let met = |r: Requirement| match r {
+        Requirement::PolicyPaths => config.policy_paths.is_some(),
+    };
+    let mut selection = Selection::default();
+    selection.summary.categories = top.categories.clone();
+    selection.summary.out_of_scope_paths = config
+        .scope
+        .iter()
+        .filter(|s| !s.is_in_scope())
+        .flat_map(|s| s.paths.iter().cloned())
+        .collect();
+    let mut active_in: Vec<HashSet<String>> = vec![HashSet::new(); scoped.len()];
+    all.retain(|r| {
+        let m = &r.meta;
+        let at_top = top.runs(m, &met);
+        let mut anywhere = at_top;
+        for (i, (_, choice)) in scoped.iter().enumerate() {
+            if choice.runs(m, &met) {
+                active_in[i].insert(m.id.clone());
+                anywhere = true;
+            }
+        }
+        if at_top {
+            selection.outside.insert(m.id.clone());
+        } else if top.selects(m) && !anywhere {
+            if !top.in_scope(m) {
+                let categories: BTreeSet<Category> = m
+                    .criteria
+                    .iter()
+                    .map(|c| criteria::category_of(c))
+                    .collect();
+                selection.summary.out_of_scope += 1;
+                selection
+                    .summary
+                    .out_of_scope_categories
+                    .extend(categories.iter().copied());
+                if !m.origin.starts_with("builtin:") {
+                    selection.summary.own_rules_out_of_scope.push((
+                        m.id.clone(),
+                        m.origin.clone(),
+                        categories.into_iter().collect(),
+                    ));
+                }
+            } else {
+                selection.summary.need_policy_paths += 1;
+            }
+        }
+        if !anywhere {
+            selection.left_out.insert(m.id.clone());
+        }
+        anywhere
+    });
+    selection.summary.own_rules_out_of_scope.sort();
+    if !scoped.is_empty() {
+        selection.path_scopes = scoped
+            .iter()
+            .zip(active_in)
+            .map(|((scope, _), active)| (LazyGlobs::new(scope.globs()), active))
+            .collect();
+    }
+    selection
 }
 
 /// The rule set as configured in the working directory (`soclint rules`,
 /// `explain`, `criteria`): nothing is scanned, so no root names a config.
 pub fn rules_for_listing(args: &RuleOverrides, in_scope_only: bool) -> Result<RuleSet, Error> {
-    let (config, path) = find_config(args.config.as_deref(), &[])?;
+    let (config, path) = find_config(args.config_choice(), &Anchor::of(&[PathBuf::from(".")]))?;
     build_rules(args, &config, path.as_deref(), in_scope_only)
 }
 
@@ -366,13 +630,26 @@ pub struct ScanOverrides {
 /// the evidence report's "resources checked".
 pub fn scan_options(
     roots: Vec<Root>,
+    repository: bool,
     config: &Config,
     flags: &ScanOverrides,
     keep_texts: bool,
     record_resources: bool,
 ) -> Result<ScanOptions, Error> {
-    let exclude = rules::compile::build_globs(config.exclude.iter().map(|g| (g.as_str(), 0..0)))
-        .map_err(|e| error(format!("invalid exclude glob in config: {}", e.message)))?;
+    let out_of_scope: Vec<String> = config
+        .scope
+        .iter()
+        .filter(|s| !s.is_in_scope())
+        .flat_map(|s| s.globs())
+        .collect();
+    let exclude = rules::compile::build_globs(
+        config
+            .exclude
+            .iter()
+            .chain(&out_of_scope)
+            .map(|g| (g.as_str(), 0..0)),
+    )
+    .map_err(|e| error(format!("invalid exclude glob in config: {}", e.message)))?;
     let threads = flags.threads.unwrap_or(0);
     let defaults = Limits::default();
     let parse = ParseOptions {
@@ -394,6 +671,10 @@ pub fn scan_options(
                 .or(config.max_alias_nodes)
                 .unwrap_or(defaults.max_alias_nodes),
         },
+        policies: PolicyPlaces {
+            dirs: config.settings().policy_paths,
+            declared: config.policy_paths.is_some(),
+        },
     };
     let threads = if threads == 0 {
         std::thread::available_parallelism()
@@ -406,6 +687,7 @@ pub fn scan_options(
         today: today()?,
         keep_texts,
         record_resources,
+        settings: None,
     };
     let terraform = crate::terraform::Inputs {
         var_files: flags.var_files.clone(),
@@ -430,6 +712,7 @@ pub fn scan_options(
     };
     Ok(ScanOptions {
         roots,
+        repository,
         exclude,
         threads,
         parse,
@@ -490,41 +773,49 @@ pub fn run_scan_found(
 /// suppressions and waivers) but not reported: what `soclint report` and
 /// `soclint baseline` read.
 pub struct Prepared {
+    pub anchor: Anchor,
     pub config: Config,
     pub rules: RuleSet,
     pub result: ScanResult,
 }
 
 /// [`Prepared`] for `dir`: its config (or `rule_args.config`), its rules in
-/// the audit's scope, one scan, suppressions and waivers applied.
+/// the audit's scope, one scan (paths relative to the repository root),
+/// suppressions and waivers applied.
 pub fn scan_directory(
     dir: &Path,
     rule_args: &RuleOverrides,
     flags: &ScanOverrides,
     record_resources: bool,
 ) -> Result<Prepared, Error> {
-    let (config, config_path) = find_config(
-        rule_args.config.as_deref(),
-        std::slice::from_ref(&dir.to_path_buf()),
-    )?;
+    let anchor = Anchor::of(std::slice::from_ref(&dir.to_path_buf()));
+    let (config, config_path) = find_config(rule_args.config_choice(), &anchor)?;
     let rules = build_rules(rule_args, &config, config_path.as_deref(), true)?;
     let roots = vec![Root {
         path: dir.to_path_buf(),
         is_dir: true,
-        display_prefix: String::new(),
+        display_prefix: anchor.display(dir),
     }];
-    let opts = scan_options(roots, &config, flags, false, record_resources)?;
+    let repository = anchor.is_repository_root(dir);
+    let opts = scan_options(roots, repository, &config, flags, false, record_resources)?;
     let mut result = run_scan(&opts, &rules, None)?;
+    result.scope = rules.selection.summary.clone();
+    result.scope.not_repository_root = !repository;
+    if !repository {
+        result.scope.need_policy_paths = 0;
+    }
     filter::apply(
         &mut result,
         &FilterOptions {
             today: opts.eval.today,
             waivers: &config.waiver,
-            config_path: config_display(config_path.as_deref(), dir),
+            config_path: config_display(config_path.as_deref(), &anchor.base),
+            selection: Some(&rules.selection),
             ..FilterOptions::default()
         },
     );
     Ok(Prepared {
+        anchor,
         config,
         rules,
         result,

@@ -28,6 +28,10 @@ use crate::unscanned::{Skipped, Status};
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub roots: Vec<Root>,
+    /// The one root is a repository's root directory: the repository's own
+    /// rules (what files exist, CODEOWNERS, committed secrets) run. Never for
+    /// a subdirectory, a plain directory, or files named one by one.
+    pub repository: bool,
     pub exclude: GlobSet,
     pub threads: usize,
     pub parse: ParseOptions,
@@ -38,8 +42,9 @@ pub struct ScanOptions {
 }
 
 impl ScanOptions {
-    /// One directory scanned with the default limits on one thread, as the
-    /// rule fixtures, tests and fuzz targets do; fields differ by struct update.
+    /// One directory scanned as a repository root with the default limits on
+    /// one thread, as the rule fixtures, tests and fuzz targets do; fields
+    /// differ by struct update.
     pub fn for_directory(dir: &std::path::Path, today: i64) -> Self {
         ScanOptions {
             roots: vec![Root {
@@ -47,6 +52,7 @@ impl ScanOptions {
                 is_dir: true,
                 display_prefix: String::new(),
             }],
+            repository: true,
             exclude: GlobSet::empty(),
             threads: 1,
             parse: ParseOptions::default(),
@@ -76,6 +82,8 @@ struct ChunkResult {
     notices: Vec<Notice>,
     directives: Vec<Directive>,
     resources: usize,
+    /// What the repository resource lists of each policy document.
+    policies: Vec<Node>,
 }
 
 /// A directory's Terraform evaluated as a root module (with the local modules
@@ -151,10 +159,13 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         problems,
         started,
     } = found;
+    // a directory walked: each file's facts; its repository's root: the
+    // repository itself too (what must or must not exist)
+    let wants_facts = opts.roots.len() == 1 && opts.roots[0].is_dir;
+    let whole_repository = wants_facts && opts.repository;
     // the repository's file tests search its paths in order: discovery gives
     // them so (checked, as this is public), before they are grouped by directory
-    let wants_repo = opts.roots.len() == 1 && opts.roots[0].is_dir;
-    let repo_files: Vec<String> = if wants_repo {
+    let repo_files: Vec<String> = if whole_repository {
         let mut paths: Vec<String> = found.iter().map(|d| d.rel.clone()).collect();
         if !paths.is_sorted() {
             paths.sort_unstable();
@@ -205,7 +216,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         tree: tree.as_ref(),
         values: &helm_values,
     };
-    let results: Vec<ChunkResult> = crate::parallel::map(&chunks, |c| {
+    let mut results: Vec<ChunkResult> = crate::parallel::map(&chunks, |c| {
         scan_chunk(c, &module_dirs, &charts, opts, rules)
     });
     let keys: Vec<(usize, &str)> = chunks
@@ -214,6 +225,11 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         .collect();
     let keep_root = kept_roots(&keys, &results);
     drop(keys);
+    let mut policies: Vec<Node> = Vec::new();
+    for r in &mut results {
+        policies.append(&mut r.policies);
+    }
+
     let mut result = ScanResult {
         rules_active: rules.rules.len(),
         ..ScanResult::default()
@@ -229,7 +245,16 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     // the repository's file facts need only the kinds; the chunks' results
     // merge meanwhile (both are a few tens of ms at a million lines)
     let (repo, mut parts) = crate::parallel::join(
-        || wants_repo.then(|| scan_repository(&found, &kinds, &repo_files, opts, rules)),
+        || {
+            wants_facts.then(|| {
+                let repo = RepositoryInput {
+                    whole: whole_repository,
+                    files: &repo_files,
+                    policies,
+                };
+                scan_repository(&found, &kinds, repo, opts, rules)
+            })
+        },
         || merge_chunks(&mut result, &mut verdicts, &mut checked, results, keep_root),
     );
     if let Some((mut repo, resources)) = repo {
@@ -609,7 +634,11 @@ fn scan_chunk(
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
     let mut directives = Vec::new();
+    let mut policies = Vec::new();
     for f in &loaded {
+        if let (FileKind::PolicyDocument, None, Some(doc)) = (f.kind, &f.error, f.docs.first()) {
+            policies.push(extract::policy_facts(&f.rel, doc));
+        }
         if let Some(t) = &f.text {
             directives.extend(suppress::directives(&f.rel, f.kind, t, &f.docs));
         }
@@ -650,6 +679,7 @@ fn scan_chunk(
         notices: Vec::new(),
         directives,
         resources: resources.len(),
+        policies,
     }
 }
 
@@ -673,13 +703,22 @@ fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::Mo
     }
 }
 
-/// The repository as a whole: one `file` resource per file found, and the
-/// `repository` resource for rules on what must (not) exist (`repo_files`:
-/// every path found, sorted).
+/// What the repository-wide resource is made of.
+struct RepositoryInput<'r> {
+    /// The scan is of a repository's root: the `repository` resource exists.
+    whole: bool,
+    /// Every path found, sorted (for `file_exists`/`file_absent`).
+    files: &'r [String],
+    /// The policy documents found ([`extract::policy_facts`]).
+    policies: Vec<Node>,
+}
+
+/// One `file` resource per file found, and, for a repository's root, the
+/// `repository` resource for rules on what must (not) exist.
 fn scan_repository(
     found: &[Discovered],
     kinds: &[(FileKind, u64)],
-    repo_files: &[String],
+    repo: RepositoryInput,
     opts: &ScanOptions,
     rules: &RuleSet,
 ) -> (ChunkOutcome, usize) {
@@ -687,7 +726,7 @@ fn scan_repository(
     let facts: Vec<Node> = crate::parallel::map(&files_and_kinds, |(d, (kind, size))| {
         file_facts(&d.rel, *size, kind.name())
     });
-    let repo_body = Node::map(Vec::new(), Span::default());
+    let repo_body = extract::repository_facts(repo.policies);
     let scope = 0;
     let mut resources: Vec<Resource> = facts
         .iter()
@@ -704,16 +743,18 @@ fn scan_repository(
             related: Vec::new(),
         })
         .collect();
-    resources.push(Resource {
-        target: Target::Repository,
-        ty: "repository".into(),
-        address: "repository".into(),
-        file: None,
-        body: &repo_body,
-        header: Span::default(),
-        scope,
-        related: Vec::new(),
-    });
+    if repo.whole {
+        resources.push(Resource {
+            target: Target::Repository,
+            ty: "repository".into(),
+            address: "repository".into(),
+            file: None,
+            body: &repo_body,
+            header: Span::default(),
+            scope,
+            related: Vec::new(),
+        });
+    }
     let resource_count = resources.len();
     let files: Vec<FileRef> = found
         .iter()
@@ -726,7 +767,7 @@ fn scan_repository(
         &resources,
         &files,
         HashMap::new(),
-        repo_files,
+        repo.files,
         rules,
         &opts.eval,
     );

@@ -33,6 +33,39 @@ fn check(extra: &[&str]) -> (i32, String, String) {
     run(&args)
 }
 
+/// A copy of `fixtures/cli/NAME` in a temporary directory, outside any
+/// repository: paths are reported relative to it whatever holds the
+/// checkout. With `repository`, it gets a `.git` and so the repository's rules.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: String,
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.path
+    }
+}
+
+fn fixture(name: &str, repository: bool) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join(name);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/cli")
+            .join(name),
+        &root,
+    );
+    if repository {
+        std::fs::create_dir(root.join(".git")).expect("mkdir .git");
+    }
+    Fixture {
+        path: root.to_str().expect("utf-8 path").to_string(),
+        _dir: dir,
+    }
+}
+
 /// The human report ends with a timing line; everything else is stable.
 fn without_timing(s: &str) -> String {
     s.lines()
@@ -43,14 +76,16 @@ fn without_timing(s: &str) -> String {
 
 #[test]
 fn human_report_points_at_each_attribute() {
-    let (code, out, _) = check(&["fixtures/cli/repo"]);
+    let repo = fixture("repo", false);
+    let (code, out, _) = check(&[&repo]);
     assert_eq!(code, 1);
     assert_snapshot!(without_timing(&out));
 }
 
 #[test]
 fn compact_report() {
-    let (code, out, _) = check(&["fixtures/cli/repo", "--format", "compact"]);
+    let repo = fixture("repo", false);
+    let (code, out, _) = check(&[&repo, "--format", "compact"]);
     assert_eq!(code, 1);
     assert_eq!(
         out,
@@ -62,7 +97,8 @@ fn compact_report() {
 
 #[test]
 fn json_report() {
-    let (code, out, _) = check(&["fixtures/cli/repo", "--format", "json"]);
+    let repo = fixture("repo", false);
+    let (code, out, _) = check(&[&repo, "--format", "json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_json_snapshot!(v);
@@ -70,10 +106,11 @@ fn json_report() {
 
 #[test]
 fn output_file_gets_the_report() {
+    let repo = fixture("repo", false);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("report.json");
     let f = file.to_str().expect("utf-8 path");
-    let (code, out, _) = check(&["fixtures/cli/repo", "--format", "json", "--output", f]);
+    let (code, out, _) = check(&[&repo, "--format", "json", "--output", f]);
     assert_eq!(code, 1);
     assert_eq!(out, "");
     let written = std::fs::read_to_string(&file).expect("written");
@@ -82,32 +119,19 @@ fn output_file_gets_the_report() {
 
 #[test]
 fn exit_codes_follow_the_threshold() {
+    let repo = fixture("repo", false);
     // findings: critical, high, medium
-    assert_eq!(check(&["fixtures/cli/repo", "--format", "compact"]).0, 1);
+    assert_eq!(check(&[&repo, "--format", "compact"]).0, 1);
     assert_eq!(
-        check(&[
-            "fixtures/cli/repo",
-            "--format",
-            "compact",
-            "--fail-on",
-            "critical"
-        ])
-        .0,
+        check(&[&repo, "--format", "compact", "--fail-on", "critical"]).0,
         1
     );
     assert_eq!(
-        check(&[
-            "fixtures/cli/repo",
-            "--format",
-            "compact",
-            "--fail-on",
-            "never"
-        ])
-        .0,
+        check(&[&repo, "--format", "compact", "--fail-on", "never"]).0,
         0
     );
     let (code, out, _) = check(&[
-        "fixtures/cli/repo",
+        &repo,
         "--format",
         "compact",
         "--select",
@@ -126,8 +150,9 @@ fn exit_codes_follow_the_threshold() {
 
 #[test]
 fn clean_scan_exits_zero() {
+    let repo = fixture("repo", false);
     let (code, out, _) = check(&[
-        "fixtures/cli/repo/infra",
+        &format!("{}/infra", &*repo),
         "--select",
         "TEST-K8S",
         "--format",
@@ -138,8 +163,9 @@ fn clean_scan_exits_zero() {
 
 #[test]
 fn select_and_ignore_take_ids_prefixes_and_criteria() {
+    let repo = fixture("repo", false);
     let ids = |extra: &[&str]| -> Vec<String> {
-        let mut args = vec!["fixtures/cli/repo", "--format", "compact"];
+        let mut args = vec![&*repo, "--format", "compact"];
         args.extend(extra);
         let (_, out, _) = check(&args);
         out.lines()
@@ -162,10 +188,11 @@ fn select_and_ignore_take_ids_prefixes_and_criteria() {
 
 #[test]
 fn malformed_files_of_every_format_are_reported_and_the_scan_goes_on() {
-    let (code, out, _) = check(&["fixtures/cli/broken", "--format", "compact"]);
+    let broken = fixture("broken", false);
+    let (code, out, _) = check(&[&broken, "--format", "compact"]);
     assert_eq!(code, 1);
     assert_snapshot!(out);
-    let (_, json, _) = check(&["fixtures/cli/broken", "--format", "json"]);
+    let (_, json, _) = check(&[&broken, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(v["errors"].as_array().map(Vec::len), Some(7));
     assert_eq!(v["findings"][0]["path"], "good.tf");
@@ -237,11 +264,8 @@ fn config_in_the_root_is_used() {
 
 #[test]
 fn invalid_config_points_into_the_file() {
-    let (code, out, err) = check(&[
-        "fixtures/cli/repo",
-        "--config",
-        "fixtures/cli/config-bad/soclint.toml",
-    ]);
+    let repo = fixture("repo", false);
+    let (code, out, err) = check(&[&repo, "--config", "fixtures/cli/config-bad/soclint.toml"]);
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("unknown field `colour`"), "{err}");
     assert!(err.contains("soclint.toml:3:1"), "{err}");
@@ -358,13 +382,8 @@ fn rules_explain_and_criteria() {
 
 #[test]
 fn oversized_files_are_skipped_and_reported() {
-    let (code, out, _) = check(&[
-        "fixtures/cli/repo",
-        "--format",
-        "json",
-        "--max-file-size",
-        "272",
-    ]);
+    let repo = fixture("repo", false);
+    let (code, out, _) = check(&[&repo, "--format", "json", "--max-file-size", "272"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(code, 1, "the k8s file is small enough");
     assert_eq!(v["skipped"][0]["path"], "infra/main.tf");
@@ -386,9 +405,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn policy_paths_and_max_age_come_from_the_config() {
+    let policies = fixture("policy-settings", true);
     let (code, out, _) = run(&[
         "check",
-        "fixtures/cli/policy-settings",
+        &policies,
         "--select",
         "DOC-REQ-002,DOC-REQ-003,DOC-REQ-004,DOC-REVIEW-002",
         "--format",

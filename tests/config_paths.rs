@@ -106,7 +106,7 @@ fn v04_rules_cannot_name_an_absolute_path() {
         assert!(!r.2.contains("root:x:0"), "{}", r.2);
         assert_refused(
             r,
-            &format!("rules = [\"{named}\"] in ./soclint.toml: the path is absolute"),
+            &format!("rules = [\"{named}\"] in soclint.toml: the path is absolute"),
         );
     }
 }
@@ -189,7 +189,7 @@ fn dot_dot_inside_the_repository_is_accepted() {
     let (code, out, err) = check(&l.repo, &["infra"]);
     assert_eq!(
         (code, out.as_str()),
-        (1, "main.tf:2:9: HIGH MY-S3-001 [CC6.1] m\n"),
+        (1, "infra/main.tf:2:9: HIGH MY-S3-001 [CC6.1] m\n"),
         "{err}"
     );
 }
@@ -375,7 +375,7 @@ fn a_trusted_config_from_outside_replaces_the_pull_requests() {
     let (code, _, err) = check(&l.repo, &["."]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("rules = [\"does-not-exist\"] in ./soclint.toml: the path does not exist"),
+        err.contains("rules = [\"does-not-exist\"] in soclint.toml: the path does not exist"),
         "{err}"
     );
 }

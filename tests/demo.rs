@@ -1,16 +1,39 @@
 //! The demo repository with the built-in pack: every file kind produces
 //! findings, each output format is pinned by a snapshot (paths are relative,
 //! timing dropped), and the README's first command works as written.
+use std::path::Path;
+
 use assert_cmd::Command;
 use insta::assert_snapshot;
 
+/// The demo as a repository of its own (a copy with a `.git`), so the
+/// repository's rules run and paths are relative to it.
+fn demo_repository() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.expect("walk");
+        let dest = tmp
+            .path()
+            .join(entry.path().strip_prefix(&from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+    std::fs::create_dir(tmp.path().join(".git")).expect("mkdir .git");
+    tmp
+}
+
 fn demo(format: &str) -> (i32, String) {
+    let repo = demo_repository();
     let out = Command::cargo_bin("soclint")
         .expect("binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(repo.path())
         .env("SOCLINT_TODAY", "2026-11-25")
         .env_remove("NO_COLOR")
-        .args(["check", "fixtures/demo", "--format", format])
+        .args(["check", "--format", format])
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout)
@@ -19,6 +42,30 @@ fn demo(format: &str) -> (i32, String) {
         .collect::<Vec<_>>()
         .join("\n");
     (out.status.code().unwrap_or(-1), text)
+}
+
+/// `cargo run -- check fixtures/demo` from the checkout, as the README's first
+/// lines say: the demo is then a directory inside soclint's own repository
+/// (or a plain directory in a source archive), so paths are named from the
+/// repository root and the repository-wide rules say they did not run.
+#[test]
+fn the_readme_first_command_works_as_written() {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOCLINT_TODAY", "2026-11-25")
+        .args(["check", "fixtures/demo", "--format", "compact"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l.ends_with(
+            "infra/terraform/storage.tf:72:12: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.marketing_assets` readable by anyone"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("REPO-GOV-001"), "{text}");
 }
 
 #[test]

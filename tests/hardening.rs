@@ -60,7 +60,7 @@ fn l5_a_byte_order_mark_does_not_shift_line_one() {
     );
     assert_eq!(
         compact,
-        "Dockerfile:1:12: MEDIUM DKR-BASE-001 [CC6.8,CC8.1,CC9.2] stage `stage 0` builds on a base image without a pinned version (tag: latest)\n"
+        "Dockerfile:1:12: MEDIUM DKR-BASE-001 [CC6.8,CC8.1,CC9.2] stage 0 builds on a base image without a pinned version (tag: latest)\n"
     );
     let (_, human) = run(
         dir.path(),

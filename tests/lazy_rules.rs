@@ -165,8 +165,16 @@ fn check_counts_the_rules_of_the_targets_present() {
         rules_evaluated(tf.path()),
         count(&[Target::Terraform, Target::Iam, Target::Repository])
     );
+    // the demo's soclint.toml sets `policy-paths`: the required-policy rules run too
+    let with_policies = Config {
+        policy_paths: Some(vec!["docs/policies".into()]),
+        ..Config::default()
+    };
+    let demo_rules = build_rules(&RuleOverrides::default(), &with_policies, None, true)
+        .unwrap_or_else(|_| panic!("pack loads"));
+    assert!(demo_rules.rules.len() > all.rules.len());
     assert_eq!(
         rules_evaluated(&fixtures().join("demo")),
-        all.rules.len() as u64
+        demo_rules.rules.len() as u64
     );
 }

@@ -132,7 +132,8 @@ fn v18_escape_sequences_in_snippets_are_shown_not_run_l2() {
   help: Remove the public ACL (use `private`) and grant access through IAM or bucket policies
         scoped to known principals.
 
-Scanned 1 files (4 lines, 1 resources) with 1 rules: 1 finding, 0 files not parsed.
+Scanned 1 file (4 lines, 1 resource) with 1 rule: 1 finding, 0 files not parsed.
+Categories in scope: security.
 By severity: critical 1
 By criterion: CC6.1 1, CC6.6 1
 "

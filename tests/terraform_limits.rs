@@ -149,8 +149,9 @@ fn dynamic_blocks_over_the_limit_are_unknown() {
             "5:16: dynamic \"ingress\" over 5000 elements is over the limit of 1024 instances per block; its blocks are unknown".to_string()
         )]
     );
-    // the thousand groups, the file's facts and the repository
-    assert_eq!(v["summary"]["resources"], 1002);
+    // the thousand groups and the file's facts (a plain directory: no
+    // repository resource)
+    assert_eq!(v["summary"]["resources"], 1001);
 }
 
 /// V14: module calls fanning out (six directories of twelve calls each,

@@ -114,7 +114,8 @@ fn v06_a_named_link_is_reported_never_read_m6() {
             "warning: 2 files not scanned:\n  symbolic links, not followed:\n    \
              leak.tf: a link to `{}`; a file named on the command line is not read through a link\n    \
              main.tf: a link to `data/acl.txt`; a file named on the command line is not read through a link\n\
-             Scanned 0 files (0 lines, 0 resources) with 18 rules: 0 findings, 0 files not parsed, 2 not scanned.\n",
+             Scanned 0 files (0 lines, 0 resources) with 8 rules: 0 findings, 0 files not parsed, 2 not scanned.\n\
+             Categories in scope: security. 1 privacy rule not in scope: add categories in soclint.toml.\n",
             secret.display()
         )
     );
@@ -399,7 +400,9 @@ fn every_format_names_the_files_not_scanned() {
          over the size limit (--max-file-size):\n    infra/big.tf: 300 bytes; the limit is 200\n\
          warning: 1 file not scanned:\n  formats soclint does not read:\n    \
          infra/main.tofu: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\n\
-         Scanned 1 files (3 lines, 4 resources) with 1 rules: 1 finding, 0 files not parsed, 2 not scanned.\n\
+         Scanned 1 file (3 lines, 3 resources) with 1 rule: 1 finding, 0 files not parsed, 2 not scanned.\n\
+         Categories in scope: security.\n\
+         Repository rules (CODEOWNERS, SECURITY.md, CI, required policies) not run: the scanned directory is not a repository's root.\n\
          By severity: critical 1\nBy criterion: CC6.1 1, CC6.6 1\n"
     );
 
@@ -440,6 +443,16 @@ fn every_format_names_the_files_not_scanned() {
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "infra/main.tofu", "uriBaseId": "%SRCROOT%"}}}],
                 "message": {"text": "infra/main.tofu was not scanned (a format soclint does not read): OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json."},
                 "properties": {"reason": "unsupported", "status": "warning"}
+            },
+            {
+                "descriptor": {"id": "scope"},
+                "level": "note",
+                "message": {"text": "Categories in scope: security."}
+            },
+            {
+                "descriptor": {"id": "scope"},
+                "level": "note",
+                "message": {"text": "Repository rules (CODEOWNERS, SECURITY.md, CI, required policies) not run: the scanned directory is not a repository's root."}
             }
         ])
     );
@@ -473,7 +486,9 @@ fn many_skipped_files_are_grouped() {
          charts/app/templates/ (14 files): not rendered: 1:10: function \"nope\" not defined\n  \
          formats soclint does not read:\n    \
          tofu/a.tofu: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\n\
-         Scanned 14 files (14 lines, 16 resources) with 0 rules: 0 findings, 0 files not parsed, 15 not scanned.\n"
+         Scanned 14 files (14 lines, 15 resources) with 0 rules: 0 findings, 0 files not parsed, 15 not scanned.\n\
+         Categories in scope: security.\n\
+         Repository rules (CODEOWNERS, SECURITY.md, CI, required policies) not run: the scanned directory is not a repository's root.\n"
     );
     let (_, out) = check(d, "github", &[]);
     assert_eq!(
@@ -517,7 +532,7 @@ fn the_evidence_report_lists_files_not_scanned() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("| Scanned | 1 files, 4 resources, 0 parse error(s), 2 file(s) not scanned |"),
+        out.contains("| Scanned | 1 files, 3 resources, 0 parse error(s), 2 file(s) not scanned |"),
         "{out}"
     );
     assert!(out.contains(

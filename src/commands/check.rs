@@ -13,7 +13,7 @@ use crate::output_file::Guard;
 use crate::parallel;
 use crate::project::{
     build_rules, build_rules_for, config_display, find_config, run_scan_found, scan_options,
-    RuleOverrides, ScanOverrides,
+    Anchor, RuleOverrides, ScanOverrides,
 };
 use crate::report;
 use crate::rules::Severity;
@@ -25,12 +25,8 @@ use crate::unscanned::Policy;
 pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
     let plan = plan_outputs(&args.format, &args.output)?;
     let targets = resolve_targets(args)?;
-    let config_roots = match &args.changed_since {
-        Some(_) => vec![targets.base.clone()],
-        None => args.paths.clone(),
-    };
-    let (config, config_path) = find_config(args.rules.config.as_deref(), &config_roots)?;
     let rule_overrides = RuleOverrides::from(&args.rules);
+    let (config, config_path) = find_config(rule_overrides.config_choice(), &targets.anchor)?;
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
@@ -50,6 +46,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
     let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
     let opts = scan_options(
         targets.roots,
+        targets.repository,
         &config,
         &scan_overrides(args),
         keep_texts,
@@ -77,16 +74,25 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             None => build_rules(&rule_overrides, &config, config_path.as_deref(), true)?,
         };
         let mut result = run_scan_found(&opts, &rules, plan_input, found)?;
+        result.scope = rules.selection.summary.clone();
+        // a directory that is not a repository's root: say what did not run
+        result.scope.not_repository_root =
+            !targets.repository && targets.report_paths.is_none() && plan_input.is_none();
+        if !targets.repository {
+            // the required-policy rules are repository rules: off here anyway
+            result.scope.need_policy_paths = 0;
+        }
         filter::apply(
             &mut result,
             &FilterOptions {
                 today: opts.eval.today,
                 waivers: &config.waiver,
-                config_path: config_display(config_path.as_deref(), &targets.base),
+                config_path: config_display(config_path.as_deref(), &targets.anchor.base),
                 report_paths: targets.report_paths,
                 changed_lines: targets.changed_lines,
                 baseline,
                 policy: Policy::default(),
+                selection: Some(&rules.selection),
             },
         );
         // the scanned directories and the working directory: no output path
@@ -95,7 +101,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             opts.roots
                 .iter()
                 .map(|r| r.path.as_path())
-                .chain([targets.base.as_path()]),
+                .chain([targets.anchor.base.as_path()]),
         );
         let ctx = report::Context {
             show_suppressed: args.show_suppressed,
@@ -152,15 +158,17 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
 /// What to scan and what to report of it.
 struct Targets {
     roots: Vec<Root>,
-    /// The directory paths are relative to (for git and the config path).
-    base: PathBuf,
+    /// What paths are relative to, and where the config search starts.
+    anchor: Anchor,
+    /// The one root is the repository's root: its own rules run.
+    repository: bool,
     report_paths: Option<HashSet<String>>,
     changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
 }
 
 /// Files named one by one, each reported under `rel`; a Terraform file brings
 /// the other Terraform files of its directory as context (not reported).
-fn file_targets(files: Vec<(PathBuf, String)>, base: PathBuf) -> Targets {
+fn file_targets(files: Vec<(PathBuf, String)>, anchor: Anchor) -> Targets {
     let mut report = HashSet::new();
     let mut roots: Vec<Root> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -216,18 +224,22 @@ fn file_targets(files: Vec<(PathBuf, String)>, base: PathBuf) -> Targets {
     }
     Targets {
         roots,
-        base,
+        anchor,
+        repository: false,
         report_paths: Some(report),
         changed_lines: None,
     }
 }
 
+/// The paths to scan, each named relative to the repository root (or, outside
+/// a repository, to the one scanned directory or the working directory).
 fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
     for p in &args.paths {
         if !p.exists() {
             return Err(fatal(format!("{} does not exist", p.display())));
         }
     }
+    let anchor = Anchor::of(&args.paths);
     if let Some(reference) = &args.changed_since {
         let [dir] = args.paths.as_slice() else {
             return Err(fatal("--changed-since takes one directory (default .)"));
@@ -235,6 +247,12 @@ fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
         if !dir.is_dir() {
             return Err(fatal("--changed-since takes a directory, not a file"));
         }
+        // git names files relative to `dir`; reports name them from the root
+        let prefix = anchor.display(dir);
+        let from_root = |rel: String| match prefix.as_str() {
+            "" => rel,
+            p => format!("{p}/{rel}"),
+        };
         let base = changed::merge_base(dir, reference).map_err(fatal)?;
         let changed = changed::changed_files(dir, &base).map_err(fatal)?;
         // every changed path goes to discovery, which reports what it cannot
@@ -243,43 +261,40 @@ fn resolve_targets(args: &CheckArgs) -> Result<Targets, Fatal> {
         let files: Vec<(PathBuf, String)> = changed
             .iter()
             .filter(|f| f.path.symlink_metadata().is_ok_and(|m| !m.is_dir()))
-            .map(|f| (f.path.clone(), f.rel.clone()))
+            .map(|f| (f.path.clone(), from_root(f.rel.clone())))
             .collect();
-        let mut t = file_targets(files, dir.clone());
-        if args.changed_lines_only {
-            t.changed_lines = Some(changed::changed_lines(dir, &base, &changed).map_err(fatal)?);
-        }
+        let changed_lines = if args.changed_lines_only {
+            let lines = changed::changed_lines(dir, &base, &changed).map_err(fatal)?;
+            Some(lines.into_iter().map(|(k, v)| (from_root(k), v)).collect())
+        } else {
+            None
+        };
+        let mut t = file_targets(files, anchor);
+        t.changed_lines = changed_lines;
         return Ok(t);
     }
     if args.paths.iter().all(|p| p.is_file()) {
         let files = args
             .paths
             .iter()
-            .map(|p| (p.clone(), crate::discover::normalise(p)))
+            .map(|p| (p.clone(), anchor.display(p)))
             .collect();
-        return Ok(file_targets(files, PathBuf::from(".")));
+        return Ok(file_targets(files, anchor));
     }
-    let single = args.paths.len() == 1 && args.paths[0].is_dir();
     let roots = args
         .paths
         .iter()
         .map(|p| Root {
             path: p.clone(),
             is_dir: p.is_dir(),
-            display_prefix: if single || !p.is_dir() {
-                String::new()
-            } else {
-                crate::discover::normalise(p)
-            },
+            display_prefix: anchor.display(p),
         })
         .collect();
+    let repository = matches!(args.paths.as_slice(), [dir] if anchor.is_repository_root(dir));
     Ok(Targets {
         roots,
-        base: if single {
-            args.paths[0].clone()
-        } else {
-            PathBuf::from(".")
-        },
+        anchor,
+        repository,
         report_paths: None,
         changed_lines: None,
     })

@@ -57,6 +57,7 @@ impl From<&RuleSourceArgs> for RuleOverrides {
     fn from(args: &RuleSourceArgs) -> Self {
         RuleOverrides {
             config: args.config.clone(),
+            no_config: args.no_config,
             rules: args.rules.clone(),
             no_builtin: args.no_builtin,
             select: args.select.clone(),

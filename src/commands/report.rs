@@ -43,7 +43,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         result,
         rules: &prepared.rules,
         categories: &prepared.config.categories,
-        git: git::read(&args.path),
+        git: git::read(&prepared.anchor.base),
         scan_time,
         today: today()?,
         scanned_path: crate::discover::normalise(&args.path),

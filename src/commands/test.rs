@@ -3,14 +3,21 @@ use super::output::print;
 use super::{Fatal, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::TestArgs;
 use crate::fixture::{test_rule, RuleTest};
-use crate::project::{build_rules_with, find_config, today, RuleOverrides};
+use std::path::PathBuf;
+
+use crate::project::{build_rules_with, find_config, today, Anchor, RuleOverrides};
+use crate::rules::criteria::{category_of, Category};
 
 /// `soclint test`: each rule against its fixtures; PASS, FAIL and SKIP apart.
 pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
-    let (config, path) = find_config(args.rules.config.as_deref(), &[])?;
+    let overrides = RuleOverrides::from(&args.rules);
+    let (config, path) = find_config(
+        overrides.config_choice(),
+        &Anchor::of(&[PathBuf::from(".")]),
+    )?;
     let mut broken = Some(Vec::new());
     let set = build_rules_with(
-        &RuleOverrides::from(&args.rules),
+        &overrides,
         &config,
         path.as_deref(),
         false,
@@ -66,6 +73,20 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
                 skipped += 1;
                 out.push_str(&format!("SKIP {} (metadata ok; no fixtures)\n", m.id));
             }
+        }
+    }
+    // a rule of the project's own that passes here but that `check` never
+    // runs: all its criteria are in categories soclint.toml leaves out
+    let mut scope = vec![Category::Security];
+    scope.extend(config.categories.iter().copied());
+    for m in set.rules.iter().map(|r| &r.meta) {
+        let in_scope = m.criteria.iter().any(|c| scope.contains(&category_of(c)));
+        if !in_scope && !m.origin.starts_with("builtin:") {
+            out.push_str(&format!(
+                "note: {} does not run in `soclint check`: its criteria ({}) are in categories not in scope (add them to `categories` in soclint.toml)\n",
+                m.id,
+                m.criteria.join(", ")
+            ));
         }
     }
     out.push_str(&format!(

@@ -25,11 +25,12 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
         .iter()
         .enumerate()
     {
+        // a stage without `AS name` goes by its index: "stage 0" in messages
         let name = stage
             .get("name")
             .and_then(Node::as_str)
             .map(str::to_string)
-            .unwrap_or_else(|| format!("stage {i}"));
+            .unwrap_or_else(|| i.to_string());
         let header = stage.get("from").map(|f| f.span).unwrap_or(stage.span);
         push(Target::Dockerfile, "stage", name, stage, header);
     }

@@ -19,7 +19,7 @@ use crate::discover::FileKind;
 use crate::document::{Node, Span};
 use crate::target::Target;
 
-pub use repository::file_facts;
+pub use repository::{file_facts, policy_facts, repository_facts};
 
 #[derive(Debug, Clone)]
 pub struct Resource<'a> {

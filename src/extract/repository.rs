@@ -24,3 +24,41 @@ pub fn file_facts(rel: &str, size: u64, kind: &str) -> Node {
         at,
     )
 }
+
+/// What the repository resource knows of one policy document (its
+/// `policies` list): `path`, and `title` and `type` when the document has
+/// them, so required-policy rules can match a policy by what it says it is
+/// (`information.md` titled "Information Security Policy"), not its name.
+pub fn policy_facts(rel: &str, doc: &Node) -> Node {
+    let at = Span::new(0, 0);
+    let entry = |key: &str, value: &str| Entry {
+        key: key.to_string(),
+        key_span: at,
+        value: Node::new(Value::String(value.to_string()), at),
+    };
+    let mut entries = vec![entry("path", rel)];
+    if let Some(title) = super::policy_docs::title(doc) {
+        entries.push(entry("title", title));
+    }
+    let fm = doc.get("front_matter");
+    let kind = ["type", "policy"]
+        .iter()
+        .find_map(|k| fm.and_then(|f| f.get(k)).and_then(Node::as_str));
+    if let Some(kind) = kind {
+        entries.push(entry("type", kind));
+    }
+    Node::map(entries, at)
+}
+
+/// The `repository` resource: the policy documents found (see [`policy_facts`]).
+pub fn repository_facts(policies: Vec<Node>) -> Node {
+    let at = Span::new(0, 0);
+    Node::map(
+        vec![Entry {
+            key: "policies".into(),
+            key_span: at,
+            value: Node::list(policies, at),
+        }],
+        at,
+    )
+}

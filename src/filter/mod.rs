@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use crate::config::Waiver;
 use crate::finding::{Finding, ScanResult, Suppression, SuppressionKind};
 use crate::rules::eval::parse_date;
+use crate::rules::selection::Selection;
 use crate::unscanned::{Gap, Policy};
 
 #[derive(Default)]
@@ -34,6 +35,10 @@ pub struct FilterOptions<'a> {
     /// What each kind of coverage gap (a parse error, a skipped file) does
     /// to the run.
     pub policy: Policy,
+    /// Which rules ran where: findings of a rule a `[[scope]]` table leaves
+    /// out of their path are dropped, and a suppression or waiver naming only
+    /// rules that did not run is not judged unused.
+    pub selection: Option<&'a Selection>,
 }
 
 pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
@@ -42,6 +47,9 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
         result.errors.retain(|e| paths.contains(&e.path));
         result.directives.retain(|d| paths.contains(&d.path));
         result.skipped.retain(|s| paths.contains(&s.path));
+    }
+    if let Some(sel) = opts.selection.filter(|s| s.by_path()) {
+        result.findings.retain(|f| sel.ran(&f.rule.id, &f.path));
     }
     distinct_fingerprints(&mut result.findings);
     suppress(result, opts);
@@ -255,8 +263,11 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
         result.suppressed.extend(suppressed);
     }
 
+    // unused only relative to the rules that ran: `--select X` does not make
+    // the suppressions of every other rule unused
+    let ran = |rule: &str, path: &str| opts.selection.is_none_or(|s| s.ran(rule, path));
     for (i, d) in directives.iter().enumerate() {
-        if valid[i] && !used[i] {
+        if valid[i] && !used[i] && d.rules.iter().any(|r| ran(r, &d.path)) {
             let subject = d.rules.join(",");
             meta.push(suppress::meta_finding(
                 suppress::UNUSED,
@@ -271,7 +282,7 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     // a waiver can only be judged unused when the whole repository was scanned
     if opts.report_paths.is_none() {
         for (i, w) in waivers.iter().enumerate() {
-            if waiver_valid[i] && !waiver_used[i] {
+            if waiver_valid[i] && !waiver_used[i] && ran_anywhere(opts.selection, &w.waiver.rule) {
                 let w = w.waiver;
                 meta.push(suppress::meta_finding(
                     suppress::UNUSED,
@@ -285,6 +296,12 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
         }
     }
     result.findings.extend(meta);
+}
+
+/// Whether a waiver's rule ran for some path (its glob may cover several
+/// `[[scope]]` tables): a waiver of a rule that ran nowhere is not unused.
+fn ran_anywhere(selection: Option<&Selection>, rule: &str) -> bool {
+    selection.is_none_or(|s| !s.left_out.contains(rule))
 }
 
 #[cfg(test)]

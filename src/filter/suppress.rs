@@ -214,6 +214,7 @@ fn meta(
         references: vec!["https://example.invalid/soclint#suppressions-and-waivers".into()],
         checkov: Vec::new(),
         examples: Vec::new(),
+        requires: Vec::new(),
         origin: "builtin:soclint (suppressions)".into(),
     })
 }

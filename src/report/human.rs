@@ -14,6 +14,7 @@ use super::{criteria_list, describe_suppression, Context};
 use crate::document::Span;
 use crate::escape::{self, terminal};
 use crate::finding::{FileError, Finding, RelatedKind, ScanResult};
+use crate::rules::selection::plural;
 use crate::rules::Severity;
 use crate::unscanned::Status;
 
@@ -345,20 +346,21 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
     skipped(&mut s, result);
     let _ = writeln!(
         s,
-        "Scanned {} files ({} lines, {} resources) with {} rules: {} finding{}, {} file{} not parsed{}.",
-        result.files_scanned,
-        result.lines_scanned,
-        result.resources,
-        result.rules_active,
-        result.findings.len(),
-        if result.findings.len() == 1 { "" } else { "s" },
-        result.errors.len(),
-        if result.errors.len() == 1 { "" } else { "s" },
+        "Scanned {} ({}, {}) with {}: {}, {} not parsed{}.",
+        plural(result.files_scanned, "file", "files"),
+        plural(result.lines_scanned, "line", "lines"),
+        plural(result.resources, "resource", "resources"),
+        plural(result.rules_active, "rule", "rules"),
+        plural(result.findings.len(), "finding", "findings"),
+        plural(result.errors.len(), "file", "files"),
         match result.skipped.len() {
             0 => String::new(),
             n => format!(", {n} not scanned"),
         }
     );
+    for line in result.scope.sentences() {
+        let _ = writeln!(s, "{}", terminal(&line));
+    }
     if !result.suppressed.is_empty() || result.baselined > 0 || !result.fixed.is_empty() {
         let _ = writeln!(
             s,

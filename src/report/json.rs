@@ -66,7 +66,7 @@ struct NoticeOut<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files_scanned: usize,
     lines_scanned: usize,
     resources: usize,
@@ -85,6 +85,25 @@ struct Summary {
     /// Terraform module sources not evaluated (registry, git…): not downloaded.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     remote_modules: Vec<String>,
+    /// What the configuration left out of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<ScopeOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScopeOut<'a> {
+    /// SOC 2 categories in scope.
+    categories: Vec<&'static str>,
+    /// Rules not run because all their criteria are in categories out of scope.
+    rules_out_of_scope: usize,
+    out_of_scope_categories: Vec<&'static str>,
+    /// Rules off until soclint.toml sets `policy-paths`.
+    rules_needing_policy_paths: usize,
+    /// Whether the repository-wide rules ran (the scan was of a repository's root).
+    repository_rules: bool,
+    /// Paths `[[scope]]` tables put out of scope (not scanned).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    out_of_scope_paths: &'a [String],
 }
 
 pub fn render(result: &ScanResult) -> String {
@@ -148,6 +167,21 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
         by_criterion: result.count_by_criterion(),
         unknown_attributes: result.unknown_attributes,
         remote_modules: result.remote_modules.clone(),
+        scope: (!result.scope.categories.is_empty()).then(|| {
+            let sc = &result.scope;
+            ScopeOut {
+                categories: sc.categories.iter().map(|c| c.name()).collect(),
+                rules_out_of_scope: sc.out_of_scope,
+                out_of_scope_categories: sc
+                    .out_of_scope_categories
+                    .iter()
+                    .map(|c| c.name())
+                    .collect(),
+                rules_needing_policy_paths: sc.need_policy_paths,
+                repository_rules: !sc.not_repository_root,
+                out_of_scope_paths: &sc.out_of_scope_paths,
+            }
+        }),
     };
     // buffered here, where the writer's type is known: serde_json makes many
     // small writes, and each through `dyn Write` cost more than the buffer

@@ -48,6 +48,11 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
         result.fixed.len(),
         result.errors.len()
     );
+    let scope = result.scope.sentences();
+    if !scope.is_empty() {
+        let lines: Vec<String> = scope.iter().map(|l| cell(l).into_owned()).collect();
+        let _ = writeln!(s, "{}\n", lines.join(" "));
+    }
     if n > 0 {
         let by_sev = result.count_by_severity();
         let _ = writeln!(s, "| Severity | Findings |\n|---|---:|");

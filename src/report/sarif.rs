@@ -283,6 +283,14 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
         v
     }));
 
+    notifications.extend(result.scope.sentences().into_iter().map(|line| {
+        json!({
+            "level": "note",
+            "message": { "text": sentence(&line) },
+            "descriptor": { "id": "scope" },
+        })
+    }));
+
     let taxa: Vec<Value> = CRITERIA
         .iter()
         .map(|c| {

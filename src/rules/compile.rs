@@ -101,6 +101,22 @@ pub fn compile_rule(
         return err("`for_each_where` needs `for_each`", rule_span);
     }
     let assert = compile_cond(spec.assert)?;
+    let mut requires = Vec::new();
+    for r in &spec.requires {
+        match super::Requirement::parse(r.get_ref()) {
+            Some(req) => requires.push(req),
+            None => {
+                return err(
+                    format!(
+                        "`{}` is not a setting a rule can require (expected one of: {})",
+                        r.get_ref(),
+                        super::Requirement::ALL.map(|r| r.name()).join(", ")
+                    ),
+                    r.span(),
+                )
+            }
+        }
+    }
     let message = spec.message.get_ref().clone();
     check_placeholders(&message, spec.message.span())?;
     if let Some(label) = &spec.label {
@@ -122,6 +138,7 @@ pub fn compile_rule(
             references: spec.references,
             checkov: spec.checkov,
             examples: spec.examples,
+            requires,
             origin: origin.to_string(),
             definition,
         }),

@@ -303,10 +303,9 @@ impl<'a> Context<'a> {
                         Verdict::Pass => return o,
                         Verdict::Skip => skipped = true,
                         Verdict::Fail => {
-                            if first_fail
-                                .as_ref()
-                                .is_none_or(|f| f.span.is_none() && o.span.is_some())
-                            {
+                            if first_fail.as_ref().is_none_or(|f| {
+                                f.span.is_none() && f.file.is_none() && o.span.is_some()
+                            }) {
                                 first_fail = Some(o);
                             }
                         }

@@ -5,6 +5,7 @@ pub mod criteria;
 pub mod eval;
 pub mod path;
 pub mod schema;
+pub mod selection;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -81,11 +82,35 @@ pub struct RuleMeta {
     pub references: Vec<String>,
     pub checkov: Vec<String>,
     pub examples: Vec<schema::ExampleSpec>,
+    /// Settings the project must set before the rule runs.
+    pub requires: Vec<Requirement>,
     /// The rule file it came from (`builtin:policies/…` for the embedded pack).
     pub origin: String,
     /// The rule's TOML table as written: what the evidence report's rule-set
     /// hash is computed over.
     pub definition: String,
+}
+
+/// A setting of soclint.toml a rule needs before it applies: without it the
+/// rule is left out of a scan, and the summary says how many were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Requirement {
+    /// `policy-paths`: the repository says where it keeps its policies (the
+    /// required-policy rules would otherwise report every policy of a
+    /// repository that keeps them elsewhere as missing).
+    PolicyPaths,
+}
+
+impl Requirement {
+    pub const ALL: [Requirement; 1] = [Requirement::PolicyPaths];
+    pub fn name(self) -> &'static str {
+        match self {
+            Requirement::PolicyPaths => "policy-paths",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Requirement> {
+        Requirement::ALL.into_iter().find(|r| r.name() == s)
+    }
 }
 
 impl RuleMeta {
@@ -226,7 +251,7 @@ pub struct LazyGlobs {
 
 impl LazyGlobs {
     /// `patterns` must each have passed [`compile::check_glob`].
-    pub(crate) fn new(patterns: Vec<String>) -> Self {
+    pub fn new(patterns: Vec<String>) -> Self {
         LazyGlobs {
             prefixes: literal_prefixes(&patterns),
             patterns,
@@ -420,11 +445,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            policy_paths: vec![
-                "policies".to_string(),
-                "docs/policies".to_string(),
-                "compliance".to_string(),
-            ],
+            policy_paths: crate::parse::DEFAULT_POLICY_DIRS
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
             policy_max_age_days: 365,
         }
     }
@@ -463,6 +487,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Settings from `soclint.toml` that rules refer to.
     pub settings: Settings,
+    /// What the configuration left out, and which rules run where.
+    pub selection: selection::Selection,
     /// (target, resource type) → rule indices; rules with no resource list are under "".
     /// (By target first, so a lookup borrows the type instead of building a key.)
     /// Hashed with foldhash: the keys come from rules, not from scanned files
@@ -612,6 +638,7 @@ impl RuleSet {
             index: HashMap::new(),
             referrers: Default::default(),
             settings: Settings::default(),
+            selection: selection::Selection::default(),
         };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for (i, r) in set.rules.iter().enumerate() {

@@ -45,6 +45,10 @@ pub struct RuleSpec {
     pub checkov: Vec<String>,
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
+    /// Settings soclint.toml must set before the rule runs
+    /// (`requires = ["policy-paths"]`: the repository says it keeps policies).
+    #[serde(default)]
+    pub requires: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

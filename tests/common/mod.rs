@@ -41,7 +41,7 @@ pub fn demo_repo() -> (tempfile::TempDir, PathBuf) {
     .expect("write");
     std::fs::write(
         root.join("soclint.toml"),
-        "categories = [\"availability\", \"confidentiality\", \"processing-integrity\", \"privacy\"]\n",
+        "policy-paths = [\"docs/policies\"]\ncategories = [\"availability\", \"confidentiality\", \"processing-integrity\", \"privacy\"]\n",
     )
     .expect("write");
     (tmp, root)
