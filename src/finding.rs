@@ -45,7 +45,7 @@ pub struct Finding {
     pub suppression: Option<Box<Suppression>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Related {
     pub path: String,
     pub span: Span,
@@ -54,7 +54,7 @@ pub struct Related {
 }
 
 /// What a related place is to a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RelatedKind {
     /// A `module` block that called the module the finding is in.
     ModuleCall,
@@ -139,8 +139,18 @@ impl Finding {
     pub fn severity(&self) -> Severity {
         self.rule.severity
     }
-    pub fn sort_key(&self) -> (&str, Location, &str, &str) {
-        (&self.path, self.location, &self.rule.id, &self.resource)
+    /// Report order, and identity: two findings with equal keys are one.
+    /// The related places are part of it, so the same module resource
+    /// reached through two call chains (two example directories calling one
+    /// module under one name) is two findings.
+    pub fn sort_key(&self) -> (&str, Location, &str, &str, &[Related]) {
+        (
+            &self.path,
+            self.location,
+            &self.rule.id,
+            &self.resource,
+            &self.related,
+        )
     }
 }
 

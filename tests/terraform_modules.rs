@@ -258,3 +258,60 @@ fn a_source_above_the_root_calls_nothing_in_the_scan() {
         vec![finding("infra/main.tf:2", "aws_s3_bucket_acl.x")]
     );
 }
+
+/// issue 14 item 1, FAILURES.md M14: two example directories call one module
+/// under the same `module "db"`. Their findings inside the module used to
+/// merge into one (same path, line, rule and address), so one example's
+/// `deletion_protection = false` was never reported. The call chain is part
+/// of a finding's identity: each caller gets its own.
+#[test]
+fn two_callers_of_one_module_name_keep_their_findings_apart() {
+    let t = tempfile::tempdir().expect("tmp");
+    let example = |protect: &str| {
+        format!("module \"db\" {{\n  source              = \"../../modules/db\"\n  deletion_protection = {protect}\n}}\n")
+    };
+    write(
+        t.path(),
+        &[
+            (
+                "modules/db/main.tf",
+                "variable \"deletion_protection\" {\n  default = true\n}\n\nresource \"aws_db_instance\" \"this\" {\n  deletion_protection = var.deletion_protection\n}\n",
+            ),
+            ("examples/a/main.tf", &example("false")),
+            ("examples/b/main.tf", &example("false")),
+            ("examples/c/main.tf", &example("true")),
+        ],
+    );
+    let (_, v) = soclint(
+        t.path(),
+        &["check", ".", "--select", "AWS-RDS-004", "--format", "json"],
+    );
+    let findings: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap_or("").to_string(),
+                format!(
+                    "{}:{}",
+                    f["related"][0]["path"].as_str().unwrap_or(""),
+                    f["related"][0]["start_line"]
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        vec![
+            (
+                "module.db.aws_db_instance.this".into(),
+                "examples/a/main.tf:1".into()
+            ),
+            (
+                "module.db.aws_db_instance.this".into(),
+                "examples/b/main.tf:1".into()
+            ),
+        ]
+    );
+}
