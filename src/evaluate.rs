@@ -44,6 +44,9 @@ pub struct ChunkOutcome {
     pub checked: Vec<Vec<String>>,
     /// Texts of files that findings point into.
     pub texts: Vec<(String, Arc<str>)>,
+    /// Secrets to mask wherever a file's text is shown: (file, spans) for
+    /// every failed evaluation of a secret rule, before any filtering.
+    pub masks: Vec<(String, Vec<Span>)>,
 }
 
 /// Resources evaluated per task.
@@ -96,6 +99,7 @@ pub fn evaluate<'a>(
     for (mut t, mut part) in parts {
         tally.append(&mut t);
         out.findings.append(&mut part.findings);
+        out.masks.append(&mut part.masks);
         for (list, mut more) in out.checked.iter_mut().zip(part.checked) {
             list.append(&mut more);
         }
@@ -159,6 +163,13 @@ fn evaluate_resource(
             let outcome = ctx.eval(res, subject, &rule.assert);
             tally.push((ri, outcome.verdict));
             if outcome.verdict == Verdict::Fail {
+                if rule.meta.secret {
+                    let mut spans: Vec<Span> = outcome.span.into_iter().collect();
+                    ctx.mask_spans(res, subject, &rule.mask, &mut spans);
+                    if !spans.is_empty() {
+                        out.masks.push((path.to_string(), spans));
+                    }
+                }
                 let mut f = make_finding(rule, res, path, subject_header, outcome);
                 f.related = res
                     .related

@@ -280,6 +280,10 @@ pub struct ScanResult {
     pub checked: BTreeMap<String, BTreeSet<String>>,
     /// Texts of the files that findings or errors point into.
     pub texts: HashMap<String, Arc<str>>,
+    /// Per file, the spans of every secret a secret rule found, whether its
+    /// finding was then reported, suppressed or baselined: what a report
+    /// that shows the file's text masks.
+    pub masks: HashMap<String, Vec<Span>>,
     pub elapsed: Duration,
     /// Terraform attributes that stayed unknown after evaluation.
     pub unknown_attributes: usize,

@@ -460,6 +460,9 @@ fn merge(
             .entry(rel.clone())
             .or_insert_with(|| Arc::clone(text));
     }
+    for (rel, spans) in outcome.masks.drain(..) {
+        result.masks.entry(rel).or_default().extend(spans);
+    }
     std::mem::take(&mut outcome.findings)
 }
 
@@ -553,10 +556,14 @@ fn scan_chunk(
     // the directory's own resources, whoever calls it
     let mut resources: Vec<Resource> = Vec::new();
     for (i, f) in loaded.iter().enumerate() {
-        if f.error.is_some() || is_tf(f.kind) {
+        if f.error.is_some() {
             continue;
         }
-        extract::extract(f.kind, &f.docs, i, i, &mut resources);
+        if is_tf(f.kind) {
+            extract::terraform_files(&f.docs, i, i, &mut resources);
+        } else {
+            extract::extract(f.kind, &f.docs, i, i, &mut resources);
+        }
     }
     let mut outcome =
         evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
@@ -678,7 +685,10 @@ fn scan_chunk(
         skipped,
         notices: Vec::new(),
         directives,
-        resources: resources.len(),
+        resources: resources
+            .iter()
+            .filter(|r| !extract::is_file_view(r))
+            .count(),
         policies,
     }
 }

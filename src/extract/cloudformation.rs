@@ -9,6 +9,18 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let Some(resources) = doc.get("Resources").and_then(Node::as_map) else {
         return;
     };
+    // the template as a whole (type `template`): its `Parameters`, `Outputs`…
+    let header = doc
+        .entry("AWSTemplateFormatVersion")
+        .or_else(|| doc.entry("Resources"))
+        .map_or(doc.span, |e| e.key_span);
+    push(
+        Target::Cloudformation,
+        "template",
+        "template".into(),
+        doc,
+        header,
+    );
     for r in resources {
         let Some(ty) = r.value.get("Type").and_then(Node::as_str) else {
             continue;

@@ -49,6 +49,45 @@ pub fn extract<'a>(
     scope: usize,
     out: &mut Vec<Resource<'a>>,
 ) {
+    pushing(file, scope, out, |push| {
+        for doc in docs {
+            match kind {
+                FileKind::Terraform | FileKind::TerraformJson => terraform::extract(doc, push),
+                FileKind::Cloudformation => cloudformation::extract(doc, push),
+                FileKind::Kubernetes => kubernetes::extract(doc, push),
+                FileKind::GithubWorkflow => github_actions::extract_workflow(doc, push),
+                FileKind::GithubAction => github_actions::extract_action(doc, push),
+                FileKind::Compose => compose::extract(doc, push),
+                FileKind::Dockerfile => dockerfile::extract(doc, push),
+                FileKind::Iam => iam::extract(doc, push),
+                FileKind::PolicyDocument => policy_docs::extract(doc, push),
+                FileKind::HelmTemplate | FileKind::Other => {}
+            }
+        }
+    })
+}
+
+/// The `file` resource of each document of a Terraform file (the file as
+/// written; its `resource` blocks are evaluated by `terraform` instead).
+pub fn terraform_files<'a>(
+    docs: &'a [Node],
+    file: usize,
+    scope: usize,
+    out: &mut Vec<Resource<'a>>,
+) {
+    pushing(file, scope, out, |push| {
+        docs.iter().for_each(|doc| terraform::file(doc, push))
+    })
+}
+
+/// Runs `extract` with a [`Push`] that adds to `out` the resources of file
+/// `file` in scope `scope`.
+fn pushing<'a>(
+    file: usize,
+    scope: usize,
+    out: &mut Vec<Resource<'a>>,
+    extract: impl FnOnce(&mut Push<'_, 'a>),
+) {
     let mut push = |target: Target, ty: &str, address: String, body: &'a Node, header: Span| {
         out.push(Resource {
             target,
@@ -61,20 +100,17 @@ pub fn extract<'a>(
             related: Vec::new(),
         })
     };
-    for doc in docs {
-        match kind {
-            FileKind::Terraform | FileKind::TerraformJson => terraform::extract(doc, &mut push),
-            FileKind::Cloudformation => cloudformation::extract(doc, &mut push),
-            FileKind::Kubernetes => kubernetes::extract(doc, &mut push),
-            FileKind::GithubWorkflow => github_actions::extract_workflow(doc, &mut push),
-            FileKind::GithubAction => github_actions::extract_action(doc, &mut push),
-            FileKind::Compose => compose::extract(doc, &mut push),
-            FileKind::Dockerfile => dockerfile::extract(doc, &mut push),
-            FileKind::Iam => iam::extract(doc, &mut push),
-            FileKind::PolicyDocument => policy_docs::extract(doc, &mut push),
-            FileKind::HelmTemplate | FileKind::Other => {}
-        }
-    }
+    extract(&mut push)
+}
+
+/// Whether a resource is a whole file seen as one (Terraform's `file`,
+/// CloudFormation's `template`) rather than a resource of the
+/// infrastructure: not counted among the scan's resources.
+pub fn is_file_view(r: &Resource) -> bool {
+    matches!(
+        (r.target, r.ty.as_str()),
+        (Target::Terraform, "file") | (Target::Cloudformation, "template")
+    )
 }
 
 /// The callback every extractor pushes through.

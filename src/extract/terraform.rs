@@ -1,5 +1,7 @@
 //! Terraform: `resource` and `data` blocks (HCL and `.tf.json` share one shape),
-//! and the variables whose literal defaults rules may see through `var.x`.
+//! the file as a whole (type `file`: its `provider`, `variable`, `locals`…
+//! blocks, as written), and the variables whose literal defaults rules may see
+//! through `var.x`.
 use super::Push;
 use crate::document::{Node, Value};
 use crate::target::Target;
@@ -26,6 +28,18 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
             }
         }
     }
+}
+
+/// The file as written, as one resource of type `file`: rules on the blocks
+/// that are not resources (credentials in a `provider` block, a literal
+/// default of a `variable`). Not evaluated, so once per file whoever calls
+/// its module.
+pub fn file<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
+    let header = doc
+        .as_map()
+        .and_then(|m| m.first())
+        .map_or(doc.span, |e| e.key_span);
+    push(Target::Terraform, "file", "file".into(), doc, header);
 }
 
 /// Variables of a file whose default is fully known (no expressions inside).

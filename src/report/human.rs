@@ -201,11 +201,29 @@ impl<'r> Texts<'r> {
     }
 }
 
+/// Each file's text with its secrets masked: every span a secret rule found
+/// in the scan (before suppressions and the baseline, so an accepted secret
+/// is masked too), every secret finding's own span, and what looks like a
+/// credential in a file that could not be parsed.
 fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
-    let mut spans: HashMap<&str, Vec<crate::document::Span>> = HashMap::new();
-    for f in result.findings.iter().filter(|f| f.rule.secret) {
-        if let Some(s) = f.span {
+    let mut spans: HashMap<&str, Vec<Span>> = result
+        .masks
+        .iter()
+        .map(|(path, spans)| (path.as_str(), spans.clone()))
+        .collect();
+    for f in result.findings.iter().chain(&result.suppressed) {
+        if let (true, Some(s)) = (f.rule.secret, f.span) {
             spans.entry(f.path.as_str()).or_default().push(s);
+        }
+    }
+    // no rule read a file that could not be parsed: what looks like a
+    // credential in it is masked in its error's snippet
+    for e in &result.errors {
+        if let Some(text) = result.texts.get(&e.path) {
+            let found = super::snippet::secret_like(text);
+            if !found.is_empty() {
+                spans.entry(e.path.as_str()).or_default().extend(found);
+            }
         }
     }
     spans

@@ -3,7 +3,7 @@
 //! carriage returns, bidirectional overrides) as visible escapes, a leading
 //! byte-order mark dropped; and the way from the file's byte offsets to the
 //! shown text's, so underlines land where they should.
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
@@ -61,6 +61,39 @@ impl Shown {
     }
 }
 
+/// What looks like a credential in the text of a file soclint could not
+/// parse (so no rule read it) but whose error it shows: the value assigned to
+/// a key named like a credential (`password: …`, `API_TOKEN=…`,
+/// `"client_secret": "…"`), known token formats, private key blocks, and the
+/// password of a URL.
+pub fn secret_like(text: &str) -> Vec<crate::document::Span> {
+    static PATTERNS: OnceLock<Option<regex::Regex>> = OnceLock::new();
+    let Some(re) = PATTERNS
+        .get_or_init(|| {
+            regex::Regex::new(concat!(
+                r#"(?i)(password|passwd|passphrase|secret|token|api_?key|access_?key|private_?key|secret_?key|client_?secret|auth_?key|credentials?)["']?\s*[:=]\s*["']?(?P<secret>[^\s"',;{}$][^\s"',;}]*)"#,
+                r"|(?P<pem>(?s)-----BEGIN ([A-Z]+ )?PRIVATE KEY-----.*?(-----END ([A-Z]+ )?PRIVATE KEY-----|\z))",
+                r"|[a-z][a-z0-9+.-]*://[^/\s:@]+:(?P<url>[^/\s@]+)@",
+                r"|(?P<token>\b(AKIA|ASIA)[0-9A-Z]{16}\b|\b(sk|rk)_live_[0-9A-Za-z]{10,}|\bgh[pousr]_[0-9A-Za-z]{30,}|\bglpat-[0-9A-Za-z_-]{20}|\bxox[abposr]-[0-9A-Za-z-]{10,})",
+            ))
+            .ok()
+        })
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    re.captures_iter(text)
+        .filter_map(|c| {
+            let m = c
+                .name("secret")
+                .or_else(|| c.name("pem"))
+                .or_else(|| c.name("url"))
+                .or_else(|| c.name("token"))?;
+            Some(crate::document::Span::new(m.start(), m.end()))
+        })
+        .collect()
+}
+
 /// A snippet's source for miette: the shown text under the file's (escaped)
 /// name. miette counts the header's column in bytes of the shown text; the
 /// header gives the finding's own column instead (characters of the file),
@@ -104,6 +137,25 @@ impl SourceCode for Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_unparsed_text_are_found() {
+        let text = "db_password = \"Tr0ub4dor&3\"\nAPI_TOKEN=abc123 x\n\"client_secret\": \"s3cr3t\",\nurl: https://u:pw@h/x\nkey: AKIAIOSFODNN7EXAMPLE\nplain: value\npassword: $VAR\n";
+        let found: Vec<&str> = secret_like(text)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Tr0ub4dor&3",
+                "abc123",
+                "s3cr3t",
+                "pw",
+                "AKIAIOSFODNN7EXAMPLE"
+            ]
+        );
+    }
 
     #[test]
     fn hidden_characters_are_shown_and_offsets_follow() {

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::criteria;
 use super::path::Path;
-use super::schema::{CondSpec, DaysSpec, RelationSpec, RuleSpec};
+use super::schema::{CondSpec, DaysSpec, MaskSpec, RelationSpec, RuleSpec};
 use super::{
     Cond, Days, LazyGlobs, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Settings,
     Severity, Target, Test,
@@ -117,6 +117,7 @@ pub fn compile_rule(
             }
         }
     }
+    let mask = compile_masks(spec.mask, spec.secret)?;
     let message = spec.message.get_ref().clone();
     check_placeholders(&message, spec.message.span())?;
     if let Some(label) = &spec.label {
@@ -148,7 +149,35 @@ pub fn compile_rule(
         for_each,
         for_each_where,
         assert,
+        mask,
     })
+}
+
+fn compile_masks(
+    specs: Vec<Spanned<MaskSpec>>,
+    secret: bool,
+) -> Result<Vec<super::Mask>, CompileError> {
+    let mut out = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let span = spec.span();
+        if !secret {
+            return err("`mask` is for rules with `secret = true`", span);
+        }
+        let (path, within) = match spec.into_inner() {
+            MaskSpec::Path(p) => (p, None),
+            MaskSpec::Within { path, matches } => (path, Some(matches)),
+        };
+        let path = Path::parse(&path).or_else(|e| err(e, span.clone()))?;
+        let within = match within {
+            Some(re) => Some(
+                LazyRegex::new(&re)
+                    .or_else(|e| err(format!("`mask` pattern: {e}"), span.clone()))?,
+            ),
+            None => None,
+        };
+        out.push(super::Mask { path, within });
+    }
+    Ok(out)
 }
 
 /// `{name}` with an identifier inside must be a known placeholder; other

@@ -286,6 +286,52 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// What to mask when a secret rule failed on `subject`: each value its
+    /// `mask` paths reach (every scalar inside a block), or each match of a
+    /// mask's pattern in those values as written (its `secret` group when it
+    /// has one). See [`super::Mask`].
+    pub fn mask_spans(
+        &self,
+        res: &Resource<'a>,
+        subject: &'a Node,
+        masks: &[super::Mask],
+        out: &mut Vec<Span>,
+    ) {
+        let text = res
+            .file
+            .and_then(|f| self.file_texts.get(f).copied().flatten());
+        for m in masks {
+            let start = Hit {
+                node: subject,
+                span: subject.span,
+            };
+            for hit in self.resolve(res, start, &m.path).hits {
+                scalar_spans(hit.node, hit.span, &mut |span| {
+                    let Some(re) = &m.within else {
+                        out.push(span);
+                        return;
+                    };
+                    // without the text there is nothing to match in; the
+                    // finding's own span is masked all the same
+                    let Some(source) = text.and_then(|t| t.get(span.start..span.end)) else {
+                        return;
+                    };
+                    let re = re.get();
+                    let group = re.capture_names().position(|n| n == Some("secret"));
+                    for caps in re.captures_iter(source) {
+                        let found = group.and_then(|g| caps.get(g)).or_else(|| caps.get(0));
+                        if let Some(found) = found.filter(|f| !f.is_empty()) {
+                            out.push(Span::new(
+                                span.start + found.start(),
+                                span.start + found.end(),
+                            ));
+                        }
+                    }
+                });
+            }
+        }
+    }
+
     /// Evaluates `cond` with `subject` as the node paths start from.
     pub fn eval(&self, res: &Resource<'a>, subject: &'a Node, cond: &'a Cond) -> Outcome<'a> {
         match cond {
@@ -881,6 +927,17 @@ fn intrinsic_names(function: &str, arg: &Node, address: &str) -> bool {
     }
 }
 
+/// The span of every scalar in `node` (`span` itself for a scalar).
+fn scalar_spans(node: &Node, span: Span, f: &mut impl FnMut(Span)) {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .for_each(|e| scalar_spans(&e.value, e.value.span, f)),
+        Value::List(items) => items.iter().for_each(|i| scalar_spans(i, i.span, f)),
+        _ => f(span),
+    }
+}
+
 fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Hits<'a>, unknown: &mut bool) {
     match (seg, &node.value) {
         (Segment::Key(k), Value::Map(entries)) => {
@@ -922,6 +979,21 @@ fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Hits<'a>, unknown: &mut boo
             node: &e.value,
             span: value_span(e),
         })),
+        (Segment::KeyMatch(p), Value::Map(entries)) => {
+            out.extend(entries.iter().filter(|e| p.is_match(&e.key)).map(|e| Hit {
+                node: &e.value,
+                span: value_span(e),
+            }))
+        }
+        (Segment::KeyMatch(_), Value::List(items)) => {
+            for item in items {
+                if is_unknown(item) {
+                    *unknown = true;
+                } else {
+                    step(item, seg, out, unknown);
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -135,6 +135,19 @@ pub struct Rule {
     pub for_each: Option<Path>,
     pub for_each_where: Option<Cond>,
     pub assert: Cond,
+    /// What else to mask when a secret rule fires (`mask` in the rule).
+    pub mask: Vec<Mask>,
+}
+
+/// Values masked, wherever a file's text is shown, when a secret rule fails
+/// on a subject: beyond the value the finding points at, every value `path`
+/// reaches from the subject, or only each match of `within` in them (its
+/// `secret` group when it has one). Computed before suppressions and the
+/// baseline apply, so an accepted secret stays masked too.
+#[derive(Debug)]
+pub struct Mask {
+    pub path: Path,
+    pub within: Option<LazyRegex>,
 }
 
 /// The strings a top-level attribute must equal for a rule's `where` to hold.

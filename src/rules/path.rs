@@ -1,5 +1,6 @@
 //! Key paths into a document: `a.b[0].c`, `a.b[*].c`, `jobs.*.steps`,
-//! `metadata.annotations."kubernetes.io/x"`. Empty (or `.`) is the node itself.
+//! `metadata.annotations."kubernetes.io/x"`, `env[~"(?i)token$"]`. Empty (or
+//! `.`) is the node itself.
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +11,29 @@ pub enum Segment {
     Index(i64),
     /// Every element of a list, or every value of a map.
     Each,
+    /// Every value of a map whose key the pattern matches (`[~"regex"]`).
+    /// Applied to a list it applies to every element.
+    KeyMatch(KeyPattern),
 }
+
+/// A regular expression on map keys, compared by its text; checked when
+/// the rule loads, built when first used.
+#[derive(Debug, Clone)]
+pub struct KeyPattern(pub std::sync::Arc<super::LazyRegex>);
+
+impl KeyPattern {
+    pub fn is_match(&self, key: &str) -> bool {
+        self.0.get().is_match(key)
+    }
+}
+
+impl PartialEq for KeyPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+impl Eq for KeyPattern {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Path {
@@ -35,6 +58,26 @@ impl Path {
                     if i >= chars.len() {
                         return Err("path ends with `.`".into());
                     }
+                }
+                '[' if chars.get(i + 1) == Some(&'~') => {
+                    // `[~"regex"]` or `[~'regex']`: the regex may hold `]`
+                    let quote = *chars.get(i + 2).ok_or("`[~` without a quoted pattern")?;
+                    if quote != '"' && quote != '\'' {
+                        return Err("`[~` takes a quoted pattern: `[~\"regex\"]`".into());
+                    }
+                    let len = chars[i + 3..]
+                        .iter()
+                        .position(|&c| c == quote)
+                        .ok_or("unclosed pattern in `[~…]`")?;
+                    let pattern: String = chars[i + 3..i + 3 + len].iter().collect();
+                    if chars.get(i + 3 + len + 1) != Some(&']') {
+                        return Err("`[~\"regex\"]` must end with `]`".into());
+                    }
+                    let re = super::LazyRegex::new(&pattern)
+                        .map_err(|e| format!("`[~{quote}{pattern}{quote}]`: {e}"))?;
+                    segments.push(Segment::KeyMatch(KeyPattern(std::sync::Arc::new(re))));
+                    i += len + 5;
+                    expect_key = false;
                 }
                 '[' => {
                     let close = chars[i..]
@@ -112,6 +155,14 @@ impl fmt::Display for Path {
                 }
                 Segment::Index(n) => write!(f, "[{n}]")?,
                 Segment::Each => f.write_str("[*]")?,
+                Segment::KeyMatch(p) => {
+                    let quote = if p.0.as_str().contains('"') {
+                        '\''
+                    } else {
+                        '"'
+                    };
+                    write!(f, "[~{quote}{}{quote}]", p.0.as_str())?
+                }
             }
         }
         Ok(())
@@ -144,5 +195,22 @@ mod tests {
         assert!(Path::parse("a.").is_err());
         assert!(Path::parse("a[x]").is_err());
         assert!(Path::parse("a[0").is_err());
+    }
+
+    #[test]
+    fn key_patterns_hold_any_regex() {
+        let p = Path::parse(r#"env[~"(?i)(^|_)(KEY|TOKEN)$"].value[~'a"b']"#).unwrap();
+        assert_eq!(p.segments.len(), 4);
+        assert!(matches!(&p.segments[1], KeyMatch(k) if k.is_match("API_KEY")));
+        assert_eq!(p.segments[2], Key("value".into()));
+        assert_eq!(
+            p.to_string(),
+            r#"env[~"(?i)(^|_)(KEY|TOKEN)$"].value[~'a"b']"#
+        );
+        assert_eq!(Path::parse(&p.to_string()).unwrap(), p);
+        assert!(Path::parse("a[~x]").is_err());
+        assert!(Path::parse("a[~\"x]").is_err());
+        assert!(Path::parse("a[~\"x\"").is_err());
+        assert!(Path::parse("a[~\"(\"]").is_err());
     }
 }

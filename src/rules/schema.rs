@@ -37,6 +37,10 @@ pub struct RuleSpec {
     /// every output (messages, snippets).
     #[serde(default)]
     pub secret: bool,
+    /// With `secret`: more values to mask when the rule fires (each value a
+    /// path reaches from the subject, or each match of a pattern in them).
+    #[serde(default)]
+    pub mask: Vec<Spanned<MaskSpec>>,
     pub rationale: String,
     pub remediation: String,
     #[serde(default)]
@@ -49,6 +53,16 @@ pub struct RuleSpec {
     /// (`requires = ["policy-paths"]`: the repository says it keeps policies).
     #[serde(default)]
     pub requires: Vec<Spanned<String>>,
+}
+
+/// `"data.*"` (every value the path reaches) or `{ path = "user_data",
+/// matches = "password=(?P<secret>\\S+)" }` (each match in those values; only
+/// its `secret` group when it has one).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MaskSpec {
+    Path(String),
+    Within { path: String, matches: String },
 }
 
 #[derive(Debug, Deserialize, Clone)]
