@@ -135,6 +135,12 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// What a file that did not parse or was not scanned does to the run:
+    /// `error`, `warn` or `ignore` for every kind, or `KIND=ACTION`
+    /// (`too-large=warn`, `symlink=error`, `parse-error=ignore`); repeatable,
+    /// after `on-unscanned` in soclint.toml.
+    #[arg(long, value_name = "[KIND=]ACTION")]
+    pub on_unscanned: Vec<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
     /// A Terraform variables file applied to every root module (repeatable; after

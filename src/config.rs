@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::repo_path::{self, MAX_CONFIG_FILE_SIZE};
 use crate::rules::criteria::Category;
+use crate::unscanned::{Gap, Policy, Reason};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -45,6 +46,10 @@ pub struct Config {
     /// Parts of a monorepo with a scope of their own (`[[scope]]` tables).
     #[serde(default)]
     pub scope: Vec<PathScope>,
+    /// What a file that did not parse or was not scanned does to the run:
+    /// `"error"`, `"warn"` or `"ignore"` for every kind, or a table by kind
+    /// (`{ too-large = "warn", symlink = "error" }`, `all` for the rest).
+    pub on_unscanned: Option<OnUnscanned>,
 }
 
 /// A part of the repository with its own audit scope: other categories, its
@@ -87,6 +92,46 @@ impl PathScope {
 
     pub fn is_in_scope(&self) -> bool {
         self.in_scope != Some(false)
+    }
+}
+
+/// `on-unscanned`: one action for every kind of gap, or one per kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OnUnscanned {
+    All(String),
+    ByKind(std::collections::BTreeMap<String, String>),
+}
+
+impl Config {
+    /// The policy for coverage gaps: the default, then `on-unscanned`
+    /// (`all` first, then each kind). Checked when the config is loaded.
+    pub fn unscanned_policy(&self) -> Result<Policy, String> {
+        let mut policy = Policy::default();
+        match &self.on_unscanned {
+            None => {}
+            Some(OnUnscanned::All(action)) => policy.apply(action)?,
+            Some(OnUnscanned::ByKind(kinds)) => {
+                if let Some(action) = kinds.get("all") {
+                    policy.apply(action)?;
+                }
+                for (kind, action) in kinds.iter().filter(|(k, _)| *k != "all") {
+                    policy.apply(&format!("{kind}={action}"))?;
+                }
+            }
+        }
+        Ok(policy)
+    }
+}
+
+impl Waiver {
+    /// What it accepts, for messages: the rule id, or `files not scanned
+    /// (KIND)`.
+    pub fn subject(&self) -> String {
+        match &self.unscanned {
+            Some(kind) => format!("files not scanned ({kind})"),
+            None => self.rule.clone(),
+        }
     }
 }
 
@@ -149,11 +194,19 @@ impl Config {
 }
 
 /// A central exception: findings of `rule` in files matching `path` (and, when
-/// given, on `resource`) are suppressed until `expires`.
+/// given, on `resource`) are suppressed until `expires`; or, with
+/// `unscanned`, files matching `path` that did not parse or were not scanned
+/// for that reason are accepted (they neither fail the run nor warn).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
+    /// The rule whose findings it accepts; empty for a waiver of files not
+    /// scanned (`unscanned`).
+    #[serde(default)]
     pub rule: String,
+    /// Instead of a rule: the kind of coverage gap it accepts for `path`
+    /// (`parse-error`, `too-large`, …, or `*` for any).
+    pub unscanned: Option<String>,
     /// A glob relative to the scanned root (as in `exclude`).
     pub path: String,
     pub resource: Option<String>,
@@ -244,6 +297,46 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
             let at = text.find(&w.path).map(|s| s..s + w.path.len());
             return Err(fail(format!("invalid waiver path glob: {e}"), at));
         }
+        let header = || {
+            let start = text
+                .lines()
+                .take(w.line.saturating_sub(1))
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
+            Some(start..start + "[[waiver]]".len())
+        };
+        match (&w.unscanned, w.rule.is_empty()) {
+            (None, true) => {
+                return Err(fail(
+                    "a waiver needs `rule` (a rule id) or `unscanned` (a kind of file not scanned)"
+                        .into(),
+                    header(),
+                ))
+            }
+            (Some(_), false) => {
+                return Err(fail(
+                    "a waiver takes `rule` or `unscanned`, not both".into(),
+                    header(),
+                ))
+            }
+            (Some(kind), true) if kind != "*" && Gap::from_id(kind).is_none() => {
+                let at = text.find(kind.as_str()).map(|s| s..s + kind.len());
+                return Err(fail(
+                    format!(
+                        "`{kind}` is not a kind of file not scanned (expected `*`, parse-error, {})",
+                        Reason::ALL.map(Reason::id).join(", ")
+                    ),
+                    at,
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Err(e) = config.unscanned_policy() {
+        let at = text
+            .find("on-unscanned")
+            .map(|s| s..s + "on-unscanned".len());
+        return Err(fail(format!("on-unscanned: {e}"), at));
     }
     for scope in &config.scope {
         if scope.paths.is_empty() {

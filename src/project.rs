@@ -804,10 +804,12 @@ pub fn scan_directory(
     if !repository {
         result.scope.need_policy_paths = 0;
     }
+    let policy = config.unscanned_policy().map_err(error)?;
     filter::apply(
         &mut result,
         &FilterOptions {
             today: opts.eval.today,
+            policy,
             waivers: &config.waiver,
             config_path: config_display(config_path.as_deref(), &anchor.base),
             selection: Some(&rules.selection),

@@ -7,7 +7,8 @@ use crate::filter;
 use crate::output_file::Guard;
 use crate::project::{scan_directory, RuleOverrides, ScanOverrides};
 
-/// `soclint baseline`: today's active findings (after suppressions and waivers).
+/// `soclint baseline`: today's active findings (after suppressions and
+/// waivers), and the files that did not parse or were not scanned.
 pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
     if !args.path.is_dir() {
         return Err(fatal(format!("{} is not a directory", args.path.display())));
@@ -23,14 +24,17 @@ pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
         .clone()
         .unwrap_or_else(|| args.path.join(filter::baseline::FILE_NAME));
     let guard = Guard::new([args.path.as_path()]);
+    let gaps = filter::baseline::gaps(result);
+    let gap_count = gaps.len();
     write_output(
         Some(&out),
-        &filter::baseline::render(&result.findings),
+        &filter::baseline::render(&result.findings, gaps),
         &guard,
     )?;
     eprintln!(
-        "wrote {} finding(s) to {}",
+        "wrote {} finding(s) and {} file(s) not scanned to {}",
         result.findings.len(),
+        gap_count,
         out.display()
     );
     Ok(EXIT_OK)

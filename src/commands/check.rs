@@ -18,7 +18,6 @@ use crate::project::{
 use crate::report;
 use crate::rules::Severity;
 use crate::scan;
-use crate::unscanned::Policy;
 
 /// `soclint check`: scan, filter, write each report asked for; exit 1 when a
 /// finding reaches the threshold or a file could not be parsed.
@@ -32,6 +31,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         (None, Some(s)) => <FailOn as clap::ValueEnum>::from_str(s, true).map_err(fatal)?,
         (None, None) => FailOn::Low,
     };
+    let mut policy = config.unscanned_policy().map_err(fatal)?;
+    for spec in &args.on_unscanned {
+        policy
+            .apply(spec)
+            .map_err(|e| fatal(format!("--on-unscanned {spec}: {e}")))?;
+    }
     let baseline = match &args.baseline {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -91,7 +96,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
                 report_paths: targets.report_paths,
                 changed_lines: targets.changed_lines,
                 baseline,
-                policy: Policy::default(),
+                policy,
                 selection: Some(&rules.selection),
             },
         );

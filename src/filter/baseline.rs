@@ -1,10 +1,13 @@
 //! Baselines: the accepted findings of a moment, by fingerprint (never by line),
-//! so `check --baseline` reports only what is new and lists what was fixed.
+//! so `check --baseline` reports only what is new and lists what was fixed;
+//! and the accepted coverage gaps (files that did not parse or were not
+//! scanned), by path and kind.
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{BaselineEntry, Finding};
+use crate::finding::{BaselineEntry, Finding, ScanResult};
+use crate::unscanned::{Gap, Status};
 
 pub const FILE_NAME: &str = ".soclint-baseline.json";
 
@@ -13,6 +16,19 @@ pub const FILE_NAME: &str = ".soclint-baseline.json";
 pub struct Baseline {
     pub version: u32,
     pub findings: Vec<BaselineEntry>,
+    /// Files that did not parse or were not scanned, accepted as they are
+    /// (by path and kind: a file that stays unparsable stays accepted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unscanned: Vec<GapEntry>,
+}
+
+/// A coverage gap in the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapEntry {
+    pub path: String,
+    /// `parse-error` or a skip reason (`too-large`, `symlink`, …).
+    pub kind: String,
 }
 
 pub fn entry(f: &Finding) -> BaselineEntry {
@@ -25,9 +41,78 @@ pub fn entry(f: &Finding) -> BaselineEntry {
     }
 }
 
-/// The baseline file for these findings: sorted by path, rule, resource and
-/// fingerprint, one key per line, so a change shows as a small diff.
-pub fn render(findings: &[Finding]) -> String {
+/// The coverage gaps of a scan that a baseline records: those that fail the
+/// run or warn (a waived or ignored one needs no entry).
+pub fn gaps(result: &ScanResult) -> Vec<GapEntry> {
+    let errors = result
+        .errors
+        .iter()
+        .filter(|e| e.status.listed())
+        .map(|e| (e.path.as_str(), Gap::ParseError));
+    let skipped = result
+        .skipped
+        .iter()
+        .filter(|s| s.status.listed())
+        .map(|s| (s.path.as_str(), s.gap()));
+    let mut out: Vec<GapEntry> = errors
+        .chain(skipped)
+        .map(|(path, gap)| GapEntry {
+            path: path.to_string(),
+            kind: gap.id().to_string(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Marks the gaps the baseline lists as baselined; returns its gap entries
+/// that nothing matched (in scope), as fixed entries (`rule_id` is
+/// `unscanned:KIND`).
+pub fn apply_gaps(
+    result: &mut ScanResult,
+    baseline: &Baseline,
+    in_scope: impl Fn(&str) -> bool,
+) -> Vec<BaselineEntry> {
+    let mut matched = vec![false; baseline.unscanned.len()];
+    let mut accept = |path: &str, gap: Gap, status: &mut Status| {
+        if !status.listed() {
+            return;
+        }
+        if let Some(i) = baseline
+            .unscanned
+            .iter()
+            .position(|e| e.path == path && e.kind == gap.id())
+        {
+            matched[i] = true;
+            *status = Status::Baselined;
+        }
+    };
+    for e in &mut result.errors {
+        accept(&e.path, Gap::ParseError, &mut e.status);
+    }
+    for s in &mut result.skipped {
+        accept(&s.path, s.gap(), &mut s.status);
+    }
+    baseline
+        .unscanned
+        .iter()
+        .zip(matched)
+        .filter(|(e, m)| !m && in_scope(&e.path))
+        .map(|(e, _)| BaselineEntry {
+            fingerprint: String::new(),
+            rule_id: format!("unscanned:{}", e.kind),
+            path: e.path.clone(),
+            resource: String::new(),
+            message: "no longer a file that is not scanned".into(),
+        })
+        .collect()
+}
+
+/// The baseline file for these findings and gaps: sorted by path, rule,
+/// resource and fingerprint, one key per line, so a change shows as a small
+/// diff.
+pub fn render(findings: &[Finding], gaps: Vec<GapEntry>) -> String {
     let mut entries: Vec<BaselineEntry> = findings.iter().map(entry).collect();
     entries.sort_by(|a, b| {
         (&a.path, &a.rule_id, &a.resource, &a.fingerprint).cmp(&(
@@ -40,6 +125,7 @@ pub fn render(findings: &[Finding]) -> String {
     let b = Baseline {
         version: 1,
         findings: entries,
+        unscanned: gaps,
     };
     serde_json::to_string_pretty(&b).unwrap_or_default() + "\n"
 }

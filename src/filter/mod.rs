@@ -4,9 +4,10 @@
 //! `--changed-since`), make duplicate fingerprints distinct, apply inline
 //! suppressions and waivers (and report the suppressions that are invalid,
 //! expired or unused), keep only changed lines when asked, then drop what the
-//! baseline accepts; last, each coverage gap (a file that did not parse or
-//! was skipped) gets its status from the policy. It only reads the scan
-//! result and rewrites its lists.
+//! baseline accepts. Each coverage gap (a file that did not parse or was
+//! skipped) first gets its status from the policy, then a waiver with
+//! `unscanned` or the baseline may accept it. It only reads the scan result
+//! and rewrites its lists.
 pub mod baseline;
 pub mod changed;
 pub mod suppress;
@@ -18,7 +19,7 @@ use crate::config::Waiver;
 use crate::finding::{Finding, ScanResult, Suppression, SuppressionKind};
 use crate::rules::eval::parse_date;
 use crate::rules::selection::Selection;
-use crate::unscanned::{Gap, Policy};
+use crate::unscanned::{Gap, Policy, Status};
 
 #[derive(Default)]
 pub struct FilterOptions<'a> {
@@ -51,6 +52,13 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
     if let Some(sel) = opts.selection.filter(|s| s.by_path()) {
         result.findings.retain(|f| sel.ran(&f.rule.id, &f.path));
     }
+    // each gap's status from the policy; a waiver or the baseline may then accept it
+    for e in &mut result.errors {
+        e.status = opts.policy.action(Gap::ParseError).status();
+    }
+    for s in &mut result.skipped {
+        s.status = opts.policy.action(s.gap()).status();
+    }
     distinct_fingerprints(&mut result.findings);
     suppress(result, opts);
     if let Some(changed) = &opts.changed_lines {
@@ -71,15 +79,11 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
                 .as_ref()
                 .is_none_or(|paths| paths.contains(p))
         };
-        let (dropped, fixed) = baseline::apply(&mut result.findings, b, in_scope);
+        let (dropped, mut fixed) = baseline::apply(&mut result.findings, b, in_scope);
+        fixed.extend(baseline::apply_gaps(result, b, in_scope));
+        fixed.sort();
         result.baselined = dropped;
         result.fixed = fixed;
-    }
-    for e in &mut result.errors {
-        e.status = opts.policy.action(Gap::ParseError).status();
-    }
-    for s in &mut result.skipped {
-        s.status = opts.policy.action(s.gap()).status();
     }
     crate::finding::sort_findings(&mut result.findings);
     crate::finding::sort_findings(&mut result.suppressed);
@@ -171,7 +175,7 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     let cfg = opts.config_path.as_str();
     for (i, w) in waivers.iter().enumerate() {
         let w = w.waiver;
-        let subject = format!("waiver {} {}", w.rule, w.path);
+        let subject = format!("waiver {} {}", w.subject(), w.path);
         if w.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             meta.push(suppress::meta_finding(
                 suppress::INVALID,
@@ -181,7 +185,8 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                 &subject,
                 format!(
                     "waiver of {} for `{}` is not accepted: it has no reason",
-                    w.rule, w.path
+                    w.subject(),
+                    w.path
                 ),
             ));
             continue;
@@ -195,7 +200,7 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                 &subject,
                 format!(
                     "waiver of {} for `{}` expired on {}; its findings are reported again",
-                    w.rule,
+                    w.subject(),
                     w.path,
                     w.expires.as_deref().unwrap_or_default()
                 ),
@@ -209,7 +214,8 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                 &subject,
                 format!(
                     "waiver of {} for `{}` is not accepted: expires {e}",
-                    w.rule, w.path
+                    w.subject(),
+                    w.path
                 ),
             )),
         }
@@ -254,6 +260,21 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
         }
         f.suppression = suppression.map(Box::new);
     }
+    // files not scanned that a waiver accepts
+    let waive = |gap: Gap, path: &str, status: &mut Status, used: &mut [bool]| {
+        if let Some(i) =
+            (0..waivers.len()).find(|&i| waiver_valid[i] && waivers[i].matches_gap(gap, path))
+        {
+            used[i] = true;
+            *status = waivers[i].gap_status(cfg);
+        }
+    };
+    for e in &mut result.errors {
+        waive(Gap::ParseError, &e.path, &mut e.status, &mut waiver_used);
+    }
+    for s in &mut result.skipped {
+        waive(s.gap(), &s.path, &mut s.status, &mut waiver_used);
+    }
     if result.findings.iter().any(|f| f.suppression.is_some()) {
         let (suppressed, active): (Vec<Finding>, Vec<Finding>) =
             std::mem::take(&mut result.findings)
@@ -289,8 +310,17 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                     cfg,
                     w.line,
                     1,
-                    &format!("waiver {} {}", w.rule, w.path),
-                    format!("waiver of {} for `{}` matches no finding", w.rule, w.path),
+                    &format!("waiver {} {}", w.subject(), w.path),
+                    format!(
+                        "waiver of {} for `{}` matches {}",
+                        w.subject(),
+                        w.path,
+                        if w.unscanned.is_some() {
+                            "no such file"
+                        } else {
+                            "no finding"
+                        }
+                    ),
                 ));
             }
         }

@@ -403,6 +403,29 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
             .collect();
         let _ = writeln!(s, "By criterion: {}", crit.join(", "));
     }
+    let accepted = |name: &str| {
+        result
+            .errors
+            .iter()
+            .filter(|e| e.status.name() == name)
+            .count()
+            + result
+                .skipped
+                .iter()
+                .filter(|s| s.status.name() == name)
+                .count()
+    };
+    let (waived, baselined, ignored) = (
+        accepted("waived"),
+        accepted("baselined"),
+        accepted("ignored"),
+    );
+    if waived + baselined + ignored > 0 {
+        let _ = writeln!(
+            s,
+            "Files not parsed or not scanned, accepted: {waived} waived, {baselined} in the baseline, {ignored} ignored (--on-unscanned)."
+        );
+    }
     if verbose {
         let _ = writeln!(
             s,
