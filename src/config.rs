@@ -240,7 +240,7 @@ pub const FILE_NAME: &str = "soclint.toml";
 /// ([`repo_path::may_quote`]): `--config` may name any file, and what is not
 /// TOML may be anything (the error gives the line and column instead).
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
-    let name = path.display().to_string();
+    let name = crate::escape::terminal(&path.display().to_string()).into_owned();
     let fail = |name: String, message: String| {
         Box::new(ConfigError {
             source_code: NamedSource::new(&name, String::new()),
@@ -272,6 +272,20 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     })
 }
 
+/// A path or glob that names files of the scanned tree (a waiver's `path`,
+/// a policy directory): relative to the scanned root, so an absolute path,
+/// a drive prefix, `\\` or a `..` could never match anything there (nothing
+/// outside is read either way; the error says so instead of a finding with
+/// a `../` path or a waiver that silently never applies).
+fn in_tree(path: &str) -> Result<(), String> {
+    repo_path::check_relative(path)
+        .map_err(|e| e.replace("relative to the file", "relative to the scanned directory"))?;
+    if path.split('/').any(|part| part == "..") {
+        return Err("leaves the scanned directory (`..`); paths here are relative to it".into());
+    }
+    Ok(())
+}
+
 pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
     let fail = |message: String, span: Option<std::ops::Range<usize>>| {
         Box::new(ConfigError {
@@ -292,10 +306,18 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
     for w in &mut config.waiver {
         w.line = headers.next().unwrap_or(1);
     }
+    let at = |value: &str| text.find(value).map(|s| s..s + value.len());
     for w in &config.waiver {
         if let Err(e) = globset::Glob::new(&w.path) {
-            let at = text.find(&w.path).map(|s| s..s + w.path.len());
-            return Err(fail(format!("invalid waiver path glob: {e}"), at));
+            return Err(fail(format!("invalid waiver path glob: {e}"), at(&w.path)));
+        }
+        if let Err(e) = in_tree(&w.path) {
+            return Err(fail(format!("waiver path `{}` {e}", w.path), at(&w.path)));
+        }
+    }
+    for p in config.policy_paths.iter().flatten() {
+        if let Err(e) = in_tree(p) {
+            return Err(fail(format!("policy path `{p}` {e}"), at(p)));
         }
         let header = || {
             let start = text

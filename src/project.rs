@@ -27,8 +27,10 @@ use crate::scan::{self, ScanOptions};
 /// their source excerpt when the caller renders them.
 pub type Error = Report;
 
+/// An error; its text names files of the scanned tree, so what a terminal
+/// would act on is shown as escapes.
 fn error(msg: impl Into<String>) -> Error {
-    miette::miette!("{}", msg.into())
+    miette::miette!("{}", crate::escape::terminal(&msg.into()))
 }
 
 /// A config or rule file error, boxed by its parser, as a report.
@@ -223,7 +225,9 @@ fn load_rule_file(
     out: &mut Vec<Rule>,
     broken: &mut Option<Vec<rules::BrokenRule>>,
 ) -> Result<(), Error> {
-    let name = path.display().to_string();
+    // the name stands in errors and in the rules' provenance, so a file
+    // name from the repository shows its hidden characters as escapes
+    let name = crate::escape::terminal(&path.display().to_string()).into_owned();
     if !is_toml_name(path) {
         return Err(error(format!(
             "rule file {name} is not a .toml file; rules are read from *.toml files only"

@@ -155,9 +155,16 @@ pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
 /// Whether an error about a file may quote its text (miette shows the line
 /// and its neighbours): only when the text is TOML, so an error about a file
 /// that is not (an environment block, a credentials file, a key) never puts
-/// its content in a log, and only when the file has no other hard link.
+/// its content in a log; only when the file has no other hard link; and only
+/// when it holds nothing a terminal would act on (TOML forbids raw C0
+/// controls, but not C1 controls or bidirectional overrides in strings and
+/// comments).
 pub fn may_quote(text: &str, links: u64) -> bool {
-    links <= 1 && text.parse::<toml::Table>().is_ok()
+    links <= 1
+        && !text
+            .chars()
+            .any(|c| crate::escape::is_hidden(c) && c != '\n' && c != '\r')
+        && text.parse::<toml::Table>().is_ok()
 }
 
 /// Turns an error that quotes its file into one that gives only the

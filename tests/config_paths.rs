@@ -379,3 +379,67 @@ fn a_trusted_config_from_outside_replaces_the_pull_requests() {
         "{err}"
     );
 }
+
+/// `..` and absolute paths in the config's other path values: a waiver's
+/// `path` and `policy-paths` name files of the scanned tree (globs matched
+/// against it; nothing is read from them), so `../outside/policies` made the
+/// required-policy rules report files at `../outside/…` and `/etc` was
+/// quietly read as `etc`, and a waiver for `../**` never applied, in silence.
+/// Each is now an error pointing at the value.
+#[test]
+fn waiver_and_policy_paths_cannot_leave_the_tree() {
+    let l = layout();
+    for (config, message) in [
+        (
+            "policy-paths = [\"../outside/policies\"]\n",
+            "policy path `../outside/policies` leaves the scanned directory",
+        ),
+        (
+            "policy-paths = [\"/etc\"]\n",
+            "policy path `/etc` is absolute; paths in soclint.toml are relative to the scanned directory",
+        ),
+        (
+            "[[waiver]]\nrule = \"MY-S3-001\"\npath = \"../**\"\nreason = \"x\"\n",
+            "waiver path `../**` leaves the scanned directory",
+        ),
+        (
+            "[[waiver]]\nrule = \"MY-S3-001\"\npath = \"C:/repo/*.tf\"\nreason = \"x\"\n",
+            "has a drive prefix",
+        ),
+    ] {
+        write(&l.repo, "soclint.toml", config);
+        assert_refused(check(&l.repo, &["."]), message);
+    }
+}
+
+/// Errors about rule files name files of the repository and may quote
+/// them: a name or a line carrying a terminal escape or a bidirectional
+/// override reaches the CI log as visible escapes, never as the bytes (the
+/// ESC of `\x1b]0;…` retitles a terminal; U+202E reorders what is shown).
+#[test]
+fn errors_about_rule_files_show_hidden_characters_as_escapes() {
+    let l = layout();
+    write(&l.repo, "soclint.toml", "rules = [\"rules\"]\n");
+    write(&l.repo, "rules/a\u{1b}]0;PWNED\u{7}.toml", "[[rule]\n");
+    let (code, out, err) = check(&l.repo, &["."]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("rules/a\\x1b]0;PWNED\\x07.toml:1:8:"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    std::fs::remove_dir_all(l.repo.join("rules")).expect("rm");
+    // valid TOML with a wrong key and an override in a comment: not quoted
+    write(
+        &l.repo,
+        "rules/b.toml",
+        &format!(
+            "# reviewed \u{202e}evol\n{}",
+            RULE.replace("severity", "sevrity")
+        ),
+    );
+    let (code, out, err) = check(&l.repo, &["."]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("rules/b.toml:5:1: unknown field `sevrity`"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{202e}'), "{err:?}");
+}
