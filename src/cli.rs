@@ -36,6 +36,11 @@ pub enum Command {
     /// Record today's findings in `.soclint-baseline.json` (by fingerprint), so
     /// `check --baseline` reports only new ones.
     Baseline(BaselineArgs),
+    /// Inspect the repository (what it holds, its CI, where it keeps its
+    /// policies, other scanners' skip comments) and write a commented
+    /// soclint.toml; with --baseline, accept today's findings too. Running it
+    /// again changes nothing.
+    Init(InitArgs),
     /// The Trust Services Criteria and how many active rules cover each.
     Criteria {
         #[command(flatten)]
@@ -184,6 +189,20 @@ pub struct BaselineArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleSourceArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// A directory of the repository (its root is found as git finds it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Also write today's findings to `.soclint-baseline.json` and name it
+    /// in soclint.toml (`baseline = ...`), so `check` reports only new ones.
+    #[arg(long)]
+    pub baseline: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

@@ -43,6 +43,9 @@ pub struct Config {
     /// Accepted exceptions kept out of the code (`[[waiver]]` tables).
     #[serde(default)]
     pub waiver: Vec<Waiver>,
+    /// The baseline `check` applies (and `baseline` writes) when no
+    /// `--baseline` is given; relative to this file.
+    pub baseline: Option<String>,
     /// Parts of a monorepo with a scope of their own (`[[scope]]` tables).
     #[serde(default)]
     pub scope: Vec<PathScope>,

@@ -238,6 +238,29 @@ fn is_kustomization(rel: &str) -> bool {
         || name.eq_ignore_ascii_case("kustomization.yml")
 }
 
+/// Whether a directory (relative to the scanned root) is a rule fixture
+/// case, `<target>/<RULE-ID>/fail` or `pass`, as `soclint test` lays them
+/// out: the files there break or pass a rule on purpose. Only directories
+/// below the scanned root count, so scanning a case directory itself still
+/// scans it.
+fn is_rule_fixture_case(below_root: &Path) -> bool {
+    let parts: Vec<&str> = below_root
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect();
+    let [.., target, id, case] = parts.as_slice() else {
+        return false;
+    };
+    let rule_id = id.contains('-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    matches!(*case, "fail" | "pass") && rule_id && Target::parse(target).is_some()
+}
+
 /// What the walk sends back for one entry.
 enum Entry {
     File(Discovered),
@@ -324,6 +347,7 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery 
         walker.run(|| {
             let tx = tx.clone();
             let root_path = root.path.clone();
+            let walk_root = root.path.clone();
             let prefix = root.display_prefix.clone();
             let rel_of = move |path: &Path| {
                 let rel = normalise(path.strip_prefix(&root_path).unwrap_or(path));
@@ -347,6 +371,17 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery 
                     return WalkState::Continue;
                 };
                 if ft.is_dir() {
+                    let below = entry.path().strip_prefix(&walk_root).unwrap_or(entry.path());
+                    if is_rule_fixture_case(below) {
+                        let rel = rel_of(entry.path());
+                        let s = Skipped::new(
+                            format!("{rel}/"),
+                            Reason::RuleFixture,
+                            "a rule's test case (<target>/<RULE-ID>/fail or pass): input made to break or pass a rule",
+                        );
+                        let _ = tx.send(Entry::Skipped(s));
+                        return WalkState::Skip;
+                    }
                     return WalkState::Continue;
                 }
                 let rel = rel_of(entry.path());

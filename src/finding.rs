@@ -270,6 +270,8 @@ pub struct ScanResult {
     pub skipped: Vec<Skipped>,
     pub notices: Vec<Notice>,
     pub files_scanned: usize,
+    /// Files scanned by kind (`terraform`, `kubernetes`, …).
+    pub kinds: BTreeMap<&'static str, usize>,
     pub lines_scanned: usize,
     pub rules_active: usize,
     pub resources: usize,

@@ -19,6 +19,7 @@ pub mod filter;
 pub mod finding;
 pub mod fixture;
 pub mod git;
+pub mod inspect;
 pub mod output_file;
 pub mod parallel;
 pub mod parse;

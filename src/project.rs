@@ -214,6 +214,57 @@ pub fn config_display(config_path: Option<&Path>, base: &Path) -> String {
     }
 }
 
+/// The baseline soclint.toml names (`baseline = "…"`, relative to the
+/// file). A config found in the tree may name one only inside the
+/// repository (a link is followed, then checked), as its rule paths.
+pub fn configured_baseline(
+    config: &Config,
+    config_path: Option<&Path>,
+    from_tree: bool,
+) -> Result<Option<PathBuf>, Error> {
+    let Some(named) = &config.baseline else {
+        return Ok(None);
+    };
+    let dir = config_path
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let config_name = config_path.map_or_else(String::new, |p| p.display().to_string());
+    let refuse = |e: String| {
+        error(format!(
+            "baseline = \"{}\" in {config_name}: the path {e}",
+            named.escape_debug()
+        ))
+    };
+    repo_path::check_relative(named).map_err(refuse)?;
+    let path = dir.join(named);
+    if from_tree && path.symlink_metadata().is_ok() {
+        let root = repo_path::repository_root(dir)
+            .map_err(|e| error(format!("cannot resolve {}: {e}", dir.display())))?;
+        repo_path::resolve_inside(&root, dir, named).map_err(refuse)?;
+    }
+    Ok(Some(path))
+}
+
+/// Reads a baseline file (`check --baseline`, or the config's `baseline`).
+pub fn load_baseline(path: &Path) -> Result<crate::filter::baseline::Baseline, Error> {
+    let (bytes, _) = repo_path::read_regular(path, MAX_BASELINE_SIZE).map_err(|e| {
+        let hint = if path.exists() {
+            ""
+        } else {
+            " (write it with `soclint baseline` or `soclint init --baseline`)"
+        };
+        error(format!("baseline {} {e}{hint}", path.display()))
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| error(format!("invalid baseline {}: not UTF-8", path.display())))?;
+    filter::baseline::parse(&text)
+        .map_err(|e| error(format!("invalid baseline {}: {e}", path.display())))
+}
+
+/// The largest baseline read: 100,000 findings take about 40 MB.
+const MAX_BASELINE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Loads one rule file; with `broken`, an invalid rule is recorded there
 /// instead of aborting (`soclint test`). Only a regular `*.toml` file of at
 /// most [`MAX_CONFIG_FILE_SIZE`] bytes is read, and an error quotes the file
@@ -779,6 +830,8 @@ pub fn run_scan_found(
 pub struct Prepared {
     pub anchor: Anchor,
     pub config: Config,
+    /// Where the config came from (`None`: defaults).
+    pub config_path: Option<PathBuf>,
     pub rules: RuleSet,
     pub result: ScanResult,
 }
@@ -823,6 +876,7 @@ pub fn scan_directory(
     Ok(Prepared {
         anchor,
         config,
+        config_path,
         rules,
         result,
     })

@@ -379,6 +379,7 @@ fn merge_chunks(
             if kind != FileKind::Other {
                 result.files_scanned += 1;
                 result.lines_scanned += lines;
+                *result.kinds.entry(kind.name()).or_insert(0) += 1;
             }
         }
         result.resources += r.resources;

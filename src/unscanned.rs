@@ -41,10 +41,13 @@ pub enum Reason {
     NonUtf8Name,
     /// A Terraform directory that no root module evaluated.
     NotEvaluated,
+    /// A rule's test case (`<target>/<RULE-ID>/{fail,pass}/`): input made
+    /// to break or pass a rule, not the repository's infrastructure.
+    RuleFixture,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::TooLarge,
         Reason::Templated,
         Reason::Unrendered,
@@ -56,6 +59,7 @@ impl Reason {
         Reason::Ignored,
         Reason::NonUtf8Name,
         Reason::NotEvaluated,
+        Reason::RuleFixture,
     ];
 
     pub fn id(self) -> &'static str {
@@ -71,6 +75,7 @@ impl Reason {
             Reason::Ignored => "ignored",
             Reason::NonUtf8Name => "non-utf8-name",
             Reason::NotEvaluated => "not-evaluated",
+            Reason::RuleFixture => "rule-fixture",
         }
     }
 
@@ -92,6 +97,7 @@ impl Reason {
             Reason::Ignored => "left out by an ignore file",
             Reason::NonUtf8Name => "name not UTF-8",
             Reason::NotEvaluated => "not evaluated",
+            Reason::RuleFixture => "a rule's test case",
         }
     }
 
@@ -109,6 +115,7 @@ impl Reason {
             Reason::Ignored => "left out by an ignore file",
             Reason::NonUtf8Name => "names that are not UTF-8",
             Reason::NotEvaluated => "Terraform directories no root module evaluated",
+            Reason::RuleFixture => "rule fixtures (test cases of rules, not infrastructure)",
         }
     }
 }
@@ -243,6 +250,8 @@ impl Default for Policy {
         };
         p.set(Gap::Skipped(Reason::TooLarge), Action::Error);
         p.set(Gap::Skipped(Reason::NonUtf8Name), Action::Error);
+        // deliberately broken test input is no gap in the repository's evidence
+        p.set(Gap::Skipped(Reason::RuleFixture), Action::Ignore);
         p
     }
 }

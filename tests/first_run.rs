@@ -256,3 +256,157 @@ fn scope_tables_give_parts_of_a_repository_their_own_scope() {
         "infra/main.tf:1:1: MEDIUM ACME-C1-001 [C1.1] bucket `aws_s3_bucket.assets` has no `classification` tag\n"
     );
 }
+
+/// `init --baseline` on a repository with findings, then `check`: the gate
+/// passes on what was there, and fails on a new violation. A second `init`
+/// changes nothing.
+#[test]
+fn init_with_a_baseline_then_check_fails_only_on_new_findings() {
+    let (_tmp, root) = repository("app");
+    let tf = root.join("infra/main.tf");
+    let mut text = std::fs::read_to_string(&tf).expect("read");
+    text.push_str(
+        "\nresource \"aws_s3_bucket_acl\" \"assets\" {\n  bucket = aws_s3_bucket.assets.id\n  # checkov:skip=CKV_AWS_20:the assets bucket serves the public website\n  acl    = \"public-read\"\n}\n",
+    );
+    std::fs::write(&tf, text).expect("write");
+    let (code, before, _) = soclint(&root, &["check", "--format", "compact"]);
+    assert_eq!(code, 1);
+    assert_eq!(before.lines().count(), 3, "{before}");
+
+    let (code, out, err) = soclint(&root, &["init", "--baseline"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert_eq!(
+        out.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "  holds: 1 Dockerfile, 1 GitHub Actions workflow, 1 Kubernetes manifest, 1 Terraform file",
+            "  CI: GitHub Actions (.github/workflows/ci.yml)",
+            "  policies: no policy directory found (the policy rules stay off)",
+            "  skip comments of other scanners: 1 (listed in soclint.toml)",
+            "wrote soclint.toml",
+            "wrote .soclint-baseline.json (3 findings accepted; `check` reports only findings not in it)",
+            "next: soclint check",
+        ]
+    );
+    let config = std::fs::read_to_string(root.join("soclint.toml")).expect("written");
+    assert_snapshot!("init_soclint_toml", config);
+    let baseline = std::fs::read_to_string(root.join(".soclint-baseline.json")).expect("written");
+    assert_eq!(baseline.matches("\"fingerprint\"").count(), 3);
+
+    let (code, out, _) = soclint(&root, &["check"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        untimed(&out)
+            .contains("Not reported: 0 suppressed, 3 in the baseline; 0 baseline entries fixed."),
+        "{out}"
+    );
+
+    // again: the same files, byte for byte
+    let (code, out, _) = soclint(&root, &["init", "--baseline"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("soclint.toml exists: left as it is"), "{out}");
+    assert!(
+        out.contains(".soclint-baseline.json is up to date (3 findings)"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("soclint.toml")).expect("read"),
+        config
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(".soclint-baseline.json")).expect("read"),
+        baseline
+    );
+
+    // a new violation fails the gate, alone
+    std::fs::write(
+        root.join("deploy/debug.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: shell\n      image: busybox@sha256:3333333333333333333333333333333333333333333333333333333333333333\n      securityContext:\n        privileged: true\n",
+    )
+    .expect("write");
+    let (code, out, _) = soclint(
+        &root,
+        &["check", "--format", "compact", "--select", "K8S-CTR-001"],
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (1, "deploy/debug.yaml:10:21: HIGH K8S-CTR-001 [CC6.1,CC6.8] container `Pod/debug/shell` runs privileged\n")
+    );
+}
+
+/// `init` finds where a repository keeps its policies and turns the policy
+/// rules on for them; an issue template or an agent skill is no policy.
+#[test]
+fn init_finds_the_policy_directory() {
+    let (_tmp, root) = repository("comply");
+    std::fs::remove_file(root.join("soclint.toml")).expect("rm");
+    std::fs::create_dir_all(root.join(".github/ISSUE_TEMPLATE")).expect("mkdir");
+    std::fs::write(
+        root.join(".github/ISSUE_TEMPLATE/bug.md"),
+        "---\nname: Bug report\nabout: x\n---\n",
+    )
+    .expect("write");
+    let (code, out, _) = soclint(&root, &["init"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("  policies: policies/ (the policy rules run)"),
+        "{out}"
+    );
+    let config = std::fs::read_to_string(root.join("soclint.toml")).expect("written");
+    assert!(
+        config.contains("\npolicy-paths = [\"policies\"]\n"),
+        "{config}"
+    );
+    let (_, out, _) = soclint(
+        &root,
+        &["check", "--format", "compact", "--select", "DOC-REQ"],
+    );
+    assert!(
+        out.contains("DOC-REQ-005") && !out.contains("DOC-REQ-001"),
+        "{out}"
+    );
+}
+
+/// A team's own rules with their fixtures beside them: the fixture cases
+/// (deliberately non-compliant) are not the repository's infrastructure.
+#[test]
+fn rule_fixture_directories_are_not_scanned_as_infrastructure() {
+    let (_tmp, root) = repository("app");
+    let case = root.join("compliance/fixtures/terraform/ACME-C1-001/fail");
+    std::fs::create_dir_all(&case).expect("mkdir");
+    std::fs::write(
+        case.join("main.tf"),
+        "resource \"aws_s3_bucket_acl\" \"x\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n",
+    )
+    .expect("write");
+    let (_, out, _) = soclint(&root, &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(!out.contains("\"path\": \"compliance/fixtures/terraform/ACME-C1-001/fail/main.tf\""));
+    assert_eq!(
+        v["skipped"],
+        serde_json::json!([{
+            "path": "compliance/fixtures/terraform/ACME-C1-001/fail/",
+            "reason": "rule-fixture",
+            "detail": "a rule's test case (<target>/<RULE-ID>/fail or pass): input made to break or pass a rule",
+            "status": "ignored"
+        }])
+    );
+    // the case directory itself, named, is scanned as asked
+    let (code, out, _) = soclint(
+        &root,
+        &[
+            "check",
+            "compliance/fixtures/terraform/ACME-C1-001/fail",
+            "--format",
+            "compact",
+            "--select",
+            "AWS-S3-001",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(
+            "compliance/fixtures/terraform/ACME-C1-001/fail/main.tf:3:12: CRITICAL AWS-S3-001"
+        ),
+        "{out}"
+    );
+}

@@ -37,8 +37,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["report", "evidence", "docs"],
     ),
     (
-        "the project as a scan sees it: config discovery, rule loading, the shared scan steps",
-        &["project"],
+        "the project as a scan sees it: config discovery, rule loading, the shared scan steps; what a repository holds (for init)",
+        &["project", "inspect"],
     ),
     (
         "the command line: clap types and one file per subcommand",

@@ -5,7 +5,7 @@ use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::BaselineArgs;
 use crate::filter;
 use crate::output_file::Guard;
-use crate::project::{scan_directory, RuleOverrides, ScanOverrides};
+use crate::project::{configured_baseline, scan_directory, RuleOverrides, ScanOverrides};
 
 /// `soclint baseline`: today's active findings (after suppressions and
 /// waivers), and the files that did not parse or were not scanned.
@@ -19,9 +19,16 @@ pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
     };
     let prepared = scan_directory(&args.path, &RuleOverrides::from(&args.rules), &flags, false)?;
     let result = &prepared.result;
+    // `-o FILE`, else the baseline soclint.toml names, else the default name
+    let configured = configured_baseline(
+        &prepared.config,
+        prepared.config_path.as_deref(),
+        args.rules.config.is_none(),
+    )?;
     let out = args
         .output
         .clone()
+        .or(configured)
         .unwrap_or_else(|| args.path.join(filter::baseline::FILE_NAME));
     let guard = Guard::new([args.path.as_path()]);
     let gaps = filter::baseline::gaps(result);

@@ -12,8 +12,8 @@ use crate::filter::{self, changed, FilterOptions};
 use crate::output_file::Guard;
 use crate::parallel;
 use crate::project::{
-    build_rules, build_rules_for, config_display, find_config, run_scan_found, scan_options,
-    Anchor, RuleOverrides, ScanOverrides,
+    build_rules, build_rules_for, config_display, configured_baseline, find_config, load_baseline,
+    run_scan_found, scan_options, Anchor, RuleOverrides, ScanOverrides,
 };
 use crate::report;
 use crate::rules::Severity;
@@ -37,17 +37,16 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             .apply(spec)
             .map_err(|e| fatal(format!("--on-unscanned {spec}: {e}")))?;
     }
-    let baseline = match &args.baseline {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| fatal(format!("cannot read baseline {}: {e}", p.display())))?;
-            Some(
-                filter::baseline::parse(&text)
-                    .map_err(|e| fatal(format!("invalid baseline {}: {e}", p.display())))?,
-            )
-        }
-        None => None,
+    // `--baseline FILE`, else the one soclint.toml names
+    let baseline_path = match &args.baseline {
+        Some(p) => Some(p.clone()),
+        None => configured_baseline(
+            &config,
+            config_path.as_deref(),
+            rule_overrides.config.is_none(),
+        )?,
     };
+    let baseline = baseline_path.as_deref().map(load_baseline).transpose()?;
     let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
     let opts = scan_options(
         targets.roots,

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod check;
 pub mod criteria;
 pub mod explain;
+pub mod init;
 pub mod output;
 pub mod report;
 pub mod rules;
@@ -49,6 +50,7 @@ pub fn run(cli: &Cli) -> Result<u8, Fatal> {
         Command::Test(args) => test::run(args),
         Command::Report(args) => report::run(args),
         Command::Baseline(args) => baseline::run(args),
+        Command::Init(args) => init::run(args),
         Command::Criteria { rules, format } => criteria::run(rules, *format),
     }
 }
