@@ -161,7 +161,7 @@ pub fn run(args: &InitArgs) -> Result<u8, Fatal> {
                 root.join(BASELINE)
             }
         };
-        let rendered = filter::baseline::render(&result.findings);
+        let rendered = filter::baseline::render(&result.findings, filter::baseline::gaps(&result));
         let same = std::fs::read_to_string(&target).is_ok_and(|t| t == rendered);
         if same {
             let _ = writeln!(
