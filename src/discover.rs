@@ -54,7 +54,7 @@ pub enum NameClass {
     Known(FileKind),
     /// YAML: CloudFormation or Kubernetes, decided by content.
     Yaml,
-    /// JSON: CloudFormation or an IAM policy, decided by content.
+    /// JSON: CloudFormation, a Kubernetes manifest or an IAM policy, decided by content.
     Json,
     /// Markdown: a policy document when it has front matter.
     Markdown,
@@ -80,7 +80,7 @@ impl NameClass {
                 FileKind::Other => &[],
             },
             NameClass::Yaml => &[T::Cloudformation, T::Kubernetes, T::Iam],
-            NameClass::Json => &[T::Cloudformation, T::Iam],
+            NameClass::Json => &[T::Cloudformation, T::Kubernetes, T::Iam],
             NameClass::Markdown => &[T::PolicyDocument],
             NameClass::Other => &[],
         }

@@ -363,6 +363,10 @@ fn sniff_json(text: &str) -> Sniffed {
         && text.contains("eploymentTemplate.json")
     {
         Sniffed::Unsupported("Azure Resource Manager template: not read by soclint")
+    } else if text.contains("\"apiVersion\"") && text.contains("\"kind\"") {
+        // a Kubernetes manifest (or list) written as JSON; a document
+        // without both at its top level is not one (see `refine`)
+        Sniffed::Kind(FileKind::Kubernetes)
     } else {
         Sniffed::Nothing
     }
@@ -409,6 +413,8 @@ fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
             b"AWS::",
             b"\"Statement\"",
             b"\"Version\"",
+            b"\"apiVersion\"",
+            b"\"kind\"",
         ],
         NameClass::Markdown => {
             let mut head = [0u8; 3];
@@ -419,7 +425,12 @@ fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
         _ => return false,
     };
     // found[i]: needles[i] seen; the verdict: the same combinations as the sniffers
-    let verdict = |found: &[bool]| found[0] || (found[1] && found[2]) || (found[3] && found[4]);
+    let verdict = |found: &[bool]| {
+        found[0]
+            || (found[1] && found[2])
+            || (found[3] && found[4])
+            || (found.len() > 6 && found[5] && found[6])
+    };
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };

@@ -1,34 +1,100 @@
 //! Kubernetes: every document with `apiVersion` and `kind`; for the kinds that
 //! carry pods, also the pod spec (`pod_spec`) and each container (`container`)
 //! so rules are written once for Pod, Deployment, CronJob, …
+//!
+//! A list (`kind: List`, or a typed list such as `DeploymentList`) is its
+//! items. A custom resource whose kind has a built-in kind's name in another
+//! API group (Knative's `serving.knative.dev` `Service`) is not that kind:
+//! it is typed `GROUP/KIND`, so the built-in kind's rules leave it alone.
 use super::{entry_header, Push};
 use crate::document::Node;
 use crate::target::Target;
+
+/// Built-in kinds the rules name, and the API groups that serve them (`""`:
+/// the core group, `apiVersion: v1`).
+const BUILT_IN: &[(&str, &[&str])] = &[
+    ("ConfigMap", &[""]),
+    ("CronJob", &["batch"]),
+    ("DaemonSet", &["apps", "extensions"]),
+    ("Deployment", &["apps", "extensions"]),
+    ("Ingress", &["networking.k8s.io", "extensions"]),
+    ("Job", &["batch"]),
+    ("Namespace", &[""]),
+    ("NetworkPolicy", &["networking.k8s.io", "extensions"]),
+    ("PersistentVolume", &[""]),
+    ("PersistentVolumeClaim", &[""]),
+    ("Pod", &[""]),
+    ("PodSecurityPolicy", &["policy", "extensions"]),
+    ("PodTemplate", &[""]),
+    ("ReplicaSet", &["apps", "extensions"]),
+    ("ReplicationController", &[""]),
+    ("Role", &["rbac.authorization.k8s.io"]),
+    ("RoleBinding", &["rbac.authorization.k8s.io"]),
+    ("ClusterRole", &["rbac.authorization.k8s.io"]),
+    ("ClusterRoleBinding", &["rbac.authorization.k8s.io"]),
+    ("Secret", &[""]),
+    ("Service", &[""]),
+    ("ServiceAccount", &[""]),
+    ("StatefulSet", &["apps"]),
+];
+
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → the core group).
+fn group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// The type rules see for `kind` served by `api_version`: the kind itself,
+/// unless it is a built-in kind's name in a group that does not serve it.
+fn resource_type<'k>(kind: &'k str, api_version: &str) -> std::borrow::Cow<'k, str> {
+    let g = group(api_version);
+    match BUILT_IN.iter().find(|(k, _)| *k == kind) {
+        Some((_, groups)) if !groups.contains(&g) => format!("{g}/{kind}").into(),
+        _ => kind.into(),
+    }
+}
 
 pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
     let Some(kind) = doc.get("kind").and_then(Node::as_str) else {
         return;
     };
-    if doc.get("apiVersion").is_none() {
+    let Some(api_version) = doc.get("apiVersion") else {
         return;
-    }
-    if kind == "List" {
-        for item in doc.get("items").and_then(Node::as_list).unwrap_or(&[]) {
-            extract(item, push);
+    };
+    let api_version = api_version.as_str().unwrap_or("");
+    extract_as(doc, kind, api_version, push);
+}
+
+/// `doc` as a resource of `kind` (a typed list's items say neither).
+fn extract_as<'a>(doc: &'a Node, kind: &str, api_version: &str, push: &mut Push<'_, 'a>) {
+    if let Some(items) = list_items(doc, kind) {
+        // a typed list's items are of its kind, in its group
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+        for item in items {
+            let own_kind = item.get("kind").and_then(Node::as_str);
+            let own_version = item.get("apiVersion").and_then(Node::as_str);
+            match (own_kind.or(item_kind), own_version.or(Some(api_version))) {
+                (Some(k), Some(v)) if item.as_map().is_some() => extract_as(item, k, v, push),
+                _ => {}
+            }
         }
         return;
     }
+    let ty = resource_type(kind, api_version);
     let meta = doc.get("metadata");
     let name = meta
         .and_then(|m| m.get("name"))
         .and_then(Node::as_str)
         .unwrap_or("unnamed");
     let address = match meta.and_then(|m| m.get("namespace")).and_then(Node::as_str) {
-        Some(ns) => format!("{kind}/{ns}/{name}"),
-        None => format!("{kind}/{name}"),
+        Some(ns) => format!("{ty}/{ns}/{name}"),
+        None => format!("{ty}/{name}"),
     };
     let header = entry_header(doc, "kind").unwrap_or(doc.span);
-    push(Target::Kubernetes, kind, address.clone(), doc, header);
+    push(Target::Kubernetes, &ty, address.clone(), doc, header);
+    if ty != kind {
+        // a custom resource: its own schema, none of the built-in rules
+        return;
+    }
 
     let Some(pod_spec) = pod_spec(doc, kind) else {
         return;
@@ -54,6 +120,16 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
             );
         }
     }
+}
+
+/// The items of a list: `kind: List`, or a kind named `…List` whose
+/// `items` is a list (`DeploymentList`, as the API serves lists).
+fn list_items<'a>(doc: &'a Node, kind: &str) -> Option<&'a [Node]> {
+    if !kind.ends_with("List") {
+        return None;
+    }
+    let items = doc.get("items")?.as_list()?;
+    (kind == "List" || doc.get("spec").is_none()).then_some(items)
 }
 
 /// The pod spec of a pod-bearing kind.
