@@ -15,8 +15,11 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
-/// (rule, path, line, column, resource) of each finding of `check DIR`.
-fn findings(dir: &Path, select: &str) -> (Vec<(String, String, u64, u64, String)>, Value) {
+/// (rule, path, line, column, resource) of a finding.
+type Place = (String, String, u64, u64, String);
+
+/// Each finding of `check DIR --select SELECT`, and the JSON report.
+fn findings(dir: &Path, select: &str) -> (Vec<Place>, Value) {
     let out = Command::cargo_bin("soclint")
         .expect("binary")
         .env("SOCLINT_TODAY", "2026-11-25")
