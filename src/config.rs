@@ -317,11 +317,6 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
         if let Err(e) = in_tree(&w.path) {
             return Err(fail(format!("waiver path `{}` {e}", w.path), at(&w.path)));
         }
-    }
-    for p in config.policy_paths.iter().flatten() {
-        if let Err(e) = in_tree(p) {
-            return Err(fail(format!("policy path `{p}` {e}"), at(p)));
-        }
         let header = || {
             let start = text
                 .lines()
@@ -355,6 +350,11 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
                 ));
             }
             _ => {}
+        }
+    }
+    for p in config.policy_paths.iter().flatten() {
+        if let Err(e) = in_tree(p) {
+            return Err(fail(format!("policy path `{p}` {e}"), at(p)));
         }
     }
     if let Err(e) = config.unscanned_policy() {
