@@ -3,6 +3,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use crate::frameworks::Framework;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "soclint",
@@ -27,6 +29,9 @@ pub enum Command {
         rule_id: String,
         #[command(flatten)]
         rules: RuleSourceArgs,
+        /// Show the mappings into these frameworks only (default: every framework).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        framework: Vec<Framework>,
     },
     /// Run rules against their fixtures (`<target>/<RULE-ID>/{fail,pass}/`).
     Test(TestArgs),
@@ -47,6 +52,9 @@ pub enum Command {
         rules: RuleSourceArgs,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+        /// List this framework's controls instead of the Trust Services Criteria.
+        #[arg(long, value_enum, default_value_t = Framework::Tsc)]
+        framework: Framework,
     },
 }
 
@@ -170,6 +178,11 @@ pub struct CheckArgs {
     /// More detail in the summary (how many Terraform values stayed unknown).
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also show each finding's controls in these frameworks (text reports
+    /// and JSON), and add them as SARIF taxonomies; repeatable or
+    /// comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub framework: Vec<Framework>,
 }
 
 impl CheckArgs {
@@ -222,6 +235,9 @@ pub struct RulesArgs {
     /// per target) into this directory instead of printing it.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Only the rules mapped to this framework, with their controls in it.
+    #[arg(long, value_enum)]
+    pub framework: Option<Framework>,
     #[command(flatten)]
     pub rules: RuleSourceArgs,
 }

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod controls;
 pub mod discover;
 pub mod docs;
 pub mod document;
@@ -18,6 +19,7 @@ pub mod extract;
 pub mod filter;
 pub mod finding;
 pub mod fixture;
+pub mod frameworks;
 pub mod git;
 pub mod inspect;
 pub mod output_file;

@@ -489,6 +489,18 @@ fn sarif_validates_with_the_multitool() {
         assert!(out.is_file(), "no SARIF for {name}: {status:?}");
         files.push(out);
     }
+    // the demo again with a taxonomy for every other framework
+    let out = work.path().join("demo-frameworks.sarif");
+    let _ = soclint(root)
+        .arg("check")
+        .arg(root.join("fixtures/demo"))
+        .args(["--framework", "iso27001,nist80053,cis8,pci4,hipaa,soc1"])
+        .arg("--format")
+        .arg(format!("sarif:{}", out.display()))
+        .output()
+        .expect("runs");
+    assert!(out.is_file(), "no SARIF with frameworks");
+    files.push(out);
     let (problems, ok) = common::sarif_problems(&tool, &files);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(ok, "the Multitool run failed");

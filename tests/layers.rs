@@ -21,8 +21,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["document", "target", "parallel", "version", "escape", "git", "output_file", "repo_path", "unscanned"],
     ),
     (
-        "inputs and the rule language: discovery, rendering (Helm), parsing, resource extraction, rules, the config file",
-        &["discover", "render", "parse", "extract", "rules", "config"],
+        "inputs and the rule language: discovery, rendering (Helm), parsing, resource extraction, rules, the config file, the control matrix, other frameworks' mappings",
+        &["discover", "render", "parse", "extract", "rules", "config", "controls", "frameworks"],
     ),
     (
         "evaluation: findings, the evaluate stage, Terraform's module evaluation",

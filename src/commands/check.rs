@@ -110,16 +110,17 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         let ctx = report::Context {
             show_suppressed: args.show_suppressed,
             link_base: report::github_link_base(),
+            frameworks: args.framework.clone(),
         };
         for (format, dest) in &plan {
             let to_terminal = dest.is_none() && std::io::stdout().is_terminal();
             match format {
                 // the large machine formats stream; the rest are built as text
-                OutputFormat::Json => {
-                    stream_output(dest.as_deref(), &guard, |w| report::json::write(&result, w))?
-                }
+                OutputFormat::Json => stream_output(dest.as_deref(), &guard, |w| {
+                    report::json::write_with(&result, &args.framework, w)
+                })?,
                 OutputFormat::Sarif => stream_output(dest.as_deref(), &guard, |w| {
-                    report::sarif::write(&result, w)
+                    report::sarif::write_with(&result, &args.framework, w)
                 })?,
                 _ => {
                     let text = render(&result, *format, to_terminal, args.verbose, &ctx);

@@ -3,14 +3,19 @@ use std::collections::BTreeMap;
 
 use super::output::print;
 use super::{Fatal, EXIT_OK};
-use crate::cli::{ListFormat, RuleSourceArgs};
+use crate::cli::{Framework, ListFormat, RuleSourceArgs};
+use crate::frameworks;
 use crate::project::{rules_for_listing, RuleOverrides};
 use crate::rules::criteria;
 
 /// `soclint criteria`: each Trust Services Criterion with how many rules in
 /// the audit's scope cover it.
-pub fn run(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fatal> {
+pub fn run(args: &RuleSourceArgs, format: ListFormat, framework: Framework) -> Result<u8, Fatal> {
     let set = rules_for_listing(&RuleOverrides::from(args), true)?;
+    if framework != Framework::Tsc {
+        print(&framework_table(&set, format, framework));
+        return Ok(EXIT_OK);
+    }
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &set.rules {
         for c in &r.meta.criteria {
@@ -60,4 +65,54 @@ pub fn run(args: &RuleSourceArgs, format: ListFormat) -> Result<u8, Fatal> {
     };
     print(&text);
     Ok(EXIT_OK)
+}
+
+/// `soclint criteria --framework X`: each control of the framework's
+/// catalogue with the active rules mapped to it.
+fn framework_table(set: &crate::rules::RuleSet, format: ListFormat, fw: Framework) -> String {
+    let mut rules_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in &set.rules {
+        for c in frameworks::controls(&r.meta.id, &r.meta.criteria, fw) {
+            rules_of.entry(c).or_default().push(&r.meta.id);
+        }
+    }
+    let catalogue = frameworks::catalogue(fw);
+    match format {
+        ListFormat::Json => {
+            let items: Vec<serde_json::Value> = catalogue
+                .iter()
+                .map(|(id, title)| {
+                    serde_json::json!({
+                        "framework": fw.id(), "id": id, "title": title,
+                        "rules": rules_of.get(id).cloned().unwrap_or_default(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+        ListFormat::Table => {
+            let w = catalogue
+                .iter()
+                .map(|(c, _)| c.len())
+                .max()
+                .unwrap_or(2)
+                .max(2);
+            let mut s = format!("{}\n{:w$}  {:5}  TITLE\n", fw.name(), "ID", "RULES");
+            for (id, title) in &catalogue {
+                let n = rules_of.get(id).map_or(0, Vec::len);
+                s.push_str(format!("{id:w$}  {n:5}  {title}").trim_end());
+                s.push('\n');
+            }
+            let covered = catalogue
+                .iter()
+                .filter(|(c, _)| rules_of.contains_key(c))
+                .count();
+            s.push_str(&format!(
+                "{covered} of {} controls mapped from {} active rules (titles are shown only where the text is free to copy)\n",
+                catalogue.len(),
+                set.rules.len()
+            ));
+            s
+        }
+    }
 }

@@ -1,12 +1,13 @@
 //! `soclint explain`: one rule in full.
 use super::output::print;
 use super::{fatal, Fatal, EXIT_OK};
-use crate::cli::RuleSourceArgs;
+use crate::cli::{Framework, RuleSourceArgs};
+use crate::frameworks;
 use crate::project::{rules_for_listing, RuleOverrides};
 use crate::rules::criteria;
 
 /// `soclint explain RULE-ID`: everything about one rule, from its metadata.
-pub fn run(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
+pub fn run(id: &str, args: &RuleSourceArgs, only: &[Framework]) -> Result<u8, Fatal> {
     let set = rules_for_listing(&RuleOverrides::from(args), false)?;
     let Some(rule) = set.find(id) else {
         return Err(fatal(format!("no rule `{id}`; `soclint rules` lists them")));
@@ -26,6 +27,7 @@ pub fn run(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
         let title = criteria::find(c).map(|c| c.title).unwrap_or("");
         s.push_str(&format!("  {c}  {title}\n"));
     }
+    s.push_str(&framework_section(&m.id, only));
     s.push_str(&format!("\nWhy it matters:\n  {}\n", m.rationale));
     s.push_str(&format!("\nHow to fix:\n  {}\n", m.remediation));
     for (i, ex) in m.examples.iter().enumerate() {
@@ -48,6 +50,50 @@ pub fn run(id: &str, args: &RuleSourceArgs) -> Result<u8, Fatal> {
     s.push_str(&format!("\nDefined in: {}\n", m.origin));
     print(&s);
     Ok(EXIT_OK)
+}
+
+/// The rule's controls in other frameworks, each with the source that backs
+/// it; a framework with no row says so (unmapped, never guessed).
+fn framework_section(rule: &str, only: &[Framework]) -> String {
+    let mut s = String::new();
+    for fw in Framework::ALL
+        .into_iter()
+        .filter(|f| *f != Framework::Tsc && (only.is_empty() || only.contains(f)))
+    {
+        let rows = frameworks::for_rule(rule, fw);
+        s.push_str(&format!("\n{}:\n", fw.name()));
+        if rows.is_empty() {
+            s.push_str("  not mapped (no source maps this rule's check to it)\n");
+            continue;
+        }
+        let mut controls: Vec<&str> = rows.iter().map(|m| m.control).collect();
+        controls.sort_by_key(|c| frameworks::natural_key(c));
+        controls.dedup();
+        for c in controls {
+            let title = frameworks::title(fw, c);
+            let mut vias: Vec<String> = rows
+                .iter()
+                .filter(|m| m.control == c)
+                .map(|m| match m.kind {
+                    frameworks::Kind::Check => format!(
+                        "{} via {} @{}",
+                        m.source.rsplit('/').next().unwrap_or(m.source),
+                        m.via,
+                        m.revision
+                    ),
+                    frameworks::Kind::Editorial => "editorial".to_string(),
+                })
+                .collect();
+            vias.sort();
+            vias.dedup();
+            if title.is_empty() {
+                s.push_str(&format!("  {c}  ({})\n", vias.join("; ")));
+            } else {
+                s.push_str(&format!("  {c}  {title}  ({})\n", vias.join("; ")));
+            }
+        }
+    }
+    s
 }
 
 fn indent(text: &str) -> String {

@@ -46,12 +46,20 @@ pub fn run(cli: &Cli) -> Result<u8, Fatal> {
     match &cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
-        Command::Explain { rule_id, rules } => explain::run(rule_id, rules),
+        Command::Explain {
+            rule_id,
+            rules,
+            framework,
+        } => explain::run(rule_id, rules, framework),
         Command::Test(args) => test::run(args),
         Command::Report(args) => report::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Init(args) => init::run(args),
-        Command::Criteria { rules, format } => criteria::run(rules, *format),
+        Command::Criteria {
+            rules,
+            format,
+            framework,
+        } => criteria::run(rules, *format, *framework),
     }
 }
 

@@ -1,7 +1,9 @@
 //! `soclint rules`: list the active rules, or write the rule reference.
 use super::output::{cannot_write, print};
 use super::{fatal, Fatal, EXIT_OK};
+use crate::cli::Framework;
 use crate::cli::{RulesArgs, RulesFormat};
+use crate::frameworks;
 use crate::output_file::{self, Guard};
 use crate::project::{rules_for_listing, RuleOverrides};
 use crate::rules::criteria;
@@ -33,7 +35,12 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
                 .as_ref()
                 .is_none_or(|c| r.meta.criteria.iter().any(|rc| criteria::selects(c, rc)))
         })
+        .filter(|r| {
+            args.framework
+                .is_none_or(|fw| !controls_of(r, fw).is_empty())
+        })
         .collect();
+    let fw = args.framework.unwrap_or(Framework::Tsc);
     if args.output_dir.is_some() && args.format != RulesFormat::Markdown {
         return Err(fatal("--output-dir goes with --format markdown"));
     }
@@ -62,10 +69,15 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
                 .iter()
                 .map(|r| {
                     let m = &r.meta;
-                    serde_json::json!({
+                    let mut v = serde_json::json!({
                         "id": m.id, "title": m.title, "severity": m.severity, "criteria": m.criteria,
                         "target": m.target, "resources": m.resources, "checkov": m.checkov,
-                    })
+                    });
+                    if fw != Framework::Tsc {
+                        v["framework"] = serde_json::json!(fw.id());
+                        v["controls"] = serde_json::json!(controls_of(r, fw));
+                    }
+                    v
                 })
                 .collect();
             serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
@@ -78,9 +90,14 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
                 .max()
                 .unwrap_or(2)
                 .max(2);
+            let column = if fw == Framework::Tsc {
+                "CRITERIA".to_string()
+            } else {
+                fw.short().to_ascii_uppercase()
+            };
             s.push_str(&format!(
                 "{:idw$}  {:8}  {:15}  {:24}  TITLE\n",
-                "ID", "SEVERITY", "TARGET", "CRITERIA"
+                "ID", "SEVERITY", "TARGET", column
             ));
             for r in &shown {
                 let m = &r.meta;
@@ -89,7 +106,7 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
                     m.id,
                     m.severity.name(),
                     m.target.name(),
-                    m.criteria.join(","),
+                    controls_of(r, fw).join(","),
                     m.title
                 ));
             }
@@ -99,4 +116,9 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
     };
     print(&text);
     Ok(EXIT_OK)
+}
+
+/// The rule's controls in `fw` (its criteria for the TSC).
+fn controls_of(r: &Rule, fw: Framework) -> Vec<&'static str> {
+    frameworks::controls(&r.meta.id, &r.meta.criteria, fw)
 }

@@ -23,13 +23,14 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
     for f in listed(result, ctx) {
         let _ = write!(
             out,
-            "{}:{}:{}: {} {} [{}] {}",
+            "{}:{}:{}: {} {} [{}]{} {}",
             terminal(&f.path),
             f.location.start_line,
             f.location.start_column,
             f.rule.severity.name().to_ascii_uppercase(),
             f.rule.id,
             f.rule.criteria.join(","),
+            super::framework_tags(&f.rule, ctx),
             terminal(&f.message)
         );
         for r in &f.related {

@@ -256,6 +256,15 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
                 r.location.start_column
             );
         }
+        for fw in &ctx.frameworks {
+            let controls = crate::frameworks::controls(&f.rule.id, &f.rule.criteria, *fw);
+            let list = if controls.is_empty() {
+                "not mapped".to_string()
+            } else {
+                controls.join(", ")
+            };
+            let _ = writeln!(out, "  = {}: {list}", fw.short());
+        }
         out.push('\n');
     }
     for e in result.errors.iter().filter(|e| e.status.listed()) {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::pretty;
 use crate::finding::{Finding, RelatedKind, ScanResult};
+use crate::frameworks::Framework;
 use crate::rules::Severity;
 use crate::unscanned::Status;
 
@@ -117,6 +118,16 @@ pub fn render(result: &ScanResult) -> String {
 /// a thread pool (see [`super::pretty`]), in the order and bytes serde_json
 /// would give.
 pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_with(result, &[], w)
+}
+
+/// [`write`], each finding also carrying `frameworks`: its controls in each
+/// framework of `frameworks` (an empty list where the rule is unmapped).
+pub fn write_with(
+    result: &ScanResult,
+    frameworks: &[Framework],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let by_sev = result.count_by_severity();
     let errors: Vec<ErrorOut> = result
         .errors
@@ -188,8 +199,9 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
     let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
     let mut report = pretty::Object::begin(&mut out, 0)?;
     report.field("version", &env!("CARGO_PKG_VERSION"))?;
-    report.array_with("findings", &result.findings, finding)?;
-    report.array_with("suppressed", &result.suppressed, finding)?;
+    let one = |buf: &mut Vec<u8>, depth: usize, f: &Finding| finding(buf, depth, f, frameworks);
+    report.array_with("findings", &result.findings, one)?;
+    report.array_with("suppressed", &result.suppressed, one)?;
     report.field("fixed", &result.fixed)?;
     report.field("errors", &errors)?;
     report.field("skipped", &skipped)?;
@@ -203,7 +215,12 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
 /// One finding `depth` levels deep, written field by field (the same bytes
 /// as serde_json's pretty printer; most of a report is these, and the rule's
 /// title, criteria and remediation repeat in every one of them).
-fn finding(w: &mut Vec<u8>, depth: usize, f: &Finding) -> std::io::Result<()> {
+fn finding(
+    w: &mut Vec<u8>,
+    depth: usize,
+    f: &Finding,
+    frameworks: &[Framework],
+) -> std::io::Result<()> {
     let mut o = pretty::Object::begin(w, depth)?;
     o.str("rule_id", &f.rule.id)?;
     o.str("title", &f.rule.title)?;
@@ -218,6 +235,18 @@ fn finding(w: &mut Vec<u8>, depth: usize, f: &Finding) -> std::io::Result<()> {
     o.str("message", &f.message)?;
     o.str("remediation", &f.rule.remediation)?;
     o.str("fingerprint", &f.fingerprint)?;
+    if !frameworks.is_empty() {
+        let map: BTreeMap<&str, Vec<&str>> = frameworks
+            .iter()
+            .map(|fw| {
+                (
+                    fw.id(),
+                    crate::frameworks::controls(&f.rule.id, &f.rule.criteria, *fw),
+                )
+            })
+            .collect();
+        o.field("frameworks", &map)?;
+    }
     if let Some(s) = f.suppression.as_deref() {
         o.field("suppression", s)?;
     }

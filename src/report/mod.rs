@@ -22,6 +22,24 @@ pub struct Context {
     /// `https://github.com/OWNER/REPO/blob/SHA/` when running in GitHub Actions,
     /// for links to findings in the Markdown summary.
     pub link_base: Option<String>,
+    /// Frameworks whose controls text reports show beside the criteria.
+    pub frameworks: Vec<crate::frameworks::Framework>,
+}
+
+/// ` [ISO 27001 A.8.11,A.8.24]` for each framework asked for (`[ISO 27001 -]`
+/// where the rule is unmapped), in the order given.
+pub fn framework_tags(rule: &crate::rules::RuleMeta, ctx: &Context) -> String {
+    let mut out = String::new();
+    for fw in &ctx.frameworks {
+        let controls = crate::frameworks::controls(&rule.id, &rule.criteria, *fw);
+        let list = if controls.is_empty() {
+            "-".to_string()
+        } else {
+            controls.join(",")
+        };
+        out.push_str(&format!(" [{} {list}]", fw.short()));
+    }
+    out
 }
 
 /// The blob URL prefix from the GitHub Actions environment, if any.

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use super::{level, pretty};
 use crate::escape;
 use crate::finding::{Finding, Location, ScanResult, SuppressionKind};
+use crate::frameworks::{self, Framework};
 use crate::rules::criteria::CRITERIA;
 use crate::rules::{RuleMeta, Severity};
 use crate::unscanned::Status;
@@ -225,6 +226,78 @@ pub fn render(result: &ScanResult) -> String {
 
 /// Streams the SARIF log into `w`.
 pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_with(result, &[], w)
+}
+
+/// The taxonomy of one framework beside the TSC: the controls the rules of
+/// this log map to (a SARIF taxonomy need not be comprehensive), and each
+/// rule's relationships to them.
+struct FrameworkTaxonomy {
+    framework: Framework,
+    taxa: Vec<&'static str>,
+}
+
+impl FrameworkTaxonomy {
+    fn of(framework: Framework, rules: &BTreeMap<&str, &Arc<RuleMeta>>) -> Self {
+        let mut taxa: Vec<&'static str> = rules
+            .values()
+            .flat_map(|m| frameworks::controls(&m.id, &m.criteria, framework))
+            .collect();
+        taxa.sort_by_key(|c| frameworks::natural_key(c));
+        taxa.dedup();
+        FrameworkTaxonomy { framework, taxa }
+    }
+
+    fn relationships(&self, m: &RuleMeta) -> Vec<Value> {
+        frameworks::controls(&m.id, &m.criteria, self.framework)
+            .into_iter()
+            .filter_map(|c| {
+                let index = self.taxa.iter().position(|t| *t == c)?;
+                Some(json!({
+                    "target": {
+                        "id": c,
+                        "index": index,
+                        "toolComponent": { "name": self.framework.short(), "guid": self.framework.guid() },
+                    },
+                    "kinds": ["relevant"],
+                }))
+            })
+            .collect()
+    }
+
+    fn taxonomy(&self) -> Value {
+        let fw = self.framework;
+        let taxa: Vec<Value> = self
+            .taxa
+            .iter()
+            .map(|c| {
+                let title = frameworks::title(fw, c);
+                let mut t = json!({ "id": c, "name": c });
+                if !title.is_empty() {
+                    t["shortDescription"] = json!({ "text": sentence(title) });
+                }
+                t
+            })
+            .collect();
+        json!({
+            "name": fw.short(),
+            "guid": fw.guid(),
+            "organization": fw.organization(),
+            "fullName": fw.name(),
+            "shortDescription": { "text": sentence(&format!("{}: the controls this log's rules map to, each mapping from a cited source (soclint explain RULE-ID)", fw.name())) },
+            "isComprehensive": false,
+            "taxa": taxa,
+        })
+    }
+}
+
+/// Streams the SARIF log into `w`, with a taxonomy for each framework in
+/// `extra` beside the TSC.
+pub fn write_with(
+    result: &ScanResult,
+    extra: &[Framework],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let taxon_index: BTreeMap<&str, usize> = CRITERIA
         .iter()
         .enumerate()
@@ -236,6 +309,17 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
     }
     let rule_index: BTreeMap<&str, usize> =
         rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut wanted: Vec<Framework> = extra
+        .iter()
+        .copied()
+        .filter(|f| *f != Framework::Tsc)
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let others: Vec<FrameworkTaxonomy> = wanted
+        .into_iter()
+        .map(|f| FrameworkTaxonomy::of(f, &rules))
+        .collect();
     let mut all: Vec<&Finding> = result.findings.iter().chain(&result.suppressed).collect();
     all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
@@ -302,17 +386,31 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
             })
         })
         .collect();
+    let mut supported = vec![json!({ "name": TSC_NAME, "guid": TSC_GUID })];
+    supported.extend(
+        others
+            .iter()
+            .map(|t| json!({ "name": t.framework.short(), "guid": t.framework.guid() })),
+    );
     let tool = json!({
         "driver": {
             "name": "soclint",
             "version": env!("CARGO_PKG_VERSION"),
             "semanticVersion": env!("CARGO_PKG_VERSION"),
             "informationUri": INFORMATION_URI,
-            "rules": rules.values().map(|m| rule_entry(m, &taxon_index)).collect::<Vec<_>>(),
-            "supportedTaxonomies": [{ "name": TSC_NAME, "guid": TSC_GUID }],
+            "rules": rules.values().map(|m| {
+                let mut entry = rule_entry(m, &taxon_index);
+                if let Some(list) = entry["relationships"].as_array_mut() {
+                    for t in &others {
+                        list.extend(t.relationships(m));
+                    }
+                }
+                entry
+            }).collect::<Vec<_>>(),
+            "supportedTaxonomies": supported,
         }
     });
-    let taxonomies = json!([{
+    let mut taxonomies = json!([{
         "name": TSC_NAME,
         "guid": TSC_GUID,
         "version": "2017 (points of focus revised 2022)",
@@ -323,6 +421,9 @@ pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result
         "isComprehensive": true,
         "taxa": taxa,
     }]);
+    if let Some(list) = taxonomies.as_array_mut() {
+        list.extend(others.iter().map(FrameworkTaxonomy::taxonomy));
+    }
     let invocations = json!([{
         "executionSuccessful": true,
         "toolExecutionNotifications": notifications,
