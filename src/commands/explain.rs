@@ -56,16 +56,17 @@ pub fn run(id: &str, args: &RuleSourceArgs, only: &[Framework]) -> Result<u8, Fa
 /// it; a framework with no row says so (unmapped, never guessed).
 fn framework_section(rule: &str, only: &[Framework]) -> String {
     let mut s = String::new();
+    let mut unmapped: Vec<&str> = Vec::new();
     for fw in Framework::ALL
         .into_iter()
         .filter(|f| *f != Framework::Tsc && (only.is_empty() || only.contains(f)))
     {
         let rows = frameworks::for_rule(rule, fw);
-        s.push_str(&format!("\n{}:\n", fw.name()));
         if rows.is_empty() {
-            s.push_str("  not mapped (no source maps this rule's check to it)\n");
+            unmapped.push(fw.short());
             continue;
         }
+        s.push_str(&format!("\n{}:\n", fw.name()));
         let mut controls: Vec<&str> = rows.iter().map(|m| m.control).collect();
         controls.sort_by_key(|c| frameworks::natural_key(c));
         controls.dedup();
@@ -92,6 +93,12 @@ fn framework_section(rule: &str, only: &[Framework]) -> String {
                 s.push_str(&format!("  {c}  {title}  ({})\n", vias.join("; ")));
             }
         }
+    }
+    if !unmapped.is_empty() {
+        s.push_str(&format!(
+            "\nNot mapped (no cited source maps this rule): {}\n",
+            unmapped.join(", ")
+        ));
     }
     s
 }
