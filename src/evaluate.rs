@@ -1,6 +1,10 @@
 //! The evaluate stage: the resources of one chunk (a directory's files, or the
 //! repository as a whole) against the rules that index says apply, into
 //! findings with their line and column, and per-rule pass/fail/skip counts.
+//! Rules with a relation across the whole scan wait for every chunk
+//! ([`Deferred`]).
+mod deferred;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -8,7 +12,10 @@ use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
 use crate::finding::{fingerprint, Finding, Location, Related, RelatedKind};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
+use crate::rules::scan_scope::{Fact, Hypothesis};
 use crate::rules::{Rule, RuleSet};
+
+pub use deferred::{Deferred, Pending};
 
 /// What the evaluate stage needs besides the rules and the resources.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +54,10 @@ pub struct ChunkOutcome {
     /// Secrets to mask wherever a file's text is shown: (file, spans) for
     /// every failed evaluation of a secret rule, before any filtering.
     pub masks: Vec<(String, Vec<Span>)>,
+    /// What the chunk's resources say for the relations across the scan.
+    pub facts: Vec<Fact>,
+    /// Evaluations that wait for every chunk's facts (their findings located).
+    pub pending: Vec<Pending>,
 }
 
 /// Resources evaluated per task.
@@ -100,6 +111,8 @@ pub fn evaluate<'a>(
         tally.append(&mut t);
         out.findings.append(&mut part.findings);
         out.masks.append(&mut part.masks);
+        out.facts.append(&mut part.facts);
+        out.pending.append(&mut part.pending);
         for (list, mut more) in out.checked.iter_mut().zip(part.checked) {
             list.append(&mut more);
         }
@@ -135,56 +148,110 @@ fn evaluate_resource(
         {
             continue;
         }
-        if let Some(w) = &rule.where_ {
-            if ctx.eval(res, res.body, w).verdict != Verdict::Pass {
-                continue;
+        let mut run = if rule.uses_scan {
+            match deferred::explore(ctx, res, rule, path, files) {
+                deferred::Explored::Settled(run) => run,
+                deferred::Explored::Waiting(atoms, runs) => {
+                    out.pending.push(deferred::Pending {
+                        rule: ri,
+                        path: path.to_string(),
+                        atoms,
+                        runs,
+                        checked: out
+                            .checked
+                            .get(ri)
+                            .map(|_| resource_key(path, &res.address)),
+                    });
+                    continue;
+                }
             }
-        }
-        // inline: one subject per rule per resource unless the rule has `for_each`
-        let subjects: smallvec::SmallVec<[(&Node, Option<Span>); 2]> = match &rule.for_each {
-            None => smallvec::smallvec![(res.body, None)],
-            Some(p) => ctx
-                .subjects(res, p)
-                .into_iter()
-                .filter(|(n, _)| {
-                    rule.for_each_where
-                        .as_ref()
-                        .is_none_or(|w| ctx.eval(res, n, w).verdict == Verdict::Pass)
-                })
-                .map(|(n, _)| (n, Some(n.header_span())))
-                .collect(),
+        } else {
+            run_rule(ctx, &Hypothesis::closed(), res, rule, path, files)
         };
-        if !subjects.is_empty() {
+        if run.evaluated {
             if let Some(list) = out.checked.get_mut(ri) {
                 list.push(resource_key(path, &res.address));
             }
         }
-        for (subject, subject_header) in subjects {
-            let outcome = ctx.eval(res, subject, &rule.assert);
-            tally.push((ri, outcome.verdict));
-            if outcome.verdict == Verdict::Fail {
-                if rule.meta.secret {
-                    let mut spans: Vec<Span> = outcome.span.into_iter().collect();
-                    ctx.mask_spans(res, subject, &rule.mask, &mut spans);
-                    if !spans.is_empty() {
-                        out.masks.push((path.to_string(), spans));
-                    }
-                }
-                let mut f = make_finding(rule, res, path, subject_header, outcome);
-                f.related = res
-                    .related
-                    .iter()
-                    .map(|(file, span)| Related {
-                        path: files[*file].rel.to_string(),
-                        span: *span,
-                        location: Location::default(),
-                        kind: RelatedKind::ModuleCall,
-                    })
-                    .collect();
-                out.findings.push(f);
-            }
+        tally.extend(run.verdicts.iter().map(|&v| (ri, v)));
+        out.findings.append(&mut run.findings);
+        if !run.masks.is_empty() {
+            out.masks
+                .push((path.to_string(), std::mem::take(&mut run.masks)));
         }
     }
+    // what this resource says for the relations that look across the scan
+    for &slot in rules.scan_slots(res.target, &res.ty) {
+        out.facts.push(ctx.fact(res, &rules.scan_relations()[slot]));
+    }
+}
+
+/// What one rule said of one resource: a verdict per subject and a finding
+/// per failure.
+#[derive(Default)]
+struct Run {
+    /// The rule applied (`where` held and there was a subject).
+    evaluated: bool,
+    verdicts: smallvec::SmallVec<[Verdict; 2]>,
+    findings: Vec<Finding>,
+    /// A secret rule's failures: what to mask in the file's text.
+    masks: Vec<Span>,
+}
+
+/// Evaluates `rule` on `res` (whose `where_values` prefilter passed), with
+/// scan-scope relations answered by `hyp`.
+fn run_rule(
+    ctx: &Context,
+    hyp: &Hypothesis,
+    res: &Resource,
+    rule: &Rule,
+    path: &str,
+    files: &[FileRef],
+) -> Run {
+    let mut run = Run::default();
+    if let Some(w) = &rule.where_ {
+        if ctx.eval(hyp, res, res.body, w).verdict != Verdict::Pass {
+            return run;
+        }
+    }
+    // inline: one subject per rule per resource unless the rule has `for_each`
+    let subjects: smallvec::SmallVec<[(&Node, Option<Span>); 2]> = match &rule.for_each {
+        None => smallvec::smallvec![(res.body, None)],
+        Some(p) => ctx
+            .subjects(res, p)
+            .into_iter()
+            .filter(|(n, _)| {
+                rule.for_each_where
+                    .as_ref()
+                    .is_none_or(|w| ctx.eval(hyp, res, n, w).verdict == Verdict::Pass)
+            })
+            .map(|(n, _)| (n, Some(n.header_span())))
+            .collect(),
+    };
+    run.evaluated = !subjects.is_empty();
+    for (subject, subject_header) in subjects {
+        let outcome = ctx.eval(hyp, res, subject, &rule.assert);
+        run.verdicts.push(outcome.verdict);
+        if outcome.verdict == Verdict::Fail {
+            if rule.meta.secret {
+                run.masks.extend(outcome.span);
+                ctx.mask_spans(res, subject, &rule.mask, &mut run.masks);
+            }
+            let mut f = make_finding(rule, res, path, subject_header, outcome);
+            f.related = res
+                .related
+                .iter()
+                .map(|(file, span)| Related {
+                    path: files[*file].rel.to_string(),
+                    span: *span,
+                    location: Location::default(),
+                    kind: RelatedKind::ModuleCall,
+                })
+                .collect();
+            run.findings.push(f);
+        }
+    }
+    run
 }
 
 /// (rule index, [passed, failed, skipped]) from one verdict per evaluation,
@@ -309,7 +376,8 @@ fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
         end_line: 1,
         end_column: 1,
     };
-    for f in &mut out.findings {
+    let waiting = out.pending.iter_mut().flat_map(|p| p.findings_mut());
+    for f in out.findings.iter_mut().chain(waiting) {
         for r in &mut f.related {
             if let Some((&rel, text)) = texts.get_key_value(r.path.as_str()) {
                 let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
@@ -387,6 +455,8 @@ mod tests {
             header: Span::new(0, 0),
             scope: 0,
             related: Vec::new(),
+            namespace: None,
+            labels: None,
         };
         let msg = |t: &str, v: Option<&str>| render_message(t, &res, "infra/s3.tf", v);
         assert_eq!(

@@ -14,7 +14,7 @@ use globset::GlobSet;
 
 use crate::discover::{self, Discovered, FileKind, Root};
 use crate::document::{LineIndex, Node, Span};
-use crate::evaluate::{self, locate_span, ChunkOutcome, EvalOptions, FileRef};
+use crate::evaluate::{self, locate_span, ChunkOutcome, Deferred, EvalOptions, FileRef};
 use crate::extract::{self, file_facts, Resource};
 use crate::filter::suppress;
 use crate::finding::{Directive, FileError, Finding, Location, Notice, RuleStats, ScanResult};
@@ -242,6 +242,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         .collect();
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
+    let mut deferred = Deferred::default();
     // the repository's file facts need only the kinds; the chunks' results
     // merge meanwhile (both are a few tens of ms at a million lines)
     let (repo, mut parts) = crate::parallel::join(
@@ -255,11 +256,21 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
                 scan_repository(&found, &kinds, repo, opts, rules)
             })
         },
-        || merge_chunks(&mut result, &mut verdicts, &mut checked, results, keep_root),
+        || {
+            let totals = (&mut verdicts[..], &mut checked[..], &mut deferred);
+            merge_chunks(&mut result, totals, results, keep_root)
+        },
     );
     if let Some((mut repo, resources)) = repo {
         result.resources += resources;
-        parts.push(merge(&mut result, &mut verdicts, &mut checked, &mut repo));
+        let totals = (&mut verdicts[..], &mut checked[..], &mut deferred);
+        parts.push(merge(&mut result, totals, &mut repo));
+    }
+    // the relations across the scan are answered now every chunk has spoken
+    let mut masks = Vec::new();
+    parts.push(deferred.resolve(rules, &mut verdicts, &mut checked, &mut masks));
+    for (rel, spans) in masks {
+        result.masks.entry(rel).or_default().extend(spans);
     }
     // one allocation of the final size, each finding moved into it once
     result.findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
@@ -353,23 +364,22 @@ fn kept_roots(keys: &[(usize, &str)], results: &[ChunkResult]) -> Vec<bool> {
 /// dropped: `keep_root` is false).
 fn merge_chunks(
     result: &mut ScanResult,
-    verdicts: &mut [[usize; 3]],
-    checked: &mut [BTreeSet<String>],
+    (verdicts, checked, deferred): Totals,
     results: Vec<ChunkResult>,
     keep_root: Vec<bool>,
 ) -> Vec<Vec<Finding>> {
     let mut findings = Vec::with_capacity(results.len());
     for (mut r, keep) in results.into_iter().zip(keep_root) {
-        findings.push(merge(result, verdicts, checked, &mut r.outcome));
+        findings.push(merge(result, (verdicts, checked, deferred), &mut r.outcome));
         if let Some(mut m) = r.as_root.take().filter(|_| keep) {
-            findings.push(merge(result, verdicts, checked, &mut m.outcome));
+            findings.push(merge(result, (verdicts, checked, deferred), &mut m.outcome));
             result.resources += m.resources;
             result.unknown_attributes += m.unknown;
             result.remote_modules.append(&mut m.remote);
             result.notices.append(&mut m.notices);
         }
         if let Some(mut c) = r.chart.take() {
-            findings.push(merge(result, verdicts, checked, &mut c.outcome));
+            findings.push(merge(result, (verdicts, checked, deferred), &mut c.outcome));
             result.resources += c.resources;
             result.notices.append(&mut c.notices);
             result.skipped.append(&mut c.skipped);
@@ -438,15 +448,23 @@ struct Charts<'a> {
     values: &'a [crate::render::Source],
 }
 
+/// What chunks add up into: verdicts per rule, resources checked per rule,
+/// and what waits for the whole scan.
+type Totals<'t> = (
+    &'t mut [[usize; 3]],
+    &'t mut [BTreeSet<String>],
+    &'t mut Deferred,
+);
+
 /// Adds a chunk's verdicts, checked resources and texts to the totals and
 /// hands back its findings (the caller places them).
 #[must_use = "the chunk's findings are returned, not merged"]
 fn merge(
     result: &mut ScanResult,
-    verdicts: &mut [[usize; 3]],
-    checked: &mut [BTreeSet<String>],
+    (verdicts, checked, deferred): Totals,
     outcome: &mut ChunkOutcome,
 ) -> Vec<Finding> {
+    deferred.gather(outcome);
     for (set, list) in checked.iter_mut().zip(&outcome.checked) {
         set.extend(list.iter().cloned());
     }
@@ -606,6 +624,8 @@ fn scan_chunk(
                 header: r.header,
                 scope: scope_base + r.instance,
                 related: r.related.clone(),
+                namespace: None,
+                labels: None,
             })
             .collect();
         let outcome = evaluate::evaluate(
@@ -752,6 +772,8 @@ fn scan_repository(
             header: Span::default(),
             scope,
             related: Vec::new(),
+            namespace: None,
+            labels: None,
         })
         .collect();
     if repo.whole {
@@ -764,6 +786,8 @@ fn scan_repository(
             header: Span::default(),
             scope,
             related: Vec::new(),
+            namespace: None,
+            labels: None,
         });
     }
     let resource_count = resources.len();
@@ -815,6 +839,8 @@ pub fn scan_plan(
             header: r.header,
             scope: 0,
             related: Vec::new(),
+            namespace: None,
+            labels: None,
         })
         .collect();
     let files = [FileRef {
@@ -823,6 +849,8 @@ pub fn scan_plan(
     }];
     let mut outcome =
         evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
+    // the plan is the whole scan: relations across it are answered here
+    Deferred::settle(&mut outcome, rules);
 
     // source files per module directory: (rel, text, document)
     let mut sources: HashMap<String, Vec<(String, Arc<str>, Node)>> = HashMap::new();
@@ -910,7 +938,9 @@ pub fn scan_plan(
     };
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
-    result.findings = merge(&mut result, &mut verdicts, &mut checked, &mut outcome);
+    let mut deferred = Deferred::default();
+    let totals = (&mut verdicts[..], &mut checked[..], &mut deferred);
+    result.findings = merge(&mut result, totals, &mut outcome);
     result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();
     result.stats = rules
         .rules

@@ -69,9 +69,9 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
         out,
         r#"[
   {
-    "description": "GHA-INJECT-001 [CC6.8, CC7.1, CC8.1] step `jobs.t.steps[0]` expands attacker-controlled event data directly into its shell script",
+    "description": "GHA-INJECT-001 [CC6.8, CC7.1, CC8.1] step `jobs.t.steps[echo \"${{ github.event.pull_request.titl…]` expands attacker-controlled event data directly into its shell script",
     "check_name": "GHA-INJECT-001",
-    "fingerprint": "df88ca8997aec4b14fc467c02756d408",
+    "fingerprint": "b9393aed894622fd0e0c7b7f94862f00",
     "severity": "critical",
     "location": {
       "path": ".github/workflows/pr.yml",

@@ -26,6 +26,10 @@ spec:
     - {name: b, size: 5}
   unknown: !Ref SomeParameter
   nothing: null
+  action: actions/checkout@v5.0.1
+  pinned: actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8 # v6.0.1
+  branch: actions/checkout@main
+  engine: \"8.0.35\"
 ";
 
 fn verdict(cond: &str) -> (&'static str, Option<(usize, usize)>) {
@@ -355,6 +359,57 @@ fn combinators_and_unknowns() {
     check(
         r#"{ not = { path = "spec.unknown", equals = 1 } }"#,
         "skip",
+        None,
+    );
+}
+
+#[test]
+fn versions() {
+    check(
+        r#"{ path = "spec.action", version_lt = "v6" }"#,
+        "pass",
+        None,
+    );
+    check(
+        r#"{ path = "spec.action", version_ge = "v6" }"#,
+        "fail",
+        Some((21, 11)),
+    );
+    check(
+        r#"{ path = "spec.action", version_le = "5.0.1" }"#,
+        "pass",
+        None,
+    );
+    check(
+        r#"{ path = "spec.action", version_gt = "v5" }"#,
+        "pass",
+        None,
+    );
+    // a SHA pin is judged by the version its comment names
+    check(
+        r#"{ path = "spec.pinned", version_ge = "v6" }"#,
+        "pass",
+        None,
+    );
+    check(
+        r#"{ path = "spec.pinned", version_lt = "v6" }"#,
+        "fail",
+        Some((22, 11)),
+    );
+    // a branch names no version: not guessed at
+    check(
+        r#"{ path = "spec.branch", version_lt = "v6" }"#,
+        "skip",
+        None,
+    );
+    check(
+        r#"{ path = "spec.engine", version_ge = "8.0" }"#,
+        "pass",
+        None,
+    );
+    check(
+        r#"{ path = "spec.engine", version_lt = "8.0.36" }"#,
+        "pass",
         None,
     );
 }

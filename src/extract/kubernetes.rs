@@ -6,9 +6,21 @@
 //! items. A custom resource whose kind has a built-in kind's name in another
 //! API group (Knative's `serving.knative.dev` `Service`) is not that kind:
 //! it is typed `GROUP/KIND`, so the built-in kind's rules leave it alone.
-use super::{entry_header, Push};
-use crate::document::Node;
-use crate::target::Target;
+use super::entry_header;
+use crate::document::{Node, Span};
+
+/// One resource of a Kubernetes document, with what names and selects it.
+pub struct Object<'a> {
+    pub ty: String,
+    pub address: String,
+    pub body: &'a Node,
+    pub header: Span,
+    pub namespace: Option<&'a str>,
+    pub labels: Option<&'a Node>,
+}
+
+/// Where each resource of a document goes.
+pub type Push<'p, 'a> = dyn FnMut(Object<'a>) + 'p;
 
 /// Built-in kinds the rules name, and the API groups that serve them (`""`:
 /// the core group, `apiVersion: v1`).
@@ -85,12 +97,20 @@ fn extract_as<'a>(doc: &'a Node, kind: &str, api_version: &str, push: &mut Push<
         .and_then(|m| m.get("name"))
         .and_then(Node::as_str)
         .unwrap_or("unnamed");
-    let address = match meta.and_then(|m| m.get("namespace")).and_then(Node::as_str) {
+    let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str);
+    let address = match namespace {
         Some(ns) => format!("{ty}/{ns}/{name}"),
         None => format!("{ty}/{name}"),
     };
     let header = entry_header(doc, "kind").unwrap_or(doc.span);
-    push(Target::Kubernetes, &ty, address.clone(), doc, header);
+    push(Object {
+        ty: ty.to_string(),
+        address: address.clone(),
+        body: doc,
+        header,
+        namespace,
+        labels: meta.and_then(|m| m.get("labels")),
+    });
     if ty != kind {
         // a custom resource: its own schema, none of the built-in rules
         return;
@@ -99,26 +119,42 @@ fn extract_as<'a>(doc: &'a Node, kind: &str, api_version: &str, push: &mut Push<
     let Some(pod_spec) = pod_spec(doc, kind) else {
         return;
     };
+    let pod_labels = pod_template(doc, kind)
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"));
     let spec_header = pod_header(doc, kind).unwrap_or(header);
-    push(
-        Target::Kubernetes,
-        "pod_spec",
-        address.clone(),
-        pod_spec,
-        spec_header,
-    );
+    push(Object {
+        ty: "pod_spec".to_string(),
+        address: address.clone(),
+        body: pod_spec,
+        header: spec_header,
+        namespace,
+        labels: pod_labels,
+    });
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for c in pod_spec.get(list).and_then(Node::as_list).unwrap_or(&[]) {
             let cname = c.get("name").and_then(Node::as_str).unwrap_or("unnamed");
             let ch = entry_header(c, "name").unwrap_or_else(|| c.header_span());
-            push(
-                Target::Kubernetes,
-                "container",
-                format!("{address}/{cname}"),
-                c,
-                ch,
-            );
+            push(Object {
+                ty: "container".to_string(),
+                address: format!("{address}/{cname}"),
+                body: c,
+                header: ch,
+                namespace,
+                labels: pod_labels,
+            });
         }
+    }
+}
+
+/// The object whose `metadata` and `spec` make the pods of a pod-bearing
+/// kind: the Pod itself, or the pod template.
+fn pod_template<'a>(doc: &'a Node, kind: &str) -> Option<&'a Node> {
+    let spec = doc.get("spec")?;
+    match kind {
+        "Pod" => Some(doc),
+        "CronJob" => spec.get("jobTemplate")?.get("spec")?.get("template"),
+        _ => spec.get("template"),
     }
 }
 

@@ -27,7 +27,7 @@ pub struct Resource<'a> {
     pub target: Target,
     /// `aws_s3_bucket`, `AWS::S3::Bucket`, `Deployment`, `container`, `step`…
     pub ty: String,
-    /// A name a human recognises: `aws_s3_bucket.logs`, `jobs.build.steps[2]`.
+    /// A name a human recognises: `aws_s3_bucket.logs`, `jobs.build.steps[checkout]`.
     pub address: String,
     /// Index of the file in the scan (`None` for the repository as a whole).
     pub file: Option<usize>,
@@ -40,6 +40,12 @@ pub struct Resource<'a> {
     /// Related places (file, span): for a resource inside a local module, the
     /// `module` blocks that called it, outermost first.
     pub related: Vec<(usize, Span)>,
+    /// The namespace it says it lives in (Kubernetes `metadata.namespace`;
+    /// a pod spec and its containers have their object's).
+    pub namespace: Option<&'a str>,
+    /// The labels label selectors match (Kubernetes `metadata.labels`; for a
+    /// pod spec and its containers, the pod template's).
+    pub labels: Option<&'a Node>,
 }
 
 /// Collects the resources of one parsed file.
@@ -50,19 +56,40 @@ pub fn extract<'a>(
     scope: usize,
     out: &mut Vec<Resource<'a>>,
 ) {
+    if kind == FileKind::Kubernetes {
+        // Kubernetes objects also say their namespace and labels (what label
+        // selectors and namespaced relations look at)
+        for doc in docs {
+            kubernetes::extract(doc, &mut |o: kubernetes::Object<'a>| {
+                out.push(Resource {
+                    namespace: o.namespace,
+                    labels: o.labels,
+                    ..resource(
+                        file,
+                        scope,
+                        Target::Kubernetes,
+                        &o.ty,
+                        o.address,
+                        o.body,
+                        o.header,
+                    )
+                })
+            });
+        }
+        return;
+    }
     pushing(file, scope, out, |push| {
         for doc in docs {
             match kind {
                 FileKind::Terraform | FileKind::TerraformJson => terraform::extract(doc, push),
                 FileKind::Cloudformation => cloudformation::extract(doc, push),
-                FileKind::Kubernetes => kubernetes::extract(doc, push),
                 FileKind::GithubWorkflow => github_actions::extract_workflow(doc, push),
                 FileKind::GithubAction => github_actions::extract_action(doc, push),
                 FileKind::Compose => compose::extract(doc, push),
                 FileKind::Dockerfile => dockerfile::extract(doc, push),
                 FileKind::Iam => iam::extract(doc, push),
                 FileKind::PolicyDocument => policy_docs::extract(doc, push),
-                FileKind::HelmTemplate | FileKind::Other => {}
+                FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Other => {}
             }
         }
     })
@@ -81,6 +108,30 @@ pub fn terraform_files<'a>(
     })
 }
 
+/// A resource of file `file` in scope `scope`, with no namespace or labels.
+fn resource<'a>(
+    file: usize,
+    scope: usize,
+    target: Target,
+    ty: &str,
+    address: String,
+    body: &'a Node,
+    header: Span,
+) -> Resource<'a> {
+    Resource {
+        target,
+        ty: ty.to_string(),
+        address,
+        file: Some(file),
+        body,
+        header,
+        scope,
+        related: Vec::new(),
+        namespace: None,
+        labels: None,
+    }
+}
+
 /// Runs `extract` with a [`Push`] that adds to `out` the resources of file
 /// `file` in scope `scope`.
 fn pushing<'a>(
@@ -90,16 +141,7 @@ fn pushing<'a>(
     extract: impl FnOnce(&mut Push<'_, 'a>),
 ) {
     let mut push = |target: Target, ty: &str, address: String, body: &'a Node, header: Span| {
-        out.push(Resource {
-            target,
-            ty: ty.to_string(),
-            address,
-            file: Some(file),
-            body,
-            header,
-            scope,
-            related: Vec::new(),
-        })
+        out.push(resource(file, scope, target, ty, address, body, header))
     };
     extract(&mut push)
 }

@@ -11,8 +11,8 @@ use super::criteria;
 use super::path::Path;
 use super::schema::{CondSpec, DaysSpec, MaskSpec, RelationSpec, RuleSpec};
 use super::{
-    Cond, Days, LazyGlobs, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Settings,
-    Severity, Target, Test,
+    Cond, Days, LazyGlobs, LazyRegex, Lit, Ord2, Relation, RelationDir, Rule, RuleMeta, Scope,
+    Settings, Severity, Target, Test,
 };
 
 /// A rule-file error with the byte range it is about.
@@ -150,6 +150,7 @@ pub fn compile_rule(
         for_each_where,
         assert,
         mask,
+        uses_scan: false,
     })
 }
 
@@ -300,17 +301,26 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         found.push(Cond::Not(boxed(inner)?));
     }
     if let Some(rel) = s.referenced_by {
-        found.push(Cond::Relation(relation(rel, RelationDir::ReferencedBy)?));
+        found.push(relation(rel, RelationDir::ReferencedBy)?);
     }
     if let Some(rel) = s.references {
-        found.push(Cond::Relation(relation(rel, RelationDir::References)?));
+        found.push(relation(rel, RelationDir::References)?);
+    }
+    if let Some(rel) = s.selected_by {
+        found.push(relation(rel, RelationDir::SelectedBy)?);
     }
     if let Some(spec) = s.any_resource {
         let spec = spec.into_inner();
-        found.push(Cond::AnyResource {
+        let where_ = spec.where_.map(boxed).transpose()?;
+        found.push(Cond::Relation(Arc::new(Relation {
+            dir: RelationDir::AnyResource,
             types: spec.types.into_inner().into_vec(),
-            where_: spec.where_.map(boxed).transpose()?,
-        });
+            via: Path::default(),
+            scope: scope(spec.scope.as_ref(), where_.as_deref())?,
+            where_,
+            key: None,
+            slot: usize::MAX,
+        })));
     }
     if let Some(globs) = s.file_exists {
         let gs = file_globs(&globs)?;
@@ -391,6 +401,27 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     ] {
         if let Some(v) = v {
             tests.push(Test::Length(op, *v.get_ref()));
+        }
+    }
+    for (v, op) in [
+        (s.version_lt, Ord2::Lt),
+        (s.version_le, Ord2::Le),
+        (s.version_gt, Ord2::Gt),
+        (s.version_ge, Ord2::Ge),
+    ] {
+        if let Some(v) = v {
+            match super::version::parse(v.get_ref()) {
+                Some(version) => tests.push(Test::Version(op, version)),
+                None => {
+                    return err(
+                        format!(
+                            "`{}` is not a version (e.g. \"v6\", \"1.27.2\")",
+                            v.get_ref()
+                        ),
+                        v.span(),
+                    )
+                }
+            }
         }
     }
     if let Some(v) = s.contains {
@@ -478,16 +509,70 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     Ok(found.remove(0))
 }
 
-fn relation(spec: Spanned<RelationSpec>, dir: RelationDir) -> Result<Relation, CompileError> {
+fn relation(spec: Spanned<RelationSpec>, dir: RelationDir) -> Result<Cond, CompileError> {
+    let span = spec.span();
     let spec = spec.into_inner();
     let types = spec.types.into_inner().into_vec();
     let via = Path::parse(spec.via.get_ref())
         .or_else(|e| err(format!("invalid path: {e}"), spec.via.span()))?;
     let where_ = spec.where_.map(boxed).transpose()?;
-    Ok(Relation {
+    let key = match spec.key {
+        Some(k) if dir == RelationDir::ReferencedBy => Some(
+            Path::parse(k.get_ref()).or_else(|e| err(format!("invalid path: {e}"), k.span()))?,
+        ),
+        Some(k) => return err("`key` goes with `referenced_by` only", k.span()),
+        None => None,
+    };
+    if dir == RelationDir::SelectedBy && via.segments.is_empty() {
+        return err(
+            "`selected_by` needs `via`: the path of the label selector",
+            span,
+        );
+    }
+    Ok(Cond::Relation(Arc::new(Relation {
         dir,
         types,
         via,
+        scope: scope(spec.scope.as_ref(), where_.as_deref())?,
         where_,
-    })
+        key,
+        slot: usize::MAX,
+    })))
+}
+
+/// A relation's `scope`: `"local"` (the default) or `"scan"`. A scan-scope
+/// relation is answered once every file is read, from what each file said
+/// about its resources; the other resource's `where` is part of that, so it
+/// cannot itself wait for the whole scan.
+fn scope(spec: Option<&Spanned<String>>, where_: Option<&Cond>) -> Result<Scope, CompileError> {
+    let Some(s) = spec else {
+        return Ok(Scope::Local);
+    };
+    match s.get_ref().as_str() {
+        "local" => Ok(Scope::Local),
+        "scan" if where_.is_some_and(has_scan_relation) => err(
+            "a relation with `scope = \"scan\"` cannot have another scan-scope relation in its `where`",
+            s.span(),
+        ),
+        "scan" => Ok(Scope::Scan),
+        other => err(
+            format!("unknown scope `{other}` (expected \"local\" or \"scan\")"),
+            s.span(),
+        ),
+    }
+}
+
+fn has_scan_relation(cond: &Cond) -> bool {
+    match cond {
+        Cond::All(items) | Cond::Any(items) => items.iter().any(has_scan_relation),
+        Cond::Not(inner) => has_scan_relation(inner),
+        Cond::Test {
+            test: Test::Some(inner) | Test::Every(inner) | Test::None(inner),
+            ..
+        } => has_scan_relation(inner),
+        Cond::Relation(rel) => {
+            rel.scope == Scope::Scan || rel.where_.as_deref().is_some_and(has_scan_relation)
+        }
+        _ => false,
+    }
 }

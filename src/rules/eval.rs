@@ -3,10 +3,12 @@
 //! `Pass`/`Fail` carry the span that evidences them (the offending attribute for
 //! a failure); `Skip` means a value the rule needs is not known statically, and
 //! an unknown is never reported as a violation.
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::path::{Path, Segment};
-use super::{Cond, Lit, Relation, RelationDir, Test};
+use super::scan_scope::Hypothesis;
+use super::{Cond, Lit, Test};
 use crate::document::{format_number, Node, Span, Value};
 use crate::extract::Resource;
 
@@ -46,7 +48,7 @@ pub struct Outcome<'a> {
 }
 
 impl<'a> Outcome<'a> {
-    fn new(verdict: Verdict, span: Option<Span>) -> Self {
+    pub(super) fn new(verdict: Verdict, span: Option<Span>) -> Self {
         Outcome {
             verdict,
             span,
@@ -54,13 +56,13 @@ impl<'a> Outcome<'a> {
             file: None,
         }
     }
-    fn pass(span: Option<Span>) -> Self {
+    pub(super) fn pass(span: Option<Span>) -> Self {
         Outcome::new(Verdict::Pass, span)
     }
-    fn fail(span: Option<Span>) -> Self {
+    pub(super) fn fail(span: Option<Span>) -> Self {
         Outcome::new(Verdict::Fail, span)
     }
-    fn skip() -> Self {
+    pub(super) fn skip() -> Self {
         Outcome::new(Verdict::Skip, None)
     }
     fn with_value(mut self, node: &'a Node) -> Self {
@@ -128,24 +130,24 @@ impl<'a> ByScopeType<'a> {
 /// One place a path led to: the value (after variable substitution) and where
 /// it was written.
 #[derive(Clone, Copy)]
-struct Hit<'a> {
-    node: &'a Node,
-    span: Span,
+pub(super) struct Hit<'a> {
+    pub(super) node: &'a Node,
+    pub(super) span: Span,
 }
 
 /// What a path reached: almost always none or one value, kept inline (a path
 /// is resolved for every condition of every rule on every resource, and two
 /// heap vectors per resolution were 15% of all allocations).
-type Hits<'a> = smallvec::SmallVec<[Hit<'a>; 4]>;
+pub(super) type Hits<'a> = smallvec::SmallVec<[Hit<'a>; 4]>;
 
-struct Resolved<'a> {
-    hits: Hits<'a>,
+pub(super) struct Resolved<'a> {
+    pub(super) hits: Hits<'a>,
     /// Some branch ran into a value not known statically.
-    unknown: bool,
+    pub(super) unknown: bool,
 }
 
 /// A CloudFormation intrinsic written in long form (`{"Ref": "X"}`, `{"Fn::Sub": …}`).
-fn is_intrinsic_map(node: &Node) -> bool {
+pub(super) fn is_intrinsic_map(node: &Node) -> bool {
     match node.as_map() {
         Some([only]) => {
             only.key == "Ref" || only.key == "Condition" || only.key.starts_with("Fn::")
@@ -195,7 +197,7 @@ impl<'a> Context<'a> {
         hit
     }
 
-    fn resolve(&self, res: &Resource<'a>, start: Hit<'a>, path: &Path) -> Resolved<'a> {
+    pub(super) fn resolve(&self, res: &Resource<'a>, start: Hit<'a>, path: &Path) -> Resolved<'a> {
         // most paths are keys through maps to one value: followed without
         // the lists of hits until a step reaches a list, a repeated key or
         // anything else the general walk handles
@@ -333,10 +335,16 @@ impl<'a> Context<'a> {
     }
 
     /// Evaluates `cond` with `subject` as the node paths start from.
-    pub fn eval(&self, res: &Resource<'a>, subject: &'a Node, cond: &'a Cond) -> Outcome<'a> {
+    pub fn eval(
+        &self,
+        hyp: &Hypothesis,
+        res: &Resource<'a>,
+        subject: &'a Node,
+        cond: &'a Cond,
+    ) -> Outcome<'a> {
         match cond {
             Cond::All(items) => all_of(
-                items.iter().map(|c| self.eval(res, subject, c)),
+                items.iter().map(|c| self.eval(hyp, res, subject, c)),
                 false,
                 None,
             ),
@@ -344,7 +352,7 @@ impl<'a> Context<'a> {
                 let mut skipped = false;
                 let mut first_fail: Option<Outcome> = None;
                 for c in items {
-                    let o = self.eval(res, subject, c);
+                    let o = self.eval(hyp, res, subject, c);
                     match o.verdict {
                         Verdict::Pass => return o,
                         Verdict::Skip => skipped = true,
@@ -364,7 +372,7 @@ impl<'a> Context<'a> {
                 }
             }
             Cond::Not(inner) => {
-                let mut o = self.eval(res, subject, inner);
+                let mut o = self.eval(hyp, res, subject, inner);
                 o.verdict = match o.verdict {
                     Verdict::Pass => Verdict::Fail,
                     Verdict::Fail => Verdict::Pass,
@@ -382,31 +390,9 @@ impl<'a> Context<'a> {
                     span: subject.span,
                 };
                 let resolved = self.resolve(res, start, path);
-                self.eval_test(res, &resolved, test, default.as_ref())
+                self.eval_test(hyp, res, &resolved, test, default.as_ref())
             }
-            Cond::Relation(rel) => self.eval_relation(res, subject, rel),
-            Cond::AnyResource { types, where_ } => {
-                let mut skipped = false;
-                for t in types {
-                    for i in self.by_scope_type.get(res.scope, t) {
-                        let other = &self.resources[i];
-                        let o = match where_ {
-                            Some(c) => self.eval(other, other.body, c),
-                            None => Outcome::pass(None),
-                        };
-                        match o.verdict {
-                            Verdict::Pass => return Outcome::pass(None),
-                            Verdict::Skip => skipped = true,
-                            Verdict::Fail => {}
-                        }
-                    }
-                }
-                if skipped {
-                    Outcome::skip()
-                } else {
-                    Outcome::fail(None)
-                }
-            }
+            Cond::Relation(rel) => self.eval_relation(hyp, res, subject, rel),
             Cond::FileExists(globs, patterns) => {
                 let (custom, patterns) = self.file_patterns(patterns);
                 let globs = custom.as_ref().unwrap_or(globs);
@@ -439,6 +425,7 @@ impl<'a> Context<'a> {
 
     fn eval_test(
         &self,
+        hyp: &Hypothesis,
         res: &Resource<'a>,
         resolved: &Resolved<'a>,
         test: &'a Test,
@@ -467,6 +454,7 @@ impl<'a> Context<'a> {
             }
             if let Some(node) = default {
                 let mut o = self.apply(
+                    hyp,
                     res,
                     Hit {
                         node,
@@ -490,7 +478,7 @@ impl<'a> Context<'a> {
             let mut skipped = resolved.unknown;
             let mut first_fail = None;
             for hit in &resolved.hits {
-                let o = self.apply(res, *hit, test);
+                let o = self.apply(hyp, res, *hit, test);
                 match o.verdict {
                     Verdict::Pass => return o,
                     Verdict::Skip => skipped = true,
@@ -506,14 +494,23 @@ impl<'a> Context<'a> {
             };
         }
         all_of(
-            resolved.hits.iter().map(|hit| self.apply(res, *hit, test)),
+            resolved
+                .hits
+                .iter()
+                .map(|hit| self.apply(hyp, res, *hit, test)),
             resolved.unknown,
             None,
         )
     }
 
     /// Applies a test to one present value.
-    fn apply(&self, res: &Resource<'a>, hit: Hit<'a>, test: &'a Test) -> Outcome<'a> {
+    fn apply(
+        &self,
+        hyp: &Hypothesis,
+        res: &Resource<'a>,
+        hit: Hit<'a>,
+        test: &'a Test,
+    ) -> Outcome<'a> {
         let node = hit.node;
         if is_unknown(node) {
             return Outcome::skip();
@@ -558,18 +555,27 @@ impl<'a> Context<'a> {
                     (Some(found), None) => verdict(found == positive),
                 }
             }
+            // a version may be written in a comment after the value (a SHA pin's `# v6.0.1`)
+            Test::Version(op, want) if !matches!(node.value, Value::List(_)) => {
+                let rest = self.rest_of_line(res, hit.span);
+                match as_text(node).and_then(|t| super::version::of_value(&t, rest)) {
+                    Some(v) => verdict(op.holds(super::version::cmp(&v, want), Ordering::Equal)),
+                    None => Outcome::skip(),
+                }
+            }
             Test::Length(op, n) => match &node.value {
                 Value::List(items) => verdict(op.holds(items.len(), *n)),
                 Value::Map(entries) => verdict(op.holds(entries.len(), *n)),
                 Value::String(s) => verdict(op.holds(s.chars().count(), *n)),
                 _ => verdict(false),
             },
-            Test::Some(c) | Test::Every(c) | Test::None(c) => self.quantify(res, hit, test, c),
+            Test::Some(c) | Test::Every(c) | Test::None(c) => self.quantify(hyp, res, hit, test, c),
             // scalar tests on a list test every element
             _ => match &node.value {
                 Value::List(items) => all_of(
                     items.iter().map(|item| {
                         self.apply(
+                            hyp,
                             res,
                             Hit {
                                 node: item,
@@ -587,6 +593,13 @@ impl<'a> Context<'a> {
                 },
             },
         }
+    }
+
+    /// The source text after `span` on its line (where a comment about the value sits).
+    fn rest_of_line(&self, res: &Resource<'a>, span: Span) -> Option<&'a str> {
+        let text = (*self.file_texts.get(res.file?)?)?;
+        let rest = text.get(span.end..)?;
+        Some(rest.split('\n').next().unwrap_or(rest))
     }
 
     /// The part of a multi-line value's source text that `re` matches (a line
@@ -607,6 +620,7 @@ impl<'a> Context<'a> {
 
     fn quantify(
         &self,
+        hyp: &Hypothesis,
         res: &Resource<'a>,
         hit: Hit<'a>,
         test: &'a Test,
@@ -620,7 +634,7 @@ impl<'a> Context<'a> {
         match test {
             Test::Some(_) => {
                 for item in items {
-                    let o = self.eval(res, item, cond);
+                    let o = self.eval(hyp, res, item, cond);
                     match o.verdict {
                         Verdict::Pass => return o,
                         Verdict::Skip => skipped = true,
@@ -635,7 +649,7 @@ impl<'a> Context<'a> {
             }
             Test::Every(_) => {
                 for item in items {
-                    let o = self.eval(res, item, cond);
+                    let o = self.eval(hyp, res, item, cond);
                     match o.verdict {
                         Verdict::Fail => return fill_span(o, item),
                         Verdict::Skip => skipped = true,
@@ -650,7 +664,7 @@ impl<'a> Context<'a> {
             }
             _ => {
                 for item in items {
-                    let o = self.eval(res, item, cond);
+                    let o = self.eval(hyp, res, item, cond);
                     match o.verdict {
                         Verdict::Pass => {
                             let mut f = fill_span(o, item);
@@ -667,118 +681,6 @@ impl<'a> Context<'a> {
                     Outcome::pass(Some(hit.span))
                 }
             }
-        }
-    }
-
-    fn eval_relation(
-        &self,
-        res: &Resource<'a>,
-        subject: &'a Node,
-        rel: &'a Relation,
-    ) -> Outcome<'a> {
-        let candidates = rel
-            .types
-            .iter()
-            .flat_map(|t| self.by_scope_type.get(res.scope, t))
-            .map(|i| &self.resources[i]);
-        let mut skipped = false;
-        let mut failing: Option<Outcome> = None;
-        match rel.dir {
-            RelationDir::ReferencedBy => {
-                let own_name = own_name(subject);
-                let mut keys = vec![local_address(&res.address)];
-                keys.extend(own_name);
-                let referrers = self
-                    .references
-                    .candidates(res.scope, &keys)
-                    .into_iter()
-                    .map(|i| &self.resources[i])
-                    .filter(|r| rel.types.contains(&r.ty));
-                for other in referrers {
-                    let via = self.resolve(
-                        other,
-                        Hit {
-                            node: other.body,
-                            span: other.body.span,
-                        },
-                        &rel.via,
-                    );
-                    let mut points_here = false;
-                    for h in &via.hits {
-                        match refers_to(h.node, res, subject) {
-                            Some(true) => points_here = true,
-                            Some(false) => {}
-                            None => skipped = true,
-                        }
-                    }
-                    skipped |= via.unknown;
-                    if !points_here {
-                        continue;
-                    }
-                    let o = match &rel.where_ {
-                        Some(c) => self.eval(other, other.body, c),
-                        None => Outcome::pass(None),
-                    };
-                    match o.verdict {
-                        // the evidence is in another resource (maybe another file)
-                        Verdict::Pass => return Outcome::pass(None),
-                        Verdict::Skip => skipped = true,
-                        Verdict::Fail => failing = Some(Outcome::fail(None)),
-                    }
-                }
-            }
-            RelationDir::References => {
-                let via = self.resolve(
-                    res,
-                    Hit {
-                        node: subject,
-                        span: subject.span,
-                    },
-                    &rel.via,
-                );
-                if via.hits.is_empty() {
-                    return if via.unknown {
-                        Outcome::skip()
-                    } else {
-                        Outcome::fail(None)
-                    };
-                }
-                let via_span = via.hits[0].span;
-                let mut any_target = false;
-                for other in candidates {
-                    let hit_here = via
-                        .hits
-                        .iter()
-                        .any(|h| refers_to(h.node, other, other.body) == Some(true));
-                    if !hit_here {
-                        continue;
-                    }
-                    any_target = true;
-                    let o = match &rel.where_ {
-                        Some(c) => self.eval(other, other.body, c),
-                        None => Outcome::pass(None),
-                    };
-                    match o.verdict {
-                        Verdict::Pass => return Outcome::pass(Some(via_span)),
-                        Verdict::Skip => skipped = true,
-                        Verdict::Fail => failing = Some(Outcome::fail(Some(via_span))),
-                    }
-                }
-                // a reference to something we cannot see (a data source, another module)
-                if !any_target {
-                    return Outcome::skip();
-                }
-            }
-        }
-        if let Some(f) = failing {
-            if !skipped {
-                return f;
-            }
-        }
-        if skipped {
-            Outcome::skip()
-        } else {
-            Outcome::fail(None)
         }
     }
 }
@@ -811,120 +713,6 @@ fn fill_span<'a>(mut o: Outcome<'a>, item: &Node) -> Outcome<'a> {
         o.span = Some(item.header_span());
     }
     o
-}
-
-/// Whether `node` (a reference expression, intrinsic or name) points at `target`.
-/// `None` when it is a reference we cannot resolve (it might point there).
-fn refers_to(node: &Node, target: &Resource, target_body: &Node) -> Option<bool> {
-    match &node.value {
-        Value::Expr(e) => {
-            if let (Some(f), Some(arg)) = (&e.function, &e.argument) {
-                return Some(intrinsic_names(f, arg, &target.address));
-            }
-            let text = e.text.trim();
-            let addr = local_address(&target.address);
-            let mut found = false;
-            let mut rest = text;
-            while let Some(pos) = rest.find(addr) {
-                let before_ok = pos == 0 || !is_ident_char(rest.as_bytes()[pos - 1]);
-                let after = rest.as_bytes().get(pos + addr.len()).copied();
-                let after_ok = matches!(
-                    after,
-                    None | Some(b'.')
-                        | Some(b'[')
-                        | Some(b' ')
-                        | Some(b'}')
-                        | Some(b')')
-                        | Some(b',')
-                );
-                if before_ok && after_ok {
-                    found = true;
-                    break;
-                }
-                rest = &rest[pos + addr.len()..];
-            }
-            if found {
-                Some(true)
-            } else if text.starts_with("var.")
-                || text.starts_with("data.")
-                || text.starts_with("module.")
-                || text.starts_with("local.")
-            {
-                None
-            } else {
-                Some(false)
-            }
-        }
-        Value::Map(_) if is_intrinsic_map(node) => {
-            let e = &node.as_map().unwrap_or(&[])[0];
-            Some(intrinsic_names(&e.key, &e.value, &target.address))
-        }
-        Value::String(s) => {
-            // a literal name equal to the target's own name attribute
-            let own = own_name(target_body);
-            Some(own == Some(s.as_str()) || s == &target.address)
-        }
-        _ => Some(false),
-    }
-}
-
-/// The name a resource is known by when referred to by a literal: a bucket's
-/// `bucket`, a `name`, or a Kubernetes `metadata.name`.
-fn own_name(body: &Node) -> Option<&str> {
-    ["bucket", "name", "id"]
-        .iter()
-        .find_map(|k| body.get(k).and_then(Node::as_str))
-        .or_else(|| {
-            body.get("metadata")
-                .and_then(|m| m.get("name"))
-                .and_then(Node::as_str)
-        })
-}
-
-/// A Terraform address as written inside its module: without the
-/// `module.x[…].` prefix and the instance key (`aws_s3_bucket.b[0]` → `aws_s3_bucket.b`).
-fn local_address(address: &str) -> &str {
-    let mut a = address;
-    while let Some(rest) = a.strip_prefix("module.") {
-        // skip the module name and its key, up to the next `.`
-        let mut depth = 0;
-        let mut cut = None;
-        for (i, c) in rest.char_indices() {
-            match c {
-                '[' => depth += 1,
-                ']' => depth -= 1,
-                '.' if depth == 0 => {
-                    cut = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        match cut {
-            Some(i) => a = &rest[i + 1..],
-            None => return address,
-        }
-    }
-    match a.find('[') {
-        Some(i) if a.ends_with(']') => &a[..i],
-        _ => a,
-    }
-}
-
-fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
-}
-
-fn intrinsic_names(function: &str, arg: &Node, address: &str) -> bool {
-    match function {
-        "Ref" => arg.as_str() == Some(address),
-        "Fn::GetAtt" => match &arg.value {
-            Value::String(s) => s.split('.').next() == Some(address),
-            Value::List(items) => items.first().and_then(Node::as_str) == Some(address),
-            _ => false,
-        },
-        _ => false,
-    }
 }
 
 /// The span of every scalar in `node` (`span` itself for a scalar).

@@ -4,8 +4,11 @@ pub mod compile;
 pub mod criteria;
 pub mod eval;
 pub mod path;
+mod relation;
+pub mod scan_scope;
 pub mod schema;
 pub mod selection;
+pub mod version;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -137,6 +140,9 @@ pub struct Rule {
     pub assert: Cond,
     /// What else to mask when a secret rule fires (`mask` in the rule).
     pub mask: Vec<Mask>,
+    /// Some condition is a relation whose scope is the whole scan: the rule's
+    /// verdicts wait for every file (`evaluate::Deferred`).
+    pub uses_scan: bool,
 }
 
 /// Values masked, wherever a file's text is shown, when a secret rule fails
@@ -354,12 +360,10 @@ pub enum Cond {
         /// The value an absent attribute has (a provider default).
         default: Option<crate::document::Node>,
     },
-    Relation(Relation),
-    /// Some resource of these types in the same scope satisfies the condition.
-    AnyResource {
-        types: Vec<String>,
-        where_: Option<Box<Cond>>,
-    },
+    /// A relation to other resources (`referenced_by`, `references`,
+    /// `selected_by`, `any_resource`); shared so the rule set can list the
+    /// ones whose scope is the whole scan.
+    Relation(Arc<Relation>),
     FileExists(LazyGlobs, Vec<String>),
     FileAbsent(LazyGlobs, Vec<String>),
 }
@@ -383,6 +387,8 @@ pub enum Test {
     IsFalse,
     IsDate,
     Length(Ord2, usize),
+    /// The value's version (see `version`) compared with this one.
+    Version(Ord2, version::Version),
     YoungerThanDays(Days),
     Some(Box<Cond>),
     Every(Box<Cond>),
@@ -407,10 +413,26 @@ impl Test {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationDir {
-    /// Some resource of the given types points at this one through `via`.
+    /// Some resource of the given types points at this one through `via`
+    /// (or at the value of this one's `key`).
     ReferencedBy,
     /// This resource's `via` points at a resource of the given types.
     References,
+    /// The label selector at `via` of some resource of the given types
+    /// selects this one's labels (Kubernetes), in its namespace.
+    SelectedBy,
+    /// Some resource of the given types exists (`any_resource`); `via` is empty.
+    AnyResource,
+}
+
+/// Which resources a relation sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A Terraform module directory, otherwise one file.
+    Local,
+    /// Every file of the scan: answered once every file has been read
+    /// (`scan_scope`).
+    Scan,
 }
 
 #[derive(Debug)]
@@ -419,6 +441,12 @@ pub struct Relation {
     pub types: Vec<String>,
     pub via: Path,
     pub where_: Option<Box<Cond>>,
+    /// `referenced_by` only: the subject's attribute whose value the other
+    /// resource must name, instead of the subject's own name.
+    pub key: Option<Path>,
+    pub scope: Scope,
+    /// For a scan-scope relation: its index in [`RuleSet::scan_relations`].
+    pub slot: usize,
 }
 
 /// An invalid rule file, pointing into the TOML.
@@ -509,6 +537,11 @@ pub struct RuleSet {
     index: HashMap<Target, HashMap<String, Vec<usize>, foldhash::fast::RandomState>>,
     /// Resource types some `referenced_by` looks for (computed once).
     referrers: std::collections::HashSet<String>,
+    /// The relations whose scope is the whole scan, by slot.
+    scan_relations: Vec<Arc<Relation>>,
+    /// (target, resource type) → slots of the scan relations whose other end
+    /// is that type: the resources every chunk describes for them.
+    scan_types: HashMap<Target, HashMap<String, Vec<usize>>>,
 }
 
 mod builtin {
@@ -518,18 +551,6 @@ mod builtin {
 /// The built-in rule files: (path under the repository, TOML text).
 pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     builtin::FILES
-}
-
-/// The ids of the built-in rules, read from the `id = "…"` lines of the
-/// embedded files without compiling them (a test checks they are the ids the
-/// loaded pack has): what a selector can name when only part of the pack
-/// was loaded for a scan.
-pub fn builtin_ids() -> Vec<&'static str> {
-    builtin::FILES
-        .iter()
-        .flat_map(|(_, text)| text.lines())
-        .filter_map(|l| l.strip_prefix("id = \"")?.strip_suffix('"'))
-        .collect()
 }
 
 /// The target of a built-in rule file: its directory under `policies/`, named
@@ -645,6 +666,33 @@ pub fn dedupe(rules: &mut Vec<Rule>) -> Vec<BrokenRule> {
     broken
 }
 
+/// Gives each scan-scope relation under `cond` its slot (`first_slot` plus
+/// the number found before it) and collects it. Such a relation is never nested in another
+/// relation's `where` (the compiler refuses it), so only the combinators and
+/// quantifiers are walked.
+fn number_scan_relations(cond: &mut Cond, first_slot: usize, found: &mut Vec<Arc<Relation>>) {
+    match cond {
+        Cond::All(items) | Cond::Any(items) => {
+            for c in items {
+                number_scan_relations(c, first_slot, found);
+            }
+        }
+        Cond::Not(inner) => number_scan_relations(inner, first_slot, found),
+        Cond::Test {
+            test: Test::Some(inner) | Test::Every(inner) | Test::None(inner),
+            ..
+        } => number_scan_relations(inner, first_slot, found),
+        Cond::Relation(rel) if rel.scope == Scope::Scan => {
+            // just compiled, so not shared yet
+            if let Some(r) = Arc::get_mut(rel) {
+                r.slot = first_slot + found.len();
+            }
+            found.push(Arc::clone(rel));
+        }
+        _ => {}
+    }
+}
+
 impl RuleSet {
     /// Builds the set from rules in load order; a repeated id is an error
     /// (a user's rule cannot silently shadow a built-in one).
@@ -664,8 +712,39 @@ impl RuleSet {
             referrers: Default::default(),
             settings: Settings::default(),
             selection: selection::Selection::default(),
+            scan_relations: Vec::new(),
+            scan_types: HashMap::new(),
         };
         set.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        // number the scan-scope relations (in rule order, so slots are stable)
+        for r in &mut set.rules {
+            let target = r.meta.target;
+            let mut found = Vec::new();
+            let first_slot = set.scan_relations.len();
+            for c in [
+                r.where_.as_mut(),
+                r.for_each_where.as_mut(),
+                Some(&mut r.assert),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                number_scan_relations(c, first_slot, &mut found);
+            }
+            r.uses_scan = !found.is_empty();
+            for rel in found {
+                let slot = set.scan_relations.len();
+                for ty in &rel.types {
+                    set.scan_types
+                        .entry(target)
+                        .or_default()
+                        .entry(ty.clone())
+                        .or_default()
+                        .push(slot);
+                }
+                set.scan_relations.push(rel);
+            }
+        }
         for (i, r) in set.rules.iter().enumerate() {
             let by_type = set.index.entry(r.meta.target).or_default();
             if r.meta.resources.is_empty() {
@@ -686,6 +765,20 @@ impl RuleSet {
     /// Resource types that `referenced_by` relations look for.
     pub fn referrer_types(&self) -> &std::collections::HashSet<String> {
         &self.referrers
+    }
+
+    /// The relations whose scope is the whole scan, by slot.
+    pub fn scan_relations(&self) -> &[Arc<Relation>] {
+        &self.scan_relations
+    }
+
+    /// Slots of the scan relations that look for resources of this target and type.
+    pub fn scan_slots(&self, target: Target, ty: &str) -> &[usize] {
+        self.scan_types
+            .get(&target)
+            .and_then(|m| m.get(ty))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Rules that apply to a resource of this target and type.
@@ -711,11 +804,8 @@ impl RuleSet {
                     test: Test::Some(inner) | Test::Every(inner) | Test::None(inner),
                     ..
                 } => walk(inner, out),
-                Cond::AnyResource {
-                    where_: Some(w), ..
-                } => walk(w, out),
                 Cond::Relation(rel) => {
-                    if rel.dir == RelationDir::ReferencedBy {
+                    if rel.dir == RelationDir::ReferencedBy && rel.scope == Scope::Local {
                         out.extend(rel.types.iter().map(String::as_str));
                     }
                     if let Some(w) = &rel.where_ {
@@ -802,20 +892,5 @@ mod where_values_tests {
             Test::In(vec![Lit::Num(80.0), Lit::Str("x".into())])
         ))
         .is_none());
-    }
-}
-
-#[cfg(test)]
-mod builtin_ids_tests {
-    /// The ids read from the embedded files' lines are the ids the compiled
-    /// pack has, in file order: none missed, none invented.
-    #[test]
-    fn the_ids_read_from_lines_are_the_compiled_ones() {
-        let compiled: Vec<String> = super::builtin_files()
-            .iter()
-            .flat_map(|(name, text)| super::load_file(name, text).expect("built-in pack loads"))
-            .map(|r| r.meta.id.clone())
-            .collect();
-        assert_eq!(super::builtin_ids(), compiled);
     }
 }

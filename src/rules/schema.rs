@@ -73,7 +73,7 @@ pub struct ExampleSpec {
 }
 
 /// One condition. Exactly one of: a combinator (`all`, `any`, `not`), a
-/// relation (`referenced_by`, `references`), a file test (`file_exists`,
+/// relation (`referenced_by`, `references`, `selected_by`, `any_resource`), a file test (`file_exists`,
 /// `file_absent`), or a test on `path` (one operator key).
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +109,10 @@ pub struct CondSpec {
     pub length_le: Option<Spanned<usize>>,
     pub length_gt: Option<Spanned<usize>>,
     pub length_ge: Option<Spanned<usize>>,
+    pub version_lt: Option<Spanned<String>>,
+    pub version_le: Option<Spanned<String>>,
+    pub version_gt: Option<Spanned<String>>,
+    pub version_ge: Option<Spanned<String>>,
     pub some: Option<Box<Spanned<CondSpec>>>,
     pub every: Option<Box<Spanned<CondSpec>>>,
     pub none: Option<Box<Spanned<CondSpec>>>,
@@ -117,6 +121,7 @@ pub struct CondSpec {
 
     pub referenced_by: Option<Spanned<RelationSpec>>,
     pub references: Option<Spanned<RelationSpec>>,
+    pub selected_by: Option<Spanned<RelationSpec>>,
 
     pub any_resource: Option<Spanned<AnyResourceSpec>>,
 
@@ -130,10 +135,17 @@ pub struct RelationSpec {
     /// Resource types on the other end.
     #[serde(rename = "type")]
     pub types: Spanned<OneOrMany>,
-    /// The attribute (on the referencing resource) that holds the reference.
+    /// The attribute (on the referencing resource) that holds the reference
+    /// (for `selected_by`, the other resource's label selector).
     pub via: Spanned<String>,
     #[serde(rename = "where")]
     pub where_: Option<Box<Spanned<CondSpec>>>,
+    /// `referenced_by` only: the value of this attribute of the subject is
+    /// what the other resource must name (instead of the subject's own name).
+    pub key: Option<Spanned<String>>,
+    /// `"local"` (default: a Terraform module directory, otherwise one file)
+    /// or `"scan"` (every file of the scan).
+    pub scope: Option<Spanned<String>>,
 }
 
 /// Some resource of the given types in the same scope (satisfying `where`).
@@ -144,6 +156,8 @@ pub struct AnyResourceSpec {
     pub types: Spanned<OneOrMany>,
     #[serde(rename = "where")]
     pub where_: Option<Box<Spanned<CondSpec>>>,
+    /// As for relations: `"local"` (default) or `"scan"`.
+    pub scope: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
