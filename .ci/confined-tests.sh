@@ -26,6 +26,9 @@ cleanup() {
   rm -rf "$suite_tmp" "$seen"
 }
 trap cleanup EXIT
+# the SARIF Multitool (.NET) opens diagnostic pipes and sockets in TMPDIR
+# (clr-debug-pipe-*, dotnet-diagnostic-*) unless its runtime diagnostics are off
+export DOTNET_EnableDiagnostics=0
 # built first, outside the watch: the compiler and linker keep scratch files in TMPDIR
 cargo test --no-run "$@"
 tree_before=$(git status --porcelain --untracked-files=all)

@@ -151,6 +151,31 @@ fn l6_a_suppression_inside_a_string_is_not_a_comment() {
     assert_eq!(out, "");
 }
 
+/// Field case: soclint's own Dockerfile. A whole-line comment between two
+/// instructions is a comment (the document's made-up `instructions` and
+/// `stages` entries span the whole file, yet are no value that could hold it).
+#[test]
+fn a_dockerfile_comment_between_instructions_suppresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM rust:1.90 AS build\nRUN cargo build \\\n && cp a /a\n\n# soclint:ignore DKR-HEALTH-001 reason=\"a tool that runs once\"\nFROM gcr.io/distroless/static:nonroot\nUSER 1000\n",
+    );
+    let (code, out) = run(
+        dir.path(),
+        &[
+            "check",
+            "Dockerfile",
+            "--select",
+            "DKR-HEALTH-001,SOCLINT",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
 #[test]
 fn l7_credentials_in_any_remote_url_form_stay_out_of_the_report() {
     for (url, shown) in [

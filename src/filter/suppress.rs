@@ -88,7 +88,15 @@ impl Values {
             match &n.value {
                 Value::Map(entries) => {
                     for e in entries {
-                        out.push(e.key_span);
+                        // a key written in the file lies before its value; an
+                        // entry the parser made up (a Dockerfile's `instructions`,
+                        // `stages`) carries its value's whole span as its key's,
+                        // and a comment between two instructions is not in a value
+                        if e.key_span.end <= e.value.span.start
+                            || e.value.span.end <= e.key_span.start
+                        {
+                            out.push(e.key_span);
+                        }
                         walk(&e.value, out);
                     }
                 }
