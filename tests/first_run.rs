@@ -410,3 +410,67 @@ fn rule_fixture_directories_are_not_scanned_as_infrastructure() {
         "{out}"
     );
 }
+
+/// A mistyped or mis-cased `--select`/`--ignore` entry (or one in
+/// soclint.toml) is an error naming the nearest id, never a run of
+/// everything or nothing; an id of a target the repository does not have
+/// (here `DKR-…`, with no Dockerfile scanned) is still known. Selecting one
+/// rule does not make the suppressions of the others unused.
+#[test]
+fn selections_name_real_rules_and_keep_other_suppressions_quiet() {
+    let (_tmp, root) = repository("app");
+    let (code, out, err) = soclint(
+        &root,
+        &[
+            "check",
+            "--select",
+            "aws-s3-007",
+            "--ignore",
+            "K8S-POD-05,DKR-BASE-001",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err,
+        "  × --select: `aws-s3-007` is not a rule id, id prefix or criterion; did you\n  \
+         │ mean `AWS-S3-007`?\n  \
+         │ --ignore: `K8S-POD-05` is not a rule id, id prefix or criterion; did you\n  \
+         │ mean `K8S-POD-005`?\n\n"
+    );
+    std::fs::write(root.join("soclint.toml"), "ignore = [\"k8s-pod\"]\n").expect("write");
+    let (code, _, err) = soclint(&root, &["check"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.replace("\n  │ ", " "),
+        "  × ignore in soclint.toml: `k8s-pod` is not a rule id, id prefix or criterion; did you mean `K8S-POD`?\n\n"
+    );
+    std::fs::remove_file(root.join("soclint.toml")).expect("rm");
+    // a suppression of K8S-POD-005 where it fires, and one of a rule that
+    // finds nothing there: with only AWS-S3-007 selected, neither is unused
+    let manifest = std::fs::read_to_string(root.join("deploy/app.yaml")).expect("read");
+    let manifest = manifest
+        .replacen(
+            "        - name: app\n",
+            "        # soclint:ignore K8S-POD-005 reason=\"probes come from the mesh\"\n        - name: app\n",
+            1,
+        )
+        .replacen(
+            "      automountServiceAccountToken: false\n",
+            "      # soclint:ignore K8S-POD-001 reason=\"kept for the next release\"\n      automountServiceAccountToken: false\n",
+            1,
+        );
+    std::fs::write(root.join("deploy/app.yaml"), manifest).expect("write");
+    let (_, out, _) = soclint(
+        &root,
+        &["check", "--format", "compact", "--select", "AWS-S3-007"],
+    );
+    assert_eq!(
+        out,
+        "infra/main.tf:1:1: LOW AWS-S3-007 [CC6.5,C1.2,P4.3] bucket `aws_s3_bucket.assets` has no enabled lifecycle rule that expires objects\n"
+    );
+    // with every rule running, the one that matched nothing is unused
+    let (_, out, _) = soclint(&root, &["check", "--format", "compact"]);
+    let unused: Vec<&str> = out.lines().filter(|l| l.contains("SUPPRESS-003")).collect();
+    assert_eq!(unused.len(), 1, "{out}");
+    assert!(unused[0].starts_with("deploy/app.yaml:13:"), "{out}");
+}
