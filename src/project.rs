@@ -824,6 +824,7 @@ pub fn scan_options(
         keep_texts,
         record_resources,
         settings: None,
+        legacy_fingerprints: false,
     };
     let terraform = crate::terraform::Inputs {
         var_files: flags.var_files.clone(),

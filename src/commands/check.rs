@@ -48,7 +48,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
     };
     let baseline = baseline_path.as_deref().map(load_baseline).transpose()?;
     let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
-    let opts = scan_options(
+    let mut opts = scan_options(
         targets.roots,
         targets.repository,
         &config,
@@ -56,6 +56,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         keep_texts,
         false,
     )?;
+    if let (Some(b), Some(p)) = (&baseline, &baseline_path) {
+        if b.legacy() {
+            opts.eval.legacy_fingerprints = true;
+            eprintln!(
+                "note: {} is a version 1 baseline (FNV-1a fingerprints, which a crafted finding can collide with): its entries are matched by their old fingerprint and must name the finding's rule, path and resource; rewrite it with `soclint baseline` (SHA-256 fingerprints).",
+                crate::escape::terminal(&p.display().to_string())
+            );
+        }
+    }
     // a plan maps back to the scanned directory when one is given, else to its own
     let plan_source = args.plan.as_ref().map(|plan| match args.paths.as_slice() {
         [p] if p.is_dir() && args.paths_given() => p.clone(),
