@@ -56,6 +56,9 @@ pub enum NameClass {
     Yaml,
     /// JSON: CloudFormation, a Kubernetes manifest or an IAM policy, decided by content.
     Json,
+    /// `.template`, CloudFormation's other extension: JSON or YAML, decided by
+    /// content, then read as [`NameClass::Json`] or [`NameClass::Yaml`].
+    Template,
     /// Markdown: a policy document when it has front matter.
     Markdown,
     Other,
@@ -80,7 +83,7 @@ impl NameClass {
                 FileKind::Other => &[],
             },
             NameClass::Yaml => &[T::Cloudformation, T::Kubernetes, T::Iam],
-            NameClass::Json => &[T::Cloudformation, T::Kubernetes, T::Iam],
+            NameClass::Json | NameClass::Template => &[T::Cloudformation, T::Kubernetes, T::Iam],
             NameClass::Markdown => &[T::PolicyDocument],
             NameClass::Other => &[],
         }
@@ -138,8 +141,11 @@ pub fn classify_name(rel: &str) -> NameClass {
         }
         return NameClass::Yaml;
     }
-    if ends(".json") || ends(".template") {
+    if ends(".json") {
         return NameClass::Json;
+    }
+    if ends(".template") {
+        return NameClass::Template;
     }
     if ends(".md") || ends(".markdown") {
         return NameClass::Markdown;
@@ -450,7 +456,10 @@ fn walked_file(path: &Path, rel: String, root: usize, size: impl FnOnce() -> u64
     if class != NameClass::Other && path.to_str().is_none() {
         return Entry::Skipped(non_utf8(rel));
     }
-    if matches!(class, NameClass::Other | NameClass::Json) {
+    if matches!(
+        class,
+        NameClass::Other | NameClass::Json | NameClass::Template
+    ) {
         if let Some(detail) = unsupported_format(&rel) {
             return Entry::Skipped(Skipped::new(rel, Reason::Unsupported, detail));
         }

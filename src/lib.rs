@@ -31,7 +31,6 @@ pub mod repo_path;
 pub mod report;
 pub mod rules;
 pub mod scan;
-pub mod suggest;
 pub mod target;
 pub mod terraform;
 pub mod unit_scan;

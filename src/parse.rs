@@ -243,18 +243,25 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
     out.lines = text.bytes().filter(|&b| b == b'\n').count()
         + usize::from(!text.is_empty() && !text.ends_with('\n'));
     let limits = &opts.limits;
+    let class = match class {
+        NameClass::Template => template_syntax(body),
+        c => c,
+    };
     let parsed: Option<(FileKind, Result<Vec<Node>, ParseError>)> = match class {
         NameClass::Known(k) => Some((k, parse_as(k, body, limits))),
         NameClass::Yaml => match sniff_yaml(body) {
             Sniffed::Kind(k) => Some((k, document::yaml::parse(body, limits))),
-            Sniffed::Templated => {
-                out.skipped = Some(Skipped::new(
+            Sniffed::Templated => match markup_in_strings_only(body, limits) {
+                Some(docs) => Some((FileKind::Kubernetes, Ok(docs))),
+                None => {
+                    out.skipped = Some(Skipped::new(
                     "",
                     Reason::Templated,
                     "a Kubernetes manifest with template markup ({{ … }}): not parsed as it is written, and soclint renders no templates yet",
                 ));
-                None
-            }
+                    None
+                }
+            },
             Sniffed::Unsupported(detail) => {
                 out.skipped = Some(Skipped::new("", Reason::Unsupported, detail));
                 None
@@ -278,7 +285,7 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
                     .map_or(true, |doc| doc.get("front_matter").is_some());
             policy.then(|| (FileKind::PolicyDocument, parsed.map(|n| vec![n])))
         }
-        NameClass::Other => None,
+        NameClass::Other | NameClass::Template => None,
     };
     let Some((kind, result)) = parsed else { return };
     out.text = Some(text.clone());
@@ -321,6 +328,16 @@ fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, Pa
         FileKind::Dockerfile => document::dockerfile::parse(text, limits).map(|n| vec![n]),
         FileKind::PolicyDocument => document::markdown::parse_policy(text, limits).map(|n| vec![n]),
         _ => document::yaml::parse(text, limits),
+    }
+}
+
+/// Whether a `.template` file is JSON or YAML: CloudFormation takes both
+/// under that name, and JSON's first character (after blanks and a
+/// byte-order mark) is `{` (or `[`), which starts no YAML template.
+fn template_syntax(body: &str) -> NameClass {
+    match body.trim_start().as_bytes().first() {
+        Some(b'{' | b'[') => NameClass::Json,
+        _ => NameClass::Yaml,
     }
 }
 
@@ -372,6 +389,51 @@ fn sniff_json(text: &str) -> Sniffed {
     }
 }
 
+/// Whether every `{{` of a manifest lies inside a string value (a
+/// Prometheus alert's `summary: "{{ $labels.instance }} is down"`, an Argo
+/// parameter): then it is YAML as written, whatever fills the braces later.
+/// Those strings become unknown values (rules skip them, never read the
+/// markup as the value). Markup anywhere else (a key, a `{{ .Values.x }}`
+/// that YAML reads as a mapping, a comment) leaves the file a template.
+fn markup_in_strings_only(text: &str, limits: &Limits) -> Option<Vec<Node>> {
+    fn strings(node: &Node, out: &mut Vec<Span>) {
+        match &node.value {
+            document::Value::String(_) => out.push(node.span),
+            document::Value::List(items) => items.iter().for_each(|n| strings(n, out)),
+            document::Value::Map(entries) => entries.iter().for_each(|e| strings(&e.value, out)),
+            _ => {}
+        }
+    }
+    fn unknown(node: &mut Node) {
+        match &mut node.value {
+            document::Value::String(s) if s.contains("{{") => {
+                node.value = document::Value::Expr(document::Expr {
+                    text: std::mem::take(s),
+                    function: None,
+                    argument: None,
+                })
+            }
+            document::Value::List(items) => items.iter_mut().for_each(unknown),
+            document::Value::Map(entries) => entries.iter_mut().for_each(|e| unknown(&mut e.value)),
+            _ => {}
+        }
+    }
+    let mut docs = document::yaml::parse(text, limits).ok()?;
+    let mut spans = Vec::new();
+    docs.iter().for_each(|d| strings(d, &mut spans));
+    spans.sort_unstable();
+    let inside = |at: usize| {
+        let i = spans.partition_point(|s| s.start <= at);
+        // spans of strings never overlap: the last one starting at or before
+        i > 0 && at + 2 <= spans[i - 1].end
+    };
+    if !memchr::memmem::find_iter(text.as_bytes(), b"{{").all(inside) {
+        return None;
+    }
+    docs.iter_mut().for_each(unknown);
+    Some(docs)
+}
+
 /// A templated manifest under a `templates/` directory with no `Chart.yaml`
 /// beside it cannot be a chart template: no renderer would take it.
 fn helm_outside_chart(path: &std::path::Path, skipped: &mut Skipped) {
@@ -400,7 +462,7 @@ fn helm_outside_chart(path: &std::path::Path, skipped: &mut Skipped) {
 fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
     use std::io::Read;
     let needles: &[&[u8]] = match class {
-        NameClass::Yaml => &[
+        NameClass::Yaml | NameClass::Template => &[
             b"AWSTemplateFormatVersion",
             b"Resources",
             b"AWS::",

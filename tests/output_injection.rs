@@ -119,9 +119,7 @@ fn v18_escape_sequences_in_snippets_are_shown_not_run_l2() {
     assert_eq!(code, 1);
     assert_eq!(
         untimed(&out),
-        "── critical (1 finding) ──
-
-AWS-S3-001
+        "AWS-S3-001
 
   × critical S3 bucket ACL does not grant public access [CC6.1 · CC6.6]
    ╭─[esc.tf:3:20]

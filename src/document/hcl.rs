@@ -20,7 +20,10 @@ use std::ops::Range;
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
     // hcl-edit parses recursively: reject hostile nesting before it sees it.
     check_depth(text, limits.max_depth)?;
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| parse_error(text, &e))?;
+    // an object literal may repeat a key (the last one counts): `text` is
+    // then a copy with the earlier items blanked, offsets unchanged
+    let (body, text) = super::hcl_keys::parse_body(text).map_err(|e| parse_error(text, &e))?;
+    let text: &str = &text;
     let cx = Converter { text, limits };
     let entries = cx.body(&body, 0)?;
     Ok(Node::map(entries, Span::new(0, text.len())))
@@ -451,6 +454,7 @@ impl Converter<'_> {
                         value: self.expr(value.expr(), depth + 1)?,
                     });
                 }
+                super::hcl_keys::keep_last(&mut entries);
                 Node::map(entries, span)
             }
             Expression::StringTemplate(t) => self.template(t, expr, span),

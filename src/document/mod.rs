@@ -6,6 +6,7 @@
 
 pub mod dockerfile;
 pub mod hcl;
+mod hcl_keys;
 pub mod json;
 pub mod markdown;
 pub mod yaml;
@@ -139,6 +140,23 @@ impl Node {
                 argument: Some(arg),
                 ..
             }) => arg.shift(delta),
+            _ => {}
+        }
+    }
+    /// Maps every span through `at` (a document parsed from a repaired copy
+    /// of its text, back to the text as written).
+    pub fn map_offsets(&mut self, at: &dyn Fn(usize) -> usize) {
+        self.span = Span::new(at(self.span.start), at(self.span.end));
+        match &mut self.value {
+            Value::List(items) => items.iter_mut().for_each(|n| n.map_offsets(at)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.key_span = Span::new(at(e.key_span.start), at(e.key_span.end));
+                e.value.map_offsets(at);
+            }),
+            Value::Expr(Expr {
+                argument: Some(arg),
+                ..
+            }) => arg.map_offsets(at),
             _ => {}
         }
     }

@@ -79,8 +79,8 @@ struct Snapshot {
 #[derive(Default)]
 struct MapBody {
     entries: Vec<Entry>,
-    /// Names of string keys added after building stopped.
-    names: Vec<String>,
+    /// Names of string keys added after building stopped, and where each is.
+    names: Vec<(String, usize)>,
     /// Per key, from the first one that is not a string (until then, none).
     ids: Vec<KeyId>,
     /// For mappings past [`INDEX_FROM`] keys: hash → last entry with it, and per
@@ -101,7 +101,7 @@ impl MapBody {
             None => self
                 .names
                 .get(i - self.entries.len())
-                .map_or("", String::as_str),
+                .map_or("", |(name, _)| name.as_str()),
         }
     }
 
@@ -118,19 +118,22 @@ impl MapBody {
         self.ids.get(i).unwrap_or(&KeyId::Str).hash(self.name(i))
     }
 
-    /// Records a key (its name goes to `entries` or `names` next); `false` when
-    /// it is already there.
-    fn insert_key(&mut self, id: KeyId, name: &str) -> bool {
+    /// Records a key (its name goes to `entries` or `names` next); when an
+    /// equal one is there already, records nothing and returns its index.
+    fn insert_key(&mut self, id: KeyId, name: &str) -> Option<usize> {
         let n = self.entries.len() + self.names.len();
         let all_str = self.ids.is_empty() && matches!(id, KeyId::Str);
         if n < INDEX_FROM {
             let found = if all_str {
-                self.entries.iter().any(|e| e.key == name) || self.names.iter().any(|s| s == name)
+                self.entries.iter().position(|e| e.key == name).or_else(|| {
+                    let at = self.names.iter().position(|(s, _)| s == name)?;
+                    Some(self.entries.len() + at)
+                })
             } else {
-                (0..n).any(|i| self.same(i, &id, name))
+                (0..n).find(|&i| self.same(i, &id, name))
             };
-            if found {
-                return false;
+            if found.is_some() {
+                return found;
             }
         } else {
             if self.index.is_none() {
@@ -147,7 +150,7 @@ impl MapBody {
                 while at != NO_ENTRY {
                     let i = at as usize;
                     if self.same(i, &id, name) {
-                        return false;
+                        return Some(i);
                     }
                     at = prev[i];
                 }
@@ -163,7 +166,7 @@ impl MapBody {
             }
             self.ids.push(id);
         }
-        true
+        None
     }
 }
 
@@ -940,8 +943,12 @@ impl<'t> Builder<'t> {
                         (None, Some(name)) => name,
                         (None, None) => String::new(),
                     };
-                    if !body.insert_key(k.id, &name) {
-                        duplicate = Some(k.mark);
+                    if let Some(earlier) = body.insert_key(k.id, &name) {
+                        let first = match body.entries.get(earlier) {
+                            Some(e) => Some(e.key_span.start),
+                            None => body.names.get(earlier - body.entries.len()).map(|n| n.1),
+                        };
+                        duplicate = Some((k.mark, name, first));
                     } else if let (Some(key), Some(value)) = (key_node, done.node) {
                         let end = key.span.end.max(value.span.end);
                         parent.last = Some(parent.last.map_or(end, |l| l.max(end)));
@@ -955,13 +962,14 @@ impl<'t> Builder<'t> {
                             value,
                         });
                     } else {
-                        body.names.push(name);
+                        body.names.push((name, k.mark));
                     }
                 }
             },
         }
-        if let Some(at) = duplicate {
-            self.loader_error(at, "duplicated key in mapping");
+        if let Some((at, name, first)) = duplicate {
+            let message = duplicate_message(text, &name, first, at);
+            self.loader_error(at, &message);
         }
     }
 
@@ -1041,5 +1049,27 @@ impl<'t> Builder<'t> {
             }
         }
         None
+    }
+}
+
+/// "duplicated key `name` in mapping (lines 804 and 828)": which key, and
+/// where both are, so the one to remove can be found (a long key is cut).
+fn duplicate_message(text: &str, name: &str, first: Option<usize>, again: usize) -> String {
+    let line =
+        |at: usize| memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count() + 1;
+    let mut shown: String = name.chars().take(60).collect();
+    if shown.len() < name.len() {
+        shown.push('…');
+    }
+    match first {
+        Some(first) => format!(
+            "duplicated key `{shown}` in mapping (lines {} and {})",
+            line(first),
+            line(again)
+        ),
+        None => format!(
+            "duplicated key `{shown}` in mapping (again on line {})",
+            line(again)
+        ),
     }
 }

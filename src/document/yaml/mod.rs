@@ -54,8 +54,21 @@ use saphyr_parser::{Marker, ScanError, Tag};
 
 use super::{format_number, Entry, Limits, Node, ParseError, Span, Value};
 
-/// Parses every document of a YAML stream.
+/// Parses every document of a YAML stream (with the indentation PyYAML and
+/// CloudFormation accept, see [`lenient`]).
 pub fn parse(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
+    match parse_strict(text, limits) {
+        Err(e) if lenient::repairable(&e) => {
+            lenient::parse_leniently(text, limits, e, parse_strict, |docs, original| {
+                docs.iter_mut().for_each(|d| d.map_offsets(original))
+            })
+        }
+        parsed => parsed,
+    }
+}
+
+/// Parses every document of a YAML stream as YAML 1.2 says.
+fn parse_strict(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
     // Nothing here recurses on the input; this only guards against a panic
     // inside the parser turning one bad file into a failed scan.
     match catch_unwind(AssertUnwindSafe(|| Builder::new(text, limits).run())) {
@@ -228,6 +241,7 @@ fn merge(entries: Vec<Entry>, merges: &[usize]) -> Vec<Entry> {
 
 mod builder;
 mod keys;
+mod lenient;
 
 use builder::Builder;
 #[cfg(test)]

@@ -490,7 +490,7 @@ fn duplicate_keys_by_resolved_value() {
     let dup = |text: &str| {
         parse(text, &Limits::default())
             .err()
-            .filter(|e| e.message == "duplicated key in mapping")
+            .filter(|e| e.message.starts_with("duplicated key `"))
             .map(|e| e.span.start)
     };
     for (text, second) in [
@@ -529,6 +529,30 @@ fn duplicate_keys_by_resolved_value() {
     assert_eq!(dup(&big), Some(big.rfind("k17").unwrap()));
 }
 
+/// The message names the key and both its lines (the CloudFormation
+/// template of aws-cloudformation-templates that repeats an `Outputs` entry
+/// 24 lines apart, in the shape of that file).
+#[test]
+fn duplicate_key_names_the_key_and_both_lines() {
+    let text = "Outputs:\n  EC2InstanceSGID:\n    Value: a\n  Other:\n    Value: b\n  EC2InstanceSGID:\n    Value: c\n";
+    let err = parse(text, &Limits::default()).unwrap_err();
+    assert_eq!(
+        err.message,
+        "duplicated key `EC2InstanceSGID` in mapping (lines 2 and 6)"
+    );
+    assert_eq!(err.span.start, text.rfind("EC2InstanceSGID").unwrap());
+    // a long key is cut
+    let long = "k".repeat(100);
+    let err = parse(&format!("{long}: 1\n{long}: 2\n"), &Limits::default()).unwrap_err();
+    assert_eq!(
+        err.message,
+        format!(
+            "duplicated key `{}…` in mapping (lines 1 and 2)",
+            "k".repeat(60)
+        )
+    );
+}
+
 #[test]
 fn keys_follow_saphyr_loading() {
     // a key that a core tag cannot resolve vanishes and the next node
@@ -557,10 +581,10 @@ fn errors_come_in_the_order_of_the_former_loading() {
     // a loader error (duplicate key) beats an earlier conversion error
     let text = "a: [1, 2, 3, 4, 5, 6]\nb: {x: 1, x: 2}\n";
     let err = parse(text, &limits(128, 5)).unwrap_err();
-    assert_eq!(err.message, "duplicated key in mapping");
+    assert_eq!(err.message, "duplicated key `x` in mapping (lines 2 and 2)");
     // a syntax error beats both
     let err = parse("a: [1, 2, 3]\nb: {x: 1, x: 2}\nc: ]\n", &limits(128, 2)).unwrap_err();
-    assert_ne!(err.message, "duplicated key in mapping");
+    assert!(!err.message.starts_with("duplicated key"), "{err:?}");
     // nesting found before a syntax error beats it
     let err = parse("a: [[[[1]]]]\nb: {x: 1, x: 2}\nc: ]\n", &limits(3, 100)).unwrap_err();
     assert_eq!(err.message, "nesting deeper than 3 levels");
@@ -572,4 +596,56 @@ fn directive_with_non_ascii_keeps_byte_offsets() {
     let doc = parse1(text);
     assert_eq!(at(text, doc.get("name").unwrap().span), "wörld");
     assert_eq!(at(text, doc.get("port").unwrap().span), "1");
+}
+
+/// A multi-line quoted scalar continued at its key's column, as in
+/// aws-cloudformation-templates' `FindInMap_Inside_Sub.yaml`: PyYAML,
+/// cfn-lint and CloudFormation read it, with spans in the file as written.
+#[test]
+fn quoted_scalar_continued_at_the_key_column_is_read() {
+    let text = "Outputs:\n  Steps:\n    Value: 'Log in, select\n    your instance'\n  Next:\n    Value: b\n";
+    let doc = parse1(text);
+    let steps = doc.get("Outputs").unwrap().get("Steps").unwrap();
+    let value = steps.get("Value").unwrap();
+    assert_eq!(value.as_str(), Some("Log in, select your instance"));
+    assert_eq!(at(text, value.span), "'Log in, select\n    your instance'");
+    let next = doc.get("Outputs").unwrap().entry("Next").unwrap();
+    assert_eq!(at(text, next.key_span), "Next");
+    assert_eq!(at(text, next.value.get("Value").unwrap().span), "b");
+}
+
+/// A flow sequence closed at its key's column, as in
+/// `CreateHanaBackupSecureBackut.yaml` (PyYAML reads it).
+#[test]
+fn flow_sequence_closed_at_the_key_column_is_read() {
+    let text = "Condition:\n  Like:\n    'enc': [\n        \"aws:kms\",\n        \"AES256\"\n    ]\n    'id': [\n      x\n    ]\nEnd: 1\n";
+    let doc = parse1(text);
+    let like = doc.get("Condition").unwrap().get("Like").unwrap();
+    let enc = like.get("enc").unwrap();
+    let items: Vec<_> = enc
+        .as_list()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["aws:kms", "AES256"]);
+    assert_eq!(at(text, enc.as_list().unwrap()[1].span), "\"AES256\"");
+    assert_eq!(
+        at(text, like.get("id").unwrap().as_list().unwrap()[0].span),
+        "x"
+    );
+    assert_eq!(at(text, doc.entry("End").unwrap().key_span), "End");
+}
+
+/// Indentation errors elsewhere stay errors: a block mapping key out of line
+/// is not a flow collection or a quoted scalar.
+#[test]
+fn other_indentation_errors_stay_errors() {
+    for text in [
+        "a:\n    b: 1\n  c: 2\n",
+        "a: [1,\n2]\nb: 'x\n",
+        "a:\n  - 1\n - 2\n",
+    ] {
+        assert!(parse(text, &Limits::default()).is_err(), "{text}");
+    }
 }
