@@ -72,6 +72,20 @@ pub enum OutputFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortKey {
+    Severity,
+    Path,
+    Rule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Html,
     Markdown,
@@ -178,6 +192,23 @@ pub struct CheckArgs {
     /// More detail in the summary (how many Terraform values stayed unknown).
     #[arg(long, short)]
     pub verbose: bool,
+    /// The order of findings in the human report: by severity (most severe
+    /// first, then by path), by path, or by rule id.
+    #[arg(long, value_enum, default_value_t = SortKey::Severity)]
+    pub sort: SortKey,
+    /// End the human report with a table of findings per rule.
+    #[arg(long)]
+    pub statistics: bool,
+    /// In the human report, only the findings that fail the run, and the summary.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Exit 0 even when findings fail the run (configuration errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Colour in the human report: `auto` (on a terminal, unless NO_COLOR
+    /// is set; FORCE_COLOR turns it on off a terminal), `always`, `never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Also show each finding's controls in these frameworks (text reports
     /// and JSON), and add them as SARIF taxonomies; repeatable or
     /// comma-separated.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::document::{LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{fingerprint, Finding, Location, Related, RelatedKind};
+use crate::finding::{fingerprint_of, Finding, Location, Related, RelatedKind};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::scan_scope::{Fact, Hypothesis};
 use crate::rules::{Rule, RuleSet};
@@ -30,6 +30,9 @@ pub struct EvalOptions {
     pub record_resources: bool,
     /// Settings that replace the rule set's (a rule fixture pins its own).
     pub settings: Option<crate::rules::Settings>,
+    /// Also compute each finding's version 1 fingerprint (FNV-1a), to match
+    /// a baseline written with it.
+    pub legacy_fingerprints: bool,
 }
 
 /// A file as evaluation sees it.
@@ -58,6 +61,9 @@ pub struct ChunkOutcome {
     pub facts: Vec<Fact>,
     /// Evaluations that wait for every chunk's facts (their findings located).
     pub pending: Vec<Pending>,
+    /// (fingerprint, version 1 fingerprint) of each finding, only with
+    /// `EvalOptions::legacy_fingerprints`.
+    pub legacy_fingerprints: Vec<(String, String)>,
 }
 
 /// Resources evaluated per task.
@@ -118,7 +124,7 @@ pub fn evaluate<'a>(
         }
     }
     out.verdicts = count_verdicts(tally);
-    locate(&mut out, files, opts.keep_texts);
+    locate(&mut out, files, opts.keep_texts, opts.legacy_fingerprints);
     // in report order already here, a small sort inside the chunk's task:
     // the scan then joins sorted runs and its sort of all findings only
     // checks them (a stable sort, so equal findings keep their order)
@@ -364,7 +370,7 @@ fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str
 }
 
 /// Byte spans → line:column, and fingerprints, while the chunk's texts are at hand.
-fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
+fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool, legacy: bool) {
     let texts: HashMap<&str, &Arc<str>> = files
         .iter()
         .filter_map(|f| f.text.map(|t| (f.rel, t)))
@@ -387,13 +393,14 @@ fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool) {
         let Some((span, (&rel, text))) = f.span.zip(texts.get_key_value(f.path.as_str())) else {
             f.location = whole;
             let what = f.value.as_deref().unwrap_or(&f.message);
-            f.fingerprint = fingerprint(&f.rule.id, &f.path, &f.resource, what);
+            f.fingerprint = fingerprint_of(f, what, legacy.then_some(&mut out.legacy_fingerprints));
             continue;
         };
         let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
         f.location = locate_span(idx, text, span);
         let offending = text.get(span.start..span.end).unwrap_or_default();
-        f.fingerprint = fingerprint(&f.rule.id, &f.path, &f.resource, offending);
+        f.fingerprint =
+            fingerprint_of(f, offending, legacy.then_some(&mut out.legacy_fingerprints));
     }
     for rel in indexes.keys().filter(|_| keep_texts) {
         if let Some(t) = texts.get(rel) {

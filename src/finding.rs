@@ -105,26 +105,58 @@ pub struct Directive {
 }
 
 /// A stable hash of what a finding is about, not where it sits: rule id, path,
-/// resource address and the offending text with whitespace collapsed. Inserting
-/// lines above a finding leaves it unchanged; the same resource in another file
-/// gets another one. 32 hex digits (two 64-bit FNV-1a halves).
+/// resource address and the offending text with whitespace collapsed.
+/// Inserting lines above a finding leaves it unchanged; the same resource in
+/// another file gets another one. 32 hex digits: SHA-256 truncated to 128
+/// bits, so a pull request cannot craft a resource whose fingerprint is that
+/// of a finding someone baselined or dismissed.
 pub fn fingerprint(rule_id: &str, path: &str, resource: &str, text: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    feed_parts(rule_id, path, resource, text, |b| h.update(b));
+    hex(&h.finalize()[..16])
+}
+
+/// The fingerprint soclint computed before SHA-256 (two 64-bit FNV-1a
+/// halves over the same parts), which version 1 baselines hold: computed
+/// only to match such a baseline's entries.
+pub fn legacy_fingerprint(rule_id: &str, path: &str, resource: &str, text: &str) -> String {
     let mut a: u64 = 0xcbf2_9ce4_8422_2325;
     let mut b: u64 = 0x6c62_272e_07bb_0142;
-    let mut feed = |bytes: &[u8]| {
+    feed_parts(rule_id, path, resource, text, |bytes| {
         for &byte in bytes {
             a = (a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
             b = (b ^ u64::from(byte))
                 .wrapping_mul(0x0000_0100_0000_01b3)
                 .rotate_left(5);
         }
-    };
+    });
+    format!("{a:016x}{b:016x}")
+}
+
+/// The fingerprint of `f`, about `text`; with `legacy`, also records
+/// (fingerprint, legacy fingerprint) there, to match a version 1 baseline.
+pub fn fingerprint_of(
+    f: &Finding,
+    text: &str,
+    legacy: Option<&mut Vec<(String, String)>>,
+) -> String {
+    let new = fingerprint(&f.rule.id, &f.path, &f.resource, text);
+    if let Some(pairs) = legacy {
+        let old = legacy_fingerprint(&f.rule.id, &f.path, &f.resource, text);
+        pairs.push((new.clone(), old));
+    }
+    new
+}
+
+/// What a fingerprint hashes, in order: each part and a zero byte, then the
+/// text with whitespace runs collapsed to one space (hashed as it is read,
+/// no normalised copy) and a zero byte.
+fn feed_parts(rule_id: &str, path: &str, resource: &str, text: &str, mut feed: impl FnMut(&[u8])) {
     for part in [rule_id, path, resource] {
         feed(part.as_bytes());
         feed(&[0]);
     }
-    // the text with whitespace runs collapsed to one space, hashed as it is
-    // read (no normalised copy)
     for (i, word) in text.split_whitespace().enumerate() {
         if i > 0 {
             feed(b" ");
@@ -132,7 +164,16 @@ pub fn fingerprint(rule_id: &str, path: &str, resource: &str, text: &str) -> Str
         feed(word.as_bytes());
     }
     feed(&[0]);
-    format!("{a:016x}{b:016x}")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 impl Finding {
@@ -202,6 +243,22 @@ pub fn mask_spans(text: &str, spans: &[Span]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both hash the same parts, whitespace runs collapsed; the legacy
+    /// value is what the previous release wrote into baselines (pinned), the
+    /// new one the first 16 bytes of SHA-256 over the same bytes.
+    #[test]
+    fn fingerprints_new_and_legacy() {
+        let spread = "acl  =\n \"x\"";
+        let legacy = legacy_fingerprint("AWS-S3-001", "main.tf", "aws_s3_bucket.b", spread);
+        assert_eq!(legacy, "b459e31dfdd85a866e658def1e6290cc");
+        let new = fingerprint("AWS-S3-001", "main.tf", "aws_s3_bucket.b", spread);
+        assert_eq!(new, "bed946dbc2617a07130a9883fc5899f7");
+        assert_eq!(
+            new,
+            fingerprint("AWS-S3-001", "main.tf", "aws_s3_bucket.b", "acl = \"x\"")
+        );
+    }
 
     #[test]
     fn masks_keep_length_and_a_prefix_of_long_values() {
@@ -286,6 +343,10 @@ pub struct ScanResult {
     /// finding was then reported, suppressed or baselined: what a report
     /// that shows the file's text masks.
     pub masks: HashMap<String, Vec<Span>>,
+    /// Fingerprint → the fingerprint a version 1 baseline holds for the
+    /// same finding (before `-2` suffixes): filled only when such a
+    /// baseline is to be matched.
+    pub legacy_fingerprints: HashMap<String, String>,
     pub elapsed: Duration,
     /// Terraform attributes that stayed unknown after evaluation.
     pub unknown_attributes: usize,

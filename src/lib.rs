@@ -31,6 +31,7 @@ pub mod repo_path;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod suggest;
 pub mod target;
 pub mod terraform;
 pub mod unit_scan;

@@ -471,6 +471,13 @@ pub fn build_rules_with(
     if let Some(b) = broken {
         b.extend(rules::dedupe(&mut all));
     }
+    check_selectors(
+        &all,
+        args,
+        config,
+        config_path,
+        targets.is_some() && !args.no_builtin,
+    )?;
     let selection = if in_scope_only {
         select_for_scan(&mut all, args, config)
     } else {
@@ -482,6 +489,80 @@ pub fn build_rules_with(
     set.settings = config.settings();
     set.selection = selection;
     Ok(set)
+}
+
+/// Every `select`/`ignore` entry (command line, soclint.toml, `[[scope]]`
+/// tables) names a rule, an id prefix or a criterion: one that names nothing
+/// is a typo that would silently run everything or ignore nothing, so it is
+/// an error, with the nearest id offered (`aws-s3-001` → `AWS-S3-001`). With
+/// only part of the built-in pack loaded (`partial`), an entry that matches
+/// none of it is checked against the whole pack before it is called unknown.
+fn check_selectors(
+    loaded: &[Rule],
+    args: &RuleOverrides,
+    config: &Config,
+    config_path: Option<&Path>,
+    partial: bool,
+) -> Result<(), Error> {
+    let config_name =
+        config_path.map_or_else(|| "soclint.toml".to_string(), |p| p.display().to_string());
+    let mut entries: Vec<(String, &str)> = Vec::new();
+    for s in &args.select {
+        entries.push(("--select".into(), s));
+    }
+    for s in &args.ignore {
+        entries.push(("--ignore".into(), s));
+    }
+    for s in &config.select {
+        entries.push((format!("select in {config_name}"), s));
+    }
+    for s in &config.ignore {
+        entries.push((format!("ignore in {config_name}"), s));
+    }
+    for scope in &config.scope {
+        for s in scope.select.iter().flatten() {
+            entries.push((format!("select of a [[scope]] in {config_name}"), s));
+        }
+        for s in &scope.ignore {
+            entries.push((format!("ignore of a [[scope]] in {config_name}"), s));
+        }
+    }
+    let known_criterion = |s: &str| {
+        criteria::CRITERIA
+            .iter()
+            .any(|c| criteria::selects(s, c.id))
+    };
+    let mut ids: BTreeSet<&str> = loaded.iter().map(|r| r.meta.id.as_str()).collect();
+    ids.extend(filter::suppress::META_IDS);
+    if partial {
+        ids.extend(rules::builtin_ids());
+    }
+    let names = |s: &str| {
+        known_criterion(s)
+            || loaded.iter().any(|r| r.meta.selected_by(s))
+            || ids.iter().any(|id| id.starts_with(s))
+    };
+    let unknown: Vec<String> = entries
+        .into_iter()
+        .filter(|(_, s)| !names(s))
+        .map(|(place, s)| {
+            // an id, a prefix of one up to a dash (`AWS-S3`), or a criterion
+            let mut known: BTreeSet<&str> = ids.clone();
+            for id in &ids {
+                known.extend(id.match_indices('-').map(|(at, _)| &id[..at]));
+            }
+            known.extend(criteria::CRITERIA.iter().map(|c| c.id));
+            crate::escape::terminal(&format!(
+                "{place}: `{s}` is not a rule id, id prefix or criterion{}",
+                crate::suggest::did_you_mean(s, known.iter().copied())
+            ))
+            .into_owned()
+        })
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(miette::miette!("{}", unknown.join("\n")))
 }
 
 /// Which rules one part of the project runs: `select` (empty: all), `ignore`
@@ -743,6 +824,7 @@ pub fn scan_options(
         keep_texts,
         record_resources,
         settings: None,
+        legacy_fingerprints: false,
     };
     let terraform = crate::terraform::Inputs {
         var_files: flags.var_files.clone(),

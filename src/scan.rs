@@ -482,6 +482,9 @@ fn merge(
     for (rel, spans) in outcome.masks.drain(..) {
         result.masks.entry(rel).or_default().extend(spans);
     }
+    result
+        .legacy_fingerprints
+        .extend(outcome.legacy_fingerprints.drain(..));
     std::mem::take(&mut outcome.findings)
 }
 

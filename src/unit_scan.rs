@@ -14,7 +14,7 @@ use crate::document::{Expr, LineIndex, Node, Span, Value};
 use crate::evaluate::{self, locate_span, ChunkOutcome, EvalOptions, FileRef};
 use crate::extract::{self, Resource};
 use crate::filter::suppress;
-use crate::finding::{fingerprint, Directive, Location, Notice, Related, RelatedKind};
+use crate::finding::{fingerprint_of, Directive, Location, Notice, Related, RelatedKind};
 use crate::parse::{read_capped, Capped, ParseOptions};
 use crate::render::{helm, Files, Rendered, Source};
 use crate::rules::RuleSet;
@@ -390,7 +390,9 @@ pub fn scan_chart(
         } else {
             offending
         };
-        f.fingerprint = fingerprint(&f.rule.id, &f.path, &f.resource, &what);
+        let legacy = inputs.eval.legacy_fingerprints;
+        f.fingerprint =
+            fingerprint_of(f, &what, legacy.then_some(&mut outcome.legacy_fingerprints));
     }
     outcome.texts.extend(texts);
     crate::finding::sort_findings(&mut outcome.findings);

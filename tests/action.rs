@@ -546,6 +546,89 @@ fn scan_below_the_threshold_warns_and_a_usage_error_fails() {
     assert!(stdout(&out).contains("::error title=soclint::soclint could not run (exit code 2)"));
 }
 
+/// `git ARGS` in `dir`, with no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The README's recipe for a policy the pull request cannot change: the
+/// base branch's `soclint.toml`, copied under $RUNNER_TEMP by `git show`,
+/// given as the `config` input. The pull request's own `soclint.toml`
+/// (which ignores the rule, lowers the gate and waives the file) then
+/// changes nothing; without the input it would pass the check.
+#[test]
+fn the_config_input_takes_the_policy_from_the_base_branch() {
+    if !tools_present() {
+        return;
+    }
+    let runner = Runner::new("0.2.0");
+    let ws = runner.path("workspace");
+    git(&ws, &["init", "-q", "-b", "main"]);
+    fs::write(ws.join("soclint.toml"), "exclude = [\"vendor/**\"]\n").expect("write");
+    git(&ws, &["add", "."]);
+    git(&ws, &["commit", "-q", "-m", "base"]);
+    git(&ws, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&ws, &["checkout", "-q", "-b", "pr"]);
+    fs::write(
+        ws.join("main.tf"),
+        "resource \"aws_s3_bucket_acl\" \"x\" {\n  acl = \"public-read\"\n}\n",
+    )
+    .expect("write");
+    fs::write(
+        ws.join("soclint.toml"),
+        "ignore = [\"AWS-S3-001\"]\nfail-on = \"never\"\n\n[[waiver]]\nrule = \"AWS-S3-001\"\npath = \"main.tf\"\nreason = \"fine\"\n",
+    )
+    .expect("write");
+    git(&ws, &["add", "."]);
+    git(&ws, &["commit", "-q", "-m", "pr"]);
+    let select = ("SOCLINT_ARGS", "--select\nAWS-S3");
+
+    let out = scan(&runner, &[select]);
+    assert!(out.status.success());
+    let output = runner.read("github_output");
+    assert!(
+        output.contains("\nfindings=0\n") && output.ends_with("\nexit-code=0\n"),
+        "{output}"
+    );
+
+    let trusted = runner.path("temp/soclint.toml");
+    fs::write(&trusted, git(&ws, &["show", "origin/main:soclint.toml"])).expect("write");
+    fs::remove_file(runner.path("github_output")).expect("rm");
+    let config = trusted.to_str().expect("UTF-8 path");
+    let out = scan(&runner, &[select, ("SOCLINT_CONFIG", config)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let temp = runner.path("temp/soclint");
+    assert_eq!(
+        runner.read("github_output"),
+        format!(
+            "sarif-file={t}/soclint.sarif\njson-file={t}/soclint.json\nannotations-file={t}/annotations.txt\nfindings=1\nsuppressed=0\nbaselined=0\nunparsed=0\nunscanned=0\nexit-code=1\n",
+            t = temp.display()
+        )
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(temp.join("soclint.sarif")).expect("sarif"))
+            .expect("parses");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "AWS-S3-001");
+    assert!(stdout(&out).contains("::error title=soclint::1 finding(s), 0 file(s) not parsed, 0 suppressed, 0 in the baseline: the check fails (fail-on: low)."));
+}
+
 /// The commands of a CI example's `script:` list: `- cmd` items and `- |`
 /// blocks, in order (our own files only use those two forms).
 fn script_of(example: &str) -> String {

@@ -410,3 +410,171 @@ fn rule_fixture_directories_are_not_scanned_as_infrastructure() {
         "{out}"
     );
 }
+
+/// A mistyped or mis-cased `--select`/`--ignore` entry (or one in
+/// soclint.toml) is an error naming the nearest id, never a run of
+/// everything or nothing; an id of a target the repository does not have
+/// (here `DKR-…`, with no Dockerfile scanned) is still known. Selecting one
+/// rule does not make the suppressions of the others unused.
+#[test]
+fn selections_name_real_rules_and_keep_other_suppressions_quiet() {
+    let (_tmp, root) = repository("app");
+    let (code, out, err) = soclint(
+        &root,
+        &[
+            "check",
+            "--select",
+            "aws-s3-007",
+            "--ignore",
+            "K8S-POD-05,DKR-BASE-001",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err,
+        "  × --select: `aws-s3-007` is not a rule id, id prefix or criterion; did you\n  \
+         │ mean `AWS-S3-007`?\n  \
+         │ --ignore: `K8S-POD-05` is not a rule id, id prefix or criterion; did you\n  \
+         │ mean `K8S-POD-005`?\n\n"
+    );
+    std::fs::write(root.join("soclint.toml"), "ignore = [\"k8s-pod\"]\n").expect("write");
+    let (code, _, err) = soclint(&root, &["check"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.replace("\n  │ ", " "),
+        "  × ignore in soclint.toml: `k8s-pod` is not a rule id, id prefix or criterion; did you mean `K8S-POD`?\n\n"
+    );
+    std::fs::remove_file(root.join("soclint.toml")).expect("rm");
+    // a suppression of K8S-POD-005 where it fires, and one of a rule that
+    // finds nothing there: with only AWS-S3-007 selected, neither is unused
+    let manifest = std::fs::read_to_string(root.join("deploy/app.yaml")).expect("read");
+    let manifest = manifest
+        .replacen(
+            "        - name: app\n",
+            "        # soclint:ignore K8S-POD-005 reason=\"probes come from the mesh\"\n        - name: app\n",
+            1,
+        )
+        .replacen(
+            "      automountServiceAccountToken: false\n",
+            "      # soclint:ignore K8S-POD-001 reason=\"kept for the next release\"\n      automountServiceAccountToken: false\n",
+            1,
+        );
+    std::fs::write(root.join("deploy/app.yaml"), manifest).expect("write");
+    let (_, out, _) = soclint(
+        &root,
+        &["check", "--format", "compact", "--select", "AWS-S3-007"],
+    );
+    assert_eq!(
+        out,
+        "infra/main.tf:1:1: LOW AWS-S3-007 [CC6.5,C1.2,P4.3] bucket `aws_s3_bucket.assets` has no enabled lifecycle rule that expires objects\n"
+    );
+    // with every rule running, the one that matched nothing is unused
+    let (_, out, _) = soclint(&root, &["check", "--format", "compact"]);
+    let unused: Vec<&str> = out.lines().filter(|l| l.contains("SUPPRESS-003")).collect();
+    assert_eq!(unused.len(), 1, "{out}");
+    assert!(unused[0].starts_with("deploy/app.yaml:13:"), "{out}");
+}
+
+/// `soclint ARGS` in `dir` with these environment variables set (NO_COLOR,
+/// FORCE_COLOR and SOCLINT_TODAY removed first): exit code and output.
+fn soclint_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
+    let mut cmd = Command::cargo_bin("soclint").expect("binary");
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("SOCLINT_TODAY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The human report: most severe first under a heading per severity (or
+/// `--sort path|rule`), `--statistics` ends it with a table per rule,
+/// `--quiet` keeps only what fails the run, `--exit-zero` passes the gate,
+/// and colour follows `--color`, then NO_COLOR, then FORCE_COLOR.
+#[test]
+fn the_human_report_sorts_counts_quietens_and_colours() {
+    let (_tmp, root) = repository("app");
+    std::fs::write(
+        root.join("soclint.toml"),
+        "policy-paths = [\"docs/policies\"]\nselect = [\"AWS-S3-007\", \"K8S-POD-005\", \"DOC-REQ-001\", \"DOC-REQ-010\"]\n",
+    )
+    .expect("write");
+    // the rule ids, in the order the report lists them, and the headings
+    let order = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| {
+                l.starts_with("── ")
+                    || (!l.is_empty() && !l.contains(' ') && l.contains('-') && !l.contains('/'))
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let (code, out) = soclint_env(&root, &[], &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        order(&out),
+        [
+            "── high (1 finding) ──",
+            "DOC-REQ-001",
+            "── medium (1 finding) ──",
+            "DOC-REQ-010",
+            "── low (2 findings) ──",
+            "K8S-POD-005",
+            "AWS-S3-007",
+        ]
+    );
+    let (_, out) = soclint_env(&root, &[], &["check", "--sort", "path"]);
+    assert_eq!(
+        order(&out),
+        ["K8S-POD-005", "DOC-REQ-010", "DOC-REQ-001", "AWS-S3-007"]
+    );
+    let (_, out) = soclint_env(&root, &[], &["check", "--sort", "rule"]);
+    assert_eq!(
+        order(&out),
+        ["AWS-S3-007", "DOC-REQ-001", "DOC-REQ-010", "K8S-POD-005"]
+    );
+    // --quiet: the high finding (the gate is at high) and the summary
+    let (code, out) = soclint_env(
+        &root,
+        &[],
+        &["check", "--quiet", "--fail-on", "high", "--statistics"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(order(&out), ["── high (1 finding) ──", "DOC-REQ-001"]);
+    assert_eq!(
+        untimed(&out[out.find("Findings per rule:").expect("table")..]),
+        [
+            "Findings per rule:",
+            "  count  severity  rule         title",
+            "      1  high      DOC-REQ-001  Information security policy is kept in the repository",
+            "      1  medium    DOC-REQ-010  Code of conduct is kept in the repository",
+            "      1  low       AWS-S3-007   S3 bucket has a lifecycle rule that expires objects",
+            "      1  low       K8S-POD-005  Long-running containers have liveness and readiness probes",
+            "",
+            "Scanned 4 files (93 lines, 37 resources) with 4 rules: 4 findings, 0 files not parsed.",
+            "Categories in scope: security.",
+            "By severity: high 1, medium 1, low 2",
+            "By criterion: A1.1 1, C1.2 1, CC1.1 1, CC1.5 1, CC2.2 1, CC5.3 1, CC6.5 1, CC7.2 1, P4.3 1",
+        ]
+        .join("\n")
+    );
+    let (code, _) = soclint_env(&root, &[], &["check", "--exit-zero"]);
+    assert_eq!(code, 0);
+    let coloured = |env: &[(&str, &str)], args: &[&str]| {
+        let mut all = vec!["check"];
+        all.extend(args);
+        soclint_env(&root, env, &all).1.contains("\u{1b}[")
+    };
+    assert!(!coloured(&[], &[]), "not a terminal: no colour");
+    assert!(coloured(&[("FORCE_COLOR", "1")], &[]));
+    assert!(!coloured(&[("FORCE_COLOR", "0")], &[]));
+    assert!(!coloured(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[]));
+    assert!(coloured(&[("NO_COLOR", "1")], &["--color", "always"]));
+    assert!(!coloured(&[("FORCE_COLOR", "1")], &["--color", "never"]));
+}

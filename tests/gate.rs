@@ -271,7 +271,7 @@ fn baseline_round_trip() {
     let text =
         std::fs::read_to_string(dir.path().join(".soclint-baseline.json")).expect("baseline");
     let b: Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(b["version"], 1);
+    assert_eq!(b["version"], 2);
     assert_eq!(b["findings"].as_array().expect("array").len(), 2);
     assert!(!text.contains("line"), "no line numbers: {text}");
 

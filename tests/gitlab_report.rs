@@ -71,7 +71,7 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
   {
     "description": "GHA-INJECT-001 [CC6.8, CC7.1, CC8.1] step `jobs.t.steps[echo \"${{ github.event.pull_request.titl…]` expands attacker-controlled event data directly into its shell script",
     "check_name": "GHA-INJECT-001",
-    "fingerprint": "b9393aed894622fd0e0c7b7f94862f00",
+    "fingerprint": "f4740b7abb5835b12df33707c934f07b",
     "severity": "critical",
     "location": {
       "path": ".github/workflows/pr.yml",
@@ -83,7 +83,7 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
   {
     "description": "DKR-ADD-001 [CC6.8, CC8.1] ADD downloads `https://example.com/tool` without verifying it",
     "check_name": "DKR-ADD-001",
-    "fingerprint": "107a6807f415478267c3f7d2c6992d3f",
+    "fingerprint": "b30d45958a5294e47f275f6d44705cee",
     "severity": "major",
     "location": {
       "path": "Dockerfile",
@@ -95,7 +95,7 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
   {
     "description": "DKR-ADD-001 [CC6.8, CC8.1] ADD downloads `https://example.com/tool` without verifying it",
     "check_name": "DKR-ADD-001",
-    "fingerprint": "107a6807f415478267c3f7d2c6992d3f-2",
+    "fingerprint": "b30d45958a5294e47f275f6d44705cee-2",
     "severity": "major",
     "location": {
       "path": "Dockerfile",
@@ -107,7 +107,7 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
   {
     "description": "AWS-S3-001 [CC6.1, CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.site` readable by anyone",
     "check_name": "AWS-S3-001",
-    "fingerprint": "666464899aaebc10817a1e4676448d8d",
+    "fingerprint": "8905a16fa53e7810aa2c4ccf6e07def6",
     "severity": "blocker",
     "location": {
       "path": "infra/main.tf",
@@ -119,7 +119,7 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
   {
     "description": "file could not be parsed: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit",
     "check_name": "parse-error",
-    "fingerprint": "f9d6378017c20398c61d5bfb41a994c6",
+    "fingerprint": "a4649fbb53b824319552097d4cec2445",
     "severity": "major",
     "location": {
       "path": "infra/broken.tf",
@@ -131,7 +131,7 @@ fn findings_parse_errors_and_skipped_files_are_issues() {
   {
     "description": "not scanned (over the size limit): 400 bytes; the limit is 350",
     "check_name": "not-scanned",
-    "fingerprint": "db8015dff34efa34632913c912bd1fcb",
+    "fingerprint": "70562935633a2c0b49dbf9fb66f53807",
     "severity": "major",
     "location": {
       "path": "infra/big.tf",
@@ -174,7 +174,7 @@ fn a_finding_over_several_lines_gives_its_last_line() {
   {
     "description": "DOC-IR-001 [CC7.3, CC7.4, CC7.5] incident response policy `Incident Response Policy` does not cover roles and responsibilities, detection, containment, notification and post-incident review: each needs a section (a heading or a list item led by it) or a statement",
     "check_name": "DOC-IR-001",
-    "fingerprint": "a71a6e359de702c19c20615cca2d7538",
+    "fingerprint": "6e59012711feb51a8aa057fa97d19c2d",
     "severity": "major",
     "location": {
       "path": "docs/policies/incident-response.md",

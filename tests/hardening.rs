@@ -251,3 +251,214 @@ fn v16_columns_on_a_long_line_are_linear() {
     );
     assert!(lines[n - 1].starts_with(&last), "{}", lines[n - 1]);
 }
+
+/// `soclint` with `args` in `dir`: exit code, stdout, stderr.
+fn run_with_stderr(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(dir)
+        .args(args)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// FINDINGS 9.4: fingerprints are SHA-256 truncated to 128 bits, so a
+/// crafted resource cannot take the fingerprint of an accepted finding;
+/// SARIF carries them under a new key.
+#[test]
+fn fingerprints_are_truncated_sha256_under_a_versioned_sarif_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", PUBLIC_ACL_X);
+    // SHA-256 of "AWS-S3-001\0main.tf\0aws_s3_bucket_acl.x\0\"public-read\"\0", first 16 bytes
+    let want = "cd187f7dfbec94a09664b82d9130f771";
+    let (_, sarif) = run(
+        dir.path(),
+        &[
+            "check",
+            "main.tf",
+            "--select",
+            "AWS-S3-001",
+            "--format",
+            "sarif",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&sarif).expect("sarif");
+    assert_eq!(
+        v["runs"][0]["results"][0]["partialFingerprints"],
+        serde_json::json!({ "soclintFingerprint/v2": want })
+    );
+    let (code, _, err) = run_with_stderr(
+        dir.path(),
+        &["baseline", ".", "--select", "AWS-S3-001", "-o", "b.json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let written = std::fs::read_to_string(dir.path().join("b.json")).expect("baseline");
+    assert_eq!(
+        written,
+        format!(
+            "{{\n  \"version\": 2,\n  \"findings\": [\n    {{\n      \"fingerprint\": \"{want}\",\n      \"rule_id\": \"AWS-S3-001\",\n      \"path\": \"main.tf\",\n      \"resource\": \"aws_s3_bucket_acl.x\",\n      \"message\": \"bucket ACL `public-read` makes `aws_s3_bucket_acl.x` readable by anyone\"\n    }}\n  ]\n}}\n"
+        )
+    );
+    assert_eq!(
+        run_with_stderr(
+            dir.path(),
+            &[
+                "check",
+                "main.tf",
+                "--select",
+                "AWS-S3-001",
+                "--baseline",
+                "b.json",
+                "--format",
+                "compact"
+            ],
+        ),
+        (0, String::new(), String::new())
+    );
+}
+
+const PUBLIC_ACL_X: &[u8] = b"resource \"aws_s3_bucket_acl\" \"x\" {\n  acl = \"public-read\"\n}\n";
+
+/// A baseline the previous release wrote (version 1, FNV-1a fingerprints)
+/// still applies, entry by entry by its old fingerprint, with a note; an old
+/// entry must also name the finding's rule, path and resource, so a
+/// collision on the weak hash cannot carry an acceptance to another
+/// resource; `soclint baseline` rewrites it in the new form.
+#[test]
+fn a_version_1_baseline_still_matches_by_its_old_fingerprints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", PUBLIC_ACL_X);
+    // what the previous release wrote: FNV-1a of the same parts
+    let old = |resource: &str| {
+        format!(
+            r#"{{"version": 1, "findings": [{{"fingerprint": "85482850e101a7a0559e669382c62256", "rule_id": "AWS-S3-001", "path": "main.tf", "resource": "{resource}", "message": "m"}}]}}"#
+        )
+    };
+    write(
+        dir.path(),
+        "old.json",
+        old("aws_s3_bucket_acl.x").as_bytes(),
+    );
+    let note = |shown: &str| {
+        format!("note: {shown} is a version 1 baseline (FNV-1a fingerprints, which a crafted finding can collide with): its entries are matched by their old fingerprint and must name the finding's rule, path and resource; rewrite it with `soclint baseline` (SHA-256 fingerprints).\n")
+    };
+    let args = [
+        "check",
+        "main.tf",
+        "--select",
+        "AWS-S3-001",
+        "--baseline",
+        "old.json",
+        "--format",
+        "compact",
+    ];
+    assert_eq!(
+        run_with_stderr(dir.path(), &args),
+        (0, String::new(), note("old.json"))
+    );
+    // the same old fingerprint under another resource's name: no match, and
+    // the entry is reported as fixed
+    write(
+        dir.path(),
+        "old.json",
+        old("aws_s3_bucket_acl.y").as_bytes(),
+    );
+    let (code, out, err) = run_with_stderr(dir.path(), &args);
+    assert_eq!((code, err), (1, note("old.json")));
+    assert_eq!(
+        out,
+        "main.tf:2:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.x` readable by anyone\n"
+    );
+    // the configured baseline is read the same way
+    let configured = [
+        "check",
+        "main.tf",
+        "--select",
+        "AWS-S3-001",
+        "--format",
+        "compact",
+    ];
+    write(
+        dir.path(),
+        "old.json",
+        old("aws_s3_bucket_acl.x").as_bytes(),
+    );
+    write(dir.path(), "soclint.toml", b"baseline = \"old.json\"\n");
+    assert_eq!(
+        run_with_stderr(dir.path(), &configured),
+        (0, String::new(), note("./old.json"))
+    );
+    // rewritten in the new form, where it is configured
+    let (code, _, _) = run_with_stderr(dir.path(), &["baseline", ".", "--select", "AWS-S3-001"]);
+    assert_eq!(code, 0);
+    let new = std::fs::read_to_string(dir.path().join("old.json")).expect("baseline");
+    assert!(new.starts_with("{\n  \"version\": 2,\n"), "{new}");
+    assert!(
+        new.contains("\"fingerprint\": \"cd187f7dfbec94a09664b82d9130f771\""),
+        "{new}"
+    );
+    assert_eq!(
+        run_with_stderr(dir.path(), &configured),
+        (0, String::new(), String::new())
+    );
+}
+
+/// Two identical findings in one resource: the second is `-2` under both
+/// hashes, so a version 1 baseline accepting only the first leaves the
+/// second reported, and one accepting both leaves nothing.
+#[test]
+fn a_version_1_baseline_matches_repeated_findings_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM alpine:3.20\nADD https://example.com/tool /t\nADD https://example.com/tool /t\nUSER app\n",
+    );
+    // as the previous release wrote them
+    let entry = |suffix: &str| {
+        format!(
+            r#"{{"fingerprint": "107a6807f415478267c3f7d2c6992d3f{suffix}", "rule_id": "DKR-ADD-001", "path": "Dockerfile", "resource": "ADD", "message": "m"}}"#
+        )
+    };
+    let args = [
+        "check",
+        "Dockerfile",
+        "--select",
+        "DKR-ADD-001",
+        "--baseline",
+        "old.json",
+        "--format",
+        "compact",
+    ];
+    write(
+        dir.path(),
+        "old.json",
+        format!(r#"{{"version": 1, "findings": [{}]}}"#, entry("")).as_bytes(),
+    );
+    let (code, out, _) = run_with_stderr(dir.path(), &args);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            "Dockerfile:3:5: MEDIUM DKR-ADD-001 [CC6.8,CC8.1] ADD downloads `https://example.com/tool` without verifying it\n"
+        )
+    );
+    write(
+        dir.path(),
+        "old.json",
+        format!(
+            r#"{{"version": 1, "findings": [{}, {}]}}"#,
+            entry(""),
+            entry("-2")
+        )
+        .as_bytes(),
+    );
+    let (code, out, _) = run_with_stderr(dir.path(), &args);
+    assert_eq!((code, out.as_str()), (0, ""));
+}

@@ -119,7 +119,9 @@ fn v18_escape_sequences_in_snippets_are_shown_not_run_l2() {
     assert_eq!(code, 1);
     assert_eq!(
         untimed(&out),
-        "AWS-S3-001
+        "── critical (1 finding) ──
+
+AWS-S3-001
 
   × critical S3 bucket ACL does not grant public access [CC6.1 · CC6.6]
    ╭─[esc.tf:3:20]

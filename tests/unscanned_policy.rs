@@ -260,7 +260,7 @@ fn the_baseline_records_and_accepts_files_not_scanned() {
     );
     assert_eq!(
         std::fs::read_to_string(d.join(".soclint-baseline.json")).expect("baseline"),
-        "{\n  \"version\": 1,\n  \"findings\": [],\n  \"unscanned\": [\n    {\n      \"path\": \"infra/main.tofu\",\n      \"kind\": \"unsupported\"\n    },\n    {\n      \"path\": \"vendor/broken.tf\",\n      \"kind\": \"parse-error\"\n    }\n  ]\n}\n"
+        "{\n  \"version\": 2,\n  \"findings\": [],\n  \"unscanned\": [\n    {\n      \"path\": \"infra/main.tofu\",\n      \"kind\": \"unsupported\"\n    },\n    {\n      \"path\": \"vendor/broken.tf\",\n      \"kind\": \"parse-error\"\n    }\n  ]\n}\n"
     );
     let base = ["--baseline", ".soclint-baseline.json"];
     assert_eq!(compact(d, &base), (0, String::new()));
@@ -293,6 +293,6 @@ fn the_baseline_records_and_accepts_files_not_scanned() {
     assert_eq!(code, 0);
     assert_eq!(
         std::fs::read_to_string(d.join(".soclint-baseline.json")).expect("baseline"),
-        "{\n  \"version\": 1,\n  \"findings\": []\n}\n"
+        "{\n  \"version\": 2,\n  \"findings\": []\n}\n"
     );
 }

@@ -74,9 +74,9 @@ pub fn scan_one(base: &Path, name: &str, content: &[u8]) -> ScanResult {
     let _ = soclint::report::human::render(
         &result,
         &soclint::report::human::Style {
-            color: false,
-            width: 100,
             verbose: true,
+            statistics: true,
+            ..soclint::report::human::Style::default()
         },
         &ctx,
     );

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use super::output::{render, stream_output, write_output};
+use super::output::{render, stream_output, write_output, HumanOptions};
 use super::{fatal, Fatal, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::{CheckArgs, FailOn, OutputFormat};
 use crate::discover::{classify_name, FileKind, NameClass, Root};
@@ -48,7 +48,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
     };
     let baseline = baseline_path.as_deref().map(load_baseline).transpose()?;
     let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
-    let opts = scan_options(
+    let mut opts = scan_options(
         targets.roots,
         targets.repository,
         &config,
@@ -56,6 +56,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         keep_texts,
         false,
     )?;
+    if let (Some(b), Some(p)) = (&baseline, &baseline_path) {
+        if b.legacy() {
+            opts.eval.legacy_fingerprints = true;
+            eprintln!(
+                "note: {} is a version 1 baseline (FNV-1a fingerprints, which a crafted finding can collide with): its entries are matched by their old fingerprint and must name the finding's rule, path and resource; rewrite it with `soclint baseline` (SHA-256 fingerprints).",
+                crate::escape::terminal(&p.display().to_string())
+            );
+        }
+    }
     // a plan maps back to the scanned directory when one is given, else to its own
     let plan_source = args.plan.as_ref().map(|plan| match args.paths.as_slice() {
         [p] if p.is_dir() && args.paths_given() => p.clone(),
@@ -112,6 +121,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             link_base: report::github_link_base(),
             frameworks: args.framework.clone(),
         };
+        let human = HumanOptions {
+            verbose: args.verbose,
+            sort: args.sort,
+            statistics: args.statistics,
+            quiet: args.quiet,
+            color: args.color,
+            fail_at: threshold(fail_on),
+        };
         for (format, dest) in &plan {
             let to_terminal = dest.is_none() && std::io::stdout().is_terminal();
             match format {
@@ -123,7 +140,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
                     report::sarif::write_with(&result, &args.framework, w)
                 })?,
                 _ => {
-                    let text = render(&result, *format, to_terminal, args.verbose, &ctx);
+                    let text = render(&result, *format, to_terminal, &human, &ctx);
                     write_output(dest.as_deref(), &text, &guard)?;
                 }
             }
@@ -134,7 +151,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         // the process ends here: freeing 100,000 findings one by one took
         // longer (~40 ms) than writing them
         std::mem::forget(result);
-        Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+        Ok(if failing && !args.exit_zero {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        })
     })
     .map_err(fatal)?
 }

@@ -5,29 +5,64 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{fatal, Fatal};
-use crate::cli::OutputFormat;
+use crate::cli::{ColorChoice, OutputFormat, SortKey};
 use crate::finding::ScanResult;
 use crate::output_file::{self, Guard};
 use crate::report;
+use crate::rules::Severity;
+
+/// How the human report looks: the `check` flags that shape it.
+pub struct HumanOptions {
+    pub verbose: bool,
+    pub sort: SortKey,
+    pub statistics: bool,
+    pub quiet: bool,
+    pub color: ColorChoice,
+    pub fail_at: Option<Severity>,
+}
+
+/// Whether the human report is coloured: `--color always|never` decides;
+/// with `auto`, a non-empty `NO_COLOR` turns colour off, then a
+/// `FORCE_COLOR` other than empty, `0` or `false` turns it on (for CI logs
+/// that render colour), else it is on for a terminal.
+pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+        ColorChoice::Auto => match set("FORCE_COLOR") {
+            Some(v) => v != "0" && v != "false",
+            None => to_terminal,
+        },
+    }
+}
 
 /// One report as text, for the formats that are built whole.
 pub fn render(
     result: &ScanResult,
     format: OutputFormat,
     to_terminal: bool,
-    verbose: bool,
+    human: &HumanOptions,
     ctx: &report::Context,
 ) -> String {
     match format {
         OutputFormat::Human => {
-            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let width = if to_terminal { terminal_width() } else { 100 };
             report::human::render(
                 result,
                 &report::human::Style {
-                    color,
+                    color: use_color(human.color, to_terminal),
                     width,
-                    verbose,
+                    verbose: human.verbose,
+                    sort: match human.sort {
+                        SortKey::Severity => report::human::Sort::Severity,
+                        SortKey::Path => report::human::Sort::Path,
+                        SortKey::Rule => report::human::Sort::Rule,
+                    },
+                    statistics: human.statistics,
+                    quiet: human.quiet,
+                    fail_at: human.fail_at,
                 },
                 ctx,
             )

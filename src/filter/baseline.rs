@@ -2,6 +2,7 @@
 //! so `check --baseline` reports only what is new and lists what was fixed;
 //! and the accepted coverage gaps (files that did not parse or were not
 //! scanned), by path and kind.
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,12 @@ use crate::finding::{BaselineEntry, Finding, ScanResult};
 use crate::unscanned::{Gap, Status};
 
 pub const FILE_NAME: &str = ".soclint-baseline.json";
+
+/// The version written: 2 since fingerprints are SHA-256. Version 1 files
+/// hold FNV-1a fingerprints: still read, their entries matched by the
+/// fingerprint that version computed (and by rule, path and resource), until
+/// `soclint baseline` rewrites them.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +116,28 @@ pub fn apply_gaps(
         .collect()
 }
 
+/// What a finding's baseline entry holds as its fingerprint: its own, or
+/// for a version 1 baseline the old one.
+fn match_key<'a>(
+    f: &'a Finding,
+    legacy: Option<&'a HashMap<String, String>>,
+) -> Option<Cow<'a, str>> {
+    let Some(legacy) = legacy else {
+        return Some(Cow::Borrowed(&f.fingerprint));
+    };
+    // `-N` marks the Nth finding with one fingerprint: the same findings
+    // repeat under the old one, in the same order
+    let (base, n) = match f.fingerprint.split_once('-') {
+        Some((base, n)) => (base, Some(n)),
+        None => (f.fingerprint.as_str(), None),
+    };
+    let old = legacy.get(base)?;
+    Some(match n {
+        Some(n) => Cow::Owned(format!("{old}-{n}")),
+        None => Cow::Borrowed(old.as_str()),
+    })
+}
+
 /// The baseline file for these findings and gaps: sorted by path, rule,
 /// resource and fingerprint, one key per line, so a change shows as a small
 /// diff.
@@ -123,7 +152,7 @@ pub fn render(findings: &[Finding], gaps: Vec<GapEntry>) -> String {
         ))
     });
     let b = Baseline {
-        version: 1,
+        version: VERSION,
         findings: entries,
         unscanned: gaps,
     };
@@ -132,30 +161,53 @@ pub fn render(findings: &[Finding], gaps: Vec<GapEntry>) -> String {
 
 pub fn parse(text: &str) -> Result<Baseline, String> {
     let b: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if b.version != 1 {
+    if !(1..=VERSION).contains(&b.version) {
         return Err(format!("baseline version {} is not supported", b.version));
     }
     Ok(b)
 }
 
+impl Baseline {
+    /// A version 1 baseline: its fingerprints are FNV-1a, so a run matching
+    /// it computes each finding's old fingerprint too.
+    pub fn legacy(&self) -> bool {
+        self.version == 1
+    }
+}
+
 /// Drops the findings the baseline lists (each entry accounts for one
 /// finding); returns how many were dropped and the entries nothing matched.
+/// A version 1 baseline's entries are matched by each finding's old
+/// fingerprint (`legacy`: fingerprint → old fingerprint, without the `-N`
+/// of a repeated one) and must name the finding's rule, path and resource:
+/// FNV-1a is no obstacle to a crafted collision, so the old fingerprint only
+/// tells apart findings of one rule on one resource.
 pub fn apply(
     findings: &mut Vec<Finding>,
     baseline: &Baseline,
+    legacy: &HashMap<String, String>,
     in_scope: impl Fn(&str) -> bool,
 ) -> (usize, Vec<BaselineEntry>) {
     let mut remaining: HashMap<&str, Vec<&BaselineEntry>> = HashMap::new();
     for e in &baseline.findings {
         remaining.entry(&e.fingerprint).or_default().push(e);
     }
+    let legacy = baseline.legacy().then_some(legacy);
     let before = findings.len();
-    findings.retain(|f| match remaining.get_mut(f.fingerprint.as_str()) {
-        Some(list) if !list.is_empty() => {
-            list.pop();
-            false
+    findings.retain(|f| {
+        let list = match_key(f, legacy).and_then(|k| remaining.get_mut(k.as_ref()));
+        match list {
+            Some(list) => match list.iter().rposition(|e| {
+                e.rule_id == f.rule.id && e.path == f.path && e.resource == f.resource
+            }) {
+                Some(i) => {
+                    list.remove(i);
+                    false
+                }
+                None => true,
+            },
+            None => true,
         }
-        _ => true,
     });
     let mut fixed: Vec<BaselineEntry> = remaining
         .into_values()

@@ -79,7 +79,12 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
                 .as_ref()
                 .is_none_or(|paths| paths.contains(p))
         };
-        let (dropped, mut fixed) = baseline::apply(&mut result.findings, b, in_scope);
+        let (dropped, mut fixed) = baseline::apply(
+            &mut result.findings,
+            b,
+            &result.legacy_fingerprints,
+            in_scope,
+        );
         fixed.extend(baseline::apply_gaps(result, b, in_scope));
         fixed.sort();
         result.baselined = dropped;
@@ -323,6 +328,21 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                     ),
                 ));
             }
+        }
+    }
+    // findings about suppressions can be baselined too: a version 1
+    // baseline holds their old fingerprints
+    if opts
+        .baseline
+        .as_ref()
+        .is_some_and(baseline::Baseline::legacy)
+    {
+        for f in &meta {
+            let old =
+                crate::finding::legacy_fingerprint(&f.rule.id, &f.path, &f.resource, &f.message);
+            result
+                .legacy_fingerprints
+                .insert(f.fingerprint.clone(), old);
         }
     }
     result.findings.extend(meta);

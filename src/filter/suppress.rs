@@ -13,6 +13,8 @@ pub const MARKER: &str = "soclint:ignore";
 pub const INVALID: &str = "SOCLINT-SUPPRESS-001";
 pub const EXPIRED: &str = "SOCLINT-SUPPRESS-002";
 pub const UNUSED: &str = "SOCLINT-SUPPRESS-003";
+/// Every id soclint reports about suppressions and waivers themselves.
+pub const META_IDS: [&str; 3] = [INVALID, EXPIRED, UNUSED];
 
 /// The comment openers a kind of file has; JSON has none (use waivers).
 fn comment_markers(kind: FileKind, rel: &str) -> &'static [&'static str] {

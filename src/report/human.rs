@@ -22,6 +22,41 @@ pub struct Style {
     pub color: bool,
     pub width: usize,
     pub verbose: bool,
+    /// The order findings are listed in.
+    pub sort: Sort,
+    /// A table of findings per rule before the summary (`--statistics`).
+    pub statistics: bool,
+    /// Only the findings that fail the run (and files not scanned that do),
+    /// then the summary (`--quiet`).
+    pub quiet: bool,
+    /// The lowest severity that fails the run (`None`: nothing does).
+    pub fail_at: Option<Severity>,
+}
+
+/// How the terminal report orders findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Most severe first, each severity under a heading, then by path.
+    #[default]
+    Severity,
+    /// By path, line and column (the order of every other format).
+    Path,
+    /// By rule id, then path.
+    Rule,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            width: 100,
+            verbose: false,
+            sort: Sort::default(),
+            statistics: false,
+            quiet: false,
+            fail_at: Some(Severity::Low),
+        }
+    }
 }
 
 struct FindingDiagnostic<'a> {
@@ -235,11 +270,42 @@ fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
         .collect()
 }
 
+/// The findings the report lists, in its order: with `--quiet` only those
+/// that fail the run. The findings arrive in path order; sorts are stable.
+fn listed<'r>(result: &'r ScanResult, style: &Style) -> Vec<&'r Finding> {
+    let mut shown: Vec<&Finding> = result
+        .findings
+        .iter()
+        .filter(|f| !style.quiet || style.fail_at.is_some_and(|t| f.severity() >= t))
+        .collect();
+    match style.sort {
+        Sort::Path => {}
+        Sort::Severity => shown.sort_by_key(|f| std::cmp::Reverse(f.severity())),
+        Sort::Rule => shown.sort_by(|a, b| a.rule.id.cmp(&b.rule.id)),
+    }
+    shown
+}
+
 pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
     let handler = handler(style);
     let mut texts = Texts::new(result);
     let mut out = String::new();
-    for f in &result.findings {
+    let shown = listed(result, style);
+    let mut heading: Option<Severity> = None;
+    for f in shown.iter().copied() {
+        if style.sort == Sort::Severity && heading != Some(f.severity()) {
+            heading = Some(f.severity());
+            let n = shown
+                .iter()
+                .filter(|g| g.severity() == f.severity())
+                .count();
+            let _ = writeln!(
+                out,
+                "── {} ({}) ──\n",
+                f.severity(),
+                plural(n, "finding", "findings")
+            );
+        }
         let source = texts.snippet(&f.path, f.span, f.location.start_column);
         let d = FindingDiagnostic { finding: f, source };
         let _ = handler.render_report(&mut out, &d);
@@ -267,13 +333,17 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
         }
         out.push('\n');
     }
-    for e in result.errors.iter().filter(|e| e.status.listed()) {
+    for e in result
+        .errors
+        .iter()
+        .filter(|e| e.status.listed() && (!style.quiet || e.status == Status::Error))
+    {
         let source = texts.snippet(&e.path, e.span, e.column);
         let d = ErrorDiagnostic { error: e, source };
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }
-    if ctx.show_suppressed && !result.suppressed.is_empty() {
+    if ctx.show_suppressed && !style.quiet && !result.suppressed.is_empty() {
         let _ = writeln!(out, "Suppressed findings:");
         for f in &result.suppressed {
             let _ = writeln!(
@@ -292,7 +362,7 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
         }
         out.push('\n');
     }
-    if !result.fixed.is_empty() {
+    if !result.fixed.is_empty() && !style.quiet {
         let _ = writeln!(out, "Fixed since the baseline (remove them from it):");
         for e in &result.fixed {
             let _ = writeln!(
@@ -306,8 +376,55 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
         }
         out.push('\n');
     }
+    if style.statistics {
+        out.push_str(&statistics(result));
+    }
     out.push_str(&summary(result, style.verbose));
     escape::guard_workflow_commands(out)
+}
+
+/// `--statistics`: one line per rule that found something (count, severity,
+/// id, title), most findings first, then most severe, then by id.
+fn statistics(result: &ScanResult) -> String {
+    let mut per_rule: Vec<(usize, &Finding)> = Vec::new();
+    for f in &result.findings {
+        match per_rule.iter_mut().find(|(_, g)| g.rule.id == f.rule.id) {
+            Some((n, _)) => *n += 1,
+            None => per_rule.push((1, f)),
+        }
+    }
+    if per_rule.is_empty() {
+        return String::new();
+    }
+    per_rule.sort_by(|(n, f), (m, g)| {
+        m.cmp(n)
+            .then_with(|| g.severity().cmp(&f.severity()))
+            .then_with(|| f.rule.id.cmp(&g.rule.id))
+    });
+    let count_width = per_rule[0].0.to_string().len().max("count".len());
+    let id_width = per_rule
+        .iter()
+        .map(|(_, f)| terminal(&f.rule.id).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("rule".len());
+    let mut s = String::from("Findings per rule:\n");
+    let _ = writeln!(
+        s,
+        "  {:>count_width$}  {:<8}  {:<id_width$}  title",
+        "count", "severity", "rule"
+    );
+    for (n, f) in per_rule {
+        let _ = writeln!(
+            s,
+            "  {n:>count_width$}  {:<8}  {:<id_width$}  {}",
+            f.severity().name(),
+            terminal(&f.rule.id),
+            terminal(&f.rule.title)
+        );
+    }
+    s.push('\n');
+    s
 }
 
 /// The files not scanned, grouped: those that fail the run first, then

@@ -24,8 +24,10 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://example.invalid/soclint";
 const TSC_NAME: &str = "TSC";
 const TSC_GUID: &str = "5b8f2d7e-3c41-4a96-9e0b-7d2f6a1c4e83";
-/// The key of soclint's fingerprint in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "soclintFingerprint/v1";
+/// The key of soclint's fingerprint in `partialFingerprints`: v2 since
+/// fingerprints are SHA-256 (v1 held FNV-1a ones; a new key, so a viewer
+/// never takes one kind for the other).
+pub const FINGERPRINT_KEY: &str = "soclintFingerprint/v2";
 
 /// GitHub's scale: critical ≥ 9.0, high 7.0–8.9, medium 4.0–6.9, low < 4.0.
 pub fn security_severity(s: Severity) -> &'static str {

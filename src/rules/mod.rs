@@ -553,6 +553,18 @@ pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     builtin::FILES
 }
 
+/// The ids of the built-in rules, read from the `id = "…"` lines of the
+/// embedded files without compiling them (a test checks they are the ids the
+/// loaded pack has): what a selector can name when only part of the pack
+/// was loaded for a scan.
+pub fn builtin_ids() -> Vec<&'static str> {
+    builtin::FILES
+        .iter()
+        .flat_map(|(_, text)| text.lines())
+        .filter_map(|l| l.strip_prefix("id = \"")?.strip_suffix('"'))
+        .collect()
+}
+
 /// The target of a built-in rule file: its directory under `policies/`, named
 /// like the target (a test checks every rule in the file agrees), so a scan
 /// can leave out the files of targets it has no files for.
@@ -892,5 +904,20 @@ mod where_values_tests {
             Test::In(vec![Lit::Num(80.0), Lit::Str("x".into())])
         ))
         .is_none());
+    }
+}
+
+#[cfg(test)]
+mod builtin_ids_tests {
+    /// The ids read from the embedded files' lines are the ids the compiled
+    /// pack has, in file order: none missed, none invented.
+    #[test]
+    fn the_ids_read_from_lines_are_the_compiled_ones() {
+        let compiled: Vec<String> = super::builtin_files()
+            .iter()
+            .flat_map(|(name, text)| super::load_file(name, text).expect("built-in pack loads"))
+            .map(|r| r.meta.id.clone())
+            .collect();
+        assert_eq!(super::builtin_ids(), compiled);
     }
 }
