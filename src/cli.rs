@@ -98,6 +98,17 @@ pub enum ListFormat {
     Json,
 }
 
+/// Which Kustomize kustomizations `check` builds and checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KustomizeRoots {
+    /// Those no other kustomization includes (what is deployed).
+    Overlays,
+    /// Those other kustomizations include, and those that include none.
+    Bases,
+    /// Every kustomization (components are applied, never built alone).
+    Both,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Critical,
@@ -185,6 +196,12 @@ pub struct CheckArgs {
     /// `a.b=c`, `list[0]=x`, comma-separated pairs).
     #[arg(long = "helm-set", value_name = "KEY=VALUE")]
     pub helm_set: Vec<String>,
+    /// Which Kustomize kustomizations are built and checked: `overlays`
+    /// (those no other includes), `bases` (those included, and those that
+    /// include none) or `both`. The files a checked build reads (manifests,
+    /// patches) are checked in it, not on their own.
+    #[arg(long = "kustomize-roots", value_enum, default_value = "overlays")]
+    pub kustomize_roots: KustomizeRoots,
     /// Check a Terraform plan (`terraform show -json` output) instead of, or
     /// along with, the source; findings map back to the source when present.
     #[arg(long, value_name = "PLAN_JSON")]

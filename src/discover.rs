@@ -25,6 +25,9 @@ pub enum FileKind {
     PolicyDocument,
     /// A file under a Helm chart's `templates/`: its chart renders it.
     HelmTemplate,
+    /// A file a built Kustomize overlay reads (a manifest it lists, a patch,
+    /// a generator's input): checked in the build, not on its own.
+    KustomizeInput,
     /// Not a kind soclint parses; seen only as a repository fact.
     Other,
 }
@@ -43,6 +46,7 @@ impl FileKind {
             FileKind::Iam => "iam-policy",
             FileKind::PolicyDocument => "policy-document",
             FileKind::HelmTemplate => "helm-template",
+            FileKind::KustomizeInput => "kustomize-input",
             FileKind::Other => "other",
         }
     }
@@ -74,7 +78,9 @@ impl NameClass {
             NameClass::Known(kind) => match kind {
                 FileKind::Terraform | FileKind::TerraformJson => &[T::Terraform, T::Iam],
                 FileKind::Cloudformation => &[T::Cloudformation, T::Iam],
-                FileKind::Kubernetes | FileKind::HelmTemplate => &[T::Kubernetes],
+                FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::KustomizeInput => {
+                    &[T::Kubernetes]
+                }
                 FileKind::GithubWorkflow | FileKind::GithubAction => &[T::GithubActions],
                 FileKind::Compose => &[T::DockerCompose],
                 FileKind::Dockerfile => &[T::Dockerfile],
@@ -218,11 +224,6 @@ pub fn unsupported_format(rel: &str) -> Option<&'static str> {
         "Azure Bicep: not read by soclint"
     } else if lower == "terragrunt.hcl" || lower == "terragrunt.hcl.json" {
         "Terragrunt configuration: not evaluated; the Terraform modules it points at are scanned where they are in this repository"
-    } else if matches!(
-        lower.as_str(),
-        "kustomization.yaml" | "kustomization.yml" | "kustomization"
-    ) {
-        "Kustomize overlay: its patches are not applied; the manifests it lists are scanned as they are written"
     } else if lower.ends_with(".jsonnet") || lower.ends_with(".libsonnet") {
         "Jsonnet: not evaluated by soclint"
     } else {
@@ -236,12 +237,6 @@ pub fn unsupported_format(rel: &str) -> Option<&'static str> {
 /// (images, source code) are not worth a word.
 pub fn looks_like_iac(rel: &str) -> bool {
     classify_name(rel) != NameClass::Other || unsupported_format(rel).is_some()
-}
-
-fn is_kustomization(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.eq_ignore_ascii_case("kustomization.yaml")
-        || name.eq_ignore_ascii_case("kustomization.yml")
 }
 
 /// Whether a directory (relative to the scanned root) is a rule fixture
@@ -394,14 +389,6 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery 
                 // (an empty set still builds a candidate path per file)
                 if !exclude.is_empty() && exclude.is_match(&rel) {
                     return WalkState::Continue;
-                }
-                if ft.is_file() && is_kustomization(&rel) {
-                    // a kustomization is YAML that parses, so it is scanned;
-                    // what it means (the overlay) is not applied
-                    if let Some(detail) = unsupported_format(&rel) {
-                        let s = Skipped::new(rel.clone(), Reason::Unsupported, detail);
-                        let _ = tx.send(Entry::Skipped(s));
-                    }
                 }
                 let _ = tx.send(if ft.is_file() {
                     walked_file(entry.path(), rel, ri, || {

@@ -759,6 +759,8 @@ pub struct ScanOverrides {
     pub helm_values: Vec<PathBuf>,
     /// Helm `key=value` assignments for every chart.
     pub helm_set: Vec<String>,
+    /// Which Kustomize kustomizations are built and checked.
+    pub kustomize_roots: crate::unit_scan::kustomize::Roots,
 }
 
 /// The scan options for `roots`: overrides, then the config, then defaults.
@@ -856,6 +858,7 @@ pub fn scan_options(
         eval,
         terraform,
         helm,
+        kustomize: flags.kustomize_roots,
     })
 }
 

@@ -39,6 +39,8 @@ pub struct ScanOptions {
     pub terraform: crate::terraform::Inputs,
     /// Helm values for every chart (`--helm-values`, `--helm-set`).
     pub helm: crate::render::helm::Inputs,
+    /// Which Kustomize kustomizations are built and checked.
+    pub kustomize: crate::unit_scan::kustomize::Roots,
 }
 
 impl ScanOptions {
@@ -62,6 +64,7 @@ impl ScanOptions {
             },
             terraform: crate::terraform::Inputs::default(),
             helm: crate::render::helm::Inputs::default(),
+            kustomize: crate::unit_scan::kustomize::Roots::default(),
         }
     }
 }
@@ -74,6 +77,9 @@ struct ChunkResult {
     outcome: ChunkOutcome,
     /// A Helm chart's render and its checks, when the chunk is a chart.
     chart: Option<ChartScan>,
+    /// A Kustomize overlay's build and its checks, when the chunk's
+    /// directory has a checked kustomization.
+    overlay: Option<ChartScan>,
     /// (kind, lines, size) per file of the chunk, in order: for the summary
     /// and the file facts.
     files: Vec<(FileKind, usize, u64)>,
@@ -175,12 +181,27 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         Vec::new()
     };
     // Helm charts: each claims its templates, and is one chunk
-    let units = Units::find(&found, |d| {
+    let dir_root = |d: &Discovered| {
         opts.roots
             .get(d.root)
             .is_some_and(|r| r.is_dir)
             .then_some(d.root)
-    });
+    };
+    let mut units = Units::find(&found, dir_root);
+    // Kustomize overlays: built first, so their inputs are known
+    if found
+        .iter()
+        .any(|d| crate::render::kustomize::is_kustomization(&d.rel))
+    {
+        let tree = ScanTree::new(&found, opts.parse.max_file_size);
+        units.overlays = crate::unit_scan::kustomize::Overlays::find(
+            &found,
+            dir_root,
+            &tree,
+            &opts.parse.limits,
+            opts.kustomize,
+        );
+    }
     let mut notices_early: Vec<Notice> = Vec::new();
     let helm_values = if units.is_empty() {
         Vec::new()
@@ -317,6 +338,8 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.remote_modules.dedup();
     result.errors.sort();
     result.directives.sort();
+    // a base's comments reach every overlay built on it
+    result.directives.dedup();
     crate::finding::sort_findings(&mut result.findings);
     result
         .findings
@@ -378,7 +401,7 @@ fn merge_chunks(
             result.remote_modules.append(&mut m.remote);
             result.notices.append(&mut m.notices);
         }
-        if let Some(mut c) = r.chart.take() {
+        for mut c in [r.chart.take(), r.overlay.take()].into_iter().flatten() {
             findings.push(merge(result, (verdicts, checked, deferred), &mut c.outcome));
             result.resources += c.resources;
             result.notices.append(&mut c.notices);
@@ -499,17 +522,38 @@ fn scan_chunk(
 ) -> ChunkResult {
     let (root, dir) = dir_key(opts, charts.units, &chunk[0]);
     let is_chart = charts.units.is_chart(root, dir);
-    // a chart's templates are rendered, not parsed on their own
+    let overlays = &charts.units.overlays;
+    // a chart's templates are rendered, not parsed on their own; nor are
+    // the files a Kustomize build reads
+    let mut unchecked_inputs = Vec::new();
     let mut loaded: Vec<Loaded> = chunk
         .iter()
         .map(|d| {
             if is_chart && charts.units.claim(root, &d.rel).is_some() {
                 Loaded::placeholder(d, FileKind::HelmTemplate)
+            } else if let Some(claim) = overlays.claim(root, &d.rel) {
+                match crate::unit_scan::kustomize::unchecked(&d.rel, claim) {
+                    Some(s) => {
+                        unchecked_inputs.push(s);
+                        Loaded::placeholder(d, FileKind::Other)
+                    }
+                    None => {
+                        let mut l = Loaded::placeholder(d, FileKind::KustomizeInput);
+                        if let Some((lines, size)) = overlays.size(root, &d.rel) {
+                            l.lines = lines;
+                            l.size = size;
+                        }
+                        l
+                    }
+                }
             } else {
                 parse::load(d, &opts.parse)
             }
         })
         .collect();
+    let overlay = overlays
+        .checked(root, dir)
+        .map(|b| crate::unit_scan::kustomize::scan(b, &opts.parse, &opts.eval, rules));
     let chart = match (is_chart, charts.tree) {
         (true, Some(tree)) => {
             let inputs = crate::unit_scan::ChartInputs {
@@ -663,7 +707,7 @@ fn scan_chunk(
     });
 
     let mut errors = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped = unchecked_inputs;
     let mut directives = Vec::new();
     let mut policies = Vec::new();
     for f in &loaded {
@@ -703,6 +747,7 @@ fn scan_chunk(
     ChunkResult {
         as_root,
         chart,
+        overlay,
         files: loaded.iter().map(|f| (f.kind, f.lines, f.size)).collect(),
         outcome,
         errors,

@@ -20,12 +20,16 @@ use crate::render::{helm, Files, Rendered, Source};
 use crate::rules::RuleSet;
 use crate::unscanned::{Reason, Skipped};
 
+pub mod kustomize;
+
 /// The chart directories among the scanned files (a chart inside another
 /// chart's `charts/` is part of that chart).
 #[derive(Debug, Default)]
 pub struct Units {
     /// (root index, directory), sorted.
     charts: Vec<(usize, String)>,
+    /// The Kustomize overlays, built.
+    pub overlays: kustomize::Overlays,
 }
 
 /// Whether a path inside a chart (relative to it) is one of its templates or
@@ -75,7 +79,10 @@ impl Units {
                 }
             })
         });
-        Units { charts }
+        Units {
+            charts,
+            overlays: kustomize::Overlays::default(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -140,6 +147,10 @@ impl Files for ScanTree<'_> {
             .take_while(|(p, _)| p.starts_with(&prefix))
             .map(|(p, _)| p.to_string())
             .collect()
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.files.binary_search_by(|(p, _)| (*p).cmp(rel)).is_ok()
     }
 
     fn read(&self, rel: &str) -> Result<Arc<str>, String> {
@@ -211,8 +222,21 @@ fn mark_unknowns(n: &mut Node) {
 }
 
 /// The virtual path of a rendered template (its findings' related site).
-fn rendered_path(template: &str) -> String {
-    format!("{template}@helm")
+fn rendered_path(template: &str, renderer: &str) -> String {
+    format!("{template}@{renderer}")
+}
+
+/// Where the rendered bytes `s` came from: an exact copy maps byte for byte,
+/// else the source token at the start's origin.
+fn source_span(doc: &Rendered, out: &crate::render::Output, s: Span) -> Option<(usize, Span)> {
+    let (src, off, _) = doc.source_of(s.start)?;
+    let source = out.sources.get(src)?;
+    let end = if doc.exact_run(s.start, s.end) {
+        off + s.len()
+    } else {
+        token_end(&source.text, off).max(off)
+    };
+    Some((src, Span::new(off, end.min(source.text.len()))))
 }
 
 /// The end of what starts at `at` in a source: a template action (`{{ … }}`),
@@ -291,15 +315,31 @@ pub fn scan_chart(
                 .insert(s.path.clone(), (lines, s.text.len() as u64));
         }
     }
+    check_rendered(&out, "helm", inputs.parse, inputs.eval, rules, &mut scan);
+    scan
+}
+
+/// Parses, checks and maps back what a unit rendered: each rendered document
+/// is a Kubernetes YAML stream (`{template}@{renderer}`, its findings'
+/// related site); each finding, and each masked secret, moves to the source
+/// of its bytes.
+pub fn check_rendered(
+    out: &crate::render::Output,
+    renderer: &str,
+    parse: &ParseOptions,
+    eval: &EvalOptions,
+    rules: &RuleSet,
+    scan: &mut ChartScan,
+) {
     // each rendered template parsed as a Kubernetes manifest
     let mut parsed: Vec<(&Rendered, String, Vec<Node>)> = Vec::new();
     for doc in &out.documents {
         let template = &out.sources[doc.template].path;
-        match crate::document::yaml::parse(&doc.text, &inputs.parse.limits) {
+        match crate::document::yaml::parse(&doc.text, &parse.limits) {
             Ok(mut nodes) => {
                 nodes.retain(|n| n.get("apiVersion").is_some() && n.get("kind").is_some());
                 nodes.iter_mut().for_each(mark_unknowns);
-                parsed.push((doc, rendered_path(template), nodes));
+                parsed.push((doc, rendered_path(template, renderer), nodes));
             }
             Err(e) => {
                 let (line, col) = LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
@@ -323,8 +363,7 @@ pub fn scan_chart(
         extract::extract(FileKind::Kubernetes, nodes, i, i, &mut resources);
     }
     scan.resources = resources.len();
-    let mut outcome =
-        evaluate::evaluate(&resources, &refs, HashMap::new(), &[], rules, inputs.eval);
+    let mut outcome = evaluate::evaluate(&resources, &refs, HashMap::new(), &[], rules, eval);
     // findings move to the source of their bytes
     let by_path: HashMap<&str, &Rendered> =
         parsed.iter().map(|(d, p, _)| (p.as_str(), *d)).collect();
@@ -350,16 +389,7 @@ pub fn scan_chart(
                 },
             );
         }
-        let mapped = rendered_span.and_then(|s| {
-            let (src, off, _) = doc.source_of(s.start)?;
-            let source = out.sources.get(src)?;
-            let end = if doc.exact_run(s.start, s.end) {
-                off + s.len()
-            } else {
-                token_end(&source.text, off).max(off)
-            };
-            Some((src, Span::new(off, end.min(source.text.len()))))
-        });
+        let mapped = rendered_span.and_then(|s| source_span(doc, out, s));
         match mapped {
             Some((src, span)) => {
                 let source = &out.sources[src];
@@ -369,7 +399,7 @@ pub fn scan_chart(
                 f.location = locate_span(idx, &source.text, span);
                 f.path = source.path.clone();
                 f.span = Some(span);
-                if inputs.eval.keep_texts {
+                if eval.keep_texts {
                     texts.push((source.path.clone(), source.text.clone()));
                 }
             }
@@ -395,9 +425,22 @@ pub fn scan_chart(
             fingerprint_of(f, &what, legacy.then_some(&mut outcome.legacy_fingerprints));
     }
     outcome.texts.extend(texts);
+    // a secret masked in the rendered text is masked where it is written
+    for (path, spans) in std::mem::take(&mut outcome.masks) {
+        let Some(doc) = by_path.get(path.as_str()) else {
+            outcome.masks.push((path, spans));
+            continue;
+        };
+        for s in spans {
+            if let Some((src, span)) = source_span(doc, out, s) {
+                outcome
+                    .masks
+                    .push((out.sources[src].path.clone(), vec![span]));
+            }
+        }
+    }
     crate::finding::sort_findings(&mut outcome.findings);
     scan.outcome = outcome;
-    scan
 }
 
 #[cfg(test)]

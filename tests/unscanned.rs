@@ -314,7 +314,7 @@ azure/main.bicep:1:1: WARNING not-scanned unsupported: Azure Bicep: not read by 
 dangling.tf:1:1: WARNING not-scanned symlink: a link to `nowhere.tf`, which does not exist
 git.tf:1:1: WARNING not-scanned symlink: a link to `.git/config`, which is not scanned itself (ignored, excluded or under .git)
 jsonnet/app.jsonnet:1:1: WARNING not-scanned unsupported: Jsonnet: not evaluated by soclint
-k8s/kustomization.yaml:1:1: WARNING not-scanned unsupported: Kustomize overlay: its patches are not applied; the manifests it lists are scanned as they are written
+k8s/kustomization.yaml:1:1: WARNING not-scanned unrendered: Kustomize overlay not built, its resources are checked as written: resource `pod.yaml` is neither a file nor a directory with a kustomization among the scanned files; not included
 live/terragrunt.hcl:1:1: WARNING not-scanned unsupported: Terragrunt configuration: not evaluated; the Terraform modules it points at are scanned where they are in this repository
 loose/templates/pod.yaml:1:1: WARNING not-scanned unsupported: a Helm-style template outside a chart (no Chart.yaml beside its templates/ directory): nothing renders it
 modules/:1:1: WARNING not-scanned symlink: a link to the directory `{outside}`, outside the scanned directory

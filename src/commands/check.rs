@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::output::{render, stream_output, write_output, HumanOptions};
 use super::{fatal, Fatal, EXIT_FINDINGS, EXIT_OK};
-use crate::cli::{CheckArgs, FailOn, OutputFormat};
+use crate::cli::{CheckArgs, FailOn, KustomizeRoots, OutputFormat};
 use crate::discover::{classify_name, FileKind, NameClass, Root};
 use crate::filter::{self, changed, FilterOptions};
 use crate::output_file::Guard;
@@ -18,6 +18,7 @@ use crate::project::{
 use crate::report;
 use crate::rules::Severity;
 use crate::scan;
+use crate::unit_scan::kustomize::Roots;
 
 /// `soclint check`: scan, filter, write each report asked for; exit 1 when a
 /// finding reaches the threshold or a file could not be parsed.
@@ -167,6 +168,11 @@ fn scan_overrides(a: &CheckArgs) -> ScanOverrides {
         vars: a.vars.clone(),
         helm_values: a.helm_values.clone(),
         helm_set: a.helm_set.clone(),
+        kustomize_roots: match a.kustomize_roots {
+            KustomizeRoots::Overlays => Roots::Overlays,
+            KustomizeRoots::Bases => Roots::Bases,
+            KustomizeRoots::Both => Roots::Both,
+        },
         ..ScanOverrides::from(&a.limits)
     }
 }

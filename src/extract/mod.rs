@@ -89,7 +89,10 @@ pub fn extract<'a>(
                 FileKind::Dockerfile => dockerfile::extract(doc, push),
                 FileKind::Iam => iam::extract(doc, push),
                 FileKind::PolicyDocument => policy_docs::extract(doc, push),
-                FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Other => {}
+                FileKind::Kubernetes
+                | FileKind::HelmTemplate
+                | FileKind::KustomizeInput
+                | FileKind::Other => {}
             }
         }
     })

@@ -6,6 +6,24 @@
 use std::sync::Arc;
 
 pub mod helm;
+pub mod kustomize;
+
+/// `dir/rel` with `..` resolved; `None` when it leaves the root.
+/// (Renderers read only files discovery found, so this is a name, not a
+/// filesystem walk.)
+pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
 
 /// The scanned tree as a renderer sees it: only files discovery found (so
 /// nothing outside the scanned root, through a link or ignored), read with
@@ -15,6 +33,10 @@ pub trait Files {
     fn list(&self, dir: &str) -> Vec<String>;
     /// A file's text; the error says why it cannot be read.
     fn read(&self, rel: &str) -> Result<Arc<str>, String>;
+    /// Whether `rel` is one of the files (without reading it).
+    fn exists(&self, rel: &str) -> bool {
+        self.read(rel).is_ok()
+    }
 }
 
 /// A file rendered text can come from (a template, a values file, Chart.yaml).

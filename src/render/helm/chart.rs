@@ -85,20 +85,7 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// `dir/rel` with `..` resolved; `None` when it leaves the root.
-pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
+pub use crate::render::join_relative;
 
 fn parent(dir: &str) -> Option<&str> {
     if dir.is_empty() {
