@@ -369,7 +369,9 @@ pub fn check_rendered(
         parsed.iter().map(|(d, p, _)| (p.as_str(), *d)).collect();
     let mut indexes: HashMap<usize, LineIndex> = HashMap::new();
     let mut texts: Vec<(String, Arc<str>)> = Vec::new();
-    for f in &mut outcome.findings {
+    // (findings waiting for the scan's relations too: they are made now)
+    let waiting = outcome.pending.iter_mut().flat_map(|p| p.findings_mut());
+    for f in outcome.findings.iter_mut().chain(waiting) {
         let Some(doc) = by_path.get(f.path.as_str()) else {
             continue;
         };

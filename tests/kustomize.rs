@@ -188,3 +188,17 @@ fn what_cannot_be_built_is_said_at_the_kustomization() {
         ]
     );
 }
+
+#[test]
+fn findings_of_rules_that_look_across_the_scan_are_placed_too() {
+    // K8S-NET-003 waits for every chunk's NetworkPolicies before it decides
+    let tmp = copy();
+    let (_, out) = check(
+        tmp.path(),
+        &["--format", "compact", "--select", "K8S-NET-003"],
+    );
+    assert_eq!(
+        lines(tmp.path(), &out),
+        vec!["base/deployment.yaml:14:5: MEDIUM K8S-NET-003 [CC6.1,CC6.6] no NetworkPolicy in the scan selects the pods of `Deployment/dev/web`: every pod in the cluster can reach them (rendered at overlays/dev/kustomization.yaml@kustomize:15:5)"]
+    );
+}
