@@ -23,9 +23,10 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rules.
     Rules(RulesArgs),
-    /// Everything about one rule.
+    /// Everything about one rule; for a criterion (CC6.1), the rules that
+    /// test it; for a Checkov id (CKV_AWS_20), the rules that cover it.
     Explain {
-        /// A rule id, e.g. AWS-S3-001.
+        /// A rule id (AWS-S3-001), a criterion (CC6.1) or a Checkov id (CKV_AWS_20).
         rule_id: String,
         #[command(flatten)]
         rules: RuleSourceArgs,
@@ -55,6 +56,18 @@ pub enum Command {
         /// List this framework's controls instead of the Trust Services Criteria.
         #[arg(long, value_enum, default_value_t = Framework::Tsc)]
         framework: Framework,
+    },
+    /// Print a shell completion script
+    /// (`soclint completions bash > ~/.local/share/bash-completion/completions/soclint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of soclint, or of one subcommand
+    /// (`soclint man > soclint.1`, `soclint man check > soclint-check.1`).
+    Man {
+        /// A subcommand (check, rules, ...); none: soclint itself.
+        subcommand: Option<String>,
     },
 }
 

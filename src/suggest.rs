@@ -2,22 +2,37 @@
 //! config key, an operator, a resource type), so an error can offer the fix.
 
 /// The known name closest to `typed`: one that differs only in case first,
-/// else the nearest by Jaro-Winkler similarity above a floor that keeps
-/// unrelated names out (`threds` → `threads`, never `fail-on`). Ties go to
-/// the first in `known`, so the answer does not depend on hashing.
+/// else, among names similar enough (Jaro-Winkler at least 0.8, which keeps
+/// unrelated names out: `threds` → `threads`, never `fail-on`), the fewest
+/// edits away. Ties go to the first in `known`, so the answer does not
+/// depend on hashing.
 pub fn nearest<'k>(typed: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
     let lower = typed.to_lowercase();
-    let mut best: Option<(&str, f64)> = None;
+    // fewest edits first, then the nearest length, then Jaro-Winkler (which
+    // favours a shared start): `CKV_AWS_2O` is `CKV_AWS_20`, not `CKV_AWS_2`
+    let mut best: Option<(&str, (usize, usize), f64)> = None;
     for k in known {
-        if k.to_lowercase() == lower {
+        let k_lower = k.to_lowercase();
+        if k_lower == lower {
             return Some(k);
         }
-        let score = strsim::jaro_winkler(&lower, &k.to_lowercase());
-        if score >= 0.8 && best.is_none_or(|(_, b)| score > b) {
-            best = Some((k, score));
+        let similarity = strsim::jaro_winkler(&lower, &k_lower);
+        if similarity < 0.8 {
+            continue;
+        }
+        let rank = (
+            strsim::levenshtein(&lower, &k_lower),
+            lower.chars().count().abs_diff(k_lower.chars().count()),
+        );
+        let better = match best {
+            None => true,
+            Some((_, r, s)) => rank < r || (rank == r && similarity > s),
+        };
+        if better {
+            best = Some((k, rank, similarity));
         }
     }
-    best.map(|(k, _)| k)
+    best.map(|(k, _, _)| k)
 }
 
 /// `; did you mean `x`?` for the nearest known name, or nothing.
@@ -45,5 +60,9 @@ mod tests {
         assert_eq!(nearest("zzz", keys), None);
         assert_eq!(did_you_mean("threds", keys), "; did you mean `threads`?");
         assert_eq!(did_you_mean("zzz", keys), "");
+        assert_eq!(
+            nearest("CKV_AWS_2O", ["CKV_AWS_2", "CKV_AWS_20"]),
+            Some("CKV_AWS_20")
+        );
     }
 }

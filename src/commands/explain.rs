@@ -1,16 +1,18 @@
-//! `soclint explain`: one rule in full.
+//! `soclint explain`: one rule in full; for a criterion or a Checkov id,
+//! the rules that test it.
 use super::output::print;
 use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::{Framework, RuleSourceArgs};
+use crate::escape::terminal;
 use crate::frameworks;
 use crate::project::{rules_for_listing, RuleOverrides};
-use crate::rules::criteria;
+use crate::rules::{criteria, Rule, RuleSet};
 
 /// `soclint explain RULE-ID`: everything about one rule, from its metadata.
 pub fn run(id: &str, args: &RuleSourceArgs, only: &[Framework]) -> Result<u8, Fatal> {
     let set = rules_for_listing(&RuleOverrides::from(args), false)?;
     let Some(rule) = set.find(id) else {
-        return Err(fatal(format!("no rule `{id}`; `soclint rules` lists them")));
+        return explain_other(id, &set);
     };
     let m = &rule.meta;
     let mut s = String::new();
@@ -109,4 +111,86 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `explain CC6.1` (a criterion, or a family such as `CC6`): the rules that
+/// test it; `explain CKV_AWS_20`: the rules that cover that Checkov check.
+/// Anything else is an error naming the nearest id, criterion or check.
+fn explain_other(id: &str, set: &RuleSet) -> Result<u8, Fatal> {
+    let criterion = criteria::CRITERIA
+        .iter()
+        .any(|c| criteria::selects(id, c.id));
+    let mut s = String::new();
+    if criterion {
+        let covering: Vec<&Rule> = set
+            .rules
+            .iter()
+            .filter(|r| r.meta.criteria.iter().any(|c| criteria::selects(id, c)))
+            .collect();
+        match criteria::find(id) {
+            Some(c) => s.push_str(&format!("{}: {}\nArea: {}\n", c.id, c.title, c.area)),
+            None => {
+                s.push_str(&format!("{id}: a family of criteria\n"));
+                for c in criteria::CRITERIA
+                    .iter()
+                    .filter(|c| criteria::selects(id, c.id))
+                {
+                    s.push_str(&format!("  {}  {}\n", c.id, c.title));
+                }
+            }
+        }
+        s.push_str(&rule_list(&covering, "test it"));
+    } else {
+        let covering: Vec<&Rule> = set
+            .rules
+            .iter()
+            .filter(|r| r.meta.checkov.iter().any(|c| c.eq_ignore_ascii_case(id)))
+            .collect();
+        if covering.is_empty() {
+            let mut known: Vec<&str> = set.rules.iter().map(|r| r.meta.id.as_str()).collect();
+            known.extend(criteria::CRITERIA.iter().map(|c| c.id));
+            known.extend(
+                set.rules
+                    .iter()
+                    .flat_map(|r| r.meta.checkov.iter().map(String::as_str)),
+            );
+            return Err(fatal(crate::escape::terminal(&format!(
+                "`{id}` is not a rule id, a criterion or a Checkov id a rule covers (`soclint rules` lists the rules){}",
+                crate::suggest::did_you_mean(id, known)
+            ))));
+        }
+        let name = &covering[0]
+            .meta
+            .checkov
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(id))
+            .map_or(id, String::as_str);
+        s.push_str(&format!("{}: a Checkov check\n", terminal(name)));
+        s.push_str(&rule_list(&covering, "cover it"));
+    }
+    print(&s);
+    Ok(EXIT_OK)
+}
+
+/// `Rules that test it (2):` and a line per rule (id, severity, title).
+fn rule_list(rules: &[&Rule], what: &str) -> String {
+    if rules.is_empty() {
+        return format!("\nNo rule {what}.\n");
+    }
+    let width = rules
+        .iter()
+        .map(|r| terminal(&r.meta.id).chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut s = format!("\nRules that {what} ({}):\n", rules.len());
+    for r in rules {
+        s.push_str(&format!(
+            "  {:<width$}  {:<8}  {}\n",
+            terminal(&r.meta.id),
+            r.meta.severity.name(),
+            terminal(&r.meta.title)
+        ));
+    }
+    s.push_str("\n`soclint explain RULE-ID` shows a rule in full.\n");
+    s
 }

@@ -3,6 +3,7 @@
 //! scan in [`crate::project`], report writing in [`output`].
 pub mod baseline;
 pub mod check;
+pub mod completions;
 pub mod criteria;
 pub mod explain;
 pub mod init;
@@ -60,6 +61,8 @@ pub fn run(cli: &Cli) -> Result<u8, Fatal> {
             format,
             framework,
         } => criteria::run(rules, *format, *framework),
+        Command::Completions { shell } => completions::completions(*shell),
+        Command::Man { subcommand } => completions::man(subcommand.as_deref()),
     }
 }
 
