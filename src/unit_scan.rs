@@ -422,7 +422,7 @@ pub fn check_rendered(
         } else {
             offending
         };
-        let legacy = inputs.eval.legacy_fingerprints;
+        let legacy = eval.legacy_fingerprints;
         f.fingerprint =
             fingerprint_of(f, &what, legacy.then_some(&mut outcome.legacy_fingerprints));
     }
