@@ -149,20 +149,33 @@ pub fn skip_comments(
     rules: &RuleSet,
     max_file_size: u64,
 ) -> Vec<SkipComment> {
-    let mut by_checkov: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // (Checkov id, rule target) -> the rules that list it
+    let mut by_checkov: BTreeMap<&str, Vec<(crate::target::Target, &str)>> = BTreeMap::new();
     for r in &rules.rules {
         for c in &r.meta.checkov {
             by_checkov
                 .entry(c.as_str())
                 .or_default()
-                .push(r.meta.id.clone());
+                .push((r.meta.target, r.meta.id.as_str()));
         }
     }
     let mut out = Vec::new();
     for f in files {
-        if classify_name(&f.rel) == NameClass::Other {
+        let class = classify_name(&f.rel);
+        if class == NameClass::Other {
             continue;
         }
+        // only rules that can apply to this file (a Checkov id shared by a
+        // Terraform and a CloudFormation rule maps to one of them)
+        let covering = |check: &str| -> Vec<String> {
+            by_checkov
+                .get(check)
+                .into_iter()
+                .flatten()
+                .filter(|(t, _)| class.targets().contains(t))
+                .map(|(_, id)| id.to_string())
+                .collect()
+        };
         let Ok(meta) = std::fs::metadata(&f.path) else {
             continue;
         };
@@ -199,7 +212,7 @@ pub fn skip_comments(
                     tool,
                     check: check.to_string(),
                     reason,
-                    rules: by_checkov.get(check).cloned().unwrap_or_default(),
+                    rules: covering(check),
                 });
             }
         }

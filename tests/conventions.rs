@@ -25,8 +25,9 @@ fn soclint(args: &[&str]) -> (i32, String, String) {
 fn explain_a_checkov_id_lists_the_rules_that_cover_it() {
     let expected = "CKV_AWS_20: a Checkov check\n\
                     \n\
-                    Rules that cover it (1):\n  \
-                    AWS-S3-001  critical  S3 bucket ACL does not grant public access\n\
+                    Rules that cover it (2):\n  \
+                    AWS-S3-001  critical  S3 bucket ACL does not grant public access\n  \
+                    CFN-S3-005  critical  S3 bucket ACL does not grant public access\n\
                     \n\
                     `soclint explain RULE-ID` shows a rule in full.\n";
     assert_eq!(

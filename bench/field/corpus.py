@@ -108,6 +108,7 @@ def layout(repo: Repo) -> Path:
     # the stamp sits beside the tree, so the tree stays byte-identical to the commit
     stamp = out.parent / f"{repo.name}.commit"
     if stamp.is_file() and stamp.read_text().strip() == repo.commit:
+        mark_repository_root(out)
         return out
     src = source_git_dir(repo)
     if out.exists():
@@ -119,7 +120,15 @@ def layout(repo: Repo) -> Path:
     if missing:
         print(f"  {repo.name}: {len(missing)} file(s) absent from the git directory (see {missing_list})", file=sys.stderr)
     stamp.write_text(repo.commit + "\n")
+    mark_repository_root(out)
     return out
+
+
+def mark_repository_root(tree: Path):
+    """An empty `.git` directory: the tree is a repository root, as a checkout
+    is, so soclint names paths from it (not from a repository the work
+    directory happens to sit in) and looks for its config no higher."""
+    (tree / ".git").mkdir(exist_ok=True)
 
 
 def missing_files(repo: Repo) -> list:
