@@ -8,9 +8,9 @@ mod deferred;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::document::{LineIndex, Node, Span};
+use crate::document::{origin, FileSpan, LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{fingerprint_of, Finding, Location, Related, RelatedKind};
+use crate::finding::{fingerprint_of, Finding, Location, Role, Site};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::scan_scope::{Fact, Hypothesis};
 use crate::rules::{Rule, RuleSet};
@@ -36,6 +36,7 @@ pub struct EvalOptions {
 }
 
 /// A file as evaluation sees it.
+#[derive(Clone, Copy)]
 pub struct FileRef<'a> {
     pub rel: &'a str,
     pub text: Option<&'a Arc<str>>,
@@ -181,6 +182,9 @@ fn evaluate_resource(
         }
         tally.extend(run.verdicts.iter().map(|&v| (ri, v)));
         out.findings.append(&mut run.findings);
+        for (elsewhere, span) in run.masks_elsewhere.drain(..) {
+            out.masks.push((elsewhere, vec![span]));
+        }
         if !run.masks.is_empty() {
             out.masks
                 .push((path.to_string(), std::mem::take(&mut run.masks)));
@@ -202,6 +206,9 @@ struct Run {
     findings: Vec<Finding>,
     /// A secret rule's failures: what to mask in the file's text.
     masks: Vec<Span>,
+    /// The same for failures found where their value was set, in another
+    /// file (a variables file, a caller): (that file, the value's span).
+    masks_elsewhere: Vec<(String, Span)>,
 }
 
 /// Evaluates `rule` on `res` (whose `where_values` prefilter passed), with
@@ -244,20 +251,58 @@ fn run_rule(
                 ctx.mask_spans(res, subject, &rule.mask, &mut run.masks);
             }
             let mut f = make_finding(rule, res, path, subject_header, outcome);
-            f.related = res
-                .related
-                .iter()
-                .map(|(file, span)| Related {
+            set_where_set(&mut f, res, files);
+            if rule.meta.secret && f.path != path {
+                // the secret is written where it was set: masked there too
+                run.masks_elsewhere
+                    .extend(f.span.map(|s| (f.path.clone(), s)));
+            }
+            f.related
+                .extend(res.related.iter().map(|(file, span)| Site {
                     path: files[*file].rel.to_string(),
-                    span: *span,
+                    span: Some(*span),
                     location: Location::default(),
-                    kind: RelatedKind::ModuleCall,
-                })
-                .collect();
+                    role: Role::ModuleCall,
+                    note: format!("module call leading to `{}`", res.address),
+                }));
             run.findings.push(f);
         }
     }
     run
+}
+
+/// When the offending value was set elsewhere (the resource's origins say
+/// where its span came from), the finding moves to where it was set, the
+/// line a person edits, and the attribute that uses it becomes its
+/// [`Role::Landing`] site; a value set outside the scan (the command line)
+/// leaves the finding in place with a [`Role::SetAt`] note.
+fn set_where_set(f: &mut Finding, res: &Resource, files: &[FileRef]) {
+    let (Some(file), Some(span)) = (res.file, f.span) else {
+        return;
+    };
+    let Some(set_by) = origin::find(res.origins, FileSpan::new(file, span)) else {
+        return;
+    };
+    match set_by.at {
+        Some(at) => {
+            let landing = std::mem::replace(&mut f.path, files[at.file].rel.to_string());
+            f.span = Some(at.span);
+            f.related.push(Site {
+                path: landing,
+                span: Some(span),
+                location: Location::default(),
+                role: Role::Landing,
+                note: format!("{} is used by `{}`", set_by.what, res.address),
+            });
+        }
+        None => f.related.push(Site {
+            path: String::new(),
+            span: None,
+            location: Location::default(),
+            role: Role::SetAt,
+            note: format!("the value is set by {}", set_by.what),
+        }),
+    }
 }
 
 /// (rule index, [passed, failed, skipped]) from one verdict per evaluation,
@@ -385,22 +430,48 @@ fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool, legacy: b
     let waiting = out.pending.iter_mut().flat_map(|p| p.findings_mut());
     for f in out.findings.iter_mut().chain(waiting) {
         for r in &mut f.related {
-            if let Some((&rel, text)) = texts.get_key_value(r.path.as_str()) {
-                let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
-                r.location = locate_span(idx, text, r.span);
-            }
+            let Some((span, (&rel, text))) = r.span.zip(texts.get_key_value(r.path.as_str()))
+            else {
+                continue;
+            };
+            let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
+            r.location = locate_span(idx, text, span);
         }
         let Some((span, (&rel, text))) = f.span.zip(texts.get_key_value(f.path.as_str())) else {
             f.location = whole;
             let what = f.value.as_deref().unwrap_or(&f.message);
-            f.fingerprint = fingerprint_of(f, what, legacy.then_some(&mut out.legacy_fingerprints));
+            let path = f.path.clone();
+            f.fingerprint = fingerprint_of(
+                f,
+                &path,
+                what,
+                legacy.then_some(&mut out.legacy_fingerprints),
+            );
             continue;
         };
         let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
         f.location = locate_span(idx, text, span);
-        let offending = text.get(span.start..span.end).unwrap_or_default();
-        f.fingerprint =
-            fingerprint_of(f, offending, legacy.then_some(&mut out.legacy_fingerprints));
+        // the identity is where the value lands (the same bytes as before
+        // findings moved to where values are set, so baselines keep matching)
+        let (path, offending) = match f.related.iter().find(|s| s.role == Role::Landing) {
+            Some(landing) => {
+                let text = texts.get(landing.path.as_str());
+                let at = landing.span.unwrap_or_default();
+                let offending = text.and_then(|t| t.get(at.start..at.end));
+                (landing.path.as_str(), offending.unwrap_or_default())
+            }
+            None => (
+                f.path.as_str(),
+                text.get(span.start..span.end).unwrap_or_default(),
+            ),
+        };
+        let path = path.to_string();
+        f.fingerprint = fingerprint_of(
+            f,
+            &path,
+            offending,
+            legacy.then_some(&mut out.legacy_fingerprints),
+        );
     }
     for rel in indexes.keys().filter(|_| keep_texts) {
         if let Some(t) = texts.get(rel) {
@@ -464,6 +535,7 @@ mod tests {
             related: Vec::new(),
             namespace: None,
             labels: None,
+            origins: &[],
         };
         let msg = |t: &str, v: Option<&str>| render_message(t, &res, "infra/s3.tf", v);
         assert_eq!(

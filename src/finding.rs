@@ -34,33 +34,67 @@ pub struct Finding {
     pub label: String,
     /// The offending value as written, when there is one.
     pub value: Option<String>,
-    /// Related places: for a finding inside a local module, the `module`
-    /// blocks that called it (outermost first); for a finding in a rendered
-    /// Helm template, the rendered place.
-    pub related: Vec<Related>,
-    /// Stable identity across edits that move the finding (see [`fingerprint`]).
+    /// The other places the finding involves, each with its [`Role`]: where
+    /// a value set elsewhere lands (the primary is then where it was set),
+    /// the `module` blocks that led to a module's resource (outermost first),
+    /// the rendered place of a Helm template finding.
+    pub related: Vec<Site>,
+    /// Stable identity across edits that move the finding (see
+    /// [`fingerprint`]), taken at the landing site when there is one.
     pub fingerprint: String,
     /// Set by the filter stage when an inline comment or a waiver accepts it.
     /// Boxed: rare, and large next to the rest of a finding.
     pub suppression: Option<Box<Suppression>>,
 }
 
+/// A place a finding involves besides its primary location.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Related {
+pub struct Site {
+    /// As [`Finding::path`]; empty when the place is not a file of the scan
+    /// (a `--var` on the command line), and then `note` says what it is.
     pub path: String,
-    pub span: Span,
+    pub span: Option<Span>,
+    /// Filled from `span` once, after evaluation (all zero without one).
     pub location: Location,
-    pub kind: RelatedKind,
+    pub role: Role,
+    /// What the place is to the finding, for a person: "`acl` in
+    /// terraform.tfvars, used by `aws_s3_bucket_acl.b`", "module called here".
+    pub note: String,
 }
 
-/// What a related place is to a finding.
+/// What a [`Site`] is to its finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RelatedKind {
+pub enum Role {
+    /// Where the rule met the value: the attribute of the resource, when the
+    /// value was set elsewhere (the finding's primary location is then where
+    /// it was set: a module argument, a variables file, a default, a local,
+    /// a parameter's default).
+    Landing,
+    /// Where the value was set when that is not a place in the scan (the
+    /// command line, a variables file outside it): the primary stays at the
+    /// landing.
+    SetAt,
     /// A `module` block that called the module the finding is in.
     ModuleCall,
     /// Where the finding is in a rendered template (the finding itself is at
     /// the source of the offending bytes: a values line or a template line).
     Rendered,
+    /// A place that only matters for matching (suppression comments,
+    /// changed lines), never shown.
+    Hidden,
+}
+
+impl Role {
+    /// The name in JSON and SARIF.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Landing => "landing",
+            Role::SetAt => "set-at",
+            Role::ModuleCall => "module-call",
+            Role::Rendered => "rendered",
+            Role::Hidden => "hidden",
+        }
+    }
 }
 
 /// Why a finding is not reported as active: an accepted exception.
@@ -134,16 +168,19 @@ pub fn legacy_fingerprint(rule_id: &str, path: &str, resource: &str, text: &str)
     format!("{a:016x}{b:016x}")
 }
 
-/// The fingerprint of `f`, about `text`; with `legacy`, also records
-/// (fingerprint, legacy fingerprint) there, to match a version 1 baseline.
+/// The fingerprint of `f`, about `text` in `path` (its own, or where its
+/// value lands when it points where the value was set); with `legacy`, also
+/// records (fingerprint, legacy fingerprint) there, to match a version 1
+/// baseline.
 pub fn fingerprint_of(
     f: &Finding,
+    path: &str,
     text: &str,
     legacy: Option<&mut Vec<(String, String)>>,
 ) -> String {
-    let new = fingerprint(&f.rule.id, &f.path, &f.resource, text);
+    let new = fingerprint(&f.rule.id, path, &f.resource, text);
     if let Some(pairs) = legacy {
-        let old = legacy_fingerprint(&f.rule.id, &f.path, &f.resource, text);
+        let old = legacy_fingerprint(&f.rule.id, path, &f.resource, text);
         pairs.push((new.clone(), old));
     }
     new
@@ -180,11 +217,21 @@ impl Finding {
     pub fn severity(&self) -> Severity {
         self.rule.severity
     }
+    /// Every place of the finding in a file, the primary first: (path,
+    /// location). Suppression comments and changed lines count at any.
+    pub fn places(&self) -> impl Iterator<Item = (&str, &Location)> {
+        std::iter::once((self.path.as_str(), &self.location)).chain(
+            self.related
+                .iter()
+                .filter(|s| !s.path.is_empty() && s.span.is_some())
+                .map(|s| (s.path.as_str(), &s.location)),
+        )
+    }
     /// Report order, and identity: two findings with equal keys are one.
     /// The related places are part of it, so the same module resource
     /// reached through two call chains (two example directories calling one
     /// module under one name) is two findings.
-    pub fn sort_key(&self) -> (&str, Location, &str, &str, &[Related]) {
+    pub fn sort_key(&self) -> (&str, Location, &str, &str, &[Site]) {
         (
             &self.path,
             self.location,

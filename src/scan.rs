@@ -104,6 +104,8 @@ struct RootModule {
     /// The local module directories this evaluation made at least one
     /// instance of (through any depth of calls).
     called: Vec<String>,
+    /// Suppression comments in the variables files it read.
+    directives: Vec<Directive>,
 }
 
 /// The scanned directories by (root, path), so a chunk can load the local
@@ -338,7 +340,8 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.remote_modules.dedup();
     result.errors.sort();
     result.directives.sort();
-    // a base's comments reach every overlay built on it
+    // a base's comments reach every overlay built on it; a variables file
+    // read by several root modules (a --var-file) counts once
     result.directives.dedup();
     crate::finding::sort_findings(&mut result.findings);
     result
@@ -400,6 +403,7 @@ fn merge_chunks(
             result.unknown_attributes += m.unknown;
             result.remote_modules.append(&mut m.remote);
             result.notices.append(&mut m.notices);
+            result.directives.append(&mut m.directives);
         }
         for mut c in [r.chart.take(), r.overlay.take()].into_iter().flatten() {
             findings.push(merge(result, (verdicts, checked, deferred), &mut c.outcome));
@@ -646,8 +650,10 @@ fn scan_chunk(
             next += files.len();
             modules.insert(d.clone(), module_of(d, &indexed));
         }
-        let (inputs, input_notices) =
-            crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse);
+        let inputs =
+            crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse, all.len(), &|p| {
+                var_file_in_scan(opts, root, p)
+            });
         // the file functions read under the scanned root, from the root module's directory
         let file_access = opts.roots.get(root).and_then(|r| {
             let inside = match r.display_prefix.as_str() {
@@ -656,7 +662,26 @@ fn scan_chunk(
             };
             crate::terraform::functions::Files::new(&r.path, inside, opts.parse.max_file_size)
         });
-        let tf_out = crate::terraform::evaluate_root(&root_module, &modules, inputs, file_access);
+        let tf_out =
+            crate::terraform::evaluate_root(&root_module, &modules, inputs.values, file_access);
+        // the variable files read: findings whose values were set there point into them
+        let mut files: Vec<FileRef> = files.clone();
+        files.extend(inputs.files.iter().map(|v| FileRef {
+            rel: &v.rel,
+            text: Some(&v.text),
+        }));
+        let directives = inputs
+            .files
+            .iter()
+            .flat_map(|v| {
+                let kind = if v.json {
+                    FileKind::TerraformJson
+                } else {
+                    FileKind::Terraform
+                };
+                suppress::directives(&v.rel, kind, &v.text, std::slice::from_ref(&v.doc))
+            })
+            .collect();
         // evaluated Terraform resources: one scope per module instance
         let scope_base = all.len() + 1;
         let tf_resources: Vec<Resource> = tf_out
@@ -673,6 +698,7 @@ fn scan_chunk(
                 related: r.related.clone(),
                 namespace: None,
                 labels: None,
+                origins: &tf_out.origins[r.instance],
             })
             .collect();
         let outcome = evaluate::evaluate(
@@ -683,7 +709,7 @@ fn scan_chunk(
             rules,
             &opts.eval,
         );
-        let mut notices = input_notices;
+        let mut notices = inputs.notices;
         notices.extend(tf_out.diagnostics.iter().map(|(file, span, message)| {
             let f = all[*file];
             let loc = f
@@ -703,6 +729,7 @@ fn scan_chunk(
             remote: tf_out.remote.iter().cloned().collect(),
             notices,
             called: tf_out.called.iter().cloned().collect(),
+            directives,
         }
     });
 
@@ -760,6 +787,19 @@ fn scan_chunk(
             .count(),
         policies,
     }
+}
+
+/// Where a `--var-file` is in the scan: its path as findings name files,
+/// when it lies under the chunk's root directory (links resolved).
+fn var_file_in_scan(opts: &ScanOptions, root: usize, path: &std::path::Path) -> Option<String> {
+    let r = opts.roots.get(root).filter(|r| r.is_dir)?;
+    let base = std::fs::canonicalize(&r.path).ok()?;
+    let file = std::fs::canonicalize(path).ok()?;
+    let rel = crate::discover::normalise(file.strip_prefix(&base).ok()?);
+    Some(match r.display_prefix.as_str() {
+        "" => rel,
+        p => format!("{p}/{rel}"),
+    })
 }
 
 fn module_of<'a>(d: &str, files: &[(usize, &'a Loaded)]) -> crate::terraform::ModuleDir<'a> {
@@ -822,6 +862,7 @@ fn scan_repository(
             related: Vec::new(),
             namespace: None,
             labels: None,
+            origins: &[],
         })
         .collect();
     if repo.whole {
@@ -836,6 +877,7 @@ fn scan_repository(
             related: Vec::new(),
             namespace: None,
             labels: None,
+            origins: &[],
         });
     }
     let resource_count = resources.len();
@@ -889,6 +931,7 @@ pub fn scan_plan(
             related: Vec::new(),
             namespace: None,
             labels: None,
+            origins: &[],
         })
         .collect();
     let files = [FileRef {

@@ -14,7 +14,7 @@ use crate::document::{Expr, LineIndex, Node, Span, Value};
 use crate::evaluate::{self, locate_span, ChunkOutcome, EvalOptions, FileRef};
 use crate::extract::{self, Resource};
 use crate::filter::suppress;
-use crate::finding::{fingerprint_of, Directive, Location, Notice, Related, RelatedKind};
+use crate::finding::{fingerprint_of, Directive, Location, Notice, Role, Site};
 use crate::parse::{read_capped, Capped, ParseOptions};
 use crate::render::{helm, Files, Rendered, Source};
 use crate::rules::RuleSet;
@@ -383,11 +383,12 @@ pub fn check_rendered(
         if let Some(span) = rendered_span {
             f.related.insert(
                 0,
-                Related {
+                Site {
                     path: f.path.clone(),
-                    span,
+                    span: Some(span),
                     location: f.location,
-                    kind: RelatedKind::Rendered,
+                    role: Role::Rendered,
+                    note: "the rendered manifest".into(),
                 },
             );
         }
@@ -423,8 +424,13 @@ pub fn check_rendered(
             offending
         };
         let legacy = eval.legacy_fingerprints;
-        f.fingerprint =
-            fingerprint_of(f, &what, legacy.then_some(&mut outcome.legacy_fingerprints));
+        let path = f.path.clone();
+        f.fingerprint = fingerprint_of(
+            f,
+            &path,
+            &what,
+            legacy.then_some(&mut outcome.legacy_fingerprints),
+        );
     }
     outcome.texts.extend(texts);
     // a secret masked in the rendered text is masked where it is written

@@ -284,6 +284,14 @@ resource \"aws_ebs_volume\" \"data\" {
     );
     let (found, report) = check(tmp.path(), "AWS-EBS-001");
     assert_eq!(errors(&report), vec![]);
-    assert_eq!(found, vec![place("AWS-EBS-001", "infra/main.tf", 12, 23)]);
+    // the finding points at the local the value was set in (the object that
+    // repeats the key), used on line 12
+    assert_eq!(found, vec![place("AWS-EBS-001", "infra/main.tf", 2, 12)]);
+    let landing = &report["findings"][0]["related"][0];
+    assert_eq!(landing["role"], "landing");
+    assert_eq!(
+        (&landing["start_line"], &landing["start_column"]),
+        (&12.into(), &23.into())
+    );
     assert_eq!(report["summary"]["files_scanned"], 1);
 }

@@ -322,10 +322,14 @@ fn named_files_keep_their_module() {
         "mod/other.tf",
         "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n",
     );
-    // the variable's default lives in another file of the module; only main.tf is reported
+    // the variable's default lives in another file of the module; only main.tf's
+    // findings are reported: the one whose value (set in variables.tf) lands there
     let (code, v) = check_json(dir.path(), &["mod/main.tf"]);
     assert_eq!(code, 1);
-    assert_eq!(ids(&v["findings"]), vec!["TEST-S3-001 mod/main.tf:2"]);
+    assert_eq!(ids(&v["findings"]), vec!["TEST-S3-001 mod/variables.tf:2"]);
+    assert_eq!(v["findings"][0]["related"][0]["role"], "landing");
+    assert_eq!(v["findings"][0]["related"][0]["path"], "mod/main.tf");
+    assert_eq!(v["findings"][0]["related"][0]["start_line"], 2);
 }
 
 #[test]
@@ -356,13 +360,18 @@ fn changed_since_a_git_ref() {
 
     let (code, v) = check_json(d, &["--changed-since", "main"]);
     assert_eq!(code, 1);
-    // k8s/web.yaml did not change; both findings of the changed file, one through the module's variable
+    // k8s/web.yaml did not change; both findings of the changed file, one
+    // through the module's variable (reported where its default is set)
     assert_eq!(
         ids(&v["findings"]),
-        vec!["TEST-S3-001 mod/main.tf:2", "TEST-S3-001 mod/main.tf:6"]
+        vec![
+            "TEST-S3-001 mod/main.tf:2",
+            "TEST-S3-001 mod/variables.tf:2"
+        ]
     );
+    // the variable's use on line 6 is the changed line
     let (_, v) = check_json(d, &["--changed-since", "main", "--changed-lines-only"]);
-    assert_eq!(ids(&v["findings"]), vec!["TEST-S3-001 mod/main.tf:6"]);
+    assert_eq!(ids(&v["findings"]), vec!["TEST-S3-001 mod/variables.tf:2"]);
 
     let (code, v) = check_json(d, &["--changed-since", "HEAD"]);
     assert_eq!(code, 0);

@@ -65,23 +65,58 @@ fn module_heavy_fixture_reports_each_instance_at_the_module_line() {
     assert_eq!(
         findings,
         vec![
+            // where the values were set: the caller's argument, the caller's local
             (
                 "AWS-S3-001".into(),
-                "modules/bucket/main.tf".into(),
-                13,
+                "main.tf".into(),
+                5,
                 "module.public_site.aws_s3_bucket_acl.this".into()
             ),
             (
                 "AWS-RDS-001".into(),
-                "modules/db/main.tf".into(),
-                8,
+                "main.tf".into(),
+                23,
                 "module.db.aws_db_instance.main".into()
             ),
         ]
     );
-    let related = &v["findings"][0]["related"][0];
-    assert_eq!(related["path"], "main.tf");
-    assert_eq!(related["start_line"], 2);
+    // where each value lands inside the module, then the call that led there
+    let sites = |f: &serde_json::Value| -> Vec<(String, String, u64, u64)> {
+        f["related"]
+            .as_array()
+            .expect("related")
+            .iter()
+            .map(|r| {
+                (
+                    r["role"].as_str().unwrap_or("").to_string(),
+                    r["path"].as_str().unwrap_or("").to_string(),
+                    r["start_line"].as_u64().unwrap_or(0),
+                    r["start_column"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    let s = |role: &str, path: &str, line, col| (role.to_string(), path.to_string(), line, col);
+    assert_eq!(v["findings"][0]["start_column"], 12);
+    assert_eq!(
+        sites(&v["findings"][0]),
+        vec![
+            s("landing", "modules/bucket/main.tf", 13, 12),
+            s("module-call", "main.tf", 2, 1)
+        ]
+    );
+    assert_eq!(
+        v["findings"][0]["related"][0]["note"],
+        "module argument `acl` is used by `module.public_site.aws_s3_bucket_acl.this`"
+    );
+    assert_eq!(v["findings"][1]["start_column"], 16);
+    assert_eq!(
+        sites(&v["findings"][1]),
+        vec![
+            s("landing", "modules/db/main.tf", 8, 29),
+            s("module-call", "main.tf", 13, 1)
+        ]
+    );
     assert_eq!(
         v["summary"]["remote_modules"][0],
         "terraform-aws-modules/vpc/aws"
@@ -266,7 +301,10 @@ resource "aws_s3_bucket_acl" "cyclic" {
     let (f, v) = scan(t.path(), &["--select", "AWS-S3-001"]);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].3, "aws_s3_bucket_acl.b");
-    assert_eq!(f[0].2, 16);
+    // the map the value was looked up in, used by the resource on line 16
+    assert_eq!(f[0].2, 3);
+    assert_eq!(v["findings"][0]["related"][0]["role"], "landing");
+    assert_eq!(v["findings"][0]["related"][0]["start_line"], 16);
     let notices = v["notices"].to_string();
     assert!(notices.contains("cycle"), "{notices}");
 }
@@ -365,7 +403,8 @@ resource "aws_iam_policy" "unknown" {
     assert_eq!(
         got,
         [
-            (11, "aws_iam_policy.admin.policy.Statement[0]"),
+            // where `local.everything` was set
+            (2, "aws_iam_policy.admin.policy.Statement[0]"),
             (27, "data.aws_iam_policy_document.admin.Statement[0]")
         ]
     );
@@ -434,7 +473,8 @@ fn tf_json_is_the_same_language() {
     let (f, _) = scan(t.path(), &["--select", "AWS-S3-001"]);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].3, "aws_s3_bucket_acl.b");
-    assert_eq!(f[0].2, 5);
+    // the variable's default, used on line 5
+    assert_eq!(f[0].2, 2);
 }
 
 #[test]
@@ -504,7 +544,8 @@ fn a_called_module_is_evaluated_only_through_its_callers() {
         vec![(
             "AWS-S3-001".into(),
             "modules/unused/main.tf".into(),
-            7,
+            // its own default (used on line 7)
+            2,
             "aws_s3_bucket_acl.b".into()
         )]
     );
@@ -609,8 +650,19 @@ module "sg" {
     let (_, v) = scan(t.path(), &["--select", "AWS-EC2-001"]);
     assert_eq!(
         located(&v),
-        vec![("AWS-EC2-001".to_string(), "main.tf".to_string(), 23, 17)]
+        vec![(
+            "AWS-EC2-001".to_string(),
+            "examples/bastion/main.tf".to_string(),
+            4,
+            25
+        )]
     );
+    // the CIDR list the example passes lands in the wrapped module's rule
+    let landing = &v["findings"][0]["related"][0];
+    assert_eq!(landing["role"], "landing");
+    assert_eq!(landing["path"], "main.tf");
+    assert_eq!(landing["start_line"], 23);
+    assert_eq!(landing["start_column"], 17);
     assert_eq!(
         v["findings"][0]["resource"],
         "module.ssh.module.sg.aws_security_group_rule.ingress_rules[0]"

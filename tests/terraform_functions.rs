@@ -155,6 +155,7 @@ fn terraform_console_answers_for_variables() {
     let (count, wrong, _) = compare(&dir, &|e| {
         let inputs = module::tfvars(&tfvars_doc, &tfvars, false)
             .into_iter()
+            .map(|(name, value, _)| (name, value))
             .collect();
         module::console(&root, inputs, None, e)
     });

@@ -293,10 +293,13 @@ fn two_callers_of_one_module_name_keep_their_findings_apart() {
         .map(|f| {
             (
                 f["resource"].as_str().unwrap_or("").to_string(),
+                // where the example sets the argument, then the call
                 format!(
-                    "{}:{}",
-                    f["related"][0]["path"].as_str().unwrap_or(""),
-                    f["related"][0]["start_line"]
+                    "{}:{} via {}:{}",
+                    f["path"].as_str().unwrap_or(""),
+                    f["start_line"],
+                    f["related"][1]["path"].as_str().unwrap_or(""),
+                    f["related"][1]["start_line"]
                 ),
             )
         })
@@ -306,11 +309,11 @@ fn two_callers_of_one_module_name_keep_their_findings_apart() {
         vec![
             (
                 "module.db.aws_db_instance.this".into(),
-                "examples/a/main.tf:1".into()
+                "examples/a/main.tf:3 via examples/a/main.tf:1".into()
             ),
             (
                 "module.db.aws_db_instance.this".into(),
-                "examples/b/main.tf:1".into()
+                "examples/b/main.tf:3 via examples/b/main.tf:1".into()
             ),
         ]
     );

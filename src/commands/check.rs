@@ -198,8 +198,10 @@ struct Targets {
     changed_lines: Option<HashMap<String, Vec<(usize, usize)>>>,
 }
 
-/// Files named one by one, each reported under `rel`; a Terraform file brings
-/// the other Terraform files of its directory as context (not reported).
+/// Files named one by one, each reported under `rel`; a Terraform file or a
+/// Terraform variables file brings the other Terraform and variables files
+/// of its directory as context (not reported, but a finding whose value is
+/// set in a named variables file is).
 fn file_targets(files: Vec<(PathBuf, String)>, anchor: Anchor) -> Targets {
     let mut report = HashSet::new();
     let mut roots: Vec<Root> = Vec::new();
@@ -208,7 +210,8 @@ fn file_targets(files: Vec<(PathBuf, String)>, anchor: Anchor) -> Targets {
         matches!(
             classify_name(rel),
             NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
-        )
+        ) || rel.ends_with(".tfvars")
+            || rel.ends_with(".tfvars.json")
     };
     let mut add = |path: PathBuf, rel: String, roots: &mut Vec<Root>| {
         if seen.insert(rel.clone()) {

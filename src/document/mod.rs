@@ -9,7 +9,10 @@ pub mod hcl;
 mod hcl_keys;
 pub mod json;
 pub mod markdown;
+pub mod origin;
 pub mod yaml;
+
+pub use origin::{FileSpan, Origin, SetBy};
 
 use std::fmt;
 

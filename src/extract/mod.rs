@@ -46,6 +46,10 @@ pub struct Resource<'a> {
     /// The labels label selectors match (Kubernetes `metadata.labels`; for a
     /// pod spec and its containers, the pod template's).
     pub labels: Option<&'a Node>,
+    /// Where values the resource uses were set, when elsewhere (variables,
+    /// locals, module arguments, parameters), sorted by where they land
+    /// ([`crate::document::origin`]).
+    pub origins: &'a [crate::document::Origin],
 }
 
 /// Collects the resources of one parsed file.
@@ -132,6 +136,7 @@ fn resource<'a>(
         related: Vec::new(),
         namespace: None,
         labels: None,
+        origins: &[],
     }
 }
 

@@ -44,7 +44,10 @@ pub struct FilterOptions<'a> {
 
 pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
     if let Some(paths) = &opts.report_paths {
-        result.findings.retain(|f| paths.contains(&f.path));
+        // a finding any of whose places is in a named or changed file
+        result
+            .findings
+            .retain(|f| f.places().any(|(p, _)| paths.contains(p)));
         result.errors.retain(|e| paths.contains(&e.path));
         result.directives.retain(|d| paths.contains(&d.path));
         result.skipped.retain(|s| paths.contains(&s.path));
@@ -62,11 +65,14 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
     distinct_fingerprints(&mut result.findings);
     suppress(result, opts);
     if let Some(changed) = &opts.changed_lines {
+        // a change at any of a finding's places (where a value was set,
+        // where it lands, a module call that led to it) keeps it
         let touches = |f: &Finding| {
-            changed.get(&f.path).is_some_and(|ranges| {
-                ranges.iter().any(|&(a, b)| {
-                    f.location.start_line <= b
-                        && f.location.end_line.max(f.location.start_line) >= a
+            f.places().any(|(path, at)| {
+                changed.get(path).is_some_and(|ranges| {
+                    ranges
+                        .iter()
+                        .any(|&(a, b)| at.start_line <= b && at.end_line.max(at.start_line) >= a)
                 })
             })
         };
@@ -226,7 +232,9 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
         }
     }
 
-    // directives by file: a finding is only ever covered by its own file's
+    // directives by file: a finding is only ever covered by the directives of
+    // the files it has a place in (where a value was set, where it lands, a
+    // module call that led to it)
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, d) in directives.iter().enumerate() {
         if valid[i] {
@@ -243,7 +251,14 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     };
     for f in candidates {
         let mut suppression: Option<Suppression> = None;
-        for &i in by_path.get(f.path.as_str()).into_iter().flatten() {
+        let mut paths: Vec<&str> = f.places().map(|(p, _)| p).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let near: Vec<usize> = paths
+            .iter()
+            .flat_map(|p| by_path.get(p).into_iter().flatten().copied())
+            .collect();
+        for i in near {
             let d = &directives[i];
             if suppress::covers(d, f) {
                 used[i] = true;

@@ -194,11 +194,15 @@ fn parse_body(body: &str) -> Directive {
     d
 }
 
-/// Whether a comment covers a finding: on its first line, or alone on the line above.
+/// Whether a comment covers a finding: on the first line of one of its
+/// places (where a value was set, where it lands, a module call that led to
+/// it), or alone on the line above.
 pub fn covers(d: &Directive, f: &Finding) -> bool {
-    d.path == f.path
-        && d.rules.iter().any(|r| r == &f.rule.id)
-        && (d.line == f.location.start_line || (!d.trailing && d.line + 1 == f.location.start_line))
+    d.rules.iter().any(|r| r == &f.rule.id)
+        && f.places().any(|(path, at)| {
+            d.path == path
+                && (d.line == at.start_line || (!d.trailing && d.line + 1 == at.start_line))
+        })
 }
 
 fn meta(

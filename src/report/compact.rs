@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::{describe_suppression, listed, Context};
 use crate::escape::{self, terminal};
-use crate::finding::{RelatedKind, ScanResult};
+use crate::finding::{Role, ScanResult};
 use crate::unscanned::Status;
 
 /// A coverage gap's level: `ERROR` when it fails the run, else `WARNING`.
@@ -34,9 +34,15 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             terminal(&f.message)
         );
         for r in &f.related {
-            let what = match r.kind {
-                RelatedKind::ModuleCall => "via",
-                RelatedKind::Rendered => "rendered at",
+            let what = match r.role {
+                Role::Landing => "used at",
+                Role::ModuleCall => "via",
+                Role::Rendered => "rendered at",
+                Role::SetAt => {
+                    let _ = write!(out, " ({})", terminal(&r.note));
+                    continue;
+                }
+                Role::Hidden => continue,
             };
             let _ = write!(
                 out,

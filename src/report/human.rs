@@ -13,7 +13,7 @@ use super::snippet::{Shown, Snippet};
 use super::{criteria_list, describe_suppression, Context};
 use crate::document::Span;
 use crate::escape::{self, terminal};
-use crate::finding::{FileError, Finding, RelatedKind, ScanResult};
+use crate::finding::{FileError, Finding, Role, ScanResult};
 use crate::rules::selection::plural;
 use crate::rules::Severity;
 use crate::unscanned::Status;
@@ -63,6 +63,9 @@ struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     /// The snippet and the finding's span in it.
     source: Option<(Snippet, Span)>,
+    /// Secondary labels in the same snippet: where a value set here lands,
+    /// when that is in the same file.
+    also: Vec<(Span, &'a str)>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -119,12 +122,16 @@ impl Diagnostic for FindingDiagnostic<'_> {
         } else {
             &self.finding.label
         };
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
+        let also = self.also.iter().map(|(at, note)| {
+            LabeledSpan::new_with_span(Some(terminal(note).into_owned()), at.start..at.end)
+        });
+        Some(Box::new(
+            std::iter::once(LabeledSpan::new_primary_with_span(
                 Some(terminal(label).into_owned()),
                 span.start..span.end,
-            ),
-        )))
+            ))
+            .chain(also),
+        ))
     }
 }
 
@@ -234,6 +241,12 @@ impl<'r> Texts<'r> {
             at,
         ))
     }
+
+    /// `span` of `path` in the text a snippet of `path` already shows.
+    fn shown_span(&self, path: &str, span: Span) -> Option<Span> {
+        let shown = self.shown.get(path)?;
+        Some(Span::new(shown.offset(span.start), shown.offset(span.end)))
+    }
 }
 
 /// Each file's text with its secrets masked: every span a secret rule found
@@ -307,16 +320,38 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
             );
         }
         let source = texts.snippet(&f.path, f.span, f.location.start_column);
-        let d = FindingDiagnostic { finding: f, source };
+        // where a value set here is used, when in the same file: a label
+        let mut also = Vec::new();
+        let mut lines = Vec::new();
+        for r in f.related.iter().filter(|r| r.role != Role::Hidden) {
+            let same_file = source.is_some() && r.role == Role::Landing && r.path == f.path;
+            if let Some(at) = r.span.filter(|_| same_file) {
+                if let Some(at) = texts.shown_span(&f.path, at) {
+                    also.push((at, r.note.as_str()));
+                    continue;
+                }
+            }
+            lines.push(r);
+        }
+        let d = FindingDiagnostic {
+            finding: f,
+            source,
+            also,
+        };
         let _ = handler.render_report(&mut out, &d);
-        for r in &f.related {
-            let what = match r.kind {
-                RelatedKind::ModuleCall => "in a module called at",
-                RelatedKind::Rendered => "rendered at",
+        for r in lines {
+            if r.path.is_empty() {
+                let _ = writeln!(out, "  = {}", terminal(&r.note));
+                continue;
+            }
+            let what = match r.role {
+                Role::ModuleCall => "in a module called".into(),
+                Role::Rendered => "rendered".into(),
+                _ => terminal(&r.note),
             };
             let _ = writeln!(
                 out,
-                "  = {what} {}:{}:{}",
+                "  = {what} at {}:{}:{}",
                 terminal(&r.path),
                 r.location.start_line,
                 r.location.start_column

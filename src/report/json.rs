@@ -7,17 +7,23 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::pretty;
-use crate::finding::{Finding, RelatedKind, ScanResult};
+use crate::finding::{Finding, Role, ScanResult};
 use crate::frameworks::Framework;
 use crate::rules::Severity;
 use crate::unscanned::Status;
 
 #[derive(Serialize)]
 struct RelatedOut<'a> {
-    /// `rendered` for the rendered place of a Helm finding (module calls
-    /// carry none, as before).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<&'static str>,
+    /// `landing`, `set-at`, `module-call` or `rendered` ([`Role::name`]).
+    role: &'static str,
+    note: &'a str,
+    /// The place in a file (none for a value set on the command line).
+    #[serde(flatten)]
+    at: Option<PlaceOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct PlaceOut<'a> {
     path: &'a str,
     start_line: usize,
     start_column: usize,
@@ -250,20 +256,21 @@ fn finding(
     if let Some(s) = f.suppression.as_deref() {
         o.field("suppression", s)?;
     }
-    if !f.related.is_empty() {
+    if f.related.iter().any(|r| r.role != Role::Hidden) {
         let related: Vec<RelatedOut> = f
             .related
             .iter()
+            .filter(|r| r.role != Role::Hidden)
             .map(|r| RelatedOut {
-                role: match r.kind {
-                    RelatedKind::ModuleCall => None,
-                    RelatedKind::Rendered => Some("rendered"),
-                },
-                path: &r.path,
-                start_line: r.location.start_line,
-                start_column: r.location.start_column,
-                end_line: r.location.end_line,
-                end_column: r.location.end_column,
+                role: r.role.name(),
+                note: &r.note,
+                at: (!r.path.is_empty()).then_some(PlaceOut {
+                    path: &r.path,
+                    start_line: r.location.start_line,
+                    start_column: r.location.start_column,
+                    end_line: r.location.end_line,
+                    end_column: r.location.end_column,
+                }),
             })
             .collect();
         o.field("related", &related)?;

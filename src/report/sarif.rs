@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::{level, pretty};
 use crate::escape;
-use crate::finding::{Finding, Location, ScanResult, SuppressionKind};
+use crate::finding::{Finding, Location, Role, ScanResult, SuppressionKind};
 use crate::frameworks::{self, Framework};
 use crate::rules::criteria::CRITERIA;
 use crate::rules::{RuleMeta, Severity};
@@ -180,18 +180,83 @@ fn rule_entry(m: &RuleMeta, taxon_index: &BTreeMap<&str, usize>) -> Value {
     })
 }
 
+/// Text with the characters of SARIF's embedded links (`[text](id)`)
+/// escaped, so only the links soclint writes are links.
+fn link_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The finding's other places as `relatedLocations` (ids from 1), and its
+/// message with a link to each (code scanning shows a related location only
+/// when the message links to it); `None` when it has none.
+fn related_locations(f: &Finding) -> Option<(String, Vec<Value>)> {
+    let shown: Vec<_> = f
+        .related
+        .iter()
+        .filter(|s| s.role != Role::Hidden)
+        .collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let mut text = link_safe(f.message.trim().trim_end_matches('.'));
+    let mut locations = Vec::new();
+    for (i, s) in shown.iter().enumerate() {
+        let id = i + 1;
+        let mut loc = json!({
+            "id": id,
+            "message": { "text": sentence(&s.note) },
+            "properties": { "role": s.role.name() },
+        });
+        text.push_str(if i == 0 { " (" } else { "; " });
+        if s.path.is_empty() {
+            text.push_str(&link_safe(&s.note));
+        } else {
+            loc["physicalLocation"] = physical(&s.path, &s.location);
+            let what = match s.role {
+                Role::Landing => "value used at",
+                Role::ModuleCall => "in a module called at",
+                Role::Rendered => "rendered at",
+                Role::SetAt | Role::Hidden => "see",
+            };
+            text.push_str(&format!(
+                "{what} [{}:{}]({id})",
+                link_safe(&s.path),
+                s.location.start_line
+            ));
+        }
+        locations.push(loc);
+    }
+    text.push_str(").");
+    Some((text, locations))
+}
+
 fn result_entry(f: &Finding, rule_index: usize) -> Value {
+    let related = related_locations(f);
+    let message = match &related {
+        Some((text, _)) => text.clone(),
+        None => sentence(&f.message),
+    };
     let mut r = json!({
         "ruleId": f.rule.id,
         "ruleIndex": rule_index,
         "level": level(f.rule.severity),
-        "message": { "text": sentence(&f.message) },
+        "message": { "text": message },
         "locations": [{ "physicalLocation": physical(&f.path, &f.location) }],
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
     });
     if !f.resource.is_empty() {
         r["locations"][0]["logicalLocations"] =
             json!([{ "fullyQualifiedName": f.resource, "kind": "resource" }]);
+    }
+    if let Some((_, locations)) = related {
+        r["relatedLocations"] = Value::Array(locations);
     }
     if let Some(s) = &f.suppression {
         let mut sup = json!({

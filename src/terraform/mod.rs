@@ -37,33 +37,36 @@ pub struct Inputs {
     pub vars: Vec<(String, String)>,
 }
 
-/// A root module's variable values, lowest precedence first as Terraform
-/// applies them: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`
-/// (sorted), then `--var-file` and `--var` in the order given. The files are
-/// taken from the directory's discovered files (no second listing of the
-/// directory; a git-ignored variable file is not read, as CI would not have it)
-/// and read under `--max-file-size`; a file over it is not read, and a
-/// notice says so.
+/// A root module's variable values and where each was set, with the
+/// variable files read (their shown path and text: findings may point into
+/// them), lowest precedence first as Terraform applies them:
+/// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` (sorted), then
+/// `--var-file` and `--var` in the order given. The files are taken from the
+/// directory's discovered files (no second listing of the directory; a
+/// git-ignored variable file is not read, as CI would not have it) and read
+/// under `--max-file-size`; a file over it is not read, and a notice says so.
+/// The variable files read get the file indices from `first_file` on; a
+/// `--var-file` is one of them when `inside` gives it a path in the scan,
+/// else its values are set "in --var-file PATH" with no place.
 pub fn root_inputs(
     chunk: &[crate::discover::Discovered],
     inputs: &Inputs,
     parse: &crate::parse::ParseOptions,
-) -> (
-    std::collections::HashMap<String, crate::document::Node>,
-    Vec<crate::finding::Notice>,
-) {
-    let mut out = std::collections::HashMap::new();
-    let mut notices = Vec::new();
+    first_file: usize,
+    inside: &dyn Fn(&std::path::Path) -> Option<String>,
+) -> RootInputs {
+    use crate::document::{FileSpan, SetBy};
+    let mut out = RootInputs::default();
     let name =
         |d: &crate::discover::Discovered| d.rel.rsplit('/').next().unwrap_or(&d.rel).to_string();
-    // (path to read, path to show)
-    let mut files: Vec<(std::path::PathBuf, String)> = Vec::new();
+    // (path to read, path to show, whether it is a file of the scan)
+    let mut files: Vec<(std::path::PathBuf, String, bool)> = Vec::new();
     for wanted in ["terraform.tfvars", "terraform.tfvars.json"] {
         files.extend(
             chunk
                 .iter()
                 .filter(|d| name(d) == wanted)
-                .map(|d| (d.path.clone(), d.rel.clone())),
+                .map(|d| (d.path.clone(), d.rel.clone(), true)),
         );
     }
     let mut auto: Vec<(String, std::path::PathBuf, String)> = chunk
@@ -72,18 +75,16 @@ pub fn root_inputs(
         .filter(|(n, _, _)| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
         .collect();
     auto.sort();
-    files.extend(auto.into_iter().map(|(_, p, r)| (p, r)));
-    files.extend(
-        inputs
-            .var_files
-            .iter()
-            .map(|p| (p.clone(), p.display().to_string())),
-    );
-    for (f, shown) in files {
+    files.extend(auto.into_iter().map(|(_, p, r)| (p, r, true)));
+    files.extend(inputs.var_files.iter().map(|p| match inside(p) {
+        Some(rel) => (p.clone(), rel, true),
+        None => (p.clone(), p.display().to_string(), false),
+    }));
+    for (f, shown, in_scan) in files {
         let bytes = match crate::parse::read_capped(&f, parse.max_file_size) {
             Ok(crate::parse::Capped::Read(bytes)) => bytes,
             Ok(crate::parse::Capped::TooLarge(size)) => {
-                notices.push(crate::finding::Notice {
+                out.notices.push(crate::finding::Notice {
                     path: shown,
                     message: format!(
                         "variables file of {size} bytes is over --max-file-size ({} bytes); its values were not read",
@@ -103,12 +104,49 @@ pub fn root_inputs(
         } else {
             crate::document::hcl::parse(&text, &parse.limits)
         };
-        if let Ok(doc) = doc {
-            out.extend(module::tfvars(&doc, &text, json));
+        let Ok(doc) = doc else { continue };
+        let file = in_scan.then(|| first_file + out.files.len());
+        let file_name = shown.rsplit('/').next().unwrap_or(&shown).to_string();
+        for (var, value, span) in module::tfvars(&doc, &text, json) {
+            let set_by = match file {
+                Some(i) => SetBy::new(
+                    Some(FileSpan::new(i, span)),
+                    format!("`{var}` in {file_name}"),
+                ),
+                None => SetBy::new(None, format!("`{var}` in --var-file {shown}")),
+            };
+            out.values.insert(var, (value, set_by));
+        }
+        if file.is_some() {
+            out.files.push(VarFile {
+                rel: shown,
+                text: std::sync::Arc::from(text),
+                doc,
+                json,
+            });
         }
     }
     for (k, v) in &inputs.vars {
-        out.insert(k.clone(), module::cli_value(v));
+        let set_by = SetBy::new(None, format!("--var {k}"));
+        out.values.insert(k.clone(), (module::cli_value(v), set_by));
     }
-    (out, notices)
+    out
+}
+
+/// What [`root_inputs`] gives a root module.
+#[derive(Default)]
+pub struct RootInputs {
+    pub values: module::RootInputs,
+    /// The variable files read that are files of the scan.
+    pub files: Vec<VarFile>,
+    pub notices: Vec<crate::finding::Notice>,
+}
+
+/// A variables file of the scan that was read: findings whose values were
+/// set there point into it, and its suppression comments count.
+pub struct VarFile {
+    pub rel: String,
+    pub text: std::sync::Arc<str>,
+    pub doc: crate::document::Node,
+    pub json: bool,
 }

@@ -11,7 +11,7 @@ use super::policy;
 use super::source::{FileSrc, ModuleDir};
 use super::value::{respan, to_text, unknown};
 use super::variables;
-use crate::document::{format_number, Entry, Node, Span, Value};
+use crate::document::{format_number, origin, Entry, FileSpan, Node, Origin, SetBy, Span, Value};
 use crate::rules::Target;
 
 /// A resource after evaluation; owns its body.
@@ -42,6 +42,10 @@ pub struct Output {
     /// evaluated (a call with `count = 0`, or one a cycle or a limit stopped,
     /// does not count): the scan evaluates every other directory as a root.
     pub called: BTreeSet<String>,
+    /// Per module instance ([`EvalResource::instance`]): where the values its
+    /// resources use through variables, locals and bindings were set, sorted
+    /// by where they land.
+    pub origins: Vec<Vec<Origin>>,
     instances: usize,
     /// Resource and module instances made so far (see [`MAX_INSTANCES`]).
     made: usize,
@@ -61,11 +65,14 @@ pub const MAX_INSTANCES_PER_BLOCK: usize = 1024;
 /// their index unknown and module calls are not followed, with a notice.
 pub const MAX_INSTANCES: usize = 20_000;
 
+/// A root module's variable values, each with where it was set.
+pub type RootInputs = HashMap<String, (Node, SetBy)>;
+
 /// Evaluates a root module and every local module it calls.
 pub fn evaluate_root(
     root: &ModuleDir,
     modules: &HashMap<String, ModuleDir>,
-    inputs: HashMap<String, Node>,
+    inputs: RootInputs,
     files: Option<Files>,
 ) -> Output {
     let mut out = Output {
@@ -80,9 +87,18 @@ pub fn evaluate_root(
 
 struct ModuleEnv<'m, 'a> {
     vars: HashMap<String, Node>,
+    /// Where each variable's value was set (the caller, a variables file, the
+    /// command line, the default).
+    var_origins: HashMap<String, SetBy>,
     locals: HashMap<&'a str, (&'a Node, &'m FileSrc<'a>)>,
     /// None while being evaluated (a second visit is a cycle).
     local_values: RefCell<HashMap<String, Option<Node>>>,
+    /// Where each evaluated local's value was set: the variable it is, or
+    /// else its own expression.
+    local_origins: RefCell<HashMap<String, SetBy>>,
+    /// The instance's side table: where values re-spanned to a reference
+    /// (the key) were set.
+    origins: RefCell<HashMap<FileSpan, SetBy>>,
     modules: RefCell<HashMap<String, Node>>,
     diagnostics: RefCell<Vec<(usize, Span, String)>>,
     files: Option<Files>,
@@ -111,6 +127,22 @@ impl Env for ModuleEnv<'_, '_> {
     fn notice(&self, file: usize, span: Span, message: String) {
         self.diagnostics.borrow_mut().push((file, span, message));
     }
+    fn reached(&self, root: &str, attr: &str, landing: FileSpan) {
+        let set_by = match root {
+            "var" => self.var_origins.get(attr).cloned(),
+            "local" => self.local_origins.borrow().get(attr).cloned(),
+            _ => None,
+        };
+        if let Some(s) = set_by {
+            self.origins.borrow_mut().insert(landing, s);
+        }
+    }
+    fn rebound(&self, from: FileSpan, to: FileSpan) {
+        let set_by = self.origins.borrow().get(&from).cloned();
+        if let Some(s) = set_by {
+            self.origins.borrow_mut().insert(to, s);
+        }
+    }
 }
 
 impl ModuleEnv<'_, '_> {
@@ -135,6 +167,26 @@ impl ModuleEnv<'_, '_> {
             .insert(name.to_string(), None);
         let ev = Evaluator::new(self);
         let v = eval_node(&ev, node, file, &Bindings::default());
+        // a local that is a variable was set where the variable was; any
+        // other value was made by the local's own expression: at the part of
+        // it the value came from (a literal, a conditional's branch) when
+        // that lies inside it
+        let within = v.span.start >= node.span.start && v.span.end <= node.span.end;
+        let own = if within { v.span } else { node.span };
+        let set_by = self
+            .origins
+            .borrow()
+            .get(&FileSpan::new(file.idx, v.span))
+            .cloned()
+            .unwrap_or_else(|| {
+                SetBy::new(
+                    Some(FileSpan::new(file.idx, own)),
+                    format!("local `{name}`"),
+                )
+            });
+        self.local_origins
+            .borrow_mut()
+            .insert(name.to_string(), set_by);
         self.local_values
             .borrow_mut()
             .insert(name.to_string(), Some(v.clone()));
@@ -182,7 +234,7 @@ fn bodies(node: &Node) -> Vec<&Node> {
 fn instance(
     module: &ModuleDir,
     modules: &HashMap<String, ModuleDir>,
-    inputs: HashMap<String, Node>,
+    inputs: RootInputs,
     prefix: &str,
     related: &[(usize, Span)],
     stack: &mut Vec<String>,
@@ -190,6 +242,7 @@ fn instance(
 ) -> HashMap<String, Node> {
     let id = out.instances;
     out.instances += 1;
+    out.origins.push(Vec::new());
     let env = module_env(module, inputs, out.files.clone(), &out.root_dir);
     let ev = Evaluator::new(&env);
     let root_b = Bindings::default();
@@ -257,7 +310,15 @@ fn instance(
                         ) {
                             continue;
                         }
-                        child_inputs.insert(a.key.clone(), eval_node(&ev, &a.value, f, &b));
+                        let value = eval_node(&ev, &a.value, f, &b);
+                        // set by the caller's argument, or where the
+                        // caller's own variable or local was set
+                        let at = FileSpan::new(f.idx, value.span);
+                        let set_by = env.origins.borrow().get(&at).cloned();
+                        let set_by = set_by.unwrap_or_else(|| {
+                            SetBy::new(Some(at), format!("module argument `{}`", a.key))
+                        });
+                        child_inputs.insert(a.key.clone(), (value, set_by));
                     }
                     out.called.insert(dir.clone());
                     stack.push(dir.clone());
@@ -374,6 +435,7 @@ fn instance(
     diags.sort();
     diags.dedup();
     out.diagnostics.extend(diags);
+    out.origins[id] = origin::table(env.origins.into_inner());
     outputs
 }
 
@@ -381,19 +443,34 @@ fn instance(
 /// defaults, converted to their types) and its locals (evaluated when used).
 fn module_env<'m, 'a>(
     module: &'m ModuleDir<'a>,
-    mut inputs: HashMap<String, Node>,
+    mut inputs: RootInputs,
     files: Option<Files>,
     root_dir: &str,
 ) -> ModuleEnv<'m, 'a> {
     let plain = Evaluator::new(&NoEnv);
     let mut vars = HashMap::new();
+    let mut var_origins = HashMap::new();
     let mut notes = Vec::new();
     for f in &module.files {
         for v in blocks(f.doc, "variable") {
-            let input = inputs.remove(&v.key);
-            if let Some(value) = variables::value(&plain, v, f, input, &mut notes) {
-                vars.insert(v.key.clone(), value);
+            let (input, given) = match inputs.remove(&v.key) {
+                Some((value, set_by)) => (Some(value), Some(set_by)),
+                None => (None, None),
+            };
+            let Some((value, default)) = variables::value(&plain, v, f, input, &mut notes) else {
+                continue;
+            };
+            let set_by = match default {
+                Some(span) => Some(SetBy::new(
+                    Some(FileSpan::new(f.idx, span)),
+                    format!("default of variable `{}`", v.key),
+                )),
+                None => given,
+            };
+            if let Some(s) = set_by {
+                var_origins.insert(v.key.clone(), s);
             }
+            vars.insert(v.key.clone(), value);
         }
     }
     let mut locals = HashMap::new();
@@ -414,8 +491,11 @@ fn module_env<'m, 'a>(
     }
     ModuleEnv {
         vars,
+        var_origins,
         locals,
         local_values: RefCell::new(HashMap::new()),
+        local_origins: RefCell::new(HashMap::new()),
+        origins: RefCell::new(HashMap::new()),
         modules: RefCell::new(HashMap::new()),
         diagnostics: RefCell::new(notes),
         files,
@@ -435,6 +515,10 @@ pub fn console(
     expr: &str,
 ) -> Result<Node, super::value::Fail> {
     use super::value::{has_unknown, is_error, Fail};
+    let inputs = inputs
+        .into_iter()
+        .map(|(k, v)| (k, (v, SetBy::new(None, ""))))
+        .collect();
     let env = module_env(root, inputs, files, &root.dir);
     let e = hcl_edit::parser::parse_expr(expr).map_err(|e| Fail::Error(e.to_string()))?;
     let pos = super::eval::Pos {
@@ -896,8 +980,9 @@ pub fn cli_value(text: &str) -> Node {
     Node::string(text, Span::default())
 }
 
-/// The attribute values of a tfvars file (HCL or JSON).
-pub fn tfvars(doc: &Node, text: &str, json: bool) -> Vec<(String, Node)> {
+/// The attribute values of a tfvars file (HCL or JSON), each with the span
+/// of its value in the file (where it was set).
+pub fn tfvars(doc: &Node, text: &str, json: bool) -> Vec<(String, Node, Span)> {
     let ev = Evaluator::new(&NoEnv);
     doc.as_map()
         .unwrap_or(&[])
@@ -905,7 +990,7 @@ pub fn tfvars(doc: &Node, text: &str, json: bool) -> Vec<(String, Node)> {
         .map(|e| {
             let v =
                 super::eval::eval_text(&ev, &e.value, text, json, usize::MAX, &Bindings::default());
-            (e.key.clone(), respan(v, Span::default()))
+            (e.key.clone(), respan(v, Span::default()), e.value.span)
         })
         .collect()
 }

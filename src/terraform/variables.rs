@@ -9,34 +9,36 @@ use super::value::{unknown, Fail};
 use crate::document::{Entry, Node, Value};
 
 /// The value of `variable "<v.key>"` declared in `f`: `input` if the caller
-/// gave one, else the default; `None` when there is neither. Diagnostics
-/// (a value that does not fit the type) go to `notes`.
+/// gave one, else the default (then with the default's span, where the value
+/// was set); `None` when there is neither. Diagnostics (a value that does not
+/// fit the type) go to `notes`.
 pub fn value(
     plain: &Evaluator,
     v: &Entry,
     f: &FileSrc,
     input: Option<Node>,
     notes: &mut Vec<(usize, crate::document::Span, String)>,
-) -> Option<Node> {
+) -> Option<(Node, Option<crate::document::Span>)> {
     let bodies: Vec<&Node> = match &v.value.value {
         Value::List(items) => items.iter().collect(),
         _ => vec![&v.value],
     };
     let attr = |k: &str| bodies.iter().find_map(|b| b.get(k));
-    let default = || attr("default").map(|d| eval_node(plain, d, f, &Bindings::default()));
+    let default =
+        || attr("default").map(|d| (eval_node(plain, d, f, &Bindings::default()), Some(d.span)));
     let non_nullable = attr("nullable").is_some_and(|n| n.value == Value::Bool(false));
-    let value = match input {
+    let (value, set_at) = match input {
         Some(n) if non_nullable && n.value == Value::Null => default(),
-        Some(n) => Some(n),
+        Some(n) => Some((n, None)),
         None => default(),
     }?;
     let Some(ty) = attr("type").and_then(|t| type_constraint(plain, t, f)) else {
-        return Some(value);
+        return Some((value, set_at));
     };
     match types::convert(&value, &ty) {
         Ok(mut converted) => {
             converted.span = value.span;
-            Some(converted)
+            Some((converted, set_at))
         }
         Err(Fail::Error(why)) => {
             notes.push((
@@ -47,9 +49,9 @@ pub fn value(
                     v.key
                 ),
             ));
-            Some(unknown(format!("var.{}", v.key), value.span))
+            Some((unknown(format!("var.{}", v.key), value.span), None))
         }
-        Err(_) => Some(value),
+        Err(_) => Some((value, set_at)),
     }
 }
 

@@ -3,7 +3,9 @@
 //! Values keep spans into the file being evaluated: a literal keeps its own
 //! span, a value reached through a reference (`var.x`, `local.y`, a module
 //! input) is re-spanned to the reference, so a finding points at the place in
-//! this file that produced the value. Anything not known statically is an
+//! this file that produced the value; the [`Env`] is told of each re-span
+//! ([`Env::reached`], [`Env::rebound`]) and records where the value was set
+//! (a side table of origins, not the nodes). Anything not known statically is an
 //! [`Value::Expr`] holding the source text of the smallest expression that
 //! made it unknown; operations on unknowns stay unknown.
 //!
@@ -25,7 +27,7 @@ use super::functions::{self, Files};
 use super::value::{
     error_node, has_unknown, is_error, over_limit, respan, to_text, unknown, Budget, Fail,
 };
-use crate::document::{Entry, Node, Span, Value};
+use crate::document::{Entry, FileSpan, Node, Span, Value};
 
 /// Deepest expression/function nesting evaluated before giving up (unknown).
 const MAX_DEPTH: usize = 64;
@@ -90,6 +92,13 @@ pub trait Env {
     /// Something the user should know about an expression of file `file`
     /// (a limit that made a value unknown).
     fn notice(&self, _file: usize, _span: Span, _message: String) {}
+    /// The value of `root.attr` was re-spanned to `landing` (where this
+    /// expression refers to it): the place to record where it was set.
+    fn reached(&self, _root: &str, _attr: &str, _landing: FileSpan) {}
+    /// A bound value (`each`, `count`, a `for` or `dynamic` iterator) whose
+    /// nodes carry `from` was re-spanned to `to`: its origin, if `from` has
+    /// one, is `to`'s too.
+    fn rebound(&self, _from: FileSpan, _to: FileSpan) {}
 }
 
 /// Names bound by `count`, `for_each`, `for` expressions and `dynamic` blocks.
@@ -228,7 +237,13 @@ impl<'e> Evaluator<'e> {
             Expression::HeredocTemplate(h) => self.template(&h.template, pos, b, d, span, false),
             Expression::Parenthesis(p) => self.expr(p.inner(), pos, b, d),
             Expression::Variable(v) => match b.get(v.as_str()) {
-                Some(n) => respan(n.clone(), span),
+                Some(n) => {
+                    self.env.rebound(
+                        FileSpan::new(pos.file, n.span),
+                        FileSpan::new(pos.file, span),
+                    );
+                    respan(n.clone(), span)
+                }
                 None if self.strict => error_node(span),
                 None => unk(),
             },
@@ -429,7 +444,11 @@ impl<'e> Evaluator<'e> {
                 };
                 rest = &ops[1..];
                 match self.env.reference(root, attr.as_str()) {
-                    Some(n) => respan(n, span),
+                    Some(n) => {
+                        self.env
+                            .reached(root, attr.as_str(), FileSpan::new(pos.file, span));
+                        respan(n, span)
+                    }
                     None if self.strict => return error_node(span),
                     // keep the reference text (relations match resource addresses in it)
                     None => return whole(),
