@@ -318,3 +318,89 @@ fn two_callers_of_one_module_name_keep_their_findings_apart() {
         ]
     );
 }
+
+/// Issue 14 item 7: a module called with `create = false` (terraform-aws-modules'
+/// convention: `create`, `create_bucket`, … feeding `count`/`for_each`, often
+/// through `local.create = var.create && var.putin_khuylo`, and down to
+/// nested modules) creates nothing, so nothing of it is reported, even when
+/// the rest of the condition is unknown (`false && unknown` is false, as in
+/// Terraform); the same module called with `create = true` is reported.
+#[test]
+fn a_module_called_with_create_false_creates_nothing() {
+    let t = tempfile::tempdir().expect("tmp");
+    let module = r#"variable "create" {
+  type    = bool
+  default = true
+}
+
+variable "create_bucket" {
+  type    = bool
+  default = true
+}
+
+variable "putin_khuylo" {
+  type    = bool
+  default = true
+}
+
+locals {
+  create = var.create && var.putin_khuylo
+}
+
+resource "aws_s3_bucket_acl" "counted" {
+  count  = local.create && var.create_bucket ? 1 : 0
+  bucket = "a"
+  acl    = "public-read"
+}
+
+resource "aws_s3_bucket_acl" "unknown_rest" {
+  count  = local.create && data.aws_caller_identity.current.id != "" ? 1 : 0
+  bucket = "b"
+  acl    = "public-read"
+}
+
+resource "aws_s3_bucket_acl" "each" {
+  for_each = local.create ? toset(data.aws_s3_bucket.names.ids) : toset([])
+  bucket   = each.key
+  acl      = "public-read"
+}
+
+module "nested" {
+  source = "./nested"
+  count  = local.create ? 1 : 0
+}
+"#;
+    let nested = "resource \"aws_s3_bucket_acl\" \"inner\" {\n  bucket = \"n\"\n  acl    = \"public-read\"\n}\n";
+    write(
+        t.path(),
+        &[
+            ("modules/bucket/main.tf", module),
+            ("modules/bucket/nested/main.tf", nested),
+            (
+                "examples/disabled/main.tf",
+                "module \"off\" {\n  source = \"../../modules/bucket\"\n  create = false\n}\n\nmodule \"no_bucket\" {\n  source        = \"../../modules/bucket\"\n  create_bucket = false\n}\n",
+            ),
+        ],
+    );
+    let (_, found) = check(t.path());
+    // `no_bucket` only turns the counted bucket off (the ones whose count or
+    // for_each stays unknown are evaluated once, without an index); `off`
+    // makes nothing
+    assert_eq!(
+        found,
+        vec![
+            finding(
+                "modules/bucket/main.tf:29",
+                "module.no_bucket.aws_s3_bucket_acl.unknown_rest"
+            ),
+            finding(
+                "modules/bucket/main.tf:35",
+                "module.no_bucket.aws_s3_bucket_acl.each"
+            ),
+            finding(
+                "modules/bucket/nested/main.tf:3",
+                "module.no_bucket.module.nested[0].aws_s3_bucket_acl.inner"
+            ),
+        ]
+    );
+}
