@@ -121,10 +121,11 @@ pub fn classify_name(rel: &str) -> NameClass {
             && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
     };
     let is_yaml = ends(".yml") || ends(".yaml");
-    if ends(".tf") {
+    // OpenTofu's own extensions hold the same language
+    if ends(".tf") || ends(".tofu") {
         return NameClass::Known(FileKind::Terraform);
     }
-    if ends(".tf.json") {
+    if ends(".tf.json") || ends(".tofu.json") {
         return NameClass::Known(FileKind::TerraformJson);
     }
     if name == "Dockerfile"
@@ -213,14 +214,33 @@ fn display_path(p: &Path) -> String {
     }
 }
 
+/// The OpenTofu file that replaces a Terraform file, when `exists` says
+/// it is there: `main.tofu` for `main.tf`, `main.tofu.json` for
+/// `main.tf.json` (OpenTofu then ignores the `.tf` file).
+pub fn tofu_override(rel: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
+    let lower = rel.to_ascii_lowercase();
+    let stem_len = if lower.ends_with(".tf.json") {
+        rel.len() - ".tf.json".len()
+    } else if lower.ends_with(".tf") {
+        rel.len() - ".tf".len()
+    } else {
+        return None;
+    };
+    let ext = if lower.ends_with(".json") {
+        ".tofu.json"
+    } else {
+        ".tofu"
+    };
+    let tofu = format!("{}{ext}", &rel[..stem_len]);
+    exists(&tofu).then_some(tofu)
+}
+
 /// A format that holds infrastructure code, named so, that soclint does
 /// not read: what the reports say of it.
 pub fn unsupported_format(rel: &str) -> Option<&'static str> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
-    let detail = if lower.ends_with(".tofu") || lower.ends_with(".tofu.json") {
-        "OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json"
-    } else if lower.ends_with(".bicep") || lower.ends_with(".bicepparam") {
+    let detail = if lower.ends_with(".bicep") || lower.ends_with(".bicepparam") {
         "Azure Bicep: not read by soclint"
     } else if lower == "terragrunt.hcl" || lower == "terragrunt.hcl.json" {
         "Terragrunt configuration: not evaluated; the Terraform modules it points at are scanned where they are in this repository"

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use globset::GlobSet;
 
-use crate::discover::{self, Discovered, FileKind, Root};
+use crate::discover::{self, classify_name, Discovered, FileKind, NameClass, Root};
 use crate::document::{LineIndex, Node, Span};
 use crate::evaluate::{self, locate_span, ChunkOutcome, Deferred, EvalOptions, FileRef};
 use crate::extract::{self, file_facts, Resource};
@@ -21,7 +21,7 @@ use crate::finding::{Directive, FileError, Finding, Location, Notice, RuleStats,
 use crate::parse::{self, Loaded, ParseOptions};
 use crate::rules::{RuleSet, Target};
 use crate::unit_scan::{ChartScan, ScanTree, Units};
-use crate::unscanned::{Skipped, Status};
+use crate::unscanned::{Reason, Skipped, Status};
 
 /// How to scan: what, with how many threads, and each stage's own options
 /// (defined beside the stage, so no stage imports the pipeline that calls it).
@@ -468,6 +468,16 @@ fn dir_key<'a>(opts: &ScanOptions, units: &Units, d: &'a Discovered) -> (usize, 
     )
 }
 
+/// A Terraform file OpenTofu does not load, said so.
+fn overridden(rel: &str, tofu: &str) -> Skipped {
+    let name = tofu.rsplit('/').next().unwrap_or(tofu);
+    Skipped::new(
+        rel,
+        Reason::Overridden,
+        format!("OpenTofu loads {name} instead of this file, and so does soclint"),
+    )
+}
+
 /// What a chunk needs to render the chart it may be.
 struct Charts<'a> {
     units: &'a Units,
@@ -530,6 +540,9 @@ fn scan_chunk(
     // a chart's templates are rendered, not parsed on their own; nor are
     // the files a Kustomize build reads
     let mut unchecked_inputs = Vec::new();
+    let names: std::collections::HashSet<&str> = chunk.iter().map(|d| d.rel.as_str()).collect();
+    let tofu_override =
+        |d: &Discovered| crate::discover::tofu_override(&d.rel, |p| names.contains(p));
     let mut loaded: Vec<Loaded> = chunk
         .iter()
         .map(|d| {
@@ -550,6 +563,9 @@ fn scan_chunk(
                         l
                     }
                 }
+            } else if let Some(tofu) = tofu_override(d) {
+                unchecked_inputs.push(overridden(&d.rel, &tofu));
+                Loaded::placeholder(d, FileKind::Other)
             } else {
                 parse::load(d, &opts.parse)
             }
@@ -599,11 +615,14 @@ fn scan_chunk(
         let Some(files) = module_dirs.get(root, &t) else {
             continue;
         };
+        let names: std::collections::HashSet<&str> = files.iter().map(|d| d.rel.as_str()).collect();
         let files: Vec<Loaded> = files
             .iter()
             .filter(|f| {
-                let l = f.rel.to_ascii_lowercase();
-                l.ends_with(".tf") || l.ends_with(".tf.json")
+                matches!(
+                    classify_name(&f.rel),
+                    NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
+                ) && crate::discover::tofu_override(&f.rel, |p| names.contains(p)).is_none()
             })
             .map(|f| parse::load(f, &opts.parse))
             .collect();

@@ -44,10 +44,13 @@ pub enum Reason {
     /// A rule's test case (`<target>/<RULE-ID>/{fail,pass}/`): input made
     /// to break or pass a rule, not the repository's infrastructure.
     RuleFixture,
+    /// A `.tf` (`.tf.json`) file beside a `.tofu` (`.tofu.json`) file of
+    /// the same name: OpenTofu loads that one instead, and so does soclint.
+    Overridden,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 12] = [
+    pub const ALL: [Reason; 13] = [
         Reason::TooLarge,
         Reason::Templated,
         Reason::Unrendered,
@@ -60,6 +63,7 @@ impl Reason {
         Reason::NonUtf8Name,
         Reason::NotEvaluated,
         Reason::RuleFixture,
+        Reason::Overridden,
     ];
 
     pub fn id(self) -> &'static str {
@@ -76,6 +80,7 @@ impl Reason {
             Reason::NonUtf8Name => "non-utf8-name",
             Reason::NotEvaluated => "not-evaluated",
             Reason::RuleFixture => "rule-fixture",
+            Reason::Overridden => "overridden",
         }
     }
 
@@ -98,6 +103,7 @@ impl Reason {
             Reason::NonUtf8Name => "name not UTF-8",
             Reason::NotEvaluated => "not evaluated",
             Reason::RuleFixture => "a rule's test case",
+            Reason::Overridden => "replaced by an OpenTofu file",
         }
     }
 
@@ -116,6 +122,9 @@ impl Reason {
             Reason::NonUtf8Name => "names that are not UTF-8",
             Reason::NotEvaluated => "Terraform directories no root module evaluated",
             Reason::RuleFixture => "rule fixtures (test cases of rules, not infrastructure)",
+            Reason::Overridden => {
+                "Terraform files OpenTofu replaces with the .tofu file of the same name"
+            }
         }
     }
 }

@@ -283,8 +283,6 @@ fn what_soclint_cannot_read_is_named_with_why() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let outside = tempfile::tempdir().expect("tempdir");
-    write(d, "tofu/main.tofu", BAD.as_bytes());
-    write(d, "tofu/vars.tofu.json", b"{}");
     write(d, "azure/main.bicep", b"resource x 'y' = {}\n");
     write(d, "live/terragrunt.hcl", b"terraform {}\n");
     write(d, "jsonnet/app.jsonnet", b"{}\n");
@@ -319,8 +317,6 @@ live/terragrunt.hcl:1:1: WARNING not-scanned unsupported: Terragrunt configurati
 loose/templates/pod.yaml:1:1: WARNING not-scanned unsupported: a Helm-style template outside a chart (no Chart.yaml beside its templates/ directory): nothing renders it
 modules/:1:1: WARNING not-scanned symlink: a link to the directory `{outside}`, outside the scanned directory
 pipe.tf:1:1: WARNING not-scanned not-regular-file: a FIFO, socket or device, not a regular file; not opened
-tofu/main.tofu:1:1: WARNING not-scanned unsupported: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json
-tofu/vars.tofu.json:1:1: WARNING not-scanned unsupported: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json
 "))
     );
 }
@@ -377,7 +373,7 @@ fn mixed_repo() -> tempfile::TempDir {
     let d = dir.path();
     write(d, "infra/main.tf", BAD.as_bytes());
     write(d, "infra/big.tf", "#".repeat(300).as_bytes());
-    write(d, "infra/main.tofu", BAD.as_bytes());
+    write(d, "infra/main.bicep", BAD.as_bytes());
     dir
 }
 
@@ -399,7 +395,7 @@ fn every_format_names_the_files_not_scanned() {
         "error: 1 file not scanned, which fails the run (--on-unscanned):\n  \
          over the size limit (--max-file-size):\n    infra/big.tf: 300 bytes; the limit is 200\n\
          warning: 1 file not scanned:\n  formats soclint does not read:\n    \
-         infra/main.tofu: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\n\
+         infra/main.bicep: Azure Bicep: not read by soclint\n\
          Scanned 1 file (3 lines, 3 resources) with 1 rule: 1 finding, 0 files not parsed, 2 not scanned.\n\
          Categories in scope: security.\n\
          Repository rules (CODEOWNERS, SECURITY.md, CI, required policies) not run: the scanned directory is not a repository's root.\n\
@@ -411,18 +407,18 @@ fn every_format_names_the_files_not_scanned() {
         v["skipped"],
         json!([
             {"path": "infra/big.tf", "reason": "too-large", "detail": "300 bytes; the limit is 200", "status": "error"},
-            {"path": "infra/main.tofu", "reason": "unsupported", "detail": "OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json", "status": "warning"}
+            {"path": "infra/main.bicep", "reason": "unsupported", "detail": "Azure Bicep: not read by soclint", "status": "warning"}
         ])
     );
     assert_eq!(v["summary"]["skipped"], 2);
 
     let (_, out) = check(d, "junit", LIMIT);
     assert!(out.contains("<testsuites name=\"soclint\" tests=\"3\" failures=\"1\" errors=\"1\">\n  <testsuite name=\"soclint\" tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"1\">\n"), "{out}");
-    assert!(out.ends_with("    <testcase classname=\"not-scanned\" name=\"not scanned infra/big.tf\" file=\"infra/big.tf\">\n      <error message=\"over the size limit: 300 bytes; the limit is 200\"/>\n    </testcase>\n    <testcase classname=\"not-scanned\" name=\"not scanned infra/main.tofu\" file=\"infra/main.tofu\">\n      <skipped message=\"a format soclint does not read: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n"), "{out}");
+    assert!(out.ends_with("    <testcase classname=\"not-scanned\" name=\"not scanned infra/big.tf\" file=\"infra/big.tf\">\n      <error message=\"over the size limit: 300 bytes; the limit is 200\"/>\n    </testcase>\n    <testcase classname=\"not-scanned\" name=\"not scanned infra/main.bicep\" file=\"infra/main.bicep\">\n      <skipped message=\"a format soclint does not read: Azure Bicep: not read by soclint\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n"), "{out}");
 
     let (_, out) = check(d, "markdown", LIMIT);
     assert!(out.starts_with("## soclint: findings to fix\n\n1 finding(s) in 1 file(s) scanned; 0 suppressed, 0 in the baseline, 0 fixed since the baseline, 0 file(s) not parsed, 2 file(s) not scanned.\n"), "{out}");
-    assert!(out.ends_with("\n### Files not scanned\n\n- **over the size limit (--max-file-size)** (1 file, fails the run):\n  - `infra/big.tf`: 300 bytes; the limit is 200\n- **formats soclint does not read** (1 file):\n  - `infra/main.tofu`: OpenTofu file\\: OpenTofu loads it \\(before a .tf of the same name\\), soclint reads only .tf and .tf.json\n"), "{out}");
+    assert!(out.ends_with("\n### Files not scanned\n\n- **over the size limit (--max-file-size)** (1 file, fails the run):\n  - `infra/big.tf`: 300 bytes; the limit is 200\n- **formats soclint does not read** (1 file):\n  - `infra/main.bicep`: Azure Bicep\\: not read by soclint\n"), "{out}");
 
     let (_, out) = check(d, "sarif", LIMIT);
     let v: Value = serde_json::from_str(&out).expect("sarif");
@@ -440,8 +436,8 @@ fn every_format_names_the_files_not_scanned() {
             {
                 "descriptor": {"id": "skipped-file"},
                 "level": "warning",
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": "infra/main.tofu", "uriBaseId": "%SRCROOT%"}}}],
-                "message": {"text": "infra/main.tofu was not scanned (a format soclint does not read): OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json."},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": "infra/main.bicep", "uriBaseId": "%SRCROOT%"}}}],
+                "message": {"text": "infra/main.bicep was not scanned (a format soclint does not read): Azure Bicep: not read by soclint."},
                 "properties": {"reason": "unsupported", "status": "warning"}
             },
             {
@@ -477,7 +473,7 @@ fn many_skipped_files_are_grouped() {
             b"kind: {{ nope 1 }}\n",
         );
     }
-    write(d, "tofu/a.tofu", b"");
+    write(d, "bicep/a.bicep", b"");
     let (code, out) = check(d, "human", &[]);
     assert_eq!(code, 0);
     assert_eq!(
@@ -485,7 +481,7 @@ fn many_skipped_files_are_grouped() {
         "warning: 15 files not scanned:\n  templates that could not be rendered:\n    \
          charts/app/templates/ (14 files): not rendered: 1:10: function \"nope\" not defined\n  \
          formats soclint does not read:\n    \
-         tofu/a.tofu: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\n\
+         bicep/a.bicep: Azure Bicep: not read by soclint\n\
          Scanned 14 files (14 lines, 15 resources) with 0 rules: 0 findings, 0 files not parsed, 15 not scanned.\n\
          Categories in scope: security.\n\
          Repository rules (CODEOWNERS, SECURITY.md, CI, required policies) not run: the scanned directory is not a repository's root.\n"
@@ -494,7 +490,7 @@ fn many_skipped_files_are_grouped() {
     assert_eq!(
         out,
         "::warning title=soclint%3A 14 files not scanned (templates that could not be rendered)::charts/app/templates/ (14 files)\n\
-         ::warning title=soclint%3A 1 file not scanned (formats soclint does not read)::tofu/a.tofu\n\
+         ::warning title=soclint%3A 1 file not scanned (formats soclint does not read)::bicep/a.bicep\n\
          soclint: 0 finding(s), 0 suppressed, 0 in the baseline, 0 file(s) not parsed, 15 file(s) not scanned\n"
     );
     let (_, v) = json_report(d, &[]);
@@ -539,7 +535,7 @@ fn the_evidence_report_lists_files_not_scanned() {
         "- **Files not scanned** (2): their evidence is not covered above\n\n  \
          | File | Why | Detail | Status |\n  |---|---|---|---|\n  \
          | `infra/big.tf` | over the size limit | 300 bytes; the limit is 200 | error |\n  \
-         | `infra/main.tofu` | a format soclint does not read | OpenTofu file\\: OpenTofu loads it \\(before a .tf of the same name\\), soclint reads only .tf and .tf.json | warning |\n"
+         | `infra/main.bicep` | a format soclint does not read | Azure Bicep\\: not read by soclint | warning |\n"
     ), "{out}");
     let (_, out, _) = run(
         d,
@@ -590,7 +586,7 @@ fn sarif_with_files_not_scanned_validates_with_the_multitool() {
         [
             ("parse-error", "infra/broken.tf"),
             ("skipped-file", "infra/big.tf"),
-            ("skipped-file", "infra/main.tofu")
+            ("skipped-file", "infra/main.bicep")
         ]
     );
 }

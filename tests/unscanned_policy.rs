@@ -59,13 +59,14 @@ fn words(err: &str) -> String {
 }
 
 const PARSE_ERROR: &str = "vendor/broken.tf:2:7: ERROR parse-error invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit\n";
-const TOFU: &str = "infra/main.tofu:1:1: WARNING not-scanned unsupported: OpenTofu file: OpenTofu loads it (before a .tf of the same name), soclint reads only .tf and .tf.json\n";
+const BICEP: &str =
+    "infra/main.bicep:1:1: WARNING not-scanned unsupported: Azure Bicep: not read by soclint\n";
 
-/// A vendored file that does not parse and an OpenTofu file.
+/// A vendored file that does not parse and an Azure Bicep file.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "vendor/broken.tf", "locals {\n  x = \n}\n");
-    write(dir.path(), "infra/main.tofu", BAD);
+    write(dir.path(), "infra/main.bicep", BAD);
     dir
 }
 
@@ -75,7 +76,7 @@ fn repo() -> tempfile::TempDir {
 fn on_unscanned_decides_the_exit_code() {
     let dir = repo();
     let d = dir.path();
-    let both = format!("{PARSE_ERROR}{}", TOFU);
+    let both = format!("{PARSE_ERROR}{}", BICEP);
     assert_eq!(compact(d, &[]), (1, both.clone()));
     assert_eq!(
         compact(d, &["--on-unscanned", "warn"]),
@@ -83,7 +84,7 @@ fn on_unscanned_decides_the_exit_code() {
     );
     assert_eq!(
         compact(d, &["--on-unscanned", "parse-error=ignore"]),
-        (0, TOFU.to_string())
+        (0, BICEP.to_string())
     );
     assert_eq!(
         compact(d, &["--on-unscanned", "ignore"]),
@@ -99,7 +100,7 @@ fn on_unscanned_decides_the_exit_code() {
                 "unsupported=error"
             ]
         ),
-        (1, TOFU.replace("WARNING", "ERROR"))
+        (1, BICEP.replace("WARNING", "ERROR"))
     );
     assert_eq!(
         compact(
@@ -136,7 +137,7 @@ fn on_unscanned_in_the_config_and_its_errors() {
         "soclint.toml",
         "[on-unscanned]\nall = \"ignore\"\nunsupported = \"error\"\n",
     );
-    assert_eq!(compact(d, &[]), (1, TOFU.replace("WARNING", "ERROR")));
+    assert_eq!(compact(d, &[]), (1, BICEP.replace("WARNING", "ERROR")));
 
     write(d, "soclint.toml", "on-unscanned = \"fail\"\n");
     let (code, _, err) = run(d, &["check"]);
@@ -148,7 +149,7 @@ fn on_unscanned_in_the_config_and_its_errors() {
     write(d, "soclint.toml", "[on-unscanned]\nsymlinks = \"warn\"\n");
     let (code, _, err) = run(d, &["check"]);
     assert_eq!(code, 2);
-    assert!(words(&err).contains("`symlinks` is not a kind of unscanned file (expected parse-error, too-large, templated, unrendered, unsupported, symlink, not-regular-file, unreadable, path-too-long, ignored, non-utf8-name, not-evaluated, rule-fixture)"), "{err}");
+    assert!(words(&err).contains("`symlinks` is not a kind of unscanned file (expected parse-error, too-large, templated, unrendered, unsupported, symlink, not-regular-file, unreadable, path-too-long, ignored, non-utf8-name, not-evaluated, rule-fixture, overridden)"), "{err}");
     std::fs::remove_file(d.join("soclint.toml")).expect("rm");
     let (code, _, err) = run(d, &["check", "--on-unscanned", "sometimes"]);
     assert_eq!(code, 2);
@@ -179,7 +180,7 @@ fn a_waiver_accepts_files_not_scanned_by_path() {
             1,
             format!(
                 "infra/main.tf:2:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.x` readable by anyone\n\
-                 soclint.toml:6:1: MEDIUM SOCLINT-SUPPRESS-003 [CC4.2,CC5.3] waiver of files not scanned (*) for `legacy/**` matches no such file\n{TOFU}"
+                 soclint.toml:6:1: MEDIUM SOCLINT-SUPPRESS-003 [CC4.2,CC5.3] waiver of files not scanned (*) for `legacy/**` matches no such file\n{BICEP}"
             )
         )
     );
@@ -202,7 +203,7 @@ fn a_waiver_accepts_files_not_scanned_by_path() {
         "soclint.toml",
         "[[waiver]]\nunscanned = \"parse-error\"\npath = \"vendor/**\"\nreason = \"upstream file, fixed in v2\"\n",
     );
-    assert_eq!(compact(d, &[]), (0, TOFU.to_string()));
+    assert_eq!(compact(d, &[]), (0, BICEP.to_string()));
     let (code, out, _) = run(d, &["check", "--select", "AWS-S3-001"]);
     assert_eq!(code, 0);
     assert!(
@@ -260,7 +261,7 @@ fn the_baseline_records_and_accepts_files_not_scanned() {
     );
     assert_eq!(
         std::fs::read_to_string(d.join(".soclint-baseline.json")).expect("baseline"),
-        "{\n  \"version\": 2,\n  \"findings\": [],\n  \"unscanned\": [\n    {\n      \"path\": \"infra/main.tofu\",\n      \"kind\": \"unsupported\"\n    },\n    {\n      \"path\": \"vendor/broken.tf\",\n      \"kind\": \"parse-error\"\n    }\n  ]\n}\n"
+        "{\n  \"version\": 2,\n  \"findings\": [],\n  \"unscanned\": [\n    {\n      \"path\": \"infra/main.bicep\",\n      \"kind\": \"unsupported\"\n    },\n    {\n      \"path\": \"vendor/broken.tf\",\n      \"kind\": \"parse-error\"\n    }\n  ]\n}\n"
     );
     let base = ["--baseline", ".soclint-baseline.json"];
     assert_eq!(compact(d, &base), (0, String::new()));
@@ -288,7 +289,7 @@ fn the_baseline_records_and_accepts_files_not_scanned() {
         }])
     );
     // a baseline without gaps is written as before (readable by older versions)
-    std::fs::remove_file(d.join("infra/main.tofu")).expect("rm");
+    std::fs::remove_file(d.join("infra/main.bicep")).expect("rm");
     let (code, _, _) = run(d, &["baseline", ".", "--select", "AWS-S3-001"]);
     assert_eq!(code, 0);
     assert_eq!(
