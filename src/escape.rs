@@ -332,6 +332,37 @@ pub fn uri_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A remote URL as a report shows it, without anything that can carry a
+/// credential, in the forms git remotes and Terraform module sources take:
+/// the user part (`https://user:token@host`, `https://token@host/x`,
+/// `user@host:path`, `git::https://user:token@host/x`), a fragment, and a
+/// query (`?private_token=…`, go-getter's `?sshkey=…` and
+/// `?aws_access_key_secret=…`) but for its `ref=`. A report names the
+/// repository or module; it must not leak a token into a CI log.
+pub fn url_without_credentials(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let tail = tail.split('#').next().unwrap_or_default();
+    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let mut out = match scheme {
+        Some(scheme) => format!("{scheme}://{host}{path}"),
+        None => format!("{host}{path}"),
+    };
+    let refs: Vec<&str> = query.split('&').filter(|p| p.starts_with("ref=")).collect();
+    if !refs.is_empty() {
+        out.push('?');
+        out.push_str(&refs.join("&"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +435,55 @@ mod tests {
             uri_path("javascript:alert(1)<!--/a b#?.tf"),
             "javascript%3Aalert%281%29%3C%21--/a%20b%23%3F.tf"
         );
+    }
+
+    #[test]
+    fn credentials_are_stripped_from_every_remote_form() {
+        for (url, shown) in [
+            (
+                "https://bot:glpat-TOKEN123@gitlab.example.com",
+                "https://gitlab.example.com",
+            ),
+            (
+                "https://ghp_TOKEN@github.com/acme/infra.git",
+                "https://github.com/acme/infra.git",
+            ),
+            ("https://u:p@w@host:8443/a/b", "https://host:8443/a/b"),
+            (
+                "https://gitlab.example.com/a.git?private_token=glpat-X",
+                "https://gitlab.example.com/a.git",
+            ),
+            ("https://host?access_token=X#frag", "https://host"),
+            (
+                "ssh://git@github.com/acme/infra.git",
+                "ssh://github.com/acme/infra.git",
+            ),
+            (
+                "bot:token@github.com:acme/infra.git",
+                "github.com:acme/infra.git",
+            ),
+            ("git@github.com:acme/infra.git", "github.com:acme/infra.git"),
+            ("/srv/git/infra.git", "/srv/git/infra.git"),
+            (
+                "https://example.com/acme/infra.git",
+                "https://example.com/acme/infra.git",
+            ),
+            // Terraform module sources (go-getter)
+            (
+                "git::https://bot:ghp_TOKEN@github.com/acme/mod.git?ref=v1.2.0",
+                "git::https://github.com/acme/mod.git?ref=v1.2.0",
+            ),
+            (
+                "git::ssh://git@example.com/mod.git?sshkey=LS0tLS1CRUdJTg&ref=main",
+                "git::ssh://example.com/mod.git?ref=main",
+            ),
+            (
+                "s3::https://s3.amazonaws.com/b/mod.zip?aws_access_key_id=AKIA&aws_access_key_secret=S",
+                "s3::https://s3.amazonaws.com/b/mod.zip",
+            ),
+            ("hashicorp/consul/aws", "hashicorp/consul/aws"),
+        ] {
+            assert_eq!(url_without_credentials(url), shown, "{url}");
+        }
     }
 }

@@ -207,6 +207,34 @@ fn l7_credentials_in_any_remote_url_form_stay_out_of_the_report() {
     }
 }
 
+/// The same for a Terraform module source, which the summary names as a
+/// remote module: a token in its URL or go-getter query stays out of every
+/// report (a CI log is often more public than the repository).
+#[test]
+fn l7_credentials_in_a_module_source_stay_out_of_the_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "main.tf",
+        b"module \"a\" {\n  source = \"git::https://bot:ghp_TOKEN123@github.com/acme/mod.git?ref=v1\"\n}\nmodule \"b\" {\n  source = \"s3::https://s3.amazonaws.com/b/m.zip?aws_access_key_secret=TOKEN123\"\n}\n",
+    );
+    let (_, json) = run(dir.path(), &["check", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(
+        v["summary"]["remote_modules"],
+        serde_json::json!([
+            "git::https://github.com/acme/mod.git?ref=v1",
+            "s3::https://s3.amazonaws.com/b/m.zip"
+        ])
+    );
+    let (_, human) = run(dir.path(), &["check", "."]);
+    assert_eq!(
+        human.lines().next(),
+        Some("note: 2 remote Terraform module source(s) not downloaded, not evaluated: git::https://github.com/acme/mod.git?ref=v1, s3::https://s3.amazonaws.com/b/m.zip")
+    );
+    assert!(!human.contains("TOKEN123"), "{human}");
+}
+
 /// FINDINGS M14: one minified IAM policy of 4.7 MB on one line with 100,000
 /// findings. Each column was counted from the start of the line (a minute
 /// in a release build, 12.5k→1.1 s, 25k→4.1 s, 50k→16 s); now each costs a
@@ -461,4 +489,81 @@ fn a_version_1_baseline_matches_repeated_findings_in_order() {
     );
     let (code, out, _) = run_with_stderr(dir.path(), &args);
     assert_eq!((code, out.as_str()), (0, ""));
+}
+
+/// FINDINGS M15: a history line is appended under an exclusive lock. While
+/// another writer holds it, soclint waits (a blocked FLOCK of its process in
+/// /proc/locks) and the file stays as it was; once the lock goes, its line
+/// arrives whole after the others.
+#[cfg(target_os = "linux")]
+#[test]
+fn m15_a_history_append_waits_for_the_lock() {
+    use std::os::unix::io::AsRawFd;
+    use std::process::Stdio;
+    use std::time::Instant;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", b"locals {}\n");
+    let first =
+        "{\"time\":\"2026-01-01T00:00:00Z\",\"ruleset\":\"x\",\"criteria\":{\"CC6.1\":[1,0]}}\n";
+    write(dir.path(), "h.jsonl", first.as_bytes());
+    let history = dir.path().join("h.jsonl");
+    let held = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&history)
+        .expect("open");
+    // SAFETY: flock on a descriptor this test owns, released when it closes
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("soclint"))
+        .current_dir(dir.path())
+        .env("SOCLINT_NOW", "2026-11-25T09:30:00Z")
+        .args([
+            "report",
+            ".",
+            "--append-history",
+            "h.jsonl",
+            "-o",
+            "/dev/null",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id().to_string();
+    // a guard against a hang, not a measure
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!("soclint appended without waiting for the lock ({status})");
+        }
+        let locks = std::fs::read_to_string("/proc/locks").expect("/proc/locks");
+        let waiting = locks.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.get(1..6) == Some(&["->", "FLOCK", "ADVISORY", "WRITE", pid.as_str()][..])
+        });
+        if waiting {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "soclint never waited for the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&history).expect("history"), first);
+    drop(held);
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&history).expect("history");
+    let rest = text.strip_prefix(first).expect("the first line kept");
+    assert!(
+        rest.starts_with("{\"time\":\"2026-11-25T09:30:00Z\"")
+            && rest.ends_with("}\n")
+            && rest.lines().count() == 1,
+        "{rest}"
+    );
 }

@@ -95,33 +95,12 @@ fn origin_url(common: &Path) -> Option<String> {
         } else if in_origin {
             if let Some((k, v)) = line.split_once('=') {
                 if k.trim() == "url" {
-                    return Some(strip_credentials(v.trim()));
+                    return Some(crate::escape::url_without_credentials(v.trim()));
                 }
             }
         }
     }
     None
-}
-
-/// The URL without anything that can carry a credential, in every remote
-/// form: the user part (`https://user:token@host`, `https://token@host/x`,
-/// `user@host:path`) and a query or fragment (`?private_token=…`). A report
-/// names the repository; it must not leak a token.
-fn strip_credentials(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((scheme, rest)) => (Some(scheme), rest),
-        None => (None, url),
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let path = tail.split(['?', '#']).next().unwrap_or_default();
-    match scheme {
-        Some(scheme) => format!("{scheme}://{host}{path}"),
-        None => format!("{host}{path}"),
-    }
 }
 
 #[cfg(test)]
@@ -157,42 +136,6 @@ mod tests {
         let loose = "fedcba9876543210fedcba9876543210fedcba98";
         std::fs::write(git.join("refs/heads/main"), format!("{loose}\n")).unwrap();
         assert_eq!(read(dir.path()).commit.as_deref(), Some(loose));
-    }
-
-    #[test]
-    fn credentials_are_stripped_from_every_remote_form() {
-        for (url, shown) in [
-            (
-                "https://bot:glpat-TOKEN123@gitlab.example.com",
-                "https://gitlab.example.com",
-            ),
-            (
-                "https://ghp_TOKEN@github.com/acme/infra.git",
-                "https://github.com/acme/infra.git",
-            ),
-            ("https://u:p@w@host:8443/a/b", "https://host:8443/a/b"),
-            (
-                "https://gitlab.example.com/a.git?private_token=glpat-X",
-                "https://gitlab.example.com/a.git",
-            ),
-            ("https://host?access_token=X#frag", "https://host"),
-            (
-                "ssh://git@github.com/acme/infra.git",
-                "ssh://github.com/acme/infra.git",
-            ),
-            (
-                "bot:token@github.com:acme/infra.git",
-                "github.com:acme/infra.git",
-            ),
-            ("git@github.com:acme/infra.git", "github.com:acme/infra.git"),
-            ("/srv/git/infra.git", "/srv/git/infra.git"),
-            (
-                "https://example.com/acme/infra.git",
-                "https://example.com/acme/infra.git",
-            ),
-        ] {
-            assert_eq!(strip_credentials(url), shown, "{url}");
-        }
     }
 
     #[test]

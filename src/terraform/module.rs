@@ -264,7 +264,9 @@ fn instance(
                     continue;
                 };
                 if !(source.starts_with("./") || source.starts_with("../")) {
-                    out.remote.insert(source.to_string());
+                    // named in the summary: never with a token it may carry
+                    out.remote
+                        .insert(crate::escape::url_without_credentials(source));
                     continue;
                 }
                 let Some(dir) = join_dir(&module.dir, source) else {
