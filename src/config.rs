@@ -233,6 +233,9 @@ pub struct ConfigError {
     pub source_code: NamedSource<String>,
     #[label("{message}")]
     pub span: Option<SourceSpan>,
+    /// The file's other errors, found in the same reading.
+    #[related]
+    pub others: Vec<ConfigError>,
 }
 
 pub const FILE_NAME: &str = "soclint.toml";
@@ -250,6 +253,7 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
             name,
             message,
             span: None,
+            others: Vec::new(),
         })
     };
     let (bytes, links) =
@@ -270,6 +274,15 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
                 ..
             } = &mut *e;
             repo_path::position_only(name, source_code, span);
+            for other in &mut e.others {
+                let ConfigError {
+                    name,
+                    source_code,
+                    span,
+                    ..
+                } = other;
+                repo_path::position_only(name, source_code, span);
+            }
         }
         e
     })
@@ -296,10 +309,17 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Box<ConfigError>> {
             message,
             source_code: NamedSource::new(name, text.to_string()),
             span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+            others: Vec::new(),
         })
     };
-    let mut config: Config =
-        toml::from_str(text).map_err(|e| fail(e.message().to_string(), e.span()))?;
+    let mut config: Config = crate::toml_check::from_str(text).map_err(|problems| {
+        let mut all = problems.into_iter().map(|p| fail(p.message, p.span));
+        let mut first = all
+            .next()
+            .unwrap_or_else(|| fail("invalid TOML".into(), None));
+        first.others = all.map(|e| *e).collect();
+        first
+    })?;
     // the n-th `[[waiver]]` header is the n-th waiver
     let mut headers = text
         .lines()

@@ -34,6 +34,7 @@ pub mod scan;
 pub mod suggest;
 pub mod target;
 pub mod terraform;
+pub mod toml_check;
 pub mod unit_scan;
 pub mod unscanned;
 pub mod version;

@@ -302,6 +302,15 @@ fn load_rule_file(
                 ..
             } = &mut *e;
             repo_path::position_only(name, source_code, span);
+            for other in &mut e.others {
+                let rules::RuleFileError {
+                    name,
+                    source_code,
+                    span,
+                    ..
+                } = other;
+                repo_path::position_only(name, source_code, span);
+            }
         }
         boxed(e)
     };

@@ -168,3 +168,74 @@ fn man_pages_render() {
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `check`?"), "{err}");
 }
+
+/// `soclint check` in `dir`: exit code and standard error with miette's
+/// wrapping undone (its continuation lines joined).
+fn check_errors(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr).replace("\n  │ ", " ");
+    (out.status.code().unwrap_or(-1), err)
+}
+
+/// Every mistake in soclint.toml and in a rule file is named in one run,
+/// each with the nearest key, operator or value, in the file's order.
+#[test]
+fn every_config_and_rule_file_error_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("soclint.toml"),
+        "fail-on = \"high\"\npolicy-path = [\"docs\"]\ncategorys = [\"availability\"]\n\n[[waiver]]\nrul = \"AWS-S3-001\"\npath = \"a.tf\"\nreason = \"r\"\nexpires = \"2027-01-01\"\n",
+    )
+    .expect("write");
+    let (code, err) = check_errors(dir.path(), &[]);
+    assert_eq!(code, 2);
+    let headlines: Vec<&str> = err.lines().filter(|l| l.contains('×')).collect();
+    assert_eq!(
+        headlines,
+        [
+            "  × invalid config soclint.toml: unknown field `policy-path`; did you mean `policy-paths`?",
+            "  × invalid config soclint.toml: unknown field `categorys`; did you mean `categories`?",
+            "  × invalid config soclint.toml: unknown field `rul`; did you mean `rule`?",
+        ],
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join("soclint.toml")).expect("rm");
+    std::fs::create_dir(dir.path().join("rules")).expect("mkdir");
+    let rule = |id: &str, body: &str| {
+        format!(
+            "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nseverity = \"high\"\ncriteria = [\"CC6.1\"]\ntarget = \"terraform\"\nresources = [\"aws_s3_bucket\"]\nmessage = \"m\"\nrationale = \"r\"\nremediation = \"f\"\n{body}\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("rules/mine.toml"),
+        [
+            rule("MY-001", "assert = { path = \"acl\", equls = \"private\" }"),
+            rule(
+                "MY-002",
+                "assert = { path = \"acl\", equals = \"private\" }",
+            ),
+            rule("MY-003", "asert = { path = \"acl\", equals = \"private\" }"),
+        ]
+        .concat(),
+    )
+    .expect("write");
+    let (code, err) = check_errors(dir.path(), &["--rules", "rules"]);
+    assert_eq!(code, 2);
+    let headlines: Vec<&str> = err.lines().filter(|l| l.contains('×')).collect();
+    assert_eq!(
+        headlines,
+        [
+            "  × invalid rule file rules/mine.toml: unknown field `equls`; did you mean `equals`?",
+            "  × invalid rule file rules/mine.toml: missing field `assert`",
+            "  × invalid rule file rules/mine.toml: unknown field `asert`; did you mean `assert`?",
+        ],
+        "{err}"
+    );
+}

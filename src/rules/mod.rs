@@ -460,6 +460,27 @@ pub struct RuleFileError {
     pub source_code: NamedSource<String>,
     #[label("{message}")]
     pub span: Option<SourceSpan>,
+    /// The file's other errors, found in the same reading.
+    #[related]
+    pub others: Vec<RuleFileError>,
+}
+
+/// The first error of a file carrying the others (`errors` is never
+/// empty: a failed reading names at least one problem).
+#[allow(clippy::vec_box)] // the errors arrive boxed, as every caller returns them
+fn one_error(errors: Vec<Box<RuleFileError>>) -> Box<RuleFileError> {
+    let mut all = errors.into_iter();
+    let mut first = all.next().unwrap_or_else(|| {
+        Box::new(RuleFileError {
+            name: String::new(),
+            message: "invalid rule file".into(),
+            source_code: NamedSource::new("", String::new()),
+            span: None,
+            others: Vec::new(),
+        })
+    });
+    first.others = all.map(|e| *e).collect();
+    first
 }
 
 /// A number of days in a `younger_than_days` test: fixed, or a setting of `soclint.toml`.
@@ -584,18 +605,32 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
             message,
             source_code: NamedSource::new(name, text.to_string()),
             span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+            others: Vec::new(),
         })
     };
-    let file: schema::RuleFile =
-        toml::from_str(text).map_err(|e| make_err(e.message().to_string(), e.span()))?;
-    file.rule
-        .into_iter()
-        .map(|spec| {
-            let definition = definition(text, &spec);
-            compile::compile_rule(spec, name, definition)
-                .map_err(|e| make_err(e.message, Some(e.span)))
-        })
-        .collect()
+    let file: schema::RuleFile = crate::toml_check::from_str(text).map_err(|problems| {
+        one_error(
+            problems
+                .into_iter()
+                .map(|p| make_err(p.message, p.span))
+                .collect(),
+        )
+    })?;
+    // every rule's error in one reading, not one per run
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for spec in file.rule {
+        let definition = definition(text, &spec);
+        match compile::compile_rule(spec, name, definition) {
+            Ok(rule) => rules.push(rule),
+            Err(e) => errors.push(make_err(e.message, Some(e.span))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(one_error(errors))
+    }
 }
 
 /// A rule's definition as written (its table in the file): what the rule-set
@@ -618,15 +653,23 @@ pub fn load_file_lenient(
     name: &str,
     text: &str,
 ) -> Result<(Vec<Rule>, Vec<BrokenRule>), Box<RuleFileError>> {
-    let file: schema::RuleFile = toml::from_str(text).map_err(|e| {
-        Box::new(RuleFileError {
-            name: name.to_string(),
-            message: e.message().to_string(),
-            source_code: NamedSource::new(name, text.to_string()),
-            span: e
-                .span()
-                .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
-        })
+    let file: schema::RuleFile = crate::toml_check::from_str(text).map_err(|problems| {
+        one_error(
+            problems
+                .into_iter()
+                .map(|p| {
+                    Box::new(RuleFileError {
+                        name: name.to_string(),
+                        message: p.message,
+                        source_code: NamedSource::new(name, text.to_string()),
+                        span: p
+                            .span
+                            .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+                        others: Vec::new(),
+                    })
+                })
+                .collect(),
+        )
     })?;
     let (mut ok, mut broken) = (Vec::new(), Vec::new());
     for (i, spec) in file.rule.into_iter().enumerate() {
