@@ -69,6 +69,9 @@ pub enum Command {
         /// A subcommand (check, rules, ...); none: soclint itself.
         subcommand: Option<String>,
     },
+    /// Run the language server on standard input and output, for editors:
+    /// diagnostics for open files as `check` reports them.
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

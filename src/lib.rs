@@ -22,6 +22,7 @@ pub mod fixture;
 pub mod frameworks;
 pub mod git;
 pub mod inspect;
+pub mod lsp;
 pub mod output_file;
 pub mod parallel;
 pub mod parse;

@@ -14,6 +14,37 @@ pub struct ParseOptions {
     pub limits: Limits,
     /// Where the repository keeps its policy documents.
     pub policies: PolicyPlaces,
+    /// Texts read instead of the files at their paths: a language server's
+    /// open, unsaved buffers.
+    pub overlay: Overlay,
+}
+
+/// Texts that stand in for files on disk, by the path discovery gives the
+/// file (absolute when the root is). Empty outside the language server.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay(Option<Arc<std::collections::HashMap<std::path::PathBuf, Arc<str>>>>);
+
+impl Overlay {
+    pub fn new(texts: std::collections::HashMap<std::path::PathBuf, Arc<str>>) -> Overlay {
+        Overlay((!texts.is_empty()).then(|| Arc::new(texts)))
+    }
+    pub fn get(&self, path: &std::path::Path) -> Option<&Arc<str>> {
+        self.0.as_ref()?.get(path)
+    }
+}
+
+impl ParseOptions {
+    /// Reads `path` with the size limit, from the overlay when it holds the
+    /// path (the same limit applies to an unsaved buffer).
+    pub fn read(&self, path: &std::path::Path) -> std::io::Result<Capped> {
+        match self.overlay.get(path) {
+            Some(text) if text.len() as u64 > self.max_file_size => {
+                Ok(Capped::TooLarge(text.len() as u64))
+            }
+            Some(text) => Ok(Capped::Read(text.as_bytes().to_vec())),
+            None => read_capped(path, self.max_file_size),
+        }
+    }
 }
 
 /// Where policy documents are: Markdown under these directories, and
@@ -72,6 +103,7 @@ impl Default for ParseOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: Limits::default(),
             policies: PolicyPlaces::default(),
+            overlay: Overlay::default(),
         }
     }
 }
@@ -129,7 +161,7 @@ pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
         _ => true,
     };
     if wanted {
-        let read = read_capped(&d.path, opts.max_file_size);
+        let read = opts.read(&d.path);
         if read.is_err() {
             // unreadable (permission denied) may still have a size to report
             out.size = std::fs::metadata(&d.path).map_or(0, |m| m.len());
@@ -180,7 +212,7 @@ pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
 
 /// A file read with a size limit.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Capped {
+pub enum Capped {
     Read(Vec<u8>),
     /// Over the limit when opened: not read.
     TooLarge(u64),

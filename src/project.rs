@@ -822,6 +822,7 @@ pub fn scan_options(
             dirs: config.settings().policy_paths,
             declared: config.policy_paths.is_some(),
         },
+        overlay: parse::Overlay::default(),
     };
     let threads = if threads == 0 {
         std::thread::available_parallelism()

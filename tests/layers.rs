@@ -41,6 +41,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["project", "inspect"],
     ),
     (
+        "the editor: the language server over the project's scan",
+        &["lsp"],
+    ),
+    (
         "the command line: clap types and one file per subcommand",
         &["commands", "cli"],
     ),

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod criteria;
 pub mod explain;
 pub mod init;
+pub mod lsp;
 pub mod output;
 pub mod report;
 pub mod rules;
@@ -63,6 +64,7 @@ pub fn run(cli: &Cli) -> Result<u8, Fatal> {
         } => criteria::run(rules, *format, *framework),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man { subcommand } => completions::man(subcommand.as_deref()),
+        Command::Lsp => lsp::run(),
     }
 }
 

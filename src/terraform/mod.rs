@@ -81,7 +81,7 @@ pub fn root_inputs(
         None => (p.clone(), p.display().to_string(), false),
     }));
     for (f, shown, in_scan) in files {
-        let bytes = match crate::parse::read_capped(&f, parse.max_file_size) {
+        let bytes = match parse.read(&f) {
             Ok(crate::parse::Capped::Read(bytes)) => bytes,
             Ok(crate::parse::Capped::TooLarge(size)) => {
                 out.notices.push(crate::finding::Notice {

@@ -1,0 +1,218 @@
+//! One workspace folder as the server scans it: the same config, rules,
+//! scan and filter steps as `soclint check` on that folder, with the open
+//! buffers read in place of the files on disk.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::discover::{self, classify_name, Discovered, FileKind, NameClass, Root};
+use crate::filter::{self, FilterOptions};
+use crate::finding::ScanResult;
+use crate::parse::{self, Overlay};
+use crate::project::{
+    build_rules, config_display, find_config, run_scan_found, scan_options, Anchor, ConfigChoice,
+    RuleOverrides, ScanOverrides,
+};
+use crate::rules::RuleSet;
+use crate::scan::{self, ScanOptions};
+
+/// A workspace folder, with its config and rules kept between scans (they
+/// are rebuilt when a TOML file in it is saved).
+pub struct Workspace {
+    /// Absolute, as the client named it.
+    pub root: PathBuf,
+    /// What reported paths are relative to (the repository root, or the
+    /// folder itself outside a repository).
+    pub anchor: Anchor,
+    rules: Option<Arc<Loaded>>,
+}
+
+/// The config and rules of a folder.
+struct Loaded {
+    config: Config,
+    config_path: Option<PathBuf>,
+    rules: RuleSet,
+}
+
+/// One scan of a folder and what the server needs to publish it.
+pub struct Scanned {
+    pub result: ScanResult,
+    /// The files the scan looked at, as reported.
+    pub found: std::collections::HashSet<String>,
+    pub opts: ScanOptions,
+}
+
+impl Workspace {
+    pub fn new(root: PathBuf) -> Workspace {
+        let anchor = Anchor::of(std::slice::from_ref(&root));
+        Workspace {
+            root,
+            anchor,
+            rules: None,
+        }
+    }
+
+    /// Whether `path` (absolute) is inside the folder.
+    pub fn holds(&self, path: &Path) -> bool {
+        discover::absolute(path).starts_with(&self.root)
+    }
+
+    /// `path` as the scan reports it.
+    pub fn reported(&self, path: &Path) -> String {
+        self.anchor.display(path)
+    }
+
+    /// The absolute path of a reported path.
+    pub fn absolute(&self, reported: &str) -> PathBuf {
+        self.anchor.base.join(reported)
+    }
+
+    /// The config and rules are read again at the next scan.
+    pub fn forget_rules(&mut self) {
+        self.rules = None;
+    }
+
+    fn loaded(&mut self) -> Result<Arc<Loaded>, String> {
+        if let Some(l) = &self.rules {
+            return Ok(l.clone());
+        }
+        let (config, config_path) =
+            find_config(ConfigChoice::default(), &self.anchor).map_err(|e| format!("{e:?}"))?;
+        let rules = build_rules(
+            &RuleOverrides::default(),
+            &config,
+            config_path.as_deref(),
+            true,
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        let l = Arc::new(Loaded {
+            config,
+            config_path,
+            rules,
+        });
+        self.rules = Some(l.clone());
+        Ok(l)
+    }
+
+    /// Scans the folder as `soclint check` would (inline suppressions and
+    /// waivers applied, no baseline), reading `open` (absolute path → text)
+    /// instead of the files on disk. An open file not yet saved is scanned
+    /// too, unless the config excludes it.
+    pub fn scan(&mut self, open: &HashMap<PathBuf, Arc<str>>) -> Result<Scanned, String> {
+        let loaded = self.loaded()?;
+        let Loaded {
+            config,
+            config_path,
+            rules,
+        } = &*loaded;
+        let roots = vec![Root {
+            path: self.root.clone(),
+            is_dir: true,
+            display_prefix: self.anchor.display(&self.root),
+        }];
+        let repository = self.anchor.is_repository_root(&self.root);
+        let mut opts = scan_options(
+            roots,
+            repository,
+            config,
+            &ScanOverrides::default(),
+            true,
+            false,
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        let inside: HashMap<PathBuf, Arc<str>> = open
+            .iter()
+            .filter(|(p, _)| p.starts_with(&self.root))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        opts.parse.overlay = Overlay::new(inside.clone());
+        let mut found = scan::discover(&opts);
+        for path in inside.keys() {
+            let rel = self.reported(path);
+            let below = discover::relative_to(path, &self.root).unwrap_or_default();
+            let new = !found.files.iter().any(|d| d.rel == rel)
+                && std::fs::symlink_metadata(path).is_err()
+                && classify_name(&rel) != NameClass::Other
+                && !opts.exclude.is_match(&below);
+            if new {
+                found.files.push(Discovered {
+                    path: path.clone(),
+                    rel,
+                    size: None,
+                    root: 0,
+                });
+            }
+        }
+        let found_paths = found.files.iter().map(|d| d.rel.clone()).collect();
+        let files = found.files.len();
+        let mut result = crate::parallel::in_pool(opts.threads, Some(files), || {
+            run_scan_found(&opts, rules, None, Some(found))
+        })?
+        .map_err(|e| format!("{e:?}"))?;
+        result.scope = rules.selection.summary.clone();
+        let policy = config.unscanned_policy()?;
+        filter::apply(
+            &mut result,
+            &FilterOptions {
+                today: opts.eval.today,
+                policy,
+                waivers: &config.waiver,
+                config_path: config_display(config_path.as_deref(), &self.anchor.base),
+                selection: Some(&rules.selection),
+                ..FilterOptions::default()
+            },
+        );
+        Ok(Scanned {
+            result,
+            found: found_paths,
+            opts,
+        })
+    }
+
+    /// Why an open file the scan reported nothing about was not checked,
+    /// if it was not: `None` when it was checked (and is clean).
+    pub fn unchecked_reason(&self, scanned: &Scanned, path: &Path, text: &str) -> Option<String> {
+        if !self.holds(path) {
+            return Some(
+                "soclint did not check this file: it is outside the workspace folder".into(),
+            );
+        }
+        let rel = self.reported(path);
+        if let Some(s) = scanned.result.skipped.iter().find(|s| s.path == rel) {
+            return Some(format!(
+                "soclint did not check this file: {} ({})",
+                s.reason.what(),
+                s.detail
+            ));
+        }
+        if !scanned.found.contains(&rel) {
+            let below = discover::relative_to(path, &self.root).unwrap_or_default();
+            let why = if classify_name(&rel) == NameClass::Other {
+                "it is not a kind of file soclint reads"
+            } else if scanned.opts.exclude.is_match(&below) {
+                "soclint.toml excludes it (exclude, or a scope out of the audit)"
+            } else {
+                "the scan did not reach it (an ignore file, a link, or a rule fixture directory)"
+            };
+            return Some(format!("soclint did not check this file: {why}"));
+        }
+        // found: read as the scan read it, to tell infrastructure code from
+        // a YAML, JSON or Markdown file that holds none
+        let mut one = scanned.opts.parse.clone();
+        let mut texts = HashMap::new();
+        texts.insert(path.to_path_buf(), Arc::<str>::from(text));
+        one.overlay = Overlay::new(texts);
+        let d = Discovered {
+            path: path.to_path_buf(),
+            rel: rel.clone(),
+            size: None,
+            root: 0,
+        };
+        let l = parse::load(&d, &one);
+        (l.kind == FileKind::Other && l.error.is_none() && l.skipped.is_none()).then(|| {
+            "soclint did not check this file: it holds no infrastructure code or policy document soclint has rules for"
+                .to_string()
+        })
+    }
+}
