@@ -210,7 +210,7 @@ fn mark_unknowns(n: &mut Node) {
     match &mut n.value {
         Value::String(s) if s.contains(crate::render::helm::value::UNKNOWN_MARK) => {
             n.value = Value::Expr(Expr {
-                text: "a value only the cluster knows (lookup)".into(),
+                text: "a value known only at install time (lookup, the release namespace)".into(),
                 function: None,
                 argument: None,
             });

@@ -258,3 +258,47 @@ fn a_value_only_the_cluster_knows_makes_the_rule_skip() {
     assert!(places(&json).is_empty());
     assert!(json["notices"].as_array().expect("notices").is_empty());
 }
+
+/// A chart's `{{ .Release.Namespace }}` is whatever `helm install -n` gives,
+/// not `default` (what `helm template` prints): K8S-NS-001 skips it, as it
+/// skips a manifest with no namespace (microservices-demo's chart got one
+/// finding per object); a chart that writes `default` itself still fails.
+#[test]
+fn the_release_namespace_is_not_the_default_namespace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = DEPLOYMENT.replace(
+        "  name: app\n",
+        "  name: app\n  namespace: {{ .Release.Namespace }}\n",
+    );
+    let written = DEPLOYMENT.replace("  name: app\n", "  name: app\n  namespace: default\n");
+    write(
+        dir.path(),
+        &[
+            ("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+            ("c/values.yaml", "privileged: false\n"),
+            ("c/templates/deployment.yaml", &template),
+            ("d/Chart.yaml", "apiVersion: v2\nname: d\nversion: 1.0.0\n"),
+            ("d/values.yaml", "privileged: false\n"),
+            ("d/templates/deployment.yaml", &written),
+        ],
+    );
+    let root = dir.path().to_string_lossy().into_owned();
+    let (code, json) = check_json(&root, "K8S-NS-001", &[]);
+    assert_eq!(code, 1, "{json}");
+    let found: Vec<(&str, u64, &str)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["start_line"].as_u64().unwrap_or(0),
+                f["resource"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("d/templates/deployment.yaml", 5, "Deployment/default/app")]
+    );
+}

@@ -835,12 +835,19 @@ fn capabilities() -> Val {
     )))
 }
 
-/// `.Release` as `helm template` sets it.
+/// `.Release` as `helm template` sets it, but for the namespace: `helm
+/// template` says `default`, yet the chart does not choose it (`helm install
+/// -n` does, as `kubectl -n` does for a manifest without one), so it is not
+/// known and a rule about it skips instead of reporting every chart as
+/// deployed to `default`.
 fn release() -> Val {
     Val::map(
         [
             ("Name", Val::str("release-name", Origin::NONE)),
-            ("Namespace", Val::str("default", Origin::NONE)),
+            (
+                "Namespace",
+                Val::Unknown("the namespace `helm install -n` gives".into()),
+            ),
             ("Service", Val::str("Helm", Origin::NONE)),
             ("IsInstall", Val::bool(true)),
             ("IsUpgrade", Val::bool(false)),
