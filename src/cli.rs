@@ -247,6 +247,15 @@ pub struct CheckArgs {
     /// comma-separated.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub framework: Vec<Framework>,
+    /// Apply the fixes rules define where they are unambiguous (a literal
+    /// written at the key the fix sets, or an absent Terraform attribute),
+    /// each checked by scanning the fixed text first; then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the fixes `--fix` would apply as a unified diff and change
+    /// nothing (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 impl CheckArgs {

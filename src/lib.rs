@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod extract;
 pub mod filter;
 pub mod finding;
+pub mod fix;
 pub mod fixture;
 pub mod frameworks;
 pub mod git;

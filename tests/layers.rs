@@ -29,8 +29,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["finding", "evaluate", "terraform"],
     ),
     (
-        "the pipeline: scanning, filtering (suppressions, waivers, baseline), rule fixtures",
-        &["scan", "unit_scan", "filter", "fixture"],
+        "the pipeline: scanning, filtering (suppressions, waivers, baseline), rule fixtures, fixes",
+        &["scan", "unit_scan", "filter", "fixture", "fix"],
     ),
     (
         "output: the report formats, the evidence report's model and renderers, the rule reference",

@@ -48,7 +48,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         )?,
     };
     let baseline = baseline_path.as_deref().map(load_baseline).transpose()?;
-    let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human);
+    // fixes compare the text they edit with the text the scan read
+    let keep_texts = plan.iter().any(|(f, _)| *f == OutputFormat::Human) || args.fix || args.diff;
     let mut opts = scan_options(
         targets.roots,
         targets.repository,
@@ -96,19 +97,17 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             // the required-policy rules are repository rules: off here anyway
             result.scope.need_policy_paths = 0;
         }
-        filter::apply(
-            &mut result,
-            &FilterOptions {
-                today: opts.eval.today,
-                waivers: &config.waiver,
-                config_path: config_display(config_path.as_deref(), &targets.anchor.base),
-                report_paths: targets.report_paths,
-                changed_lines: targets.changed_lines,
-                baseline,
-                policy,
-                selection: Some(&rules.selection),
-            },
-        );
+        let filter_opts = FilterOptions {
+            today: opts.eval.today,
+            waivers: &config.waiver,
+            config_path: config_display(config_path.as_deref(), &targets.anchor.base),
+            report_paths: targets.report_paths,
+            changed_lines: targets.changed_lines,
+            baseline,
+            policy,
+            selection: Some(&rules.selection),
+        };
+        filter::apply(&mut result, &filter_opts);
         // the scanned directories and the working directory: no output path
         // goes through a link in them
         let guard = Guard::new(
@@ -117,6 +116,17 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
                 .map(|r| r.path.as_path())
                 .chain([targets.anchor.base.as_path()]),
         );
+        if args.fix || args.diff {
+            let fixes = super::fix::Run {
+                opts: &opts,
+                rules: &rules,
+                filter: &filter_opts,
+                guard: &guard,
+            };
+            if let Some(code) = fixes.run(args.diff, &mut result)? {
+                return Ok(code);
+            }
+        }
         let ctx = report::Context {
             show_suppressed: args.show_suppressed,
             link_base: report::github_link_base(),

@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod criteria;
 pub mod explain;
+pub mod fix;
 pub mod init;
 pub mod lsp;
 pub mod output;

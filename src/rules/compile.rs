@@ -151,7 +151,44 @@ pub fn compile_rule(
         assert,
         mask,
         uses_scan: false,
+        fix: spec.fix.map(compile_fix).transpose()?,
     })
+}
+
+/// `fix = { set = "a.b", value = … }`: a plain dotted key path and a
+/// literal no format needs to escape.
+fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, CompileError> {
+    use super::FixValue;
+    let span = spec.span();
+    let spec = spec.into_inner();
+    let set: Vec<String> = spec.set.split('.').map(str::to_string).collect();
+    let plain_key = |k: &String| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    if !set.iter().all(plain_key) {
+        return err(
+            "`fix.set` is a dotted path of plain keys (letters, digits, `_`, `-`), e.g. `securityContext.privileged`",
+            span,
+        );
+    }
+    let value = match spec.value {
+        toml::Value::Boolean(b) => FixValue::Bool(b),
+        toml::Value::Integer(i) => FixValue::Int(i),
+        toml::Value::String(s)
+            if !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c)) =>
+        {
+            FixValue::Str(s)
+        }
+        _ => return err(
+            "`fix.value` is a boolean, an integer or a plain string (letters, digits, `-_.:/@`)",
+            span,
+        ),
+    };
+    Ok(super::Fix { set, value })
 }
 
 fn compile_masks(

@@ -143,6 +143,25 @@ pub struct Rule {
     /// Some condition is a relation whose scope is the whole scan: the rule's
     /// verdicts wait for every file (`evaluate::Deferred`).
     pub uses_scan: bool,
+    /// What `check --fix` and the language server change to fix a finding.
+    pub fix: Option<Fix>,
+}
+
+/// A rule's fix: set the key at `set` (dotted, relative to the rule's
+/// subject) to `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub set: Vec<String>,
+    pub value: FixValue,
+}
+
+/// A value a fix writes: a literal every format spells alike.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixValue {
+    Bool(bool),
+    Int(i64),
+    /// Letters, digits and `-_.:/@` only, so no format needs escapes.
+    Str(String),
 }
 
 /// Values masked, wherever a file's text is shown, when a secret rule fails

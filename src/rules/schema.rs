@@ -53,6 +53,20 @@ pub struct RuleSpec {
     /// (`requires = ["policy-paths"]`: the repository says it keeps policies).
     #[serde(default)]
     pub requires: Vec<Spanned<String>>,
+    /// A fix `check --fix` and the language server may apply:
+    /// `fix = { set = "publicly_accessible", value = false }`.
+    pub fix: Option<Spanned<FixSpec>>,
+}
+
+/// Set the attribute or key at `set` (relative to what the rule tests: the
+/// resource, or the `for_each` item) to `value`: the offending value is
+/// replaced where it is written; an absent Terraform attribute is added to
+/// its block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSpec {
+    pub set: String,
+    pub value: toml::Value,
 }
 
 /// `"data.*"` (every value the path reaches) or `{ path = "user_data",

@@ -1,0 +1,200 @@
+//! `check --fix` and `--diff` (issue 19 item 2): fixes from the rules' `fix`
+//! data as minimal edits (formatting and comments kept, exact bytes
+//! asserted), checked by a rescan; none where the value is set elsewhere or
+//! the file is reached through a link.
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn soclint(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(dir)
+        .env("SOCLINT_TODAY", "2026-11-25")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const DB: &str = r#"# the application database
+resource "aws_db_instance" "app" {
+  identifier          = "app"
+  engine              = "mysql" # pinned by the platform team
+  publicly_accessible = true    # TODO
+  instance_class      = "db.t4g.medium"
+}
+
+resource "aws_db_instance" "var" {
+  identifier          = "var"
+  publicly_accessible = var.public
+  deletion_protection = true
+}
+
+variable "public" {
+  default = true
+}
+"#;
+
+const DB_FIXED: &str = r#"# the application database
+resource "aws_db_instance" "app" {
+  identifier          = "app"
+  engine              = "mysql" # pinned by the platform team
+  publicly_accessible = false    # TODO
+  instance_class      = "db.t4g.medium"
+  deletion_protection = true
+}
+
+resource "aws_db_instance" "var" {
+  identifier          = "var"
+  publicly_accessible = var.public
+  deletion_protection = true
+}
+
+variable "public" {
+  default = true
+}
+"#;
+
+const SELECT: &[&str] = &["--select", "AWS-RDS-002,AWS-RDS-004", "--format", "compact"];
+
+#[test]
+fn fix_edits_terraform_in_place_and_the_findings_go() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.tf"), DB).expect("write");
+    let mut args = vec!["check", "."];
+    args.extend(SELECT);
+    let (code, before, _) = soclint(dir.path(), &args);
+    assert_eq!(code, 1);
+    // the second is reported where the variable's value is set (line 16)
+    assert_eq!(before.matches("AWS-RDS-002").count(), 2, "{before}");
+    assert_eq!(before.matches("AWS-RDS-004").count(), 1, "{before}");
+    args.push("--fix");
+    let (code, after, err) = soclint(dir.path(), &args);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.tf")).expect("read"),
+        DB_FIXED
+    );
+    assert!(err.contains("fixed 2 findings in 1 file"), "{err}");
+    // the variable's value is set elsewhere: reported, not fixed
+    assert_eq!(code, 1);
+    assert_eq!(after.matches("AWS-RDS-002").count(), 1, "{after}");
+    assert!(
+        after.contains("main.tf:17:13: CRITICAL AWS-RDS-002"),
+        "{after}"
+    );
+    assert!(!after.contains("AWS-RDS-004"), "{after}");
+    // a second run has nothing left to fix
+    let (_, _, err) = soclint(dir.path(), &args);
+    assert!(err.contains("fixed 0 findings in 0 files"), "{err}");
+}
+
+#[test]
+fn diff_prints_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.tf"), DB).expect("write");
+    let mut args = vec!["check", "."];
+    args.extend(SELECT);
+    args.push("--diff");
+    let (code, out, err) = soclint(dir.path(), &args);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        r#"--- a/main.tf
++++ b/main.tf
+@@ -2,8 +2,9 @@
+ resource "aws_db_instance" "app" {
+   identifier          = "app"
+   engine              = "mysql" # pinned by the platform team
+-  publicly_accessible = true    # TODO
++  publicly_accessible = false    # TODO
+   instance_class      = "db.t4g.medium"
++  deletion_protection = true
+ }
+ 
+ resource "aws_db_instance" "var" {
+"#
+    );
+    assert!(err.contains("2 fixes available in 1 file"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.tf")).expect("read"),
+        DB
+    );
+}
+
+const POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+    - name: app # the app
+      image: app:1.0
+      securityContext:
+        privileged: true   # needed? no
+        allowPrivilegeEscalation: 'true'
+    - {name: side, image: side:1.0, securityContext: {privileged: true, allowPrivilegeEscalation: false}}
+";
+
+const POD_FIXED: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+    - name: app # the app
+      image: app:1.0
+      securityContext:
+        privileged: false   # needed? no
+        allowPrivilegeEscalation: false
+    - {name: side, image: side:1.0, securityContext: {privileged: false, allowPrivilegeEscalation: false}}
+";
+
+#[test]
+fn fix_edits_yaml_block_and_flow_style() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("pod.yaml"), POD).expect("write");
+    let args = [
+        "check",
+        ".",
+        "--select",
+        "K8S-CTR-001,K8S-CTR-002",
+        "--format",
+        "compact",
+        "--fix",
+    ];
+    let (code, out, err) = soclint(dir.path(), &args);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pod.yaml")).expect("read"),
+        POD_FIXED
+    );
+    assert!(err.contains("fixed 3 findings in 1 file"), "{err}");
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A file reached through a link is not scanned, so not fixed; the file
+/// the link points at (outside the tree) is untouched.
+#[cfg(unix)]
+#[test]
+fn no_fix_through_a_link() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let target = outside.path().join("db.tf");
+    std::fs::write(&target, DB).expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(&target, dir.path().join("main.tf")).expect("link");
+    let mut args = vec!["check", "."];
+    args.extend(SELECT);
+    args.push("--fix");
+    let (_, _, err) = soclint(dir.path(), &args);
+    assert!(err.contains("fixed 0 findings in 0 files"), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), DB);
+    assert!(std::fs::symlink_metadata(dir.path().join("main.tf"))
+        .expect("link")
+        .file_type()
+        .is_symlink());
+}
