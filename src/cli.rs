@@ -212,6 +212,12 @@ pub struct CheckArgs {
     /// `a.b=c`, `list[0]=x`, comma-separated pairs).
     #[arg(long = "helm-set", value_name = "KEY=VALUE")]
     pub helm_set: Vec<String>,
+    /// CloudFormation parameter values for every template: the JSON file
+    /// `aws cloudformation deploy` takes (`{"Parameters": {"K": "V"}}` or
+    /// `["K=V"]`), or `create-stack`'s `[{"ParameterKey", "ParameterValue"}]`
+    /// (repeatable; later files win; inside the scanned directory).
+    #[arg(long = "cfn-parameters", value_name = "FILE")]
+    pub cfn_parameters: Vec<PathBuf>,
     /// Which Kustomize kustomizations are built and checked: `overlays`
     /// (those no other includes), `bases` (those included, and those that
     /// include none) or `both`. The files a checked build reads (manifests,

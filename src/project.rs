@@ -768,6 +768,9 @@ pub struct ScanOverrides {
     pub helm_values: Vec<PathBuf>,
     /// Helm `key=value` assignments for every chart.
     pub helm_set: Vec<String>,
+    /// CloudFormation parameter files for every template (each inside a
+    /// scanned directory).
+    pub cfn_parameters: Vec<PathBuf>,
     /// Which Kustomize kustomizations are built and checked.
     pub kustomize_roots: crate::unit_scan::kustomize::Roots,
 }
@@ -859,6 +862,7 @@ pub fn scan_options(
         values_files: flags.helm_values.clone(),
         set: flags.helm_set.clone(),
     };
+    let cloudformation = cfn_parameters(&flags.cfn_parameters, &roots, &parse)?;
     Ok(ScanOptions {
         roots,
         repository,
@@ -869,7 +873,45 @@ pub fn scan_options(
         terraform,
         helm,
         kustomize: flags.kustomize_roots,
+        cloudformation,
     })
+}
+
+/// The parameter values of `--cfn-parameters` files, later files winning.
+/// A file must lie inside a scanned directory (after links are followed),
+/// and is read under `--max-file-size`.
+fn cfn_parameters(
+    files: &[PathBuf],
+    roots: &[Root],
+    parse: &crate::parse::ParseOptions,
+) -> Result<Vec<(String, String)>, Error> {
+    let dirs: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| r.is_dir)
+        .filter_map(|r| r.path.canonicalize().ok())
+        .collect();
+    let mut out = Vec::new();
+    for f in files {
+        let fail = |why: String| error(format!("--cfn-parameters {}: {why}", f.display()));
+        let real = f.canonicalize().map_err(|e| fail(e.to_string()))?;
+        if !dirs.iter().any(|d| real.starts_with(d)) {
+            return Err(fail("not inside the scanned directory".into()));
+        }
+        let bytes = match crate::parse::read_capped(&real, parse.max_file_size) {
+            Ok(crate::parse::Capped::Read(b)) => b,
+            Ok(crate::parse::Capped::TooLarge(n)) => {
+                return Err(fail(format!("{n} bytes, over --max-file-size")))
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8".into()))?;
+        let doc = crate::document::json::parse(&text, &parse.limits)
+            .map_err(|e| fail(format!("not JSON: {}", e.message)))?;
+        out.extend(
+            crate::extract::cfn_values::parameter_file(&doc).map_err(|e| fail(e.to_string()))?,
+        );
+    }
+    Ok(out)
 }
 
 /// `--var name=value` → (name, value).

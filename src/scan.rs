@@ -39,6 +39,8 @@ pub struct ScanOptions {
     pub terraform: crate::terraform::Inputs,
     /// Helm values for every chart (`--helm-values`, `--helm-set`).
     pub helm: crate::render::helm::Inputs,
+    /// CloudFormation parameter values for every template (`--cfn-parameters`).
+    pub cloudformation: crate::extract::cfn_values::Overrides,
     /// Which Kustomize kustomizations are built and checked.
     pub kustomize: crate::unit_scan::kustomize::Roots,
 }
@@ -64,6 +66,7 @@ impl ScanOptions {
             },
             terraform: crate::terraform::Inputs::default(),
             helm: crate::render::helm::Inputs::default(),
+            cloudformation: Vec::new(),
             kustomize: crate::unit_scan::kustomize::Roots::default(),
         }
     }
@@ -596,6 +599,13 @@ fn scan_chunk(
         }
         _ => None,
     };
+    // CloudFormation: parameters, conditions and functions of known values
+    for f in loaded
+        .iter_mut()
+        .filter(|f| f.kind == FileKind::Cloudformation && f.error.is_none())
+    {
+        extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation);
+    }
     let loaded = loaded;
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));

@@ -178,6 +178,7 @@ fn scan_overrides(a: &CheckArgs) -> ScanOverrides {
         vars: a.vars.clone(),
         helm_values: a.helm_values.clone(),
         helm_set: a.helm_set.clone(),
+        cfn_parameters: a.cfn_parameters.clone(),
         kustomize_roots: match a.kustomize_roots {
             KustomizeRoots::Overlays => Roots::Overlays,
             KustomizeRoots::Bases => Roots::Bases,

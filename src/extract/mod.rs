@@ -2,6 +2,7 @@
 //!
 //! Each target has its own small module; all of them produce [`Resource`]s that
 //! borrow their body from the document, so nothing is copied.
+pub mod cfn_values;
 mod cloudformation;
 mod compose;
 mod dockerfile;
