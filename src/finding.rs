@@ -249,6 +249,58 @@ pub fn sort_findings(findings: &mut [Finding]) {
     crate::parallel::sort_moving_once(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// One finding for each place and resource, however many renderings reached
+/// it: a base a team's several kustomizations build unchanged (an overlay
+/// and the test kustomizations beside it) gave the same finding at the same
+/// base line once per kustomization. Findings equal but for their rendered
+/// sites become the first of them (in report order) with every rendered
+/// site; findings of different resources (an overlay that sets its own
+/// namespace or name prefix) stay apart, each with its own waivers.
+pub fn merge_renderings(findings: &mut Vec<Finding>) {
+    type Key = (String, Location, String, String, String, Vec<Site>);
+    let mut first: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        if !f.related.iter().any(|s| s.role == Role::Rendered) {
+            out.push(f);
+            continue;
+        }
+        let key = (
+            f.path.clone(),
+            f.location,
+            f.rule.id.clone(),
+            f.resource.clone(),
+            f.message.clone(),
+            f.related
+                .iter()
+                .filter(|s| s.role != Role::Rendered)
+                .cloned()
+                .collect(),
+        );
+        match first.get(&key) {
+            Some(&i) => {
+                let kept = &mut out[i];
+                for site in f.related.into_iter().filter(|s| s.role == Role::Rendered) {
+                    if !kept.related.contains(&site) {
+                        // after the rendered sites already there, in report order
+                        let at = kept
+                            .related
+                            .iter()
+                            .rposition(|s| s.role == Role::Rendered)
+                            .map_or(0, |p| p + 1);
+                        kept.related.insert(at, site);
+                    }
+                }
+            }
+            None => {
+                first.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    *findings = out;
+}
+
 /// A secret shown safely: the first four characters of a long value, the rest
 /// (and any short value) as `*`, one per character.
 pub fn mask(secret: &str) -> String {

@@ -350,6 +350,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    crate::finding::merge_renderings(&mut result.findings);
     result.elapsed = started.elapsed();
     result
 }

@@ -202,3 +202,53 @@ fn findings_of_rules_that_look_across_the_scan_are_placed_too() {
         vec!["base/deployment.yaml:14:5: MEDIUM K8S-NET-003 [CC6.1,CC6.6] no NetworkPolicy in the scan selects the pods of `Deployment/dev/web`: every pod in the cluster can reach them (rendered at overlays/dev/kustomization.yaml@kustomize:15:5)"]
     );
 }
+
+/// A base that two kustomizations build unchanged (microservices-demo's
+/// `kustomize/` and its `kustomize/tests/*`): one finding at the base line
+/// with both renderings, not one per kustomization; JSON lists both sites.
+#[test]
+fn a_base_built_unchanged_by_two_kustomizations_is_one_finding() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let files = [
+        ("base/kustomization.yaml", "resources:\n  - deployment.yaml\n"),
+        (
+            "base/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.25\n",
+        ),
+        ("app/kustomization.yaml", "resources:\n  - ../base\n"),
+        ("tests/a/kustomization.yaml", "resources:\n  - ../../base\n"),
+    ];
+    for (name, text) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let (code, out) = check(
+        tmp.path(),
+        &["--format", "compact", "--select", "K8S-CTR-002"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines(tmp.path(), &out),
+        vec![
+            "base/deployment.yaml:9:11: MEDIUM K8S-CTR-002 [CC6.1,CC6.8] container `Deployment/web/web` does not set `allowPrivilegeEscalation: false` (currently not set) (rendered at app/kustomization.yaml@kustomize:9:11) (rendered at tests/a/kustomization.yaml@kustomize:9:11)",
+        ]
+    );
+    let (_, json) = check(tmp.path(), &["--format", "json", "--select", "K8S-CTR-002"]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(json["findings"].as_array().expect("findings").len(), 1);
+    let rendered: Vec<&str> = json["findings"][0]["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .filter(|r| r["role"] == "rendered")
+        .map(|r| r["path"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        rendered,
+        [
+            "app/kustomization.yaml@kustomize",
+            "tests/a/kustomization.yaml@kustomize"
+        ]
+    );
+}
