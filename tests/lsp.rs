@@ -139,7 +139,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
     let root = dir.path();
     let main = root.join("main.tf");
     std::fs::write(&main, "# empty on disk\n").expect("write");
-    let c = Client::start(root);
+    let mut c = Client::start(root);
     let u = uri(&main);
     // the unsaved buffer is what is scanned, not the file on disk
     c.open(&u, "terraform", DB);
@@ -161,6 +161,52 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         .as_str()
         .expect("href")
         .ends_with("/docs/rules/terraform.md#aws-rds-002"));
+
+    // the rule's fix as a quick fix: only the value's bytes change
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": u},
+            "range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    assert_eq!(
+        actions,
+        json!([{
+            "title": "AWS-RDS-002: set `publicly_accessible` to false",
+            "kind": "quickfix",
+            "isPreferred": true,
+            "diagnostics": [first],
+            "edit": {"changes": {u.clone(): [{
+                "range": {"start": {"line": 4, "character": 24}, "end": {"line": 4, "character": 28}},
+                "newText": "false",
+            }]}},
+        }])
+    );
+    // the header line holds AWS-RDS-004, whose fix adds the attribute
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": u},
+            "range": {"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| a["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(titles, ["AWS-RDS-004: set `deletion_protection` to true"]);
+    assert_eq!(
+        actions[0]["edit"]["changes"][&u][0],
+        json!({
+            "range": {"start": {"line": 5, "character": 0}, "end": {"line": 5, "character": 0}},
+            "newText": "  deletion_protection = true\n",
+        })
+    );
 
     // the fix typed in: that finding goes, the others stay
     let fixed = DB.replace("publicly_accessible = true", "publicly_accessible = false");

@@ -44,8 +44,18 @@ pub fn insert_attribute(text: &str, at: usize, key: &str, value: &str) -> Option
         })
         .find(|i| i.chars().all(|c| c == ' ' || c == '\t'))
         .map_or_else(|| format!("{close_indent}  "), str::to_string);
+    // after the last attribute (nested blocks such as `lifecycle` stay
+    // last, as `terraform fmt` users keep them), else before the `}`
+    let at_line = block
+        .body
+        .attributes()
+        .filter_map(|a| a.span())
+        .map(|s| s.end)
+        .max()
+        .and_then(|end| text[end..close].find('\n').map(|i| end + i + 1))
+        .unwrap_or(close_line);
     // the line before: an attribute whose `=` sits further right sets the column
-    let prev_end = close_line.saturating_sub(1);
+    let prev_end = at_line.saturating_sub(1);
     let prev_start = text[..prev_end].rfind('\n').map_or(0, |i| i + 1);
     let prev = &text[prev_start..prev_end];
     let eq_col = prev.strip_prefix(indent.as_str()).and_then(|rest| {
@@ -64,7 +74,7 @@ pub fn insert_attribute(text: &str, at: usize, key: &str, value: &str) -> Option
         _ => 1,
     };
     Some(Edit {
-        span: Span::new(close_line, close_line),
+        span: Span::new(at_line, at_line),
         text: format!("{indent}{key}{}= {value}\n", " ".repeat(pad)),
     })
 }
@@ -87,6 +97,13 @@ mod tests {
         );
         let short = insert_attribute(t, 6, "ha", "true").expect("edit");
         assert_eq!(short.text, "  ha             = true\n");
+        // nested blocks stay after the attributes
+        let t2 = "resource \"a\" \"b\" {\n  name = \"n\" # c\n  tags = {\n    a = 1\n  }\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+        let e = insert_attribute(t2, 0, "enable_key_rotation", "true").expect("edit");
+        assert_eq!(
+            apply(t2, &e),
+            "resource \"a\" \"b\" {\n  name = \"n\" # c\n  tags = {\n    a = 1\n  }\n  enable_key_rotation = true\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n"
+        );
         // a block on one line, or one that has the key, is left alone
         assert_eq!(insert_attribute(t, t.len() - 3, "ha", "true"), None);
         assert_eq!(insert_attribute(t, 6, "engine", "\"pg\""), None);

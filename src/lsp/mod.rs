@@ -21,7 +21,8 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::{
-    Diagnostic, DiagnosticSeverity, InitializeParams, NumberOrString, PositionEncodingKind,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, Diagnostic,
+    DiagnosticSeverity, InitializeParams, NumberOrString, PositionEncodingKind,
     PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities, ServerInfo,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
@@ -65,6 +66,10 @@ pub fn run(conn: &Connection) -> Result<(), String> {
                 ..TextDocumentSyncOptions::default()
             },
         )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     };
     let (id, params) = conn.initialize_start().map_err(|e| e.to_string())?;
@@ -146,6 +151,14 @@ impl Server {
     }
 
     fn request(&mut self, conn: &Connection, req: Request) -> Result<(), String> {
+        if req.method
+            == <lsp_types::request::CodeActionRequest as lsp_types::request::Request>::METHOD
+        {
+            let actions = serde_json::from_value::<lsp_types::CodeActionParams>(req.params)
+                .map(|p| self.code_actions(&p))
+                .unwrap_or_default();
+            return send(conn, Message::Response(Response::new_ok(req.id, actions)));
+        }
         let resp = Response::new_err(
             req.id,
             lsp_server::ErrorCode::MethodNotFound as i32,
@@ -307,6 +320,65 @@ impl Server {
             self.scans.insert(i, scanned);
         }
         Ok(())
+    }
+
+    /// The quick fixes for the findings of the document that the range
+    /// touches: the rules' fixes, built on the text the last scan read.
+    // `WorkspaceEdit::changes` is lsp-types' map keyed by `Uri`, whose
+    // hash does not change once built
+    #[allow(clippy::mutable_key_type)]
+    fn code_actions(&self, p: &lsp_types::CodeActionParams) -> Vec<lsp_types::CodeAction> {
+        let Some(path) = uri::to_path(&p.text_document.uri).map(|p| crate::discover::absolute(&p))
+        else {
+            return Vec::new();
+        };
+        let (Some(doc), Some(folder)) = (self.docs.get(&path), self.folder_of(&path)) else {
+            return Vec::new();
+        };
+        let Some(scanned) = self.scans.get(&folder) else {
+            return Vec::new();
+        };
+        let ws = &self.folders[folder];
+        let rel = ws.reported(&path);
+        let lines = convert::Lines::new(&doc.text);
+        // by line: a cursor anywhere on a finding's line asks for its fixes
+        let touches =
+            |r: &Range| r.start.line <= p.range.end.line && p.range.start.line <= r.end.line;
+        let mut out = Vec::new();
+        for f in scanned.result.findings.iter().filter(|f| f.path == rel) {
+            let range = convert::range_of(f.span, &f.location, Some(&doc.text));
+            if !touches(&range) {
+                continue;
+            }
+            let Some(spec) = ws.rule_fix(&f.rule.id) else {
+                continue;
+            };
+            let Some(fx) = crate::fix::for_finding(f, &spec, &doc.text) else {
+                continue;
+            };
+            let edits = fx
+                .edits
+                .iter()
+                .map(|e| lsp_types::TextEdit {
+                    range: lines.range(e.span),
+                    new_text: e.text.clone(),
+                })
+                .collect();
+            let mut changes = HashMap::new();
+            changes.insert(doc.uri.clone(), edits);
+            out.push(lsp_types::CodeAction {
+                title: format!("{}: {}", f.rule.id, fx.title),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![convert::diagnostic(f, range, Vec::new())]),
+                edit: Some(lsp_types::WorkspaceEdit {
+                    changes: Some(changes),
+                    ..lsp_types::WorkspaceEdit::default()
+                }),
+                is_preferred: Some(true),
+                ..lsp_types::CodeAction::default()
+            });
+        }
+        out
     }
 
     /// The diagnostics of one open document after a scan of its folder.

@@ -68,6 +68,17 @@ impl Workspace {
         self.anchor.base.join(reported)
     }
 
+    /// The fix the rule `id` defines, once the rules are loaded.
+    pub fn rule_fix(&self, id: &str) -> Option<crate::rules::Fix> {
+        let loaded = self.rules.as_ref()?;
+        loaded
+            .rules
+            .rules
+            .iter()
+            .find(|r| r.meta.id == id)
+            .and_then(|r| r.fix.clone())
+    }
+
     /// The config and rules are read again at the next scan.
     pub fn forget_rules(&mut self) {
         self.rules = None;
