@@ -46,6 +46,21 @@ impl Target {
     pub fn parse(s: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.name() == s)
     }
+    /// The resource types this target's extractor makes (src/extract) when
+    /// they are a closed set, so a rule naming another is an error; `None`
+    /// for the open ones (Terraform and CloudFormation resource types,
+    /// Kubernetes kinds, which any provider or CRD extends).
+    pub fn resource_types(self) -> Option<&'static [&'static str]> {
+        match self {
+            Target::GithubActions => Some(&["workflow", "job", "step", "action"]),
+            Target::DockerCompose => Some(&["compose", "service"]),
+            Target::Dockerfile => Some(&["dockerfile", "stage", "instruction"]),
+            Target::Iam => Some(&["policy_document", "policy_statement"]),
+            Target::PolicyDocument => Some(&["policy"]),
+            Target::Repository => Some(&["repository", "file"]),
+            Target::Terraform | Target::Cloudformation | Target::Kubernetes => None,
+        }
+    }
 }
 
 impl fmt::Display for Target {

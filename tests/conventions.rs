@@ -239,3 +239,42 @@ fn every_config_and_rule_file_error_in_one_run() {
         "{err}"
     );
 }
+
+/// A resource type the target's extractor never makes (for the targets whose
+/// types are a closed set) is an error naming the nearest type, with the
+/// others of the file's mistakes in the same run.
+#[test]
+fn a_resource_type_no_extractor_makes_is_an_error_with_the_nearest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
+    std::fs::create_dir(dir.path().join("rules")).expect("mkdir");
+    let rule = |id: &str, target: &str, ty: &str| {
+        format!(
+            "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nseverity = \"high\"\ncriteria = [\"CC6.1\"]\ntarget = \"{target}\"\nresources = [\"{ty}\"]\nmessage = \"m\"\nrationale = \"r\"\nremediation = \"f\"\nassert = {{ path = \"name\", exists = true }}\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("rules/mine.toml"),
+        [
+            rule("MY-001", "github-actions", "stpe"),
+            rule("MY-002", "dockerfile", "instruction"),
+            rule("MY-003", "docker-compose", "services"),
+            // open sets: any Terraform type or Kubernetes kind is accepted
+            rule("MY-004", "terraform", "acme_widget"),
+            rule("MY-005", "kubernetes", "Widget"),
+        ]
+        .concat(),
+    )
+    .expect("write");
+    let (code, err) = check_errors(dir.path(), &["--rules", "rules"]);
+    assert_eq!(code, 2);
+    let headlines: Vec<&str> = err.lines().filter(|l| l.contains('×')).collect();
+    assert_eq!(
+        headlines,
+        [
+            "  × invalid rule file rules/mine.toml: target `github-actions` has no resource type `stpe`; did you mean `step`? (its types: workflow, job, step, action)",
+            "  × invalid rule file rules/mine.toml: target `docker-compose` has no resource type `services`; did you mean `service`? (its types: compose, service)",
+        ],
+        "{err}"
+    );
+}

@@ -83,6 +83,23 @@ pub fn compile_rule(
     if criteria_ids.is_empty() {
         return err("a rule maps to at least one criterion", criteria_span);
     }
+    if let Some(known) = target.resource_types() {
+        if let Some(r) = spec
+            .resources
+            .iter()
+            .find(|r| !known.contains(&r.get_ref().as_str()))
+        {
+            return err(
+                format!(
+                    "target `{target}` has no resource type `{}`{} (its types: {})",
+                    r.get_ref(),
+                    crate::suggest::did_you_mean(r.get_ref(), known.iter().copied()),
+                    known.join(", ")
+                ),
+                r.span(),
+            );
+        }
+    }
     let resources = spec.resources.into_iter().map(|r| r.into_inner()).collect();
     let paths = if spec.paths.is_empty() {
         None
