@@ -171,8 +171,25 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
             "context": {"diagnostics": []},
         }),
     );
+    let suppress = &actions[1];
     assert_eq!(
-        actions,
+        suppress["title"],
+        "AWS-RDS-002: suppress AWS-RDS-002 here (give the reason)"
+    );
+    assert_eq!(suppress["isPreferred"], Value::Null);
+    let edit = &suppress["edit"]["changes"][&u][0];
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}})
+    );
+    let text = edit["newText"].as_str().expect("text");
+    let date = text
+        .strip_prefix("  # soclint:ignore AWS-RDS-002 reason=\"\" until=")
+        .and_then(|d| d.strip_suffix('\n'))
+        .expect(text);
+    assert_eq!((date.len(), &date[4..5], &date[7..8]), (10, "-", "-"));
+    assert_eq!(
+        json!(actions.as_array().expect("actions")[0..1]),
         json!([{
             "title": "AWS-RDS-002: set `publicly_accessible` to false",
             "kind": "quickfix",
@@ -197,11 +214,23 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         .as_array()
         .expect("actions")
         .iter()
+        .filter(|a| a["isPreferred"] == true)
         .map(|a| a["title"].as_str().expect("title"))
         .collect();
     assert_eq!(titles, ["AWS-RDS-004: set `deletion_protection` to true"]);
+    let preferred = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["isPreferred"] == true)
+        .expect("a fix");
+    // one suppression per finding on the line, none preferred
     assert_eq!(
-        actions[0]["edit"]["changes"][&u][0],
+        actions.as_array().expect("actions").len() - 1,
+        places(&d).iter().filter(|p| p.1 == 0).count()
+    );
+    assert_eq!(
+        preferred["edit"]["changes"][&u][0],
         json!({
             "range": {"start": {"line": 5, "character": 0}, "end": {"line": 5, "character": 0}},
             "newText": "  deletion_protection = true\n",

@@ -178,6 +178,63 @@ fn yaml_reads_otherwise(s: &str) -> bool {
         || s.starts_with(['@', '`', '%', '&', '*', '!', '|', '>', '?', '-', ':'])
 }
 
+/// A comment that suppresses finding `f` (in `text`, its file's text),
+/// alone on the line above the finding in that line's indentation, with an
+/// empty reason for the person to give (until they do, the comment itself
+/// is reported) and `until`: a suggestion, never applied by `--fix`. `None`
+/// for a file without `#` comments (JSON, Markdown) or a finding on no line.
+pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
+    let name = f
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&f.path)
+        .to_ascii_lowercase();
+    let hash_comments = [".tf", ".tofu", ".tfvars", ".hcl", ".yaml", ".yml"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        || name.starts_with("dockerfile")
+        || name.ends_with(".dockerfile")
+        || name.starts_with("containerfile");
+    if !hash_comments || f.location.start_line == 0 {
+        return None;
+    }
+    let at = f.span.map_or(0, |s| s.start).min(text.len());
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    // a YAML list item's comment lines up with the item's content
+    let rest = &text[line_start + indent.len()..];
+    let indent = if rest.starts_with("- ") && !name.ends_with(".tf") {
+        format!("{indent}  ")
+    } else {
+        indent
+    };
+    Some(Fix {
+        rule: f.rule.id.clone(),
+        path: f.path.clone(),
+        title: format!("suppress {} here (give the reason)", f.rule.id),
+        edits: vec![Edit {
+            span: Span::new(line_start, line_start),
+            text: format!(
+                "{indent}# soclint:ignore {} reason=\"\" until={until}\n",
+                f.rule.id
+            ),
+        }],
+    })
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01.
+pub fn date_of(days: i64) -> String {
+    let d = time::Date::from_calendar_date(1970, time::Month::January, 1)
+        .ok()
+        .and_then(|epoch| epoch.checked_add(time::Duration::days(days)))
+        .unwrap_or(time::Date::MIN);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 /// What applying fixes did.
 #[derive(Debug, Default)]
 pub struct Applied {
@@ -257,6 +314,14 @@ mod tests {
             render(&FixValue::Str("true".into()), Syntax::Yaml, "x"),
             "\"true\""
         );
+    }
+
+    #[test]
+    fn dates_from_days() {
+        assert_eq!(date_of(0), "1970-01-01");
+        // 2025-11-25 and 90 days on
+        assert_eq!(date_of(20_417), "2025-11-25");
+        assert_eq!(date_of(20_417 + 90), "2026-02-23");
     }
 
     #[test]

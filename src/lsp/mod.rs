@@ -323,7 +323,8 @@ impl Server {
     }
 
     /// The quick fixes for the findings of the document that the range
-    /// touches: the rules' fixes, built on the text the last scan read.
+    /// touches: the rules' fixes, built on the text the last scan read, and
+    /// a suppression comment to fill in.
     // `WorkspaceEdit::changes` is lsp-types' map keyed by `Uri`, whose
     // hash does not change once built
     #[allow(clippy::mutable_key_type)]
@@ -344,39 +345,45 @@ impl Server {
         // by line: a cursor anywhere on a finding's line asks for its fixes
         let touches =
             |r: &Range| r.start.line <= p.range.end.line && p.range.start.line <= r.end.line;
+        // a suppression lasts 90 days unless the person changes it
+        let until = crate::fix::date_of(scanned.opts.eval.today + 90);
         let mut out = Vec::new();
         for f in scanned.result.findings.iter().filter(|f| f.path == rel) {
             let range = convert::range_of(f.span, &f.location, Some(&doc.text));
             if !touches(&range) {
                 continue;
             }
-            let Some(spec) = ws.rule_fix(&f.rule.id) else {
-                continue;
-            };
-            let Some(fx) = crate::fix::for_finding(f, &spec, &doc.text) else {
-                continue;
-            };
-            let edits = fx
-                .edits
-                .iter()
-                .map(|e| lsp_types::TextEdit {
-                    range: lines.range(e.span),
-                    new_text: e.text.clone(),
-                })
-                .collect();
-            let mut changes = HashMap::new();
-            changes.insert(doc.uri.clone(), edits);
-            out.push(lsp_types::CodeAction {
-                title: format!("{}: {}", f.rule.id, fx.title),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![convert::diagnostic(f, range, Vec::new())]),
-                edit: Some(lsp_types::WorkspaceEdit {
-                    changes: Some(changes),
-                    ..lsp_types::WorkspaceEdit::default()
-                }),
-                is_preferred: Some(true),
-                ..lsp_types::CodeAction::default()
-            });
+            let fix = ws
+                .rule_fix(&f.rule.id)
+                .and_then(|spec| crate::fix::for_finding(f, &spec, &doc.text));
+            let suppress = crate::fix::suppression(f, &doc.text, &until);
+            for (fx, preferred) in fix
+                .map(|x| (x, true))
+                .into_iter()
+                .chain(suppress.map(|x| (x, false)))
+            {
+                let edits = fx
+                    .edits
+                    .iter()
+                    .map(|e| lsp_types::TextEdit {
+                        range: lines.range(e.span),
+                        new_text: e.text.clone(),
+                    })
+                    .collect();
+                let mut changes = HashMap::new();
+                changes.insert(doc.uri.clone(), edits);
+                out.push(lsp_types::CodeAction {
+                    title: format!("{}: {}", f.rule.id, fx.title),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![convert::diagnostic(f, range, Vec::new())]),
+                    edit: Some(lsp_types::WorkspaceEdit {
+                        changes: Some(changes),
+                        ..lsp_types::WorkspaceEdit::default()
+                    }),
+                    is_preferred: preferred.then_some(true),
+                    ..lsp_types::CodeAction::default()
+                });
+            }
         }
         out
     }
