@@ -140,10 +140,7 @@ fn baseline_and_report_ignore_the_trees_config_with_no_config() {
     );
     assert_eq!(
         (code, err.as_str()),
-        (
-            0,
-            "wrote 1 finding(s) and 0 file(s) not scanned to b.json\n"
-        )
+        (0, "wrote 1 finding and 0 files not scanned to b.json\n")
     );
     let trusted = std::fs::read_to_string(root.join("b.json")).expect("baseline");
     assert!(trusted.contains("\"rule_id\": \"AWS-S3-001\""), "{trusted}");

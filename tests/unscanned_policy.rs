@@ -257,7 +257,7 @@ fn the_baseline_records_and_accepts_files_not_scanned() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         err,
-        "wrote 0 finding(s) and 2 file(s) not scanned to ./.soclint-baseline.json\n"
+        "wrote 0 findings and 2 files not scanned to ./.soclint-baseline.json\n"
     );
     assert_eq!(
         std::fs::read_to_string(d.join(".soclint-baseline.json")).expect("baseline"),

@@ -38,10 +38,11 @@ pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
         &filter::baseline::render(&result.findings, gaps),
         &guard,
     )?;
+    let plural = crate::rules::selection::plural;
     eprintln!(
-        "wrote {} finding(s) and {} file(s) not scanned to {}",
-        result.findings.len(),
-        gap_count,
+        "wrote {} and {} not scanned to {}",
+        plural(result.findings.len(), "finding", "findings"),
+        plural(gap_count, "file", "files"),
         out.display()
     );
     Ok(EXIT_OK)

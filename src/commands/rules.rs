@@ -110,7 +110,10 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
                     m.title
                 ));
             }
-            s.push_str(&format!("{} rule(s)\n", shown.len()));
+            s.push_str(&format!(
+                "{}\n",
+                crate::rules::selection::plural(shown.len(), "rule", "rules")
+            ));
             s
         }
     };

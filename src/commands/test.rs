@@ -28,9 +28,9 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
     let today = today()?;
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut out = format!(
-        "testing {} rule(s): metadata (ids unique, criteria in the catalogue, severity and target known, \
+        "testing {}: metadata (ids unique, criteria in the catalogue, severity and target known, \
          message placeholders resolve, paths, regexes and globs compile) and fixtures in {}\n",
-        set.rules.len() + broken.len(),
+        crate::rules::selection::plural(set.rules.len() + broken.len(), "rule", "rules"),
         args.dirs
             .iter()
             .map(|d| d.display().to_string())
@@ -53,9 +53,12 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
         match verdict {
             RuleTest::Pass { findings, passes } => {
                 passed += 1;
+                let plural = crate::rules::selection::plural;
                 out.push_str(&format!(
-                    "PASS {} (metadata ok; {findings} expected finding(s), {passes} passing evaluation(s))\n",
-                    m.id
+                    "PASS {} (metadata ok; {} expected, {})\n",
+                    m.id,
+                    plural(findings, "finding", "findings"),
+                    plural(passes, "passing evaluation", "passing evaluations")
                 ));
             }
             RuleTest::Fail { problems } => {

@@ -517,8 +517,12 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
     if !result.remote_modules.is_empty() {
         let _ = writeln!(
             s,
-            "note: {} remote Terraform module source(s) not downloaded, not evaluated: {}",
-            result.remote_modules.len(),
+            "note: {} not downloaded, not evaluated: {}",
+            plural(
+                result.remote_modules.len(),
+                "remote Terraform module source",
+                "remote Terraform module sources"
+            ),
             terminal(&result.remote_modules.join(", "))
         );
     }
