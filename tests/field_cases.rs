@@ -83,3 +83,73 @@ fn inserting_a_step_keeps_the_other_steps_fingerprints() {
         );
     }
 }
+
+/// FAILURES.md F7: a VPC endpoint policy names `Principal: "*"` and AWS's
+/// default allows every action; it narrows what passes the endpoint and is
+/// neither an identity policy nor a public resource policy. The same
+/// statement in a bucket policy is public.
+#[test]
+fn vpc_endpoint_policies_are_not_judged_as_iam_policies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let statement = "{ Effect: Allow, Principal: \"*\", Action: \"*\", Resource: \"*\" }";
+    write(
+        dir.path(),
+        &[
+            (
+                "cfn/endpoints.yaml",
+                &format!(
+                    "AWSTemplateFormatVersion: \"2010-09-09\"\n\
+                     Resources:\n\
+                     \x20 DynamoDBEndpoint:\n\
+                     \x20   Type: AWS::EC2::VPCEndpoint\n\
+                     \x20   Properties:\n\
+                     \x20     ServiceName: com.amazonaws.eu-west-1.dynamodb\n\
+                     \x20     VpcId: vpc-0123456789abcdef0\n\
+                     \x20     PolicyDocument:\n\
+                     \x20       Statement:\n\
+                     \x20         - {statement}\n\
+                     \x20 DataPolicy:\n\
+                     \x20   Type: AWS::S3::BucketPolicy\n\
+                     \x20   Properties:\n\
+                     \x20     Bucket: data\n\
+                     \x20     PolicyDocument:\n\
+                     \x20       Statement:\n\
+                     \x20         - {statement}\n"
+                ),
+            ),
+            (
+                "tf/main.tf",
+                "resource \"aws_vpc_endpoint\" \"s3\" {\n\
+                 \x20 vpc_id       = \"vpc-0123456789abcdef0\"\n\
+                 \x20 service_name = \"com.amazonaws.eu-west-1.s3\"\n\
+                 \x20 policy = jsonencode({\n\
+                 \x20   Statement = [{ Effect = \"Allow\", Principal = \"*\", Action = \"*\", Resource = \"*\" }]\n\
+                 \x20 })\n\
+                 }\n\
+                 \n\
+                 resource \"aws_vpc_endpoint_policy\" \"dynamodb\" {\n\
+                 \x20 vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n\
+                 \x20 policy = jsonencode({\n\
+                 \x20   Statement = [{ Effect = \"Allow\", Principal = \"*\", Action = \"*\", Resource = \"*\" }]\n\
+                 \x20 })\n\
+                 }\n",
+            ),
+        ],
+    );
+    let iam: Vec<(String, String, usize)> = findings(dir.path())
+        .into_iter()
+        .filter(|(rule, ..)| rule.starts_with("IAM-"))
+        .map(|(rule, resource, line, _)| (rule, resource, line))
+        .collect();
+    let on = |res: &str| iam.iter().filter(|(_, r, _)| r.starts_with(res)).count();
+    assert_eq!(on("DynamoDBEndpoint"), 0, "{iam:?}");
+    assert_eq!(on("aws_vpc_endpoint"), 0, "{iam:?}");
+    assert!(
+        iam.contains(&(
+            "IAM-PUBLIC-001".to_string(),
+            "DataPolicy.PolicyDocument.Statement[0]".to_string(),
+            17
+        )),
+        "{iam:?}"
+    );
+}

@@ -33,7 +33,7 @@ pub fn extract<'a>(doc: &'a Node, push: &mut Push<'_, 'a>) {
             r.key_span,
         );
         if let Some(props) = r.value.get("Properties") {
-            super::iam::statements_within(props, &r.key, push);
+            super::iam::statements_within(props, &r.key, super::iam::statement_type(ty), push);
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::discover::FileKind;
 use crate::document::{Node, Span};
 use crate::target::Target;
 
+pub use iam::statement_type;
 pub use policy_docs::title as policy_title;
 pub use repository::{file_facts, policy_facts, repository_facts};
 

@@ -17,6 +17,8 @@ pub fn statements_of_resource(
     jsonencode_arg: impl Fn(&Node) -> Option<Node>,
     push: &mut dyn FnMut(String, String, Node, Span),
 ) {
+    // a VPC endpoint's policy is not an identity or resource policy
+    let stmt_ty = crate::extract::statement_type(ty);
     if ty == "data.aws_iam_policy_document" {
         let stmts = match evaluated.get("statement").map(|s| &s.value) {
             Some(Value::List(items)) => items.iter().collect(),
@@ -25,17 +27,28 @@ pub fn statements_of_resource(
         };
         for (i, s) in stmts.into_iter().enumerate() {
             if let Some(stmt) = from_document_block(s) {
-                emit(address, i, stmt, push);
+                emit(address, i, stmt, stmt_ty, push);
             }
         }
         return;
     }
-    walk(address, "", source, evaluated, f, &jsonencode_arg, push, 0);
+    let at = Place {
+        address,
+        ty: stmt_ty,
+    };
+    walk(&at, "", source, evaluated, f, &jsonencode_arg, push, 0);
+}
+
+/// Whose statements a walk emits: the resource's address and the type its
+/// statements get.
+struct Place<'a> {
+    address: &'a str,
+    ty: &'static str,
 }
 
 #[allow(clippy::too_many_arguments)]
 fn walk(
-    address: &str,
+    at: &Place,
     path: &str,
     source: &Node,
     evaluated: &Node,
@@ -70,7 +83,7 @@ fn walk(
                     _ => Vec::new(),
                 };
                 for (i, s) in list.into_iter().enumerate() {
-                    emit(&format!("{address}.{here}"), i, s, push);
+                    emit(&format!("{}.{here}", at.address), i, s, at.ty, push);
                 }
                 continue;
             }
@@ -78,22 +91,19 @@ fn walk(
         // nested blocks (`inline_policy { policy = … }`)
         if depth < 2 && matches!(e.value.value, Value::Map(_)) {
             if let Some(src) = src {
-                walk(
-                    address,
-                    &here,
-                    src,
-                    &e.value,
-                    f,
-                    jsonencode_arg,
-                    push,
-                    depth + 1,
-                );
+                walk(at, &here, src, &e.value, f, jsonencode_arg, push, depth + 1);
             }
         }
     }
 }
 
-fn emit(prefix: &str, i: usize, s: Node, push: &mut dyn FnMut(String, String, Node, Span)) {
+fn emit(
+    prefix: &str,
+    i: usize,
+    s: Node,
+    ty: &str,
+    push: &mut dyn FnMut(String, String, Node, Span),
+) {
     if s.as_map().is_none() {
         return;
     }
@@ -108,12 +118,7 @@ fn emit(prefix: &str, i: usize, s: Node, push: &mut dyn FnMut(String, String, No
         .find_map(|k| s.entry(k))
         .map(|e| e.key_span.join(e.value.span))
         .unwrap_or_else(|| s.header_span());
-    push(
-        "policy_statement".into(),
-        format!("{prefix}.{name}"),
-        s,
-        header,
-    );
+    push(ty.into(), format!("{prefix}.{name}"), s, header);
 }
 
 /// A policy written as JSON text: spans inside the text when it is written
