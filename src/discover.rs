@@ -28,6 +28,9 @@ pub enum FileKind {
     /// A file a built Kustomize overlay reads (a manifest it lists, a patch,
     /// a generator's input): checked in the build, not on its own.
     KustomizeInput,
+    /// `terragrunt.hcl`: evaluated with the Terraform module it points at
+    /// (its `inputs` are that module's variables).
+    Terragrunt,
     /// Not a kind soclint parses; seen only as a repository fact.
     Other,
 }
@@ -47,6 +50,7 @@ impl FileKind {
             FileKind::PolicyDocument => "policy-document",
             FileKind::HelmTemplate => "helm-template",
             FileKind::KustomizeInput => "kustomize-input",
+            FileKind::Terragrunt => "terragrunt",
             FileKind::Other => "other",
         }
     }
@@ -76,7 +80,9 @@ impl NameClass {
         use Target as T;
         match self {
             NameClass::Known(kind) => match kind {
-                FileKind::Terraform | FileKind::TerraformJson => &[T::Terraform, T::Iam],
+                FileKind::Terraform | FileKind::TerraformJson | FileKind::Terragrunt => {
+                    &[T::Terraform, T::Iam]
+                }
                 FileKind::Cloudformation => &[T::Cloudformation, T::Iam],
                 FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::KustomizeInput => {
                     &[T::Kubernetes]
@@ -127,6 +133,9 @@ pub fn classify_name(rel: &str) -> NameClass {
     }
     if ends(".tf.json") || ends(".tofu.json") {
         return NameClass::Known(FileKind::TerraformJson);
+    }
+    if name.eq_ignore_ascii_case("terragrunt.hcl") {
+        return NameClass::Known(FileKind::Terragrunt);
     }
     if name == "Dockerfile"
         || name == "Containerfile"
@@ -242,8 +251,8 @@ pub fn unsupported_format(rel: &str) -> Option<&'static str> {
     let lower = name.to_ascii_lowercase();
     let detail = if lower.ends_with(".bicep") || lower.ends_with(".bicepparam") {
         "Azure Bicep: not read by soclint"
-    } else if lower == "terragrunt.hcl" || lower == "terragrunt.hcl.json" {
-        "Terragrunt configuration: not evaluated; the Terraform modules it points at are scanned where they are in this repository"
+    } else if lower == "terragrunt.hcl.json" {
+        "Terragrunt configuration in JSON: not evaluated (terragrunt.hcl is); the Terraform modules it points at are scanned where they are in this repository"
     } else if lower.ends_with(".jsonnet") || lower.ends_with(".libsonnet") {
         "Jsonnet: not evaluated by soclint"
     } else {

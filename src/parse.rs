@@ -141,7 +141,41 @@ impl Loaded {
 }
 
 pub fn load(d: &Discovered, opts: &ParseOptions) -> Loaded {
-    let class = classify_name(&d.rel);
+    load_class(d, classify_name(&d.rel), opts)
+}
+
+/// A file read as `kind` whatever its name says (a Terragrunt file that
+/// another includes, `root.hcl`, is HCL like `terragrunt.hcl`).
+pub fn load_as(d: &Discovered, kind: FileKind, opts: &ParseOptions) -> Loaded {
+    load_class(d, NameClass::Known(kind), opts)
+}
+
+/// A file whose bytes the caller read (confined to the scanned tree), parsed
+/// as `kind`: a module `terraform init` downloaded under a git-ignored
+/// `.terraform/`, which discovery does not list.
+pub fn load_bytes(
+    rel: &str,
+    root: usize,
+    kind: FileKind,
+    bytes: Vec<u8>,
+    opts: &ParseOptions,
+) -> Loaded {
+    let mut out = Loaded {
+        rel: rel.to_string(),
+        root,
+        kind: FileKind::Other,
+        text: None,
+        docs: Vec::new(),
+        lines: 0,
+        size: bytes.len() as u64,
+        error: None,
+        skipped: None,
+    };
+    parse_bytes(bytes, NameClass::Known(kind), opts, &mut out);
+    out
+}
+
+fn load_class(d: &Discovered, class: NameClass, opts: &ParseOptions) -> Loaded {
     let mut out = Loaded {
         rel: d.rel.clone(),
         root: d.root,
@@ -353,7 +387,9 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
 
 fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
     match kind {
-        FileKind::Terraform => document::hcl::parse(text, limits).map(|n| vec![n]),
+        FileKind::Terraform | FileKind::Terragrunt => {
+            document::hcl::parse(text, limits).map(|n| vec![n])
+        }
         FileKind::TerraformJson | FileKind::Iam => {
             document::json::parse(text, limits).map(|n| vec![n])
         }

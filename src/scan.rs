@@ -610,6 +610,15 @@ fn scan_chunk(
     let loaded = loaded;
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
+    // a terragrunt.hcl: the module it names is this directory's root module
+    let repo_root = opts.repository && opts.roots.get(root).is_some_and(|r| r.is_dir);
+    let tg = crate::unit_scan::terragrunt::evaluate(&loaded, &opts.parse, repo_root, &|rel| {
+        let (d, _) = rel.rsplit_once('/').unwrap_or(("", rel));
+        module_dirs
+            .get(root, d)
+            .and_then(|files| files.iter().find(|f| f.rel == rel))
+    });
+    let tg_module = tg.as_ref().and_then(|t| t.module(dir));
     // the modules it calls, directly or through others, by directory (from
     // parsed `module` blocks; files that did not parse call nothing)
     let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
@@ -618,6 +627,20 @@ fn scan_chunk(
         crate::terraform::local_calls(&module_of(dir, &own))
     } else {
         Vec::new()
+    };
+    todo.extend(tg_module.clone());
+    // the file functions read under the scanned root, from the root module's directory
+    let file_access = opts.roots.get(root).and_then(|r| {
+        let inside = match r.display_prefix.as_str() {
+            "" => dir,
+            p => dir.strip_prefix(p)?.trim_start_matches('/'),
+        };
+        crate::terraform::functions::Files::new(&r.path, inside, opts.parse.max_file_size)
+    });
+    // the registry and git modules `terraform init` put on disk
+    let downloaded = match (&file_access, has_tf && tg_module.is_none()) {
+        (Some(f), true) => crate::terraform::downloaded::read(f, dir, root, &opts.parse),
+        _ => Default::default(),
     };
     while let Some(t) = todo.pop() {
         if t == dir || callees.iter().any(|(d, _)| *d == t) {
@@ -641,8 +664,16 @@ fn scan_chunk(
         todo.extend(crate::terraform::local_calls(&module_of(&t, &indexed)));
         callees.push((t, files));
     }
+    let crate::terraform::downloaded::Downloaded {
+        keys: downloaded_keys,
+        dirs: downloaded_dirs,
+        notices: downloaded_notices,
+    } = downloaded;
+    callees.extend(downloaded_dirs);
     callees.sort_by(|a, b| a.0.cmp(&b.0));
     let mut all: Vec<&Loaded> = loaded.iter().collect();
+    let tg_files = tg.as_ref().map_or(&[][..], |t| &t.files[..]);
+    all.extend(tg_files.iter());
     for (_, files) in &callees {
         all.extend(files.iter());
     }
@@ -667,10 +698,13 @@ fn scan_chunk(
     }
     let mut outcome =
         evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
-    let as_root = has_tf.then(|| {
-        let root_module = module_of(dir, &own);
+    let tg_root = tg_module
+        .as_ref()
+        .filter(|m| callees.iter().any(|(d, _)| d == *m));
+    let as_root = (has_tf && tg_module.is_none() || tg_root.is_some()).then(|| {
+        let mut root_module = module_of(dir, &own);
         let mut modules = HashMap::new();
-        let mut next = loaded.len();
+        let mut next = loaded.len() + tg_files.len();
         for (d, files) in &callees {
             let indexed: Vec<(usize, &Loaded)> = files
                 .iter()
@@ -678,22 +712,28 @@ fn scan_chunk(
                 .map(|(i, f)| (next + i, f))
                 .collect();
             next += files.len();
+            if Some(d) == tg_root {
+                root_module = module_of(d, &indexed);
+            }
             modules.insert(d.clone(), module_of(d, &indexed));
         }
-        let inputs =
+        let mut inputs =
             crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse, all.len(), &|p| {
                 var_file_in_scan(opts, root, p)
             });
-        // the file functions read under the scanned root, from the root module's directory
-        let file_access = opts.roots.get(root).and_then(|r| {
-            let inside = match r.display_prefix.as_str() {
-                "" => dir,
-                p => dir.strip_prefix(p)?.trim_start_matches('/'),
-            };
-            crate::terraform::functions::Files::new(&r.path, inside, opts.parse.max_file_size)
-        });
-        let tf_out =
-            crate::terraform::evaluate_root(&root_module, &modules, inputs.values, file_access);
+        if let Some(t) = &tg {
+            t.add_inputs(&mut inputs.values, &all);
+        }
+        let mut tf_out = crate::terraform::evaluate_root(
+            &root_module,
+            &modules,
+            inputs.values,
+            file_access,
+            downloaded_keys,
+        );
+        if let (Some(t), Some(m)) = (&tg, tg_root) {
+            t.called_from(&mut tf_out, m);
+        }
         // the variable files read: findings whose values were set there point into them
         let mut files: Vec<FileRef> = files.clone();
         files.extend(inputs.files.iter().map(|v| FileRef {
@@ -740,6 +780,13 @@ fn scan_chunk(
             &opts.eval,
         );
         let mut notices = inputs.notices;
+        if let Some(t) = &tg {
+            notices.extend(t.notices(&all));
+        }
+        notices.extend(downloaded_notices.iter().map(|m| Notice {
+            path: dir.to_string(),
+            message: m.clone(),
+        }));
         notices.extend(tf_out.diagnostics.iter().map(|(file, span, message)| {
             let f = all[*file];
             let loc = f
@@ -765,6 +812,13 @@ fn scan_chunk(
 
     let mut errors = Vec::new();
     let mut skipped = unchecked_inputs;
+    let mut notices = Vec::new();
+    if let Some(t) = &tg {
+        skipped.extend(t.not_evaluated(has_tf, tg_root.is_some()));
+        if as_root.is_none() {
+            notices.extend(t.notices(&all));
+        }
+    }
     let mut directives = Vec::new();
     let mut policies = Vec::new();
     for f in &loaded {
@@ -809,7 +863,7 @@ fn scan_chunk(
         outcome,
         errors,
         skipped,
-        notices: Vec::new(),
+        notices,
         directives,
         resources: resources
             .iter()

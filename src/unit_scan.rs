@@ -21,6 +21,7 @@ use crate::rules::RuleSet;
 use crate::unscanned::{Reason, Skipped};
 
 pub mod kustomize;
+pub mod terragrunt;
 
 /// The chart directories among the scanned files (a chart inside another
 /// chart's `charts/` is part of that chart).

@@ -230,7 +230,7 @@ fn l7_credentials_in_a_module_source_stay_out_of_the_summary() {
     let (_, human) = run(dir.path(), &["check", "."]);
     assert_eq!(
         human.lines().next(),
-        Some("note: 2 remote Terraform module sources not downloaded, not evaluated: git::https://github.com/acme/mod.git?ref=v1, s3::https://s3.amazonaws.com/b/m.zip")
+        Some("note: 2 remote Terraform module sources not downloaded (`terraform init` puts them under .terraform/modules, where soclint evaluates them), not evaluated: git::https://github.com/acme/mod.git?ref=v1, s3::https://s3.amazonaws.com/b/m.zip")
     );
     assert!(!human.contains("TOKEN123"), "{human}");
 }

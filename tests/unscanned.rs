@@ -284,7 +284,7 @@ fn what_soclint_cannot_read_is_named_with_why() {
     let d = dir.path();
     let outside = tempfile::tempdir().expect("tempdir");
     write(d, "azure/main.bicep", b"resource x 'y' = {}\n");
-    write(d, "live/terragrunt.hcl", b"terraform {}\n");
+    write(d, "live/terragrunt.hcl.json", b"{\"terraform\": {}}\n");
     write(d, "jsonnet/app.jsonnet", b"{}\n");
     write(d, "azure/arm.json", b"{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"resources\": []}\n");
     let templated = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n";
@@ -313,7 +313,7 @@ dangling.tf:1:1: WARNING not-scanned symlink: a link to `nowhere.tf`, which does
 git.tf:1:1: WARNING not-scanned symlink: a link to `.git/config`, which is not scanned itself (ignored, excluded or under .git)
 jsonnet/app.jsonnet:1:1: WARNING not-scanned unsupported: Jsonnet: not evaluated by soclint
 k8s/kustomization.yaml:1:1: WARNING not-scanned unrendered: Kustomize overlay not built, its resources are checked as written: resource `pod.yaml` is neither a file nor a directory with a kustomization among the scanned files; not included
-live/terragrunt.hcl:1:1: WARNING not-scanned unsupported: Terragrunt configuration: not evaluated; the Terraform modules it points at are scanned where they are in this repository
+live/terragrunt.hcl.json:1:1: WARNING not-scanned unsupported: Terragrunt configuration in JSON: not evaluated (terragrunt.hcl is); the Terraform modules it points at are scanned where they are in this repository
 loose/templates/pod.yaml:1:1: WARNING not-scanned unsupported: a Helm-style template outside a chart (no Chart.yaml beside its templates/ directory): nothing renders it
 modules/:1:1: WARNING not-scanned symlink: a link to the directory `{outside}`, outside the scanned directory
 pipe.tf:1:1: WARNING not-scanned not-regular-file: a FIFO, socket or device, not a regular file; not opened

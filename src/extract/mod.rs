@@ -98,6 +98,7 @@ pub fn extract<'a>(
                 FileKind::Kubernetes
                 | FileKind::HelmTemplate
                 | FileKind::KustomizeInput
+                | FileKind::Terragrunt
                 | FileKind::Other => {}
             }
         }

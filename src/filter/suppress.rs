@@ -20,7 +20,7 @@ pub const META_IDS: [&str; 3] = [INVALID, EXPIRED, UNUSED];
 fn comment_markers(kind: FileKind, rel: &str) -> &'static [&'static str] {
     let json = rel.ends_with(".json") || rel.ends_with(".template");
     match kind {
-        FileKind::Terraform => &["#", "//", "/*"],
+        FileKind::Terraform | FileKind::Terragrunt => &["#", "//", "/*"],
         FileKind::TerraformJson | FileKind::Iam | FileKind::Other => &[],
         FileKind::Cloudformation if json => &[],
         FileKind::PolicyDocument => &["<!--", "#"],

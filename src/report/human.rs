@@ -517,7 +517,7 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
     if !result.remote_modules.is_empty() {
         let _ = writeln!(
             s,
-            "note: {} not downloaded, not evaluated: {}",
+            "note: {} not downloaded (`terraform init` puts them under .terraform/modules, where soclint evaluates them), not evaluated: {}",
             plural(
                 result.remote_modules.len(),
                 "remote Terraform module source",

@@ -11,15 +11,19 @@
 //!   `dynamic` blocks, local module calls, outputs.
 //! * [`policy`]: IAM policies written in Terraform → `policy_statement`s.
 //! * [`plan`]: `terraform show -json` plans.
+//! * [`downloaded`]: modules `terraform init` put under `.terraform/modules`.
+//! * [`terragrunt`]: a `terragrunt.hcl`'s module source and inputs.
 //!
 //! [`Node`]: crate::document::Node
 //! [`Value::Expr`]: crate::document::Value::Expr
+pub mod downloaded;
 pub mod eval;
 pub mod functions;
 pub mod module;
 pub mod plan;
 pub mod policy;
 pub mod source;
+pub mod terragrunt;
 pub mod types;
 pub mod value;
 pub mod variables;

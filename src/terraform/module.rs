@@ -52,6 +52,9 @@ pub struct Output {
     files: Option<Files>,
     /// The root module's directory (`path.module` is relative to it).
     root_dir: String,
+    /// Modules `terraform init` downloaded: module key (`vpc`, `vpc.sub`) →
+    /// directory of the scan.
+    downloaded: HashMap<String, String>,
 }
 
 const MAX_MODULE_DEPTH: usize = 16;
@@ -69,19 +72,24 @@ pub const MAX_INSTANCES: usize = 20_000;
 pub type RootInputs = HashMap<String, (Node, SetBy)>;
 
 /// Evaluates a root module and every local module it calls.
+/// `downloaded`: the registry and git modules `terraform init` put on disk,
+/// by module key (`.terraform/modules/modules.json`), evaluated like local
+/// ones; any other remote source is noted in [`Output::remote`].
 pub fn evaluate_root(
     root: &ModuleDir,
     modules: &HashMap<String, ModuleDir>,
     inputs: RootInputs,
     files: Option<Files>,
+    downloaded: HashMap<String, String>,
 ) -> Output {
     let mut out = Output {
         files,
         root_dir: root.dir.clone(),
+        downloaded,
         ..Output::default()
     };
     let mut stack = vec![root.dir.clone()];
-    instance(root, modules, inputs, "", &[], &mut stack, &mut out);
+    instance(root, modules, inputs, "", "", &[], &mut stack, &mut out);
     out
 }
 
@@ -231,11 +239,13 @@ fn bodies(node: &Node) -> Vec<&Node> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn instance(
     module: &ModuleDir,
     modules: &HashMap<String, ModuleDir>,
     inputs: RootInputs,
     prefix: &str,
+    key: &str,
     related: &[(usize, Span)],
     stack: &mut Vec<String>,
     out: &mut Output,
@@ -263,13 +273,23 @@ fn instance(
                 let Some(source) = body.get("source").and_then(Node::as_str) else {
                     continue;
                 };
-                if !(source.starts_with("./") || source.starts_with("../")) {
-                    // named in the summary: never with a token it may carry
-                    out.remote
-                        .insert(crate::escape::url_without_credentials(source));
-                    continue;
-                }
-                let Some(dir) = join_dir(&module.dir, source) else {
+                let child_key = if key.is_empty() {
+                    call.key.clone()
+                } else {
+                    format!("{key}.{}", call.key)
+                };
+                let dir = if source.starts_with("./") || source.starts_with("../") {
+                    join_dir(&module.dir, source)
+                } else {
+                    let d = out.downloaded.get(&child_key).cloned();
+                    if d.is_none() {
+                        // named in the summary: never with a token it may carry
+                        out.remote
+                            .insert(crate::escape::url_without_credentials(source));
+                    }
+                    d
+                };
+                let Some(dir) = dir else {
                     continue;
                 };
                 let Some(child) = modules.get(&dir) else {
@@ -329,6 +349,7 @@ fn instance(
                         modules,
                         child_inputs,
                         &format!("{prefix}module.{}{suffix}.", call.key),
+                        &child_key,
                         &related,
                         stack,
                         out,

@@ -99,6 +99,12 @@ pub trait Env {
     /// nodes carry `from` was re-spanned to `to`: its origin, if `from` has
     /// one, is `to`'s too.
     fn rebound(&self, _from: FileSpan, _to: FileSpan) {}
+    /// A function this environment defines beyond Terraform's (Terragrunt's
+    /// `find_in_parent_folders`…), called with known or unknown arguments;
+    /// `None`: Terraform's function of that name.
+    fn function(&self, _name: &str, _args: &[Node], _span: Span) -> Option<super::value::Outcome> {
+        None
+    }
 }
 
 /// Names bound by `count`, `for_each`, `for` expressions and `dynamic` blocks.
@@ -341,7 +347,10 @@ impl<'e> Evaluator<'e> {
         }
         let r = match name {
             "templatefile" | "templatestring" => self.render(name, f, &args, pos, span),
-            _ => functions::call(name, &args, span, self.env.files()),
+            _ => match self.env.function(name, &args, span) {
+                Some(r) => r,
+                None => functions::call(name, &args, span, self.env.files()),
+            },
         };
         self.outcome(r, pos, span, unk)
     }

@@ -103,7 +103,7 @@ impl Files {
 
     /// `fileset(dir, pattern)`: files (not directories, no symlinks
     /// followed) under `dir` whose path relative to it matches `pattern`.
-    fn set(&self, dir: &str, pattern: &str) -> Result<Vec<String>, Fail> {
+    pub fn set(&self, dir: &str, pattern: &str) -> Result<Vec<String>, Fail> {
         let base = self.resolve(dir)?;
         let glob = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
