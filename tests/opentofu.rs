@@ -74,3 +74,33 @@ fn a_tofu_file_named_alone_is_scanned_and_provider_for_each_parses() {
         vec!["main.tofu:14:12: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read-write` makes `aws_s3_bucket_acl.site` readable by anyone"]
     );
 }
+
+/// OpenTofu allows variables and locals in a module's `source` (evaluated
+/// early); soclint follows literal sources only, and says so of the others.
+#[test]
+fn a_module_source_that_is_an_expression_is_said() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tmp.path().join("modules/store")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("main.tofu"),
+        "variable \"kind\" {\n  default = \"store\"\n}\n\nmodule \"store\" {\n  source = \"./modules/${var.kind}\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("modules/store/main.tf"),
+        "resource \"aws_s3_bucket_acl\" \"s\" {\n  bucket = \"s\"\n  acl    = \"private\"\n}\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("soclint")
+        .expect("binary built")
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .args(["check", ".", "--select", "AWS-S3-001"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        text.contains("note: main.tofu: 6:12: module.store is not evaluated: its source is an expression, not a literal string\n"),
+        "{text}"
+    );
+}

@@ -271,6 +271,18 @@ fn instance(
                 .unwrap_or(call.key_span);
             for body in bodies(&call.value) {
                 let Some(source) = body.get("source").and_then(Node::as_str) else {
+                    // OpenTofu evaluates variables and locals in module
+                    // sources early; soclint reads literal sources only
+                    if let Some(s) = body.get("source") {
+                        out.diagnostics.push((
+                            f.idx,
+                            s.span,
+                            format!(
+                                "module.{} is not evaluated: its source is an expression, not a literal string",
+                                call.key
+                            ),
+                        ));
+                    }
                     continue;
                 };
                 let child_key = if key.is_empty() {
