@@ -3,7 +3,7 @@
 //! DSS v4.0, the HIPAA Security Rule and the SOC 1 IT general control domains.
 //!
 //! The data is embedded: `data/mappings.tsv` and `data/catalogue.tsv` are
-//! derived by `tools/frameworks/derive.py` from pinned public sources (every
+//! derived by `docs/frameworks/derive.py` from pinned public sources (every
 //! row names its source file, revision and the check it came through), and
 //! `data/soc1.tsv` is an editorial label per rule. A rule maps to a control
 //! only where a row says so: unmapped is an answer, never a guess.

@@ -2,7 +2,7 @@
 """Derives soclint's framework mappings (src/frameworks/data/*.tsv) from pinned
 public sources, so every shipped row can be traced and re-derived.
 
-    python3 tools/frameworks/derive.py PROWLER_GIT_DIR
+    python3 docs/frameworks/derive.py PROWLER_GIT_DIR
 
 PROWLER_GIT_DIR is a clone (or bare mirror) of prowler-cloud/prowler; the
 files are read at the pinned commit below with `git show`, never from a work
@@ -105,8 +105,8 @@ def main():
         for i in range(1, n + 1):
             catalogue.setdefault(("iso27001", f"A.{theme}.{i}"), "")
     OUT.mkdir(parents=True, exist_ok=True)
-    header = ("# Derived by tools/frameworks/derive.py from prowler-cloud/prowler@" + PROWLER_COMMIT +
-              " (Apache-2.0) and tools/frameworks/equivalents.tsv; do not edit by hand.\n")
+    header = ("# Derived by docs/frameworks/derive.py from prowler-cloud/prowler@" + PROWLER_COMMIT +
+              " (Apache-2.0) and docs/frameworks/equivalents.tsv; do not edit by hand.\n")
     with open(OUT / "mappings.tsv", "w") as out:
         out.write(header)
         out.write("rule\tframework\tcontrol\tkind\tsource\trevision\tvia\n")
