@@ -108,7 +108,10 @@ pub enum ColorChoice {
 pub enum ReportFormat {
     Html,
     Markdown,
+    /// The evidence model and every rule's population (each evaluation with its verdict).
     Json,
+    /// The populations only, one row per evaluation, for a spreadsheet.
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -298,6 +301,10 @@ pub struct InitArgs {
     /// in soclint.toml (`baseline = ...`), so `check` reports only new ones.
     #[arg(long)]
     pub baseline: bool,
+    /// Also write a starter control matrix, `controls.toml` (one control per
+    /// rule family, to edit), beside soclint.toml; never over an existing one.
+    #[arg(long)]
+    pub controls: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -364,6 +371,18 @@ pub struct ReportArgs {
     /// Add a history section from FILE (lines written by --append-history).
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    /// A Type II review period, `FROM..TO` (dates, both included), judged from
+    /// the --history runs: per control (or criterion), whether its checks
+    /// ran at its frequency with no failing stretch longer than its grace,
+    /// and the findings open during the period.
+    #[arg(long, value_name = "FROM..TO", requires = "history")]
+    pub period: Option<String>,
+    /// The organisation's control matrix (default: `controls` in soclint.toml).
+    #[arg(long, value_name = "FILE")]
+    pub controls: Option<PathBuf>,
+    /// Also read the results against this framework's controls.
+    #[arg(long, value_enum)]
+    pub framework: Option<Framework>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

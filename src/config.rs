@@ -46,6 +46,9 @@ pub struct Config {
     /// The baseline `check` applies (and `baseline` writes) when no
     /// `--baseline` is given; relative to this file.
     pub baseline: Option<String>,
+    /// The organisation's control matrix `report` reads (`controls.toml`);
+    /// relative to this file.
+    pub controls: Option<String>,
     /// Parts of a monorepo with a scope of their own (`[[scope]]` tables).
     #[serde(default)]
     pub scope: Vec<PathScope>,

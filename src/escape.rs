@@ -16,6 +16,7 @@
 //! * [`xml`] and [`xml_attribute`]: well-formed XML 1.0 whatever the input.
 //! * [`html`] and [`uri_path`]: escaped text, and links that are relative
 //!   paths soclint built (never a scheme taken from a file name).
+//! * [`csv_cell`]: a cell a spreadsheet shows as text, never runs as a formula.
 //!
 //! Every function returns the text borrowed when it needs nothing: the common
 //! case costs one pass over the bytes and no copy.
@@ -311,6 +312,31 @@ pub fn html(s: &str) -> Cow<'_, str> {
             true
         },
     )
+}
+
+/// A CSV cell (the csv writer quotes it) that a spreadsheet shows as text: a
+/// cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
+/// read as a formula (`=HYPERLINK(…)` in a resource name), so it gets a
+/// leading `'`, as OWASP advises; hidden characters become visible.
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let shown = rewrite(
+        s,
+        |s| !may_hide(s),
+        |out, c| {
+            if is_hidden(c) {
+                push_visible(out, c);
+                true
+            } else {
+                false
+            }
+        },
+    );
+    if formula {
+        Cow::Owned(format!("'{shown}"))
+    } else {
+        shown
+    }
 }
 
 /// A relative path as a relative URI reference: `/` kept, every byte outside

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::document::{origin, FileSpan, LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{fingerprint_of, Finding, Location, Role, Site};
+use crate::finding::{fingerprint_of, Evaluation, Finding, Location, Role, Site};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::scan_scope::{Fact, Hypothesis};
 use crate::rules::{Rule, RuleSet};
@@ -25,8 +25,10 @@ pub struct EvalOptions {
     /// Keep the text of files with findings (the human report shows snippets);
     /// without it memory stays flat however many files have findings.
     pub keep_texts: bool,
-    /// Record which resources each rule evaluated (the evidence report's
-    /// "resources checked"); off for `check`, where it would only cost memory.
+    /// Record which resources each rule evaluated, and every evaluation that
+    /// did not fail with its resource and line (the evidence report's
+    /// populations; a failing one is its finding); off for `check`, where it
+    /// would only cost memory.
     pub record_resources: bool,
     /// Settings that replace the rule set's (a rule fixture pins its own).
     pub settings: Option<crate::rules::Settings>,
@@ -65,6 +67,9 @@ pub struct ChunkOutcome {
     /// (fingerprint, version 1 fingerprint) of each finding, only with
     /// `EvalOptions::legacy_fingerprints`.
     pub legacy_fingerprints: Vec<(String, String)>,
+    /// The evaluations that passed or were skipped, only when
+    /// `EvalOptions::record_resources` is set.
+    pub population: Vec<Evaluation>,
 }
 
 /// Resources evaluated per task.
@@ -104,17 +109,22 @@ pub fn evaluate<'a>(
     // repository's file facts, one per file) is evaluated in parallel
     // batches, merged in order
     let batches: Vec<&[Resource]> = resources.chunks(RESOURCE_BATCH).collect();
+    let record = opts.record_resources;
     let parts = crate::parallel::map(&batches, |batch| {
         let mut tally = Vec::new();
         let mut out = empty();
+        let mut seen = Vec::new();
         for res in batch.iter() {
-            evaluate_resource(&ctx, res, rules, files, &mut tally, &mut out);
+            let mut rec = record.then_some(&mut seen);
+            evaluate_resource(&ctx, res, rules, files, &mut tally, &mut out, &mut rec);
         }
-        (tally, out)
+        (tally, out, seen)
     });
     let mut tally = Vec::new();
     let mut out = empty();
-    for (mut t, mut part) in parts {
+    let mut seen: Vec<Seen> = Vec::new();
+    for (mut t, mut part, mut s) in parts {
+        seen.append(&mut s);
         tally.append(&mut t);
         out.findings.append(&mut part.findings);
         out.masks.append(&mut part.masks);
@@ -125,7 +135,13 @@ pub fn evaluate<'a>(
         }
     }
     out.verdicts = count_verdicts(tally);
-    locate(&mut out, files, opts.keep_texts, opts.legacy_fingerprints);
+    locate(
+        &mut out,
+        files,
+        opts.keep_texts,
+        opts.legacy_fingerprints,
+        seen,
+    );
     // in report order already here, a small sort inside the chunk's task:
     // the scan then joins sorted runs and its sort of all findings only
     // checks them (a stable sort, so equal findings keep their order)
@@ -140,8 +156,11 @@ fn evaluate_resource(
     files: &[FileRef],
     tally: &mut Vec<(usize, Verdict)>,
     out: &mut ChunkOutcome,
+    record: &mut Option<&mut Vec<Seen>>,
 ) {
     let path = res.file.map(|i| files[i].rel).unwrap_or("");
+    // one shared copy of the address for all of this resource's evaluations
+    let mut address: Option<Arc<str>> = None;
     for (ri, rule) in rules.for_resource(res.target, &res.ty) {
         if let Some(globs) = &rule.paths {
             if !globs.is_match(path) {
@@ -168,6 +187,12 @@ fn evaluate_resource(
                             .checked
                             .get(ri)
                             .map(|_| resource_key(path, &res.address)),
+                        record: record.as_ref().map(|_| deferred::Record {
+                            file: res.file,
+                            resource: address
+                                .get_or_insert_with(|| Arc::from(res.address.as_str()))
+                                .clone(),
+                        }),
                     });
                     continue;
                 }
@@ -181,6 +206,21 @@ fn evaluate_resource(
             }
         }
         tally.extend(run.verdicts.iter().map(|&v| (ri, v)));
+        if let Some(seen) = record.as_mut() {
+            for (&v, &offset) in run.verdicts.iter().zip(&run.offsets) {
+                if v != Verdict::Fail {
+                    seen.push(Seen {
+                        rule: ri as u32,
+                        file: res.file,
+                        offset,
+                        resource: address
+                            .get_or_insert_with(|| Arc::from(res.address.as_str()))
+                            .clone(),
+                        skipped: v == Verdict::Skip,
+                    });
+                }
+            }
+        }
         out.findings.append(&mut run.findings);
         for (elsewhere, span) in run.masks_elsewhere.drain(..) {
             out.masks.push((elsewhere, vec![span]));
@@ -203,6 +243,11 @@ struct Run {
     /// The rule applied (`where` held and there was a subject).
     evaluated: bool,
     verdicts: smallvec::SmallVec<[Verdict; 2]>,
+    /// Where each verdict's subject starts (the resource, or the item a
+    /// `for_each` rule looked at), to give population members their line.
+    offsets: smallvec::SmallVec<[usize; 2]>,
+    /// The offsets as 1-based lines, once a waiting run is located.
+    lines: smallvec::SmallVec<[u32; 2]>,
     findings: Vec<Finding>,
     /// A secret rule's failures: what to mask in the file's text.
     masks: Vec<Span>,
@@ -245,6 +290,7 @@ fn run_rule(
     for (subject, subject_header) in subjects {
         let outcome = ctx.eval(hyp, res, subject, &rule.assert);
         run.verdicts.push(outcome.verdict);
+        run.offsets.push(subject_header.unwrap_or(res.header).start);
         if outcome.verdict == Verdict::Fail {
             if rule.meta.secret {
                 run.masks.extend(outcome.span);
@@ -327,6 +373,15 @@ fn count_verdicts(mut tally: Vec<(usize, Verdict)>) -> Vec<(usize, [usize; 3])> 
         }
     }
     counts
+}
+
+/// An evaluation that passed or was skipped, before its line is known.
+pub struct Seen {
+    rule: u32,
+    file: Option<usize>,
+    offset: usize,
+    resource: Arc<str>,
+    skipped: bool,
 }
 
 /// How a resource is named in the evidence report: its file and address (or
@@ -414,8 +469,15 @@ fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str
     out
 }
 
-/// Byte spans → line:column, and fingerprints, while the chunk's texts are at hand.
-fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool, legacy: bool) {
+/// Byte spans → line:column, and fingerprints, while the chunk's texts are at
+/// hand; the recorded evaluations (and those of waiting runs) get their line.
+fn locate(
+    out: &mut ChunkOutcome,
+    files: &[FileRef],
+    keep_texts: bool,
+    legacy: bool,
+    seen: Vec<Seen>,
+) {
     let texts: HashMap<&str, &Arc<str>> = files
         .iter()
         .filter_map(|f| f.text.map(|t| (f.rel, t)))
@@ -473,6 +535,41 @@ fn locate(out: &mut ChunkOutcome, files: &[FileRef], keep_texts: bool, legacy: b
             legacy.then_some(&mut out.legacy_fingerprints),
         );
     }
+    let mut paths: Vec<Option<Arc<str>>> = vec![None; files.len()];
+    let mut by_file: HashMap<usize, LineIndex> = HashMap::new();
+    let mut line_of = |file: Option<usize>, offset: usize| -> u32 {
+        let Some(i) = file else {
+            return 0;
+        };
+        files[i].text.map_or(0, |t| {
+            let idx = by_file.entry(i).or_insert_with(|| LineIndex::new(t));
+            idx.line_col(t, offset).0 as u32
+        })
+    };
+    for p in &mut out.pending {
+        let Some(file) = p.record.as_ref().map(|r| r.file) else {
+            continue;
+        };
+        for run in &mut p.runs {
+            run.lines = run.offsets.iter().map(|&o| line_of(file, o)).collect();
+        }
+    }
+    let empty: Arc<str> = Arc::from("");
+    out.population = seen
+        .into_iter()
+        .map(|s| Evaluation {
+            rule: s.rule,
+            path: match s.file {
+                Some(i) => paths[i]
+                    .get_or_insert_with(|| Arc::from(files[i].rel))
+                    .clone(),
+                None => empty.clone(),
+            },
+            line: line_of(s.file, s.offset),
+            resource: s.resource,
+            skipped: s.skipped,
+        })
+        .collect();
     for rel in indexes.keys().filter(|_| keep_texts) {
         if let Some(t) = texts.get(rel) {
             out.texts.push((rel.to_string(), Arc::clone(t)));

@@ -399,6 +399,21 @@ pub struct RuleStats {
     pub skipped: usize,
 }
 
+/// One evaluation of a rule on a resource that did not fail.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evaluation {
+    /// Index of the rule in the scan's rule set.
+    pub rule: u32,
+    /// Relative to the scanned root; empty for the repository as a whole.
+    pub path: Arc<str>,
+    /// 1-based line of the resource (or of the item a `for_each` rule
+    /// looked at); 0 when there is no file.
+    pub line: u32,
+    pub resource: Arc<str>,
+    /// The value the rule needed was not known statically.
+    pub skipped: bool,
+}
+
 /// An entry of a baseline file that no finding matched any more.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct BaselineEntry {
@@ -434,8 +449,13 @@ pub struct ScanResult {
     /// Per rule id, in id order.
     pub stats: BTreeMap<String, RuleStats>,
     /// Per rule id, the resources it evaluated (`path::address`); filled only
-    /// when the scan was asked to record them (the evidence report).
+    /// when the scan was asked to record them.
     pub checked: BTreeMap<String, BTreeSet<String>>,
+    /// Every evaluation that passed or was skipped, sorted by rule index
+    /// (into the scan's rule set), path, line and resource; filled only when
+    /// the scan was asked to record them (the evidence report's populations,
+    /// whose failing members are the findings).
+    pub population: Vec<Evaluation>,
     /// Texts of the files that findings or errors point into.
     pub texts: HashMap<String, Arc<str>>,
     /// Per file, the spans of every secret a secret rule found, whether its

@@ -222,7 +222,36 @@ pub fn configured_baseline(
     config_path: Option<&Path>,
     from_tree: bool,
 ) -> Result<Option<PathBuf>, Error> {
-    let Some(named) = &config.baseline else {
+    configured_path(
+        "baseline",
+        config.baseline.as_deref(),
+        config_path,
+        from_tree,
+    )
+}
+
+/// The control matrix soclint.toml names (`controls = "…"`), on the same
+/// terms as its baseline.
+pub fn configured_controls(
+    config: &Config,
+    config_path: Option<&Path>,
+    from_tree: bool,
+) -> Result<Option<PathBuf>, Error> {
+    configured_path(
+        "controls",
+        config.controls.as_deref(),
+        config_path,
+        from_tree,
+    )
+}
+
+fn configured_path(
+    key: &str,
+    named: Option<&str>,
+    config_path: Option<&Path>,
+    from_tree: bool,
+) -> Result<Option<PathBuf>, Error> {
+    let Some(named) = named else {
         return Ok(None);
     };
     let dir = config_path
@@ -232,7 +261,7 @@ pub fn configured_baseline(
     let config_name = config_path.map_or_else(String::new, |p| p.display().to_string());
     let refuse = |e: String| {
         error(format!(
-            "baseline = \"{}\" in {config_name}: the path {e}",
+            "{key} = \"{}\" in {config_name}: the path {e}",
             named.escape_debug()
         ))
     };

@@ -294,7 +294,13 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     }
     // the relations across the scan are answered now every chunk has spoken
     let mut masks = Vec::new();
-    parts.push(deferred.resolve(rules, &mut verdicts, &mut checked, &mut masks));
+    parts.push(deferred.resolve(
+        rules,
+        &mut verdicts,
+        &mut checked,
+        &mut masks,
+        &mut result.population,
+    ));
     for (rel, spans) in masks {
         result.masks.entry(rel).or_default().extend(spans);
     }
@@ -319,6 +325,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         })
         .collect();
     if opts.eval.record_resources {
+        crate::parallel::sort_moving_once(&mut result.population, Ord::cmp);
         result.checked = rules
             .rules
             .iter()
@@ -506,6 +513,7 @@ fn merge(
     outcome: &mut ChunkOutcome,
 ) -> Vec<Finding> {
     deferred.gather(outcome);
+    result.population.append(&mut outcome.population);
     for (set, list) in checked.iter_mut().zip(&outcome.checked) {
         set.extend(list.iter().cloned());
     }

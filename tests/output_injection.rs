@@ -284,7 +284,7 @@ fn l4_odd_bytes_and_times_in_a_history_file_do_not_panic() {
     );
     let html = std::fs::read_to_string(dir.path().join("r.html")).expect("report");
     assert!(html.contains("<p class=\"warn\">1 problem(s) reading the history file: line 1: commit is not a hexadecimal id; run kept without it.</p>"));
-    assert!(html.contains("<title>2026-01-02T00:00:00Z: passing</title>"));
+    assert!(html.contains("<title>2026-01-02T00:00:00Z: no exceptions</title>"));
 }
 
 #[test]

@@ -67,6 +67,13 @@ fn html_report_renders_in_headless_chromium() {
     let history = tmp.path().join("history.jsonl");
     let history = history.to_str().expect("utf-8").to_string();
     common::three_runs(&root, &history);
+    std::fs::write(
+        root.join("controls.toml"),
+        "[[control]]\nid = \"NET-01\"\ntitle = \"Instances are not reachable from the internet\"\n\
+         owner = \"platform@acme.example\"\nfrequency = \"continuous\"\ncriteria = [\"CC6.6\"]\n\
+         rules = [\"AWS-EC2-\", \"AWS-VPC-\"]\nevidence = [{ name = \"quarterly firewall review\" }]\n",
+    )
+    .expect("write");
     let html_path = tmp.path().join("evidence.html");
     let out = assert_cmd::Command::cargo_bin("soclint")
         .expect("binary")
@@ -82,6 +89,8 @@ fn html_report_renders_in_headless_chromium() {
             "evidence.html",
             "--history",
             &history,
+            "--controls",
+            "acme-infra/controls.toml",
         ])
         .output()
         .expect("runs");
@@ -106,6 +115,14 @@ fn html_report_renders_in_headless_chromium() {
     assert!(html.contains("<svg class=\"timeline\""));
     assert!(html.contains("@media print"));
     assert!(html.contains("href=\"./acme-infra/infra/terraform/storage.tf#L"));
+    // the control matrix, the status definitions, and each rule's population
+    // collapsed (a <details> the browser's find opens)
+    assert!(html.contains("<h2 id=\"controls\">Control matrix</h2>"));
+    assert!(html.contains("<li>quarterly firewall review</li>"));
+    assert!(html.contains("<h2 id=\"statuses\">How to read the statuses</h2>"));
+    assert!(html.contains("<details class=\"pop\" id=\"pop-AWS-EC2-002\">"));
+    assert!(!html.contains("<details open"));
+    assert!(!lower.contains(">passing<"));
 
     let Some(bin) = chromium() else {
         if std::env::var_os("SOCLINT_REQUIRE_CHROMIUM").is_some() {

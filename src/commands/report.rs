@@ -1,15 +1,19 @@
 //! `soclint report`: scan, build the evidence model, keep history, render.
 use std::path::{Component, Path, PathBuf};
 
-use super::output::write_output;
+use super::output::{stream_output, write_output};
 use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::evidence::history;
+use crate::controls::ControlMatrix;
 use crate::evidence::model::{self, Inputs};
+use crate::evidence::population::{self, Populations};
 use crate::evidence::time::parse_utc;
 use crate::evidence::{git, html, json, markdown};
+use crate::evidence::{history, period};
 use crate::output_file::Guard;
-use crate::project::{scan_directory, today, RuleOverrides, ScanOverrides};
+use crate::project::{
+    configured_controls, scan_directory, today, Prepared, RuleOverrides, ScanOverrides,
+};
 
 /// The scan time: `SOCLINT_NOW` (`YYYY-MM-DDTHH:MM:SSZ`) when set, else the clock.
 fn now() -> Result<i64, Fatal> {
@@ -39,19 +43,21 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let scan_time = now()?;
     let prepared = scan_directory(&args.path, &RuleOverrides::from(&args.rules), &flags, true)?;
     let result = &prepared.result;
+    let matrix = control_matrix(args, &prepared)?;
     let evidence_inputs = Inputs {
         result,
         rules: &prepared.rules,
         categories: &prepared.config.categories,
+        controls: matrix.as_ref(),
+        framework: args.framework,
         git: git::read(&prepared.anchor.base),
         scan_time,
         today: today()?,
         scanned_path: crate::discover::normalise(&args.path),
         link_base: link_base(&args.path, args.output.as_deref()),
-        exceptions: model::exceptions_from(result),
     };
     let mut ev = model::build(evidence_inputs);
-    let entry = ev.history_entry();
+    let entry = ev.history_entry(result);
     let guard = Guard::new([args.path.as_path()]);
     if let Some(path) = &args.append_history {
         history::append(path, &entry, &guard).map_err(|e| {
@@ -72,16 +78,69 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         if args.append_history.as_deref() != Some(path.as_path()) {
             entries.push(entry);
         }
-        let ids: Vec<&str> = ev.criteria.iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = ev.criteria.iter().map(|c| c.id.as_str()).collect();
+        if let Some(period) = &args.period {
+            let (from, to) = period::parse_period(period).ok_or_else(|| {
+                fatal(format!(
+                    "--period {}: expected FROM..TO, two dates like 2026-01-01..2026-06-30",
+                    crate::escape::terminal(period)
+                ))
+            })?;
+            let criteria: Vec<String> = ev
+                .criteria
+                .iter()
+                .filter(|c| c.in_scope)
+                .map(|c| c.id.clone())
+                .collect();
+            ev.period = Some(period::view(
+                &entries,
+                from,
+                to,
+                &model::control_marks(&ev),
+                &criteria,
+            ));
+        }
         ev.history = Some(history::view(&entries, &ids, read.problems));
     }
-    let text = match args.format {
-        ReportFormat::Html => html::render(&ev),
-        ReportFormat::Markdown => markdown::render(&ev),
-        ReportFormat::Json => json::render(&ev),
-    };
-    write_output(args.output.as_deref(), &text, &guard)?;
+    let out = args.output.as_deref();
+    match args.format {
+        ReportFormat::Html => write_output(out, &html::render(&ev), &guard)?,
+        ReportFormat::Markdown => write_output(out, &markdown::render(&ev), &guard)?,
+        ReportFormat::Json => {
+            let pop = Populations::new(result, &prepared.rules);
+            stream_output(out, &guard, |w| json::write(&ev, &pop, w))?
+        }
+        ReportFormat::Csv => {
+            let pop = Populations::new(result, &prepared.rules);
+            let criteria_of = |id: &str| {
+                ev.rule(id)
+                    .map(|r| r.criteria.join(" "))
+                    .unwrap_or_default()
+            };
+            stream_output(out, &guard, |w| {
+                population::write_csv(&pop, &criteria_of, w)
+            })?
+        }
+    }
     Ok(EXIT_OK)
+}
+
+/// The control matrix: `--controls FILE`, else the one soclint.toml names
+/// (inside the repository when the config is the repository's own).
+fn control_matrix(args: &ReportArgs, prepared: &Prepared) -> Result<Option<ControlMatrix>, Fatal> {
+    let path = match &args.controls {
+        Some(p) => Some(p.clone()),
+        None => configured_controls(
+            &prepared.config,
+            prepared.config_path.as_deref(),
+            args.rules.config.is_none(),
+        )?,
+    };
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let shown = crate::discover::normalise(&path);
+    Ok(Some(crate::controls::load(&path, &shown)?))
 }
 
 /// The prefix that makes a scanned file's path (relative to `root`) a link

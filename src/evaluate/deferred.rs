@@ -3,11 +3,12 @@
 //! they ask (see `rules::scan_scope`), and the run that matches the scan's
 //! answers is chosen once every chunk has said what its resources are.
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::{run_rule, FileRef, Run};
 use crate::document::Span;
 use crate::extract::Resource;
-use crate::finding::Finding;
+use crate::finding::{Evaluation, Finding};
 use crate::rules::eval::{Context, Verdict};
 use crate::rules::scan_scope::{Atom, Facts, Hypothesis};
 use crate::rules::{Rule, RuleSet};
@@ -32,6 +33,14 @@ pub struct Pending {
     pub(super) runs: Vec<Run>,
     /// The resource's key, when the scan records which resources each rule checked.
     pub(super) checked: Option<String>,
+    /// The resource, when the scan records the population.
+    pub(super) record: Option<Record>,
+}
+
+/// What a waiting evaluation's population members need besides their line.
+pub(super) struct Record {
+    pub(super) file: Option<usize>,
+    pub(super) resource: Arc<str>,
 }
 
 impl Pending {
@@ -116,7 +125,8 @@ impl Deferred {
 
     /// Answers every waiting evaluation from the facts of the whole scan:
     /// adds its verdicts to `verdicts` (by rule: passed, failed, skipped),
-    /// the resource to `checked` and a secret rule's failures to `masks`
+    /// the resource to `checked`, its evaluations that did not fail to
+    /// `population` (when recorded) and a secret rule's failures to `masks`
     /// (file, spans), and returns its findings.
     pub fn resolve(
         self,
@@ -124,6 +134,7 @@ impl Deferred {
         verdicts: &mut [[usize; 3]],
         checked: &mut [BTreeSet<String>],
         masks: &mut Vec<(String, Vec<Span>)>,
+        population: &mut Vec<Evaluation>,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         for mut p in self.pending {
@@ -144,6 +155,20 @@ impl Deferred {
             for &v in &run.verdicts {
                 let slot = ANSWERS.iter().position(|&a| a == v).unwrap_or(2);
                 verdicts[p.rule][slot] += 1;
+            }
+            if let Some(rec) = &p.record {
+                let path: Arc<str> = Arc::from(p.path.as_str());
+                for (i, &v) in run.verdicts.iter().enumerate() {
+                    if v != Verdict::Fail {
+                        population.push(Evaluation {
+                            rule: p.rule as u32,
+                            path: Arc::clone(&path),
+                            line: run.lines.get(i).copied().unwrap_or(0),
+                            resource: Arc::clone(&rec.resource),
+                            skipped: v == Verdict::Skip,
+                        });
+                    }
+                }
             }
             if run.evaluated {
                 if let (Some(key), Some(set)) = (p.checked.take(), checked.get_mut(p.rule)) {
@@ -166,7 +191,13 @@ impl Deferred {
         deferred.gather(out);
         let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
         let mut checked = vec![BTreeSet::new(); out.checked.len()];
-        let mut findings = deferred.resolve(rules, &mut verdicts, &mut checked, &mut out.masks);
+        let mut findings = deferred.resolve(
+            rules,
+            &mut verdicts,
+            &mut checked,
+            &mut out.masks,
+            &mut out.population,
+        );
         out.verdicts.extend(
             verdicts
                 .into_iter()

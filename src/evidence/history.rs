@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::status::Status;
+use super::status::RunResult as Status;
 use super::time::{format_utc, parse_utc};
 use crate::output_file::{self, Guard};
 
@@ -23,19 +23,49 @@ pub struct Entry {
     pub ruleset: String,
     /// Criterion id → [passed evaluations, failed evaluations].
     pub criteria: BTreeMap<String, [usize; 2]>,
+    /// Control id → [passed evaluations, failed evaluations] (with a control matrix).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub controls: BTreeMap<String, [usize; 2]>,
+    /// The findings open in this run (active and accepted), so a review period
+    /// can say when each opened and closed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionMark>,
+}
+
+/// A finding open in one run, as the history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExceptionMark {
+    /// The finding's fingerprint (its identity across runs).
+    pub fp: String,
+    pub rule: String,
+    pub path: String,
+    pub resource: String,
+    /// Covered by an accepted exception (a suppression or waiver).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
+}
+
+/// What the review period needs to know of a control besides its runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlMark {
+    pub id: String,
+    pub frequency: crate::controls::Frequency,
+    pub grace_days: u32,
+    /// Whether any rule tests it (else only manual evidence can show it operated).
+    pub automated: bool,
 }
 
 impl Entry {
     pub fn status_of(&self, id: &str) -> Option<Status> {
-        self.criteria.get(id).map(|&[passed, failed]| {
-            if failed > 0 {
-                Status::Failing
-            } else if passed > 0 {
-                Status::Passing
-            } else {
-                Status::NotEvidenced
-            }
-        })
+        self.criteria
+            .get(id)
+            .map(|&[passed, failed]| Status::of(passed, failed))
+    }
+
+    pub fn control_result(&self, id: &str) -> Option<Status> {
+        self.controls
+            .get(id)
+            .map(|&[passed, failed]| Status::of(passed, failed))
     }
 }
 
@@ -159,7 +189,7 @@ pub fn parse(bytes: &[u8]) -> History {
     out
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunHeader {
     pub time: String,
     pub commit: Option<String>,
@@ -168,7 +198,7 @@ pub struct RunHeader {
 
 /// The longest stretch of consecutive passing runs: from its first passing
 /// run until the run that broke it (or the latest run if it still holds).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Streak {
     pub from: String,
     pub to: String,
@@ -177,15 +207,15 @@ pub struct Streak {
     pub ongoing: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HistoryRow {
     pub id: String,
     /// One per run; `None` where the criterion was not in that run.
     pub statuses: Vec<Option<Status>>,
-    pub longest_passing: Option<Streak>,
+    pub longest_without_exceptions: Option<Streak>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HistoryView {
     pub runs: Vec<RunHeader>,
     pub rows: Vec<HistoryRow>,
@@ -207,7 +237,7 @@ pub fn view(entries: &[Entry], ids: &[&str], problems: Vec<String>) -> HistoryVi
             let statuses: Vec<Option<Status>> = runs.iter().map(|e| e.status_of(id)).collect();
             HistoryRow {
                 id: id.to_string(),
-                longest_passing: longest_streak(&runs, &statuses),
+                longest_without_exceptions: longest_streak(&runs, &statuses),
                 statuses,
             }
         })
@@ -232,12 +262,12 @@ fn longest_streak(runs: &[&Entry], statuses: &[Option<Status>]) -> Option<Streak
     let mut best: Option<(i64, usize, usize, usize)> = None; // (duration, start, end-time index, runs)
     let mut i = 0;
     while i < statuses.len() {
-        if statuses[i] != Some(Status::Passing) {
+        if statuses[i] != Some(Status::NoExceptions) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < statuses.len() && statuses[i] == Some(Status::Passing) {
+        while i < statuses.len() && statuses[i] == Some(Status::NoExceptions) {
             i += 1;
         }
         // it held until the run that broke it, or up to the latest run
@@ -267,6 +297,8 @@ mod tests {
             branch: None,
             ruleset: "h".into(),
             criteria: counts.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            controls: BTreeMap::new(),
+            exceptions: Vec::new(),
         }
     }
 
@@ -296,13 +328,13 @@ mod tests {
         assert!(parsed.problems.is_empty());
         let v = view(&parsed.entries, &["CC6.1", "A1.2"], Vec::new());
         let cc = &v.rows[0];
-        assert_eq!(cc.statuses[2], Some(Status::Failing));
-        let s = cc.longest_passing.clone().unwrap();
+        assert_eq!(cc.statuses[2], Some(Status::Exceptions));
+        let s = cc.longest_without_exceptions.clone().unwrap();
         assert_eq!((s.days, s.runs, s.ongoing), (59, 2, false));
         assert_eq!(s.to, "2026-03-01T00:00:00Z");
         let a = &v.rows[1];
         assert_eq!(a.statuses[3], None);
-        let s = a.longest_passing.clone().unwrap();
+        let s = a.longest_without_exceptions.clone().unwrap();
         assert_eq!((s.days, s.runs, s.ongoing), (32, 2, false));
         let bad = parse(b"{\"time\":\"nope\",\"ruleset\":\"x\",\"criteria\":{}}");
         assert!(bad.entries.is_empty());

@@ -1,7 +1,7 @@
 //! Helpers the renderers share.
 use std::borrow::Cow;
 
-use super::model::{CriterionEvidence, Evidence, RuleEvidence};
+use super::model::Evidence;
 
 /// Escapes text for HTML (and SVG) content and attributes
 /// ([`crate::escape::html`]).
@@ -15,27 +15,18 @@ pub fn esc(s: &str) -> Cow<'_, str> {
 /// is percent-encoded, so a file name cannot make it a `javascript:` (or any
 /// other scheme) link, a query, or a fragment.
 pub fn file_href(ev: &Evidence, path: &str, line: usize) -> String {
-    let target = if path == "." {
+    let target = if path == "." || path.is_empty() {
         ev.link_base.clone()
     } else {
         format!("{}{}", ev.link_base, path)
     };
     let encoded = crate::escape::uri_path(&target);
     let dot = if encoded.starts_with("../") { "" } else { "./" };
-    if path == "." {
+    if path == "." || path.is_empty() || line == 0 {
         format!("{dot}{encoded}")
     } else {
         format!("{dot}{encoded}#L{line}")
     }
-}
-
-/// The rules that evaluated something, and the ids of those that had nothing to evaluate.
-pub fn split_rules(c: &CriterionEvidence) -> (Vec<&RuleEvidence>, Vec<&str>) {
-    let (active, idle): (Vec<&RuleEvidence>, Vec<&RuleEvidence>) = c
-        .rules
-        .iter()
-        .partition(|r| r.passed + r.failed + r.skipped > 0);
-    (active, idle.into_iter().map(|r| r.id.as_str()).collect())
 }
 
 pub fn or_dash(s: &Option<String>) -> &str {
@@ -57,10 +48,18 @@ pub fn categories(ev: &Evidence) -> String {
         .join(", ")
 }
 
-pub fn static_label(e: crate::rules::criteria::Evidence) -> &'static str {
-    match e {
-        crate::rules::criteria::Evidence::Yes => "yes",
-        crate::rules::criteria::Evidence::Partly => "partly",
-        crate::rules::criteria::Evidence::No => "no",
+/// An anchor id from any text: letters and digits kept, the rest `-`.
+pub fn anchor(prefix: &str, id: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + id.len() + 1);
+    s.push_str(prefix);
+    s.push('-');
+    for c in id.chars() {
+        s.push(if c.is_ascii_alphanumeric() { c } else { '-' });
     }
+    s
+}
+
+/// `1 resource` / `3 resources`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -1,14 +1,16 @@
 //! Inline SVG: the pass/fail chart per criterion family and the small
 //! per-criterion history timelines. Plain shapes and text, no scripts.
-use super::model::{FamilySummary, Status};
+use super::model::FamilySummary;
 use super::render::esc;
+use super::status::RunResult;
 
 pub const PASS: &str = "#2e7d32";
 pub const FAIL: &str = "#c62828";
 pub const NONE: &str = "#b0b7bf";
 
 /// One row per family: a bar split by passed and failed evaluations, with the
-/// counts and how many criteria pass, fail or are not evidenced.
+/// counts and how many criteria have exceptions, have none, or need manual
+/// evidence only.
 pub fn family_chart(families: &[FamilySummary]) -> String {
     let (label_w, bar_w, text_w, row_h, top) = (200.0, 400.0, 440.0, 28.0, 30.0);
     let width = label_w + bar_w + text_w;
@@ -29,8 +31,8 @@ pub fn family_chart(families: &[FamilySummary]) -> String {
             "<text x=\"0\" y=\"{}\" font-size=\"13\"><tspan font-weight=\"bold\">{}</tspan> \
              <tspan fill=\"#555\">{}</tspan></text>\n",
             y + 17.0,
-            esc(f.family),
-            esc(&short_area(f.area))
+            esc(&f.family),
+            esc(&short_area(&f.area))
         ));
         if total == 0 {
             s.push_str(&format!(
@@ -50,14 +52,14 @@ pub fn family_chart(families: &[FamilySummary]) -> String {
         }
         s.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#222\">{} passed · {} failed  \
-             <tspan fill=\"#555\">criteria: {} passing, {} failing, {} not evidenced</tspan></text>\n",
+             <tspan fill=\"#555\">criteria: {} exceptions · {} none · {} manual</tspan></text>\n",
             label_w + bar_w + 10.0,
             y + 17.0,
             f.passed,
             f.failed,
-            f.passing,
-            f.failing,
-            f.not_evidenced
+            f.exceptions_found,
+            f.no_exceptions,
+            f.manual
         ));
     }
     s.push_str("</svg>");
@@ -75,7 +77,7 @@ fn short_area(area: &str) -> String {
 }
 
 /// A row of squares, one per run, coloured by status; each has a tooltip.
-pub fn timeline(statuses: &[Option<Status>], times: &[String]) -> String {
+pub fn timeline(statuses: &[Option<RunResult>], times: &[String]) -> String {
     let cell = 14.0;
     let gap = 3.0;
     let width = (cell + gap) * statuses.len() as f64;
@@ -86,9 +88,9 @@ pub fn timeline(statuses: &[Option<Status>], times: &[String]) -> String {
     for (i, st) in statuses.iter().enumerate() {
         let x = (cell + gap) * i as f64;
         let (fill, label) = match st {
-            Some(Status::Passing) => (PASS, "passing"),
-            Some(Status::Failing) => (FAIL, "failing"),
-            Some(Status::NotEvidenced) => (NONE, "not evidenced"),
+            Some(RunResult::NoExceptions) => (PASS, "no exceptions"),
+            Some(RunResult::Exceptions) => (FAIL, "exceptions found"),
+            Some(RunResult::NothingTested) => (NONE, "nothing tested"),
             None => ("#ffffff", "not in this run"),
         };
         let time = times.get(i).map(String::as_str).unwrap_or("");
