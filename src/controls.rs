@@ -256,6 +256,58 @@ pub fn parse(name: &str, text: &str) -> Result<ControlMatrix, Box<ControlsError>
     })
 }
 
+/// A starter matrix from a rule set: one control per rule family (the id up
+/// to its last `-`: `AWS-S3-`, `K8S-RBAC-`), testing the family's rules and
+/// citing their criteria, for a team to edit: owners are left unassigned,
+/// every control is continuous (the rules run on every scan), and no manual
+/// evidence is listed. It reads back with [`parse`].
+pub fn starter(rules: &crate::rules::RuleSet) -> String {
+    let mut families: BTreeMap<&str, Vec<&crate::rules::RuleMeta>> = BTreeMap::new();
+    for r in &rules.rules {
+        let id = r.meta.id.as_str();
+        let family = id.rfind('-').map_or(id, |i| &id[..=i]);
+        families.entry(family).or_default().push(&r.meta);
+    }
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::from(
+        "# The organisation's controls, for `soclint report` (name this file in\n\
+         # soclint.toml: controls = \"controls.toml\"). Written by `soclint init\n\
+         # --controls` from the built-in rules, one control per rule family: set each\n\
+         # control's owner and frequency, merge or split controls to match how the\n\
+         # organisation runs them, and list the evidence soclint cannot check\n\
+         # (evidence = [{ name = \"quarterly access review ticket\", frequency = \"quarterly\" }]).\n",
+    );
+    for (family, metas) in families {
+        let mut criteria: Vec<&str> = metas
+            .iter()
+            .flat_map(|m| m.criteria.iter().copied())
+            .collect();
+        criteria.sort_by_key(|c| criteria::CRITERIA.iter().position(|x| x.id == *c));
+        criteria.dedup();
+        if criteria.is_empty() {
+            continue;
+        }
+        let id = family.trim_end_matches('-');
+        let title = if metas.len() == 1 {
+            metas[0].title.clone()
+        } else {
+            format!("{id} checks ({})", metas[0].target.name())
+        };
+        let description: Vec<&str> = metas.iter().map(|m| m.title.as_str()).collect();
+        let list = |v: &[&str]| v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ");
+        out.push_str(&format!(
+            "\n[[control]]\nid = {}\ntitle = {}\ndescription = {}\nowner = \"unassigned\"\n\
+             frequency = \"continuous\"\ncriteria = [{}]\nrules = [{}]\n",
+            quote(id),
+            quote(&title),
+            quote(&description.join("; ")),
+            list(&criteria),
+            quote(family)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +348,49 @@ criteria = ["CC1.4"]
     fn error_at(text: &str) -> (String, usize) {
         let e = parse("controls.toml", text).expect_err("rejected");
         (e.message.clone(), e.span.map_or(usize::MAX, |s| s.offset()))
+    }
+
+    /// The starter reads back, one control per family of the built-in pack,
+    /// each citing exactly its rules' criteria.
+    #[test]
+    fn the_starter_matrix_reads_back() {
+        let set = crate::rules::RuleSet::new(
+            crate::rules::builtin_files()
+                .iter()
+                .flat_map(|(name, text)| {
+                    crate::rules::load_file(&format!("builtin:{name}"), text).expect("pack")
+                })
+                .collect(),
+        )
+        .expect("rule set");
+        let text = starter(&set);
+        let m = parse(FILE_NAME, &text).expect("starter parses");
+        let s3 = m
+            .controls
+            .iter()
+            .find(|c| c.id == "AWS-S3")
+            .expect("AWS-S3");
+        assert_eq!(s3.rules, ["AWS-S3-"]);
+        assert_eq!(s3.owner, "unassigned");
+        assert_eq!(s3.frequency, Frequency::Continuous);
+        let mut want: Vec<&str> = set
+            .rules
+            .iter()
+            .filter(|r| r.meta.id.starts_with("AWS-S3-"))
+            .flat_map(|r| r.meta.criteria.iter().copied())
+            .collect();
+        want.sort_by_key(|c| criteria::CRITERIA.iter().position(|x| x.id == *c));
+        want.dedup();
+        assert_eq!(s3.criteria, want);
+        // every rule is tested by exactly one starter control
+        for r in &set.rules {
+            let n = m
+                .controls
+                .iter()
+                .filter(|c| c.rules.iter().any(|sel| r.meta.selected_by(sel)))
+                .count();
+            assert_eq!(n, 1, "{}", r.meta.id);
+        }
     }
 
     #[test]

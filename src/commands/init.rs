@@ -22,6 +22,25 @@ use crate::project::{
 };
 use crate::scan;
 
+/// `init --controls`: a starter control matrix from the built-in rules,
+/// beside soclint.toml, unless one is there (it is the team's).
+fn starter_controls(root: &Path, guard: &Guard, out: &mut String) -> Result<(), Fatal> {
+    let path = root.join(crate::controls::FILE_NAME);
+    if path.symlink_metadata().is_ok() {
+        let _ = writeln!(out, "{} exists: left as it is", crate::controls::FILE_NAME);
+        return Ok(());
+    }
+    let text = crate::controls::starter(&rules_for_listing(&RuleOverrides::default(), false)?);
+    write_output(Some(&path), &text, guard)?;
+    let _ = writeln!(
+        out,
+        "wrote {} (a starter: set owners and frequencies; name it in soclint.toml as controls = \"{}\")",
+        crate::controls::FILE_NAME,
+        crate::controls::FILE_NAME
+    );
+    Ok(())
+}
+
 /// The baseline `init --baseline` writes, beside soclint.toml.
 const BASELINE: &str = ".soclint-baseline.json";
 
@@ -188,6 +207,9 @@ pub fn run(args: &InitArgs) -> Result<u8, Fatal> {
         );
     }
     let _ = writeln!(out, "next: soclint check");
+    if args.controls {
+        starter_controls(&root, &guard, &mut out)?;
+    }
     print(&out);
     Ok(EXIT_OK)
 }
