@@ -177,3 +177,40 @@ fn csv_cells_are_never_formulas() {
         .iter()
         .all(|r| r.iter().all(|c| !c.starts_with(['=', '+', '-', '@']))));
 }
+
+/// The recorded population is the scan's own tally rule by rule, deferred
+/// rules (relations across the whole scan) included, whatever the threads.
+#[test]
+fn the_population_is_the_scans_tally_with_any_thread_count() {
+    use soclint::evidence::population::Populations;
+    use soclint::project::{scan_directory, RuleOverrides, ScanOverrides};
+    let (_tmp, root) = demo_repo();
+    let mut seen = Vec::new();
+    for threads in [1, 4] {
+        let flags = ScanOverrides {
+            threads: Some(threads),
+            ..ScanOverrides::default()
+        };
+        let prepared =
+            scan_directory(&root, &RuleOverrides::default(), &flags, true).expect("scan");
+        let result = &prepared.result;
+        let pop = Populations::new(result, &prepared.rules);
+        let mut deferred_members = 0;
+        for rule in &prepared.rules.rules {
+            let id = rule.meta.id.as_str();
+            let stats = result.stats.get(id).copied().unwrap_or_default();
+            let c = pop.counts(id);
+            assert_eq!((c.passed, c.skipped), (stats.passed, stats.skipped), "{id}");
+            assert_eq!(c.failed + c.suppressed, stats.failed, "{id}");
+            if rule.uses_scan {
+                deferred_members += c.passed + c.skipped;
+            }
+        }
+        assert!(deferred_members > 0, "no deferred rule examined anything");
+        seen.push(format!("{:?}", result.population));
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "the population depends on the thread count"
+    );
+}

@@ -481,6 +481,17 @@ fn status_of(passed: usize, failed: usize, suppressed: usize, covered: bool) -> 
     }
 }
 
+/// Whether a criterion's automated checks reach all of it: every point of
+/// focus tested, and the criterion's evidence is technical settings in files
+/// (`static: yes` in the catalogue). Where files give supporting evidence
+/// only (an access policy that mentions reviews), a point can be "tested"
+/// without the criterion's operation being seen.
+fn fully_covered(evidence: criteria::Evidence, total: usize, testable: &[PointEvidence]) -> bool {
+    evidence == criteria::Evidence::Yes
+        && testable.len() == total
+        && testable.iter().all(|p| p.tested)
+}
+
 #[derive(Default, Clone, Copy)]
 struct Sums {
     passed: usize,
@@ -612,10 +623,7 @@ pub fn build(inputs: Inputs) -> Evidence {
                 }
             })
             .collect();
-        // covered only when the tests reach every point of focus: static
-        // checks never reach all of a criterion's, so a criterion without
-        // exceptions is always said to be partly covered
-        let covered = testable.len() == pof.total && testable.iter().all(|p| p.tested);
+        let covered = fully_covered(c.static_evidence, pof.total, &testable);
         let status = if in_scope {
             status_of(s.passed, s.failed, s.suppressed, covered)
         } else {
@@ -887,6 +895,27 @@ mod tests {
         for s in Status::ALL {
             assert!(!s.label().contains("pass"), "{}", s.label());
         }
+    }
+
+    /// CC6.2's three points of focus all have rules, but its evidence in
+    /// files is supporting only: never fully covered.
+    #[test]
+    fn full_coverage_needs_every_point_and_technical_evidence() {
+        let tested = |id: &str| PointEvidence {
+            id: id.into(),
+            evidence: String::new(),
+            rules_tested: vec!["R".into()],
+            tested: true,
+        };
+        let all = [tested("a"), tested("b"), tested("c")];
+        let cc62 = criteria::find("CC6.2").expect("CC6.2");
+        assert_eq!(points::of("CC6.2").total, 3);
+        assert!(!fully_covered(cc62.static_evidence, 3, &all));
+        assert!(fully_covered(criteria::Evidence::Yes, 3, &all));
+        assert!(!fully_covered(criteria::Evidence::Yes, 4, &all));
+        let mut one_untested = all.clone();
+        one_untested[1].tested = false;
+        assert!(!fully_covered(criteria::Evidence::Yes, 3, &one_untested));
     }
 
     #[test]

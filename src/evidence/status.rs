@@ -68,8 +68,8 @@ impl Status {
             }
             Status::NoExceptions => {
                 "The automated checks gave verdicts, none failed, and they reach every point of \
-                 focus of the criterion (for a control: every rule it names gave a verdict and it \
-                 lists no manual evidence). Still not a conclusion that it is met: operating \
+                 focus of a criterion whose evidence is technical settings in files (for a \
+                 control: every rule it names gave a verdict and it lists no manual evidence). Still not a conclusion that it is met: operating \
                  effectiveness over the period needs evidence from outside the repository."
             }
             Status::NoExceptionsPartial => {
