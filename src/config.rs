@@ -49,6 +49,10 @@ pub struct Config {
     /// The organisation's control matrix `report` reads (`controls.toml`);
     /// relative to this file.
     pub controls: Option<String>,
+    /// What an accepted exception (inline suppression or waiver) must carry;
+    /// one that lacks it is not accepted and is reported.
+    #[serde(default)]
+    pub suppressions: SuppressionPolicy,
     /// Parts of a monorepo with a scope of their own (`[[scope]]` tables).
     #[serde(default)]
     pub scope: Vec<PathScope>,
@@ -56,6 +60,22 @@ pub struct Config {
     /// `"error"`, `"warn"` or `"ignore"` for every kind, or a table by kind
     /// (`{ too-large = "warn", symlink = "error" }`, `all` for the rest).
     pub on_unscanned: Option<OnUnscanned>,
+}
+
+/// `[suppressions]`: the exceptions policy. Every accepted exception needs a
+/// reason; these ask for more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SuppressionPolicy {
+    /// An `owner=` (or a waiver's `owner`): who accepted the risk.
+    #[serde(default)]
+    pub require_owner: bool,
+    /// A `ticket=` (or a waiver's `ticket`) recording the acceptance.
+    #[serde(default)]
+    pub require_ticket: bool,
+    /// An end date (`until=`, a waiver's `expires`) at most this many days
+    /// ahead: no open-ended exception.
+    pub max_days: Option<u32>,
 }
 
 /// A part of the repository with its own audit scope: other categories, its

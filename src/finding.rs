@@ -134,6 +134,10 @@ pub struct Directive {
     pub reason: Option<String>,
     /// `YYYY-MM-DD` as written.
     pub until: Option<String>,
+    /// Who accepted the risk (`owner=`).
+    pub owner: Option<String>,
+    /// The ticket that records the acceptance (`ticket=`).
+    pub ticket: Option<String>,
     /// Set when the comment could not be read (bad date, no rule id).
     pub problem: Option<String>,
 }

@@ -1034,6 +1034,7 @@ pub fn scan_directory(
             today: opts.eval.today,
             policy,
             waivers: &config.waiver,
+            suppressions: config.suppressions,
             config_path: config_display(config_path.as_deref(), &anchor.base),
             selection: Some(&rules.selection),
             ..FilterOptions::default()

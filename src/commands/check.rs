@@ -100,6 +100,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         let filter_opts = FilterOptions {
             today: opts.eval.today,
             waivers: &config.waiver,
+            suppressions: config.suppressions,
             config_path: config_display(config_path.as_deref(), &targets.anchor.base),
             report_paths: targets.report_paths,
             changed_lines: targets.changed_lines,

@@ -248,6 +248,7 @@ fn scan_root(
         &FilterOptions {
             today: opts.eval.today,
             waivers: &config.waiver,
+            suppressions: config.suppressions,
             config_path: config_display(config_path, root),
             selection: Some(&rules.selection),
             ..FilterOptions::default()

@@ -26,6 +26,8 @@ pub struct FilterOptions<'a> {
     /// Days since 1970-01-01 taken as today (for `until` and `expires`).
     pub today: i64,
     pub waivers: &'a [Waiver],
+    /// What an accepted exception must carry (`[suppressions]`).
+    pub suppressions: crate::config::SuppressionPolicy,
     /// How findings about waivers name the config file (relative to the root when inside it).
     pub config_path: String,
     /// Report only these paths (None: everything scanned).
@@ -144,6 +146,15 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                 .as_deref()
                 .is_none_or(|r| r.trim().is_empty())
                 .then(|| "it has no reason=\"…\"".to_string())
+                .or_else(|| {
+                    suppress::policy_problem(
+                        &opts.suppressions,
+                        d.owner.as_deref(),
+                        d.ticket.as_deref(),
+                        d.until.as_deref(),
+                        opts.today,
+                    )
+                })
         });
         if let Some(p) = problem {
             meta.push(suppress::meta_finding(
@@ -196,6 +207,27 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                 &subject,
                 format!(
                     "waiver of {} for `{}` is not accepted: it has no reason",
+                    w.subject(),
+                    w.path
+                ),
+            ));
+            continue;
+        }
+        if let Some(p) = suppress::policy_problem(
+            &opts.suppressions,
+            w.owner.as_deref(),
+            w.ticket.as_deref(),
+            w.expires.as_deref(),
+            opts.today,
+        ) {
+            meta.push(suppress::meta_finding(
+                suppress::INVALID,
+                cfg,
+                w.line,
+                1,
+                &subject,
+                format!(
+                    "waiver of {} for `{}` is not accepted: {p}",
                     w.subject(),
                     w.path
                 ),
@@ -267,8 +299,8 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
                     justification: d.reason.clone().unwrap_or_default(),
                     location: format!("{}:{}", d.path, d.line),
                     expires: d.until.clone(),
-                    owner: None,
-                    ticket: None,
+                    owner: d.owner.clone(),
+                    ticket: d.ticket.clone(),
                 });
             }
         }

@@ -126,7 +126,40 @@ impl Values {
     }
 }
 
-/// `RULE-ID[,RULE-ID] reason="…" until=YYYY-MM-DD`, up to the comment's end.
+/// What the exceptions policy (`[suppressions]` in soclint.toml) finds
+/// missing in an accepted exception, if anything: an owner, a ticket, an end
+/// date, or an end date within `max-days` of `today`.
+pub fn policy_problem(
+    policy: &crate::config::SuppressionPolicy,
+    owner: Option<&str>,
+    ticket: Option<&str>,
+    until: Option<&str>,
+    today: i64,
+) -> Option<String> {
+    let mut missing = Vec::new();
+    if policy.require_owner && owner.is_none_or(|o| o.trim().is_empty()) {
+        missing.push("an owner (suppressions.require-owner)".to_string());
+    }
+    if policy.require_ticket && ticket.is_none_or(|t| t.trim().is_empty()) {
+        missing.push("a ticket (suppressions.require-ticket)".to_string());
+    }
+    if let Some(max) = policy.max_days {
+        match until.and_then(crate::rules::eval::parse_date) {
+            None => missing.push(format!(
+                "an end date at most {max} days ahead (suppressions.max-days)"
+            )),
+            Some(day) if day - today > i64::from(max) => missing.push(format!(
+                "an end date at most {max} days ahead (suppressions.max-days), not {}",
+                until.unwrap_or_default()
+            )),
+            Some(_) => {}
+        }
+    }
+    (!missing.is_empty()).then(|| format!("the exceptions policy requires {}", missing.join(", ")))
+}
+
+/// `RULE-ID[,RULE-ID] reason="…" until=YYYY-MM-DD owner=… ticket=…`, up to
+/// the comment's end.
 fn parse_body(body: &str) -> Directive {
     let body = body.trim();
     let body = body
@@ -142,6 +175,8 @@ fn parse_body(body: &str) -> Directive {
         rules: Vec::new(),
         reason: None,
         until: None,
+        owner: None,
+        ticket: None,
         problem: None,
     };
     let (ids, mut rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
@@ -187,7 +222,13 @@ fn parse_body(body: &str) -> Directive {
                 }
                 d.until = Some(value.to_string());
             }
-            other => d.problem = Some(format!("unknown key `{other}` (expected reason, until)")),
+            "owner" => d.owner = Some(value.trim().to_string()).filter(|v| !v.is_empty()),
+            "ticket" => d.ticket = Some(value.trim().to_string()).filter(|v| !v.is_empty()),
+            other => {
+                d.problem = Some(format!(
+                    "unknown key `{other}` (expected reason, until, owner, ticket)"
+                ))
+            }
         }
         rest = next;
     }
@@ -244,7 +285,7 @@ pub fn meta_rules() -> &'static [Arc<RuleMeta>; 3] {
                 "Suppression states a reason and is well-formed",
                 Severity::High,
                 "An exception an auditor cannot trace to a justification is an undocumented control override.",
-                "Write `soclint:ignore RULE-ID reason=\"why this is accepted\" until=YYYY-MM-DD` (or give the waiver a `reason`).",
+                "Write `soclint:ignore RULE-ID reason=\"why this is accepted\" until=YYYY-MM-DD owner=WHO ticket=ID` (or give the waiver a `reason`, and the owner, ticket and end date the `[suppressions]` policy asks for).",
             ),
             meta(
                 EXPIRED,

@@ -169,6 +169,7 @@ impl Workspace {
                 today: opts.eval.today,
                 policy,
                 waivers: &config.waiver,
+                suppressions: config.suppressions,
                 config_path: config_display(config_path.as_deref(), &self.anchor.base),
                 selection: Some(&rules.selection),
                 ..FilterOptions::default()
