@@ -377,6 +377,11 @@ pub struct ReportArgs {
     /// and the findings open during the period.
     #[arg(long, value_name = "FROM..TO", requires = "history")]
     pub period: Option<String>,
+    /// Join these JSON evidence reports (files, or directories of `*.json`),
+    /// one per repository, into an organisation report instead of scanning
+    /// (`--format json` or `markdown`).
+    #[arg(long, value_name = "REPORT", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
     /// The organisation's control matrix (default: `controls` in soclint.toml).
     #[arg(long, value_name = "FILE")]
     pub controls: Option<PathBuf>,

@@ -8,7 +8,7 @@ use crate::controls::ControlMatrix;
 use crate::evidence::model::{self, Inputs};
 use crate::evidence::population::{self, Populations};
 use crate::evidence::time::parse_utc;
-use crate::evidence::{git, html, json, markdown};
+use crate::evidence::{git, html, json, markdown, org};
 use crate::evidence::{history, period};
 use crate::output_file::Guard;
 use crate::project::{
@@ -33,6 +33,9 @@ fn now() -> Result<i64, Fatal> {
 /// `soclint report`: scan one repository, build its evidence, keep or show
 /// history, and write the report.
 pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
+    if !args.merge.is_empty() {
+        return merge(args);
+    }
     if !args.path.is_dir() {
         return Err(fatal(format!(
             "{} is not a directory; `soclint report` scans a repository",
@@ -122,6 +125,41 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
             })?
         }
     }
+    Ok(EXIT_OK)
+}
+
+/// `report --merge`: the organisation report from many JSON reports.
+fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
+    let render = match args.format {
+        ReportFormat::Json => org::render_json,
+        ReportFormat::Markdown => org::render_markdown,
+        ReportFormat::Html | ReportFormat::Csv => {
+            return Err(fatal(
+                "--merge writes the organisation report as --format json or --format markdown",
+            ))
+        }
+    };
+    let files = org::report_files(&args.merge)
+        .map_err(|e| fatal(format!("cannot list the reports to merge: {e}")))?;
+    // each report read and reduced to its evidence in parallel, in the order given
+    let threads = args
+        .limits
+        .threads
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let read = crate::parallel::in_pool(threads, Some(files.len()), || {
+        crate::parallel::map(&files, |f| {
+            org::read(f).map(|ev| (f.display().to_string(), ev))
+        })
+    })
+    .map_err(fatal)?;
+    let reports = read
+        .into_iter()
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|e| fatal(crate::escape::terminal(&e).into_owned()))?;
+    let text = render(&org::merge(reports));
+    let guard = Guard::new(args.merge.iter().map(PathBuf::as_path));
+    write_output(args.output.as_deref(), &text, &guard)?;
     Ok(EXIT_OK)
 }
 

@@ -9,6 +9,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod org;
 pub mod period;
 pub mod points;
 pub mod population;

@@ -1,0 +1,283 @@
+//! The organisation report: the JSON evidence of many repositories (each
+//! scanned in its own CI job) joined into one, per criterion and control
+//! across repositories with a drill-down per repository. The result depends
+//! only on the set of reports, never on the order they are given in.
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::model::{Evidence, Status};
+
+/// One repository's report, as the organisation report lists it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RepositoryRow {
+    /// The repository (its `origin`), else the scanned path.
+    pub name: String,
+    pub commit: Option<String>,
+    pub scan_time: String,
+    pub ruleset_hash: String,
+    pub failed: usize,
+    pub passed: usize,
+    pub skipped: usize,
+    pub suppressed: usize,
+    pub exceptions_found: usize,
+    pub manual: usize,
+    /// The report file it was read from, as given.
+    pub file: String,
+}
+
+/// A criterion or control across the repositories.
+#[derive(Debug, Clone, Serialize)]
+pub struct Joined {
+    pub id: String,
+    pub title: String,
+    /// The worst status of any repository (exceptions found, then partial or
+    /// full coverage without exceptions, then manual evidence, then not in
+    /// scope): no repository's exception is averaged away.
+    pub status: Status,
+    /// How many repositories gave each status.
+    pub repositories_by_status: BTreeMap<Status, usize>,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub suppressed: usize,
+    /// The repositories where it has exceptions, by name.
+    pub exceptions_in: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgReport {
+    pub repositories: Vec<RepositoryRow>,
+    /// Whether the reports came from more than one rule set (results not like for like).
+    pub rule_sets: usize,
+    pub criteria: Vec<Joined>,
+    pub controls: Vec<Joined>,
+}
+
+/// The report files `inputs` name: each file, and each `*.json` directly
+/// in a directory, sorted.
+pub fn report_files(inputs: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .collect();
+            found.sort();
+            files.append(&mut found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Reads one JSON evidence report (`report --format json`); its population,
+/// if any, is read past.
+pub fn read(path: &Path) -> Result<Evidence, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).map_err(|e| {
+        format!(
+            "{} is not a soclint JSON evidence report: {e}",
+            path.display()
+        )
+    })
+}
+
+/// Worst first: the order statuses are ranked in across repositories.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::ExceptionsFound => 0,
+        Status::NoExceptionsPartial => 1,
+        Status::NoExceptions => 2,
+        Status::ManualEvidenceRequired => 3,
+        Status::NotInScope => 4,
+    }
+}
+
+struct Counts {
+    status: Status,
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    suppressed: usize,
+}
+
+fn join(into: &mut BTreeMap<String, Joined>, id: &str, title: &str, repo: &str, c: Counts) {
+    let j = into.entry(id.to_string()).or_insert_with(|| Joined {
+        id: id.to_string(),
+        title: title.to_string(),
+        status: Status::NotInScope,
+        repositories_by_status: BTreeMap::new(),
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+        suppressed: 0,
+        exceptions_in: Vec::new(),
+    });
+    // the title of the smallest one, whatever the order read
+    if title < j.title.as_str() {
+        j.title = title.to_string();
+    }
+    if rank(c.status) < rank(j.status) {
+        j.status = c.status;
+    }
+    *j.repositories_by_status.entry(c.status).or_insert(0) += 1;
+    j.passed += c.passed;
+    j.failed += c.failed;
+    j.skipped += c.skipped;
+    j.suppressed += c.suppressed;
+    if c.status == Status::ExceptionsFound {
+        j.exceptions_in.push(repo.to_string());
+    }
+}
+
+/// Joins the reports (`(file as given, evidence)`, in any order).
+pub fn merge(reports: Vec<(String, Evidence)>) -> OrgReport {
+    let mut repositories = Vec::new();
+    let mut criteria: BTreeMap<String, Joined> = BTreeMap::new();
+    let mut controls: BTreeMap<String, Joined> = BTreeMap::new();
+    let mut rule_sets: Vec<String> = Vec::new();
+    for (file, ev) in &reports {
+        let h = &ev.header;
+        let name = h
+            .repository
+            .clone()
+            .unwrap_or_else(|| h.scanned_path.clone());
+        let by = |s: Status| ev.totals.criteria_by_status.get(&s).copied().unwrap_or(0);
+        repositories.push(RepositoryRow {
+            name: name.clone(),
+            commit: h.commit.clone(),
+            scan_time: h.scan_time.clone(),
+            ruleset_hash: h.ruleset_hash.clone(),
+            failed: ev.totals.failed,
+            passed: ev.totals.passed,
+            skipped: ev.totals.skipped,
+            suppressed: ev.totals.suppressed,
+            exceptions_found: by(Status::ExceptionsFound),
+            manual: by(Status::ManualEvidenceRequired),
+            file: file.clone(),
+        });
+        rule_sets.push(h.ruleset_hash.clone());
+        for c in &ev.criteria {
+            let counts = Counts {
+                status: c.status,
+                passed: c.passed,
+                failed: c.failed,
+                skipped: c.skipped,
+                suppressed: c.suppressed,
+            };
+            join(&mut criteria, &c.id, &c.title, &name, counts);
+        }
+        for c in &ev.controls {
+            let counts = Counts {
+                status: c.status,
+                passed: c.passed,
+                failed: c.failed,
+                skipped: c.skipped,
+                suppressed: c.suppressed,
+            };
+            join(&mut controls, &c.id, &c.title, &name, counts);
+        }
+    }
+    repositories.sort();
+    rule_sets.sort();
+    rule_sets.dedup();
+    let finish = |m: BTreeMap<String, Joined>| -> Vec<Joined> {
+        let mut v: Vec<Joined> = m.into_values().collect();
+        for j in &mut v {
+            j.exceptions_in.sort();
+        }
+        v
+    };
+    let mut criteria = finish(criteria);
+    // the catalogue's order (CC1.1 … P8.1), not the text's
+    criteria.sort_by_key(|c| {
+        crate::rules::criteria::CRITERIA
+            .iter()
+            .position(|x| x.id == c.id)
+            .unwrap_or(usize::MAX)
+    });
+    OrgReport {
+        repositories,
+        rule_sets: rule_sets.len(),
+        criteria,
+        controls: finish(controls),
+    }
+}
+
+pub fn render_json(org: &OrgReport) -> String {
+    let mut s =
+        serde_json::to_string_pretty(org).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+pub fn render_markdown(org: &OrgReport) -> String {
+    let md = |s: &str| crate::escape::markdown(s).into_owned();
+    let mut s = String::new();
+    let _ = writeln!(s, "# SOC 2 evidence across the organisation\n");
+    let _ = writeln!(
+        s,
+        "{} repositories, {} rule set(s){}. A criterion's or control's status is the worst any \
+         repository gave it.\n",
+        org.repositories.len(),
+        org.rule_sets,
+        if org.rule_sets > 1 {
+            " (results are not like for like across rule sets)"
+        } else {
+            ""
+        }
+    );
+    for (title, rows) in [("Controls", &org.controls), ("Criteria", &org.criteria)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "## {title}\n");
+        let _ = writeln!(
+            s,
+            "| id | status | repositories with exceptions | passed | failed | skipped | accepted |\n|---|---|---|---:|---:|---:|---:|"
+        );
+        for j in rows.iter() {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                md(&j.id),
+                j.status.label(),
+                if j.exceptions_in.is_empty() {
+                    "—".to_string()
+                } else {
+                    md(&j.exceptions_in.join(", "))
+                },
+                j.passed,
+                j.failed,
+                j.skipped,
+                j.suppressed
+            );
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "## Repositories\n");
+    let _ = writeln!(
+        s,
+        "| repository | commit | scan time | criteria with exceptions | manual only | failed | passed |\n|---|---|---|---:|---:|---:|---:|"
+    );
+    for r in &org.repositories {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&r.name),
+            r.commit.as_deref().map_or("—".to_string(), md),
+            md(&r.scan_time),
+            r.exceptions_found,
+            r.manual,
+            r.failed,
+            r.passed
+        );
+    }
+    s
+}

@@ -1,0 +1,122 @@
+//! `soclint report --merge`: the JSON evidence of several repositories
+//! joined into one organisation report, the same bytes whatever the order
+//! of the inputs; a criterion's status is the worst any repository gave.
+mod common;
+
+use common::{demo_repo, soclint, NOW};
+use serde_json::Value;
+
+#[test]
+fn three_repositories_merge_the_same_in_any_order() {
+    let (tmp, root) = demo_repo();
+    let reports = tmp.path().join("reports");
+    std::fs::create_dir(&reports).expect("mkdir");
+    let write = |name: &str| {
+        let out = reports.join(name);
+        let (code, _) = soclint(
+            &root,
+            NOW,
+            &[
+                "report",
+                ".",
+                "--format",
+                "json",
+                "--output",
+                out.to_str().expect("utf-8"),
+            ],
+        );
+        assert_eq!(code, 0);
+        out
+    };
+    // three states of one tree stand for three repositories
+    let a = write("a.json");
+    std::fs::write(
+        root.join("SECURITY.md"),
+        "# Security\nReport to security@example.com.\n",
+    )
+    .expect("write");
+    let b = write("b.json");
+    std::fs::remove_dir_all(root.join("infra")).expect("rm");
+    let c = write("c.json");
+    let paths = [&a, &b, &c].map(|p| p.to_str().expect("utf-8").to_string());
+
+    let merged = |order: [usize; 3], format: &str| {
+        let mut args = vec!["report", "--format", format, "--merge"];
+        args.extend(order.iter().map(|&i| paths[i].as_str()));
+        let (code, out) = soclint(tmp.path(), NOW, &args);
+        assert_eq!(code, 0);
+        out
+    };
+    let first = merged([0, 1, 2], "json");
+    for order in [[2, 1, 0], [1, 0, 2], [2, 0, 1]] {
+        assert_eq!(merged(order, "json"), first, "{order:?}");
+    }
+    assert_eq!(merged([1, 2, 0], "markdown"), merged([0, 1, 2], "markdown"));
+    // a directory of reports is the same set
+    let (code, dir) = soclint(
+        tmp.path(),
+        NOW,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--merge",
+            reports.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&first).expect("json");
+    let w: Value = serde_json::from_str(&dir).expect("json");
+    assert_eq!(v["criteria"], w["criteria"]);
+    assert_eq!(v["repositories"].as_array().expect("repos").len(), 3);
+
+    // CC2.3 (SECURITY.md) has exceptions only in the first state: still
+    // exceptions found across the organisation
+    let cc23 = v["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["id"] == "CC2.3")
+        .expect("CC2.3");
+    assert_eq!(cc23["status"], "exceptions-found");
+    assert_eq!(cc23["repositories_by_status"]["exceptions-found"], 1);
+    assert_eq!(cc23["repositories_by_status"]["no-exceptions-partial"], 2);
+    // per-criterion sums are the repositories' own
+    let sum = |key: &str, id: &str| -> u64 {
+        [&a, &b, &c]
+            .iter()
+            .map(|p| {
+                let r: Value =
+                    serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json");
+                r["criteria"]
+                    .as_array()
+                    .expect("criteria")
+                    .iter()
+                    .find(|x| x["id"] == id)
+                    .expect("criterion")[key]
+                    .as_u64()
+                    .expect("count")
+            })
+            .sum()
+    };
+    let cc61 = v["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["id"] == "CC6.1")
+        .expect("CC6.1");
+    assert_eq!(cc61["failed"].as_u64(), Some(sum("failed", "CC6.1")));
+    assert_eq!(cc61["passed"].as_u64(), Some(sum("passed", "CC6.1")));
+
+    // not a report: a usage error naming the file
+    std::fs::write(tmp.path().join("bad.json"), "{}").expect("write");
+    let out = assert_cmd::Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(tmp.path())
+        .args(["report", "--format", "json", "--merge", "bad.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("bad.json is not a soclint JSON evidence report"));
+}
