@@ -10,8 +10,20 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::finding::{Evaluation, Finding, ScanResult};
+use crate::finding::{Evaluation, Finding, Role, ScanResult};
 use crate::rules::RuleSet;
+
+/// A finding's resource as the passing evaluations name it: by the file the
+/// resource is in (its landing site when the finding moved to where the
+/// value was set), so one resource is not counted twice.
+fn resource_key(f: &Finding) -> (&str, &str) {
+    let path = f
+        .related
+        .iter()
+        .find(|s| s.role == Role::Landing)
+        .map_or(f.path.as_str(), |s| s.path.as_str());
+    (path, f.resource.as_str())
+}
 
 /// Why a skipped evaluation has no verdict.
 pub const SKIP_REASON: &str =
@@ -134,11 +146,11 @@ impl<'a> Populations<'a> {
         }
         for f in self.findings(rule) {
             c.failed += 1;
-            seen.insert((&f.path, &f.resource));
+            seen.insert(resource_key(f));
         }
         for f in self.suppressed(rule) {
             c.suppressed += 1;
-            seen.insert((&f.path, &f.resource));
+            seen.insert(resource_key(f));
         }
         c.resources = seen.len();
         c
@@ -152,7 +164,7 @@ impl<'a> Populations<'a> {
                 seen.insert((&e.path, &e.resource));
             }
             for f in self.findings(r).iter().chain(self.suppressed(r)) {
-                seen.insert((&f.path, &f.resource));
+                seen.insert(resource_key(f));
             }
         }
         seen.len()
