@@ -608,13 +608,19 @@ fn scan_chunk(
         }
         _ => None,
     };
-    // CloudFormation: parameters, conditions and functions of known values
-    for f in loaded
+    // CloudFormation: parameters, conditions and functions of known values,
+    // and where the parameter values used were set (by file index)
+    let cfn_origins: Vec<Vec<crate::document::Origin>> = loaded
         .iter_mut()
-        .filter(|f| f.kind == FileKind::Cloudformation && f.error.is_none())
-    {
-        extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation);
-    }
+        .enumerate()
+        .map(|(i, f)| {
+            if f.kind == FileKind::Cloudformation && f.error.is_none() {
+                extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation, i)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let loaded = loaded;
     let is_tf = |k: FileKind| matches!(k, FileKind::Terraform | FileKind::TerraformJson);
     let has_tf = loaded.iter().any(|f| is_tf(f.kind));
@@ -701,7 +707,13 @@ fn scan_chunk(
         if is_tf(f.kind) {
             extract::terraform_files(&f.docs, i, i, &mut resources);
         } else {
+            let first = resources.len();
             extract::extract(f.kind, &f.docs, i, i, &mut resources);
+            if !cfn_origins[i].is_empty() {
+                resources[first..]
+                    .iter_mut()
+                    .for_each(|r| r.origins = &cfn_origins[i]);
+            }
         }
     }
     let mut outcome =

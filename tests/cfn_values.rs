@@ -116,14 +116,24 @@ fn parameter_defaults_conditions_and_functions() {
     let text = TEMPLATE.replace("${Zero}", "0");
     std::fs::write(tmp.path().join("stack.yaml"), text).expect("write");
     let (found, report) = findings(tmp.path(), &[]);
+    // `Web` takes `SSHLocation`'s default: the finding points at the
+    // `Default` line (where the fix goes), the `!Ref` is where it lands
     assert_eq!(
         found,
         vec![
-            hit("Web", 31, 19),
+            hit("Web", 5, 14),
             hit("ByIf", 47, 32),
             hit("Joined", 56, 19)
         ]
     );
+    let web = &report["findings"][0];
+    assert_eq!(web["related"][0]["role"], "landing");
+    assert_eq!(
+        web["related"][0]["note"],
+        "default of parameter `SSHLocation` is used by `Web`"
+    );
+    assert_eq!(web["related"][0]["start_line"], 31);
+    assert_eq!(web["related"][0]["start_column"], 19);
     assert_eq!(report["errors"], serde_json::json!([]));
 }
 
@@ -178,7 +188,8 @@ fn parameter_files_override_defaults() {
     );
 }
 
-/// JSON's long form (`{"Ref": …}`, `{"Fn::If": …}`), and `AWS::NoValue`
+/// JSON's long form (`{"Ref": …}`, `{"Fn::If": …}`; the finding points at
+/// the parameter's `Default`), and `AWS::NoValue`
 /// leaving a property out.
 #[test]
 fn long_form_functions_and_no_value() {
@@ -203,5 +214,5 @@ fn long_form_functions_and_no_value() {
 "#;
     std::fs::write(tmp.path().join("stack.json"), template).expect("write");
     let (found, _) = findings(tmp.path(), &[]);
-    assert_eq!(found, vec![hit("Web", 11, 73)]);
+    assert_eq!(found, vec![hit("Web", 3, 63)]);
 }

@@ -10,12 +10,14 @@
 //! `AWS::NoValue`, `Fn::GetAtt`, `Fn::ImportValue`, an SSM-typed parameter,
 //! a parameter with no default and no value given) stays an intrinsic, which
 //! rules treat as unknown. A resolved value's span is where the function is
-//! written (the property a user reads in the resource); where it came from
-//! (the parameter's `Default` line) is not carried yet (issue 14 item 2's
-//! provenance model).
+//! written (the property a user reads in the resource); a `Ref` to a
+//! parameter also records where its value was set (the `Default`, or
+//! `--cfn-parameters`) as an [`Origin`], so a finding on it points at the
+//! line to edit (issue 14 item 2).
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::document::{format_number, Node, Span, Value};
+use crate::document::{format_number, origin, FileSpan, Node, Origin, SetBy, Span, Value};
 
 /// Parameter values given for every template (`--cfn-parameters`).
 pub type Overrides = Vec<(String, String)>;
@@ -65,10 +67,13 @@ pub fn parameter_file(doc: &Node) -> Result<Overrides, &'static str> {
 /// naming itself, a hostile chain).
 const MAX_DEPTH: usize = 64;
 
-/// Rewrites each template's resources with the values known before deployment.
-pub fn resolve(docs: &mut [Node], overrides: &[(String, String)]) {
+/// Rewrites each template's resources with the values known before
+/// deployment; gives the origins of the parameter values used (`file` is
+/// the template's index in the scan), sorted by where they land.
+pub fn resolve(docs: &mut [Node], overrides: &[(String, String)], file: usize) -> Vec<Origin> {
+    let mut set = Vec::new();
     for doc in docs {
-        let template = Template::new(doc, overrides);
+        let template = Template::new(doc, overrides, file);
         let Some(Value::Map(entries)) = resources_mut(doc).map(|r| &mut r.value) else {
             continue;
         };
@@ -79,7 +84,9 @@ pub fn resolve(docs: &mut [Node], overrides: &[(String, String)]) {
         for r in entries.iter_mut() {
             template.rewrite(&mut r.value, 0);
         }
+        set.append(&mut template.origins.into_inner());
     }
+    origin::table(set)
 }
 
 fn resources_mut(doc: &mut Node) -> Option<&mut Node> {
@@ -103,12 +110,19 @@ enum Outcome {
 
 struct Template {
     params: HashMap<String, Node>,
+    /// Where each parameter's value was set.
+    set_by: HashMap<String, SetBy>,
     conditions: HashMap<String, Node>,
     mappings: Option<Node>,
+    /// (where a parameter's value lands, where it was set), one per `Ref`
+    /// rewritten in place.
+    origins: RefCell<Vec<(FileSpan, SetBy)>>,
+    file: usize,
 }
 
 impl Template {
-    fn new(doc: &Node, overrides: &[(String, String)]) -> Self {
+    fn new(doc: &Node, overrides: &[(String, String)], file: usize) -> Self {
+        let mut set_by = HashMap::new();
         let mut params = HashMap::new();
         for p in doc.get("Parameters").and_then(Node::as_map).unwrap_or(&[]) {
             let ty = p
@@ -122,9 +136,18 @@ impl Template {
             }
             let list = ty == "CommaDelimitedList" || ty.starts_with("List<");
             let given = overrides.iter().rev().find(|(k, _)| *k == p.key);
-            let value = match (given, p.value.get("Default")) {
-                (Some((_, v)), _) => Node::string(v.clone(), Span::default()),
-                (None, Some(d)) if !is_intrinsic(d) => d.clone(),
+            let (value, by) = match (given, p.value.get("Default")) {
+                (Some((_, v)), _) => (
+                    Node::string(v.clone(), Span::default()),
+                    SetBy::new(None, format!("--cfn-parameters {}", p.key)),
+                ),
+                (None, Some(d)) if !is_intrinsic(d) => (
+                    d.clone(),
+                    SetBy::new(
+                        Some(FileSpan::new(file, d.span)),
+                        format!("default of parameter `{}`", p.key),
+                    ),
+                ),
                 _ => continue,
             };
             let value = match (&value.value, list) {
@@ -141,6 +164,7 @@ impl Template {
                 _ => value,
             };
             params.insert(p.key.clone(), value);
+            set_by.insert(p.key.clone(), by);
         }
         let conditions = doc
             .get("Conditions")
@@ -151,8 +175,11 @@ impl Template {
             .collect();
         Template {
             params,
+            set_by,
             conditions,
             mappings: doc.get("Mappings").cloned(),
+            origins: RefCell::new(Vec::new()),
+            file,
         }
     }
 
@@ -167,6 +194,13 @@ impl Template {
                 // else is shown where the function is written
                 if f != "Fn::If" {
                     relocate(&mut v, node.span);
+                }
+                // a parameter's value: findings on it go where it was set
+                if let (true, Some(by)) =
+                    (f == "Ref", arg.as_str().and_then(|p| self.set_by.get(p)))
+                {
+                    let landing = FileSpan::new(self.file, node.span);
+                    self.origins.borrow_mut().push((landing, by.clone()));
                 }
                 *node = v;
             }
