@@ -30,6 +30,55 @@ find policies fixtures -name '*.toml' -type f -print0 |
         cp "$f" "$corpus/rules_load/$(echo "$f" | tr '/' '_')"
     done
 
+# config_load: hand-written hostile layouts (fuzz/common/config_input.rs);
+# the fuzzer mutates names, link targets and the config from there.
+mkdir -p "$corpus/config_load"
+rule='[[rule]]
+id = "IN-001"
+title = "t"
+severity = "high"
+criteria = ["CC6.1"]
+target = "terraform"
+resources = ["aws_s3_bucket"]
+message = "m"
+rationale = "r"
+remediation = "r"
+assert = { path = "acl", not_in = ["public-read"] }'
+seed_config() { printf '%s\n' "$2" >"$corpus/config_load/$1"; }
+seed_config inside "rules = [\"rules\"]
+@@ file rules/a.toml
+$rule"
+seed_config absolute 'rules = ["$OUT/rules", "/proc/self/environ"]'
+seed_config dotdot 'rules = ["../outside/rules", "rules/../../outside/secret.toml"]
+@@ dir rules'
+seed_config link_file "rules = [\"rules\"]
+@@ file rules/a.toml
+$rule
+@@ link rules/z.toml \$OUT/rules/secret.toml"
+seed_config link_dir 'rules = ["r"]
+@@ link r $OUT/rules'
+seed_config link_not_toml 'rules = ["rules/e.toml", "rules/b.toml"]
+@@ link rules/e.toml $OUT/env
+@@ link rules/b.toml $OUT/broken.toml'
+seed_config hardlink 'rules = ["rules"]
+@@ hardlink rules/h.toml $OUT/broken.toml'
+seed_config fifo 'rules = ["rules"]
+@@ fifo rules/f.toml'
+seed_config baseline_link 'baseline = "b/base.json"
+@@ link b $OUT'
+seed_config baseline_dotdot 'baseline = "../outside/baseline.json"'
+seed_config config_link 'ignored: the config is a link
+@@ link soclint.toml $OUT/secret.toml'
+seed_config nested "rules = [\"../rules\"]
+@@ config sub
+@@ file rules/a.toml
+$rule
+@@ link sub/rules \$ROOT/../outside"
+seed_config waiver '[[waiver]]
+rule = "X"
+path = "../outside/*"
+policy-paths = ["/etc"]'
+
 # scan_file: one selector byte (the index into NAMES in
 # fuzz/common/scan_input.rs) followed by the file's bytes.
 mkdir -p "$corpus/scan_file"

@@ -1,11 +1,14 @@
-//! Discovery: a gitignore-aware parallel walk of the scanned roots, and the
+//! Discovery: a parallel walk of the scanned roots that leaves out what git
+//! ignores (and does not track), and the
 //! classification of each file by name (content decides later for YAML/JSON/Markdown).
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
+use crate::git::Ignored;
 use crate::target::Target;
 use crate::unscanned::{Reason, Skipped};
 
@@ -137,10 +140,12 @@ pub fn classify_name(rel: &str) -> NameClass {
     if name.eq_ignore_ascii_case("terragrunt.hcl") {
         return NameClass::Known(FileKind::Terragrunt);
     }
-    if name == "Dockerfile"
-        || name == "Containerfile"
+    // any case: `docker build` takes a `dockerfile` when there is no
+    // `Dockerfile`, and case-insensitive file systems take any spelling
+    if name.eq_ignore_ascii_case("Dockerfile")
+        || name.eq_ignore_ascii_case("Containerfile")
         || ends(".dockerfile")
-        || name.starts_with("Dockerfile.")
+        || starts("Dockerfile.")
     {
         return NameClass::Known(FileKind::Dockerfile);
     }
@@ -362,17 +367,21 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery 
             named_file(ri, root, exclude, &tx);
             continue;
         }
+        let left_out = git_ignored(&root.path);
+        let ignored_root = root.path.clone();
+        // the walk itself reads no ignore file: git decides (see git_ignored)
         let walker = WalkBuilder::new(&root.path)
-            .hidden(false)
-            .git_ignore(true)
-            .git_global(false)
-            .git_exclude(true)
-            .require_git(false)
-            .ignore(true)
-            .parents(true)
+            .standard_filters(false)
             .follow_links(false)
             .threads(threads)
-            .filter_entry(|e| e.file_name() != ".git")
+            .filter_entry(move |e| {
+                e.file_name() != ".git"
+                    && (left_out.is_empty()
+                        || !e
+                            .path()
+                            .strip_prefix(&ignored_root)
+                            .is_ok_and(|rel| left_out.contains(rel)))
+            })
             .build_parallel();
         walker.run(|| {
             let tx = tx.clone();
@@ -463,6 +472,37 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery 
         .dedup_by(|a, b| a.path == b.path && a.reason == b.reason);
     out.problems.sort();
     out
+}
+
+/// What a walk of `dir` leaves out: the files and directories git ignores
+/// and does not track, relative to `dir`. The walk does not read ignore
+/// files itself: git reads `.gitignore` never through a link (a committed
+/// `.gitignore` linked to `/dev/zero` or a FIFO hung or exhausted the walk),
+/// and a file git tracks is scanned whatever an ignore file says (a pull
+/// request adding `*.tf` to `.gitignore` hid every Terraform file). Outside
+/// a git work tree ignore files mean nothing, as to git, and every file is
+/// scanned; `.ignore` files (a ripgrep convention) never count. A directory
+/// named to be scanned inside one git ignores is scanned whole. When git
+/// cannot say (not installed, a `.git` it does not take for a repository),
+/// nothing is left out: the scan covers more, never less.
+fn git_ignored(dir: &Path) -> HashSet<PathBuf> {
+    match crate::git::Git::new(dir).ignored_untracked() {
+        Ok(Some(Ignored::Below(names))) => names.into_iter().map(path_from_bytes).collect(),
+        // a directory git ignores as a whole was named to be scanned: all
+        // of it is; and when git cannot say, nothing is left out
+        Ok(None | Some(Ignored::Itself)) | Err(_) => HashSet::new(),
+    }
+}
+
+#[cfg(unix)]
+fn path_from_bytes(name: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(name))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(name: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&name).replace('/', "\\"))
 }
 
 /// A regular file the walk found: to scan, unless its name is not UTF-8 or
@@ -712,7 +752,12 @@ mod tests {
             NameClass::Known(FileKind::GithubAction)
         );
         assert_eq!(classify_name("README.MD"), NameClass::Markdown);
-        assert_eq!(classify_name("dockerfile"), NameClass::Other);
+        // `docker build` takes a `dockerfile` when there is no `Dockerfile`
+        assert_eq!(
+            classify_name("dockerfile"),
+            NameClass::Known(FileKind::Dockerfile)
+        );
+        assert_eq!(classify_name("mydockerfile"), NameClass::Other);
         assert_eq!(classify_name(".tf"), NameClass::Known(FileKind::Terraform));
         assert_eq!(classify_name("tf"), NameClass::Other);
         assert_eq!(normalise(Path::new("./a/b/")), "a/b");

@@ -1,5 +1,5 @@
 //! The one way soclint runs a program: `git`, for `--changed-since`,
-//! `--changed-lines-only` and the list of tracked files, always through
+//! `--changed-lines-only` and the files git ignores, always through
 //! [`Git`].
 //!
 //! The scanned repository is untrusted, and that includes what git reads
@@ -16,7 +16,8 @@
 //! * ignores the system config (`GIT_CONFIG_NOSYSTEM`), never prompts, never
 //!   pages, takes no optional locks (nothing is written into the repository)
 //!   and does not follow `refs/replace`;
-//! * sets `core.fsmonitor=false` and `core.hooksPath=/dev/null`, and names
+//! * sets `core.fsmonitor=false`, `core.hooksPath=/dev/null` and no
+//!   `core.excludesFile` (a FIFO there blocked git), and names
 //!   the work tree itself (the directory holding `.git`), so `core.worktree`
 //!   cannot move it;
 //! * for a diff: `--no-ext-diff --no-textconv --no-color`, fixed
@@ -50,6 +51,10 @@ const HARDENED: &[&str] = &[
     "core.hooksPath=/dev/null",
     "-c",
     "core.quotePath=false",
+    // an excludes file the config names could be a FIFO (git blocks opening
+    // it) or `/dev/zero`; soclint's view of ignored files is the repository's
+    "-c",
+    "core.excludesFile=",
 ];
 
 /// Options of every `git diff`: no program runs, and the output has the
@@ -171,10 +176,56 @@ impl Git {
     /// bytes (`ls-files -z`: names are never quoted); `None` when the
     /// directory is not in a git work tree.
     pub fn tracked_files(&self) -> Result<Option<Vec<Vec<u8>>>, String> {
+        self.list_files(&[OsStr::new("--cached")])
+    }
+
+    /// What git ignores under the directory and does not track; `None`
+    /// when the directory is not in a git work tree. git reads the ignore
+    /// files (`.gitignore` as committed, never through a link;
+    /// `.git/info/exclude`), so a tracked file is never in the list whatever
+    /// they say. No `core.excludesFile` is read (see [`HARDENED`]): the
+    /// scan does not depend on who runs it.
+    pub fn ignored_untracked(&self) -> Result<Option<Ignored>, String> {
+        // the directory as an absolute, literal pathspec: git lists what is
+        // under it relative to it, or `../` when an ignored directory holds it
+        // (from inside one, a relative pathspec makes ls-files fail)
+        let dir = std::path::absolute(&self.dir).map_err(|e| e.to_string())?;
+        let names = self.list_files(&[
+            OsStr::new("--others"),
+            OsStr::new("--ignored"),
+            OsStr::new("--exclude-standard"),
+            OsStr::new("--directory"),
+            OsStr::new("--"),
+            dir.as_os_str(),
+        ])?;
+        Ok(names.map(|names| {
+            if names.iter().any(|n| n.starts_with(b"../") || n == b"./") {
+                return Ignored::Itself;
+            }
+            Ignored::Below(
+                names
+                    .into_iter()
+                    .map(|mut n| {
+                        if n.last() == Some(&b'/') {
+                            n.pop();
+                        }
+                        n
+                    })
+                    .collect(),
+            )
+        }))
+    }
+
+    /// `git ls-files -z ARGS` (pathspecs literal): names are never quoted.
+    fn list_files(&self, args: &[&OsStr]) -> Result<Option<Vec<Vec<u8>>>, String> {
         if self.work_tree.is_none() && !self.named_by_env {
             return Ok(None);
         }
-        let out = self.run_str(&["ls-files", "-z", "--cached"])?;
+        let mut all: Vec<&OsStr> = ["--literal-pathspecs", "ls-files", "-z"]
+            .map(OsStr::new)
+            .to_vec();
+        all.extend(args);
+        let out = self.run(&[], &all)?;
         Ok(Some(
             out.split(|&b| b == 0)
                 .filter(|s| !s.is_empty())
@@ -228,6 +279,16 @@ impl Git {
         }
         Ok(config)
     }
+}
+
+/// What git ignores and does not track under a directory.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ignored {
+    /// Files, and directories wholly ignored (without their trailing `/`),
+    /// relative to the directory, as raw bytes.
+    Below(Vec<Vec<u8>>),
+    /// The directory itself lies in a directory git ignores.
+    Itself,
 }
 
 /// The first line of git's output if it is a full object hash.

@@ -216,7 +216,8 @@ pub fn config_display(config_path: Option<&Path>, base: &Path) -> String {
 
 /// The baseline soclint.toml names (`baseline = "…"`, relative to the
 /// file). A config found in the tree may name one only inside the
-/// repository (a link is followed, then checked), as its rule paths.
+/// repository (a link is followed, then checked), as its rule paths; the
+/// directory it goes in must exist there.
 pub fn configured_baseline(
     config: &Config,
     config_path: Option<&Path>,
@@ -267,10 +268,20 @@ fn configured_path(
     };
     repo_path::check_relative(named).map_err(refuse)?;
     let path = dir.join(named);
-    if from_tree && path.symlink_metadata().is_ok() {
+    if from_tree {
         let root = repo_path::repository_root(dir)
             .map_err(|e| error(format!("cannot resolve {}: {e}", dir.display())))?;
-        repo_path::resolve_inside(&root, dir, named).map_err(refuse)?;
+        // `soclint baseline` writes the file, which need not exist yet: its
+        // directory must, inside the repository (`../x.json` wrote outside)
+        let (parent, file) = named.rsplit_once('/').unwrap_or(("", named));
+        if matches!(file, "" | "." | "..") {
+            return Err(refuse("does not name a file".into()));
+        }
+        let parent = if parent.is_empty() { "." } else { parent };
+        repo_path::resolve_inside(&root, dir, parent).map_err(refuse)?;
+        if path.symlink_metadata().is_ok() {
+            repo_path::resolve_inside(&root, dir, named).map_err(refuse)?;
+        }
     }
     Ok(Some(path))
 }

@@ -443,3 +443,63 @@ fn errors_about_rule_files_show_hidden_characters_as_escapes() {
     );
     assert!(!err.contains('\u{202e}'), "{err:?}");
 }
+
+/// `baseline = "../x.json"` in the pull request's `soclint.toml` made
+/// `soclint baseline` write beside the checkout: a plain path, no link, so
+/// the output guard let it through. The directory a configured baseline goes
+/// in must be inside the repository; the file itself need not exist yet.
+#[test]
+fn a_configured_baseline_is_written_inside_the_repository_only() {
+    let l = layout();
+    std::fs::create_dir(l.repo.join("ci")).expect("mkdir");
+    let baseline = |dir: &Path| {
+        let out = Command::cargo_bin("soclint")
+            .expect("binary")
+            .current_dir(dir)
+            .env("SOCLINT_TODAY", "2026-11-25")
+            .args(["baseline", "."])
+            .timeout(Duration::from_secs(30))
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr)
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "×" | "│"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        (out.status.code().unwrap_or(-1), err)
+    };
+    for (named, message) in [
+        ("../outside/stolen.json", "leads outside the repository"),
+        (
+            "ci/../../outside/stolen.json",
+            "leads outside the repository",
+        ),
+        ("ci/..", "does not name a file"),
+        ("missing/base.json", "does not exist"),
+    ] {
+        write(
+            &l.repo,
+            "soclint.toml",
+            &format!("baseline = \"{named}\"\n"),
+        );
+        let (code, err) = baseline(&l.repo);
+        assert_eq!(code, 2, "{named}: {err}");
+        assert!(
+            err.contains(&format!(
+                "baseline = \"{named}\" in soclint.toml: the path {message}"
+            )),
+            "{named}: {err}"
+        );
+    }
+    let mut beside: Vec<_> = std::fs::read_dir(&l.outside)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["credentials", "rules.toml"]);
+    // inside the repository it is written, and `check` applies it
+    write(&l.repo, "soclint.toml", "baseline = \"ci/base.json\"\n");
+    let (code, err) = baseline(&l.repo);
+    assert_eq!(code, 0, "{err}");
+    assert!(l.repo.join("ci/base.json").is_file());
+}

@@ -12,6 +12,8 @@ use soclint::document::{dockerfile, hcl, json, markdown, yaml, Limits};
 
 #[path = "../fuzz/common/check.rs"]
 mod check;
+#[path = "../fuzz/common/config_input.rs"]
+mod config_input;
 #[path = "../fuzz/common/scan_input.rs"]
 mod scan_input;
 
@@ -105,5 +107,16 @@ fn scan_file() {
             assert!(result.errors.len() <= 1, "{:?}", result.errors);
             assert!(result.findings.len() <= 1000 + content.len());
         }
+    });
+}
+
+#[test]
+fn config_load() {
+    let base = tempfile::tempdir().expect("tempdir");
+    replay("config_load", |data| {
+        let dir = base.path().join("case");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).expect("case dir");
+        config_input::check(&dir, data);
     });
 }

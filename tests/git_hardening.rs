@@ -58,7 +58,9 @@ fn check(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, Strin
             "--format",
             "compact",
         ])
-        .args(args);
+        .args(args)
+        // a hang (git blocked on a FIFO) fails instead of stalling the suite
+        .timeout(std::time::Duration::from_secs(120));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -367,4 +369,79 @@ fn words(err: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Attacks of V12's class through settings git reads from files the
+/// repository's config includes (`include.path`, `includeIf`): an
+/// fsmonitor, an ssh command, a credential helper, an askpass program, a
+/// pager, an external diff, a hooks directory, and an excludes file that is
+/// a FIFO (git would block opening it). A plain scan (git lists what it
+/// ignores) and `--changed-lines-only` run none of them, do not hang, and
+/// scan the tracked file that `.gitignore` names.
+#[cfg(unix)]
+#[test]
+fn included_configs_run_nothing_and_block_nothing() {
+    let dir = changed_repo();
+    let d = dir.path();
+    let outside = tempfile::tempdir().expect("tempdir");
+    let o = outside.path();
+    let m = markers(
+        o,
+        &[
+            "fsmonitor",
+            "ssh",
+            "credential",
+            "askpass",
+            "pager",
+            "external",
+            "hook",
+        ],
+    );
+    let touch = |p: &std::path::PathBuf| format!("touch '{}'", p.display());
+    let fifo = o.join("excludes");
+    let status = Std::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(status.success());
+    std::fs::create_dir_all(o.join("hooks")).expect("hooks");
+    let hook = o.join("hooks/post-index-change");
+    std::fs::write(&hook, format!("#!/bin/sh\n{}\n", touch(&m[6]))).expect("hook");
+    set_executable(&hook);
+    write(
+        d,
+        ".git/evil.cfg",
+        &format!(
+            "[core]\n\tfsmonitor = \"{}; false\"\n\tsshCommand = \"{}\"\n\taskPass = \"{}\"\n\tpager = \"{}\"\n\texcludesFile = {}\n[credential]\n\thelper = \"!{}\"\n",
+            touch(&m[0]),
+            touch(&m[1]),
+            touch(&m[3]),
+            touch(&m[4]),
+            fifo.display(),
+            touch(&m[2]),
+        ),
+    );
+    write(
+        d,
+        ".git/evil2.cfg",
+        &format!(
+            "[diff]\n\texternal = \"{}\"\n[core]\n\thooksPath = {}\n",
+            touch(&m[5]),
+            o.join("hooks").display()
+        ),
+    );
+    let config = d.join(".git/config");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("[include]\n\tpath = evil.cfg\n[includeIf \"gitdir:/\"]\n\tpath = evil2.cfg\n[includeIf \"gitdir:**\"]\n\tpath = evil2.cfg\n");
+    std::fs::write(&config, text).expect("config");
+    write(d, ".gitignore", "*.tf\n");
+    for args in [
+        &[][..],
+        &["--changed-since", "HEAD~1", "--changed-lines-only"][..],
+    ] {
+        let (code, out, err) = check(d, args, &[]);
+        assert_none_exist(&m);
+        assert_eq!(
+            (code, out.as_str()),
+            (1, finding("main.tf").as_str()),
+            "{args:?}: {err}"
+        );
+    }
 }

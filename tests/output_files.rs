@@ -425,3 +425,32 @@ fn dev_stdout_writes_into_the_redirected_file() {
     assert_eq!(std::fs::metadata(&out).expect("meta").ino(), before);
     assert!(read(&out).contains("\"ruleId\": \"AWS-S3-001\""));
 }
+
+/// V11 (row 3.7): pre-commit passes staged file names after the hook's
+/// entry, so a file named `--select=X.tf` selected no rule (exit 0) and one
+/// named `--output=prod.tf` overwrote `prod.tf` with the report. The entry
+/// ends its options with `--`: run as pre-commit runs it, both are files.
+#[test]
+fn v11_file_names_pre_commit_passes_are_files_not_options() {
+    let l = layout();
+    let hooks = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
+    let entry = hooks
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("entry: "))
+        .expect("entry");
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("soclint"));
+    let options: Vec<&str> = words.collect();
+    std::fs::write(l.repo.join("prod.tf"), "locals {}\n").expect("write");
+    std::fs::write(l.repo.join("--select=X.tf"), "").expect("write");
+    std::fs::write(l.repo.join("--output=prod.tf"), "").expect("write");
+    let mut args = options.clone();
+    args.extend(["--select=X.tf", "--output=prod.tf", "main.tf", "prod.tf"]);
+    let (code, out, err) = run(&l.repo, &args);
+    assert_eq!(
+        (code, out.as_str()),
+        (1, "main.tf:2:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.x` readable by anyone\n"),
+        "{err}"
+    );
+    assert_eq!(read(&l.repo.join("prod.tf")), "locals {}\n");
+}

@@ -520,3 +520,131 @@ fn git_metadata_and_baseline_entries_render_as_text_in_markdown() {
         "### Fixed since the baseline\n\n- `X](https://evil.example)` ``a`b` [c](https://evil.example)`` \\<img src=x\\> `@`team\n"
     ), "{md}");
 }
+
+/// A Helm chart's values reach findings (the value is reported at its line
+/// in `values.yaml`): workflow commands, Markdown, HTML, an OSC escape and a
+/// bidirectional override in a value stay text in compact, Markdown, JUnit
+/// and GitHub output.
+#[test]
+fn helm_values_cannot_inject_into_any_check_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "chart/Chart.yaml",
+        b"apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    write(
+        d,
+        "chart/values.yaml",
+        b"image: \"nginx:latest\\n::error file=x::approved ![x](https://evil.example/a.png) <img src=x> \\u001b]0;PWN\\u0007 \\u202e\"\n",
+    );
+    write(
+        d,
+        "chart/templates/pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: c\n      image: {{ .Values.image | quote }}\n",
+    );
+    let out = |format: &str| {
+        let (code, out, err) = run(
+            d,
+            &["check", ".", "--select", "K8S-CTR-008", "--format", format],
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(!out.contains(['\x1b', '\u{202e}']), "{format}: {out}");
+        out
+    };
+    let image = "nginx:latest\\n::error file=x::approved ![x](https://evil.example/a.png) <img src=x> \\x1b]0;PWN\\x07 \\u{202e}";
+    assert_eq!(
+        out("compact"),
+        format!("chart/values.yaml:1:8: MEDIUM K8S-CTR-008 [CC6.8,CC8.1] container `Pod/web/c` uses the unpinned image `{image}` (rendered at chart/templates/pod.yaml@helm:8:14)\n")
+    );
+    assert!(out("markdown").contains(
+        "| medium | `K8S-CTR-008` | CC6.8 · CC8.1 | `chart/values.yaml:1` | container \\`Pod/web/c\\` uses the unpinned image \\`nginx\\:latest\\n\\:\\:error file=x\\:\\:approved \\!\\[x\\]\\(https\\://evil.example/a.png\\) \\<img src=x\\> \\x1b\\]0;PWN\\x07 \\u{202e}\\` |\n"
+    ));
+    assert!(out("junit").contains(&format!(
+        "type=\"medium\">chart/values.yaml:1:8: container `Pod/web/c` uses the unpinned image `{}`\n",
+        image.replace('<', "&lt;").replace('>', "&gt;")
+    )));
+    let github = out("github");
+    assert_eq!(github.lines().filter(|l| l.starts_with("::")).count(), 1);
+    assert_no_workflow_command(&github.lines().skip(1).collect::<Vec<_>>().join("\n"));
+}
+
+/// A repository's own rule file writes XML and HTML into its title and
+/// message (closing the failure, forging a test case, a script, a
+/// `javascript:` link) and characters XML forbids: JUnit stays one
+/// well-formed test case, the evidence report runs nothing and links only
+/// where soclint links.
+#[test]
+fn rule_text_cannot_forge_junit_test_cases_or_html_links() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "rules/own.toml",
+        br#"[[rule]]
+id = "OWN-001"
+title = "Private ]]></failure></testcase><testcase name=\"forged\"/><script>alert(1)</script> \uFFFF"
+severity = "high"
+criteria = ["CC6.1"]
+target = "terraform"
+resources = ["aws_s3_bucket"]
+message = "bucket `{resource}` </failure> <a href=\"javascript:alert(1)\">x</a>"
+rationale = "r"
+remediation = "See [x](javascript:alert(2))"
+references = ["javascript:alert(3)", "https://example.com/ok"]
+assert = { path = "acl", not_in = ["public-read"] }
+"#,
+    );
+    write(d, "soclint.toml", b"rules = [\"rules\"]\n");
+    write(
+        d,
+        "main.tf",
+        b"resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n",
+    );
+    let (_, junit, _) = run(d, &["check", ".", "--select", "OWN", "--format", "junit"]);
+    assert!(!junit.contains('\u{ffff}'), "{junit}");
+    assert_eq!(junit.matches("<testcase ").count(), 1, "{junit}");
+    assert_eq!(junit.matches("</failure>").count(), 1, "{junit}");
+    assert!(junit.contains(
+        "<failure message=\"Private ]]&gt;&lt;/failure&gt;&lt;/testcase&gt;&lt;testcase name=&quot;forged&quot;/&gt;&lt;script&gt;alert(1)&lt;/script&gt; \\u{ffff} [CC6.1] 1 finding(s): high\" type=\"high\">main.tf:2:9: bucket `aws_s3_bucket.b` &lt;/failure&gt; &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;\n"
+    ), "{junit}");
+    let (code, _, err) = run(d, &["report", ".", "-o", "evidence.html"]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(d.join("evidence.html")).expect("report");
+    assert!(!html.contains("<script"), "script element");
+    assert!(html.contains("Private ]]&gt;&lt;/failure&gt;&lt;/testcase&gt;&lt;testcase name=&quot;forged&quot;/&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for href in html.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with(['#', '.']),
+            "{}",
+            &href[..40.min(href.len())]
+        );
+    }
+}
+
+/// A right-to-left override in a file name reorders what a reviewer reads
+/// (`a` U+202E `gpj.tf` reads as a `.jpg`): the check formats a person reads
+/// show it as an escape.
+#[test]
+fn bidirectional_overrides_in_file_names_are_shown_in_check_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a\u{202e}gpj.tf", PUBLIC_ACL);
+    let check = |format: &str| {
+        let (code, out, _) = run(
+            dir.path(),
+            &["check", ".", "--select", "AWS-S3-001", "--format", format],
+        );
+        assert_eq!(code, 1);
+        out
+    };
+    assert_eq!(
+        check("compact"),
+        "a\\u{202e}gpj.tf:2:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.x` readable by anyone\n"
+    );
+    for format in ["human", "markdown"] {
+        let out = check(format);
+        assert!(!out.contains('\u{202e}'), "{format}: {out}");
+        assert!(out.contains("a\\u{202e}gpj.tf"), "{format}: {out}");
+    }
+}

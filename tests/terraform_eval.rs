@@ -178,7 +178,14 @@ fn variables_defaults_tfvars_var_file_and_cli() {
     write(t, &[("z.auto.tfvars", "acl = \"private\"\n")]);
     let (f, _) = scan(t, &["--select", "AWS-S3-001"]);
     assert!(f.is_empty(), "{f:?}");
-    // a git-ignored variable file is not read (CI's checkout would not have it)
+    // a variable file git ignores (and does not track) is not read: CI's
+    // checkout would not have it
+    let init = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(t)
+        .status()
+        .expect("git");
+    assert!(init.success());
     write(t, &[(".gitignore", "*.auto.tfvars\n")]);
     let (f, _) = scan(t, &["--select", "AWS-S3-001"]);
     assert_eq!(f.len(), 1, "{f:?}");
