@@ -17,12 +17,20 @@
 //!   pages, takes no optional locks (nothing is written into the repository)
 //!   and does not follow `refs/replace`;
 //! * sets `core.fsmonitor=false`, `core.hooksPath=/dev/null` and no
-//!   `core.excludesFile` (a FIFO there blocked git), and names
+//!   `core.excludesFile` or `core.attributesFile` (a FIFO there blocked
+//!   git), and names
 //!   the work tree itself (the directory holding `.git`), so `core.worktree`
 //!   cannot move it;
 //! * for a diff: `--no-ext-diff --no-textconv --no-color`, fixed
-//!   `a/`/`b/` prefixes, and every `filter.<driver>` the config defines
+//!   `a/`/`b/` prefixes, an empty order file (`diff.orderFile` may be a
+//!   FIFO), and every `filter.<driver>` the config defines
 //!   blanked (`clean`, `smudge` and `process` empty, `required` false);
+//! * is killed when it has not finished within a time limit: a FIFO among
+//!   the files git opens that no setting can name away (`.git/info/exclude`,
+//!   `.git/info/attributes`, a `.gitignore` or `.gitattributes` in the work
+//!   tree of a scanned archive) would block it for ever. The call then fails:
+//!   `--changed-since` is an error, and the scan leaves nothing out as
+//!   git-ignored;
 //! * passes user-supplied revisions only after `--end-of-options`, and refuses
 //!   one that starts with `-` before git sees it.
 use std::ffi::{OsStr, OsString};
@@ -51,11 +59,22 @@ const HARDENED: &[&str] = &[
     "core.hooksPath=/dev/null",
     "-c",
     "core.quotePath=false",
-    // an excludes file the config names could be a FIFO (git blocks opening
-    // it) or `/dev/zero`; soclint's view of ignored files is the repository's
+    // an excludes or attributes file the config names could be a FIFO (git
+    // blocks opening it) or `/dev/zero`; soclint's view of ignored files is
+    // the repository's
     "-c",
     "core.excludesFile=",
+    "-c",
+    "core.attributesFile=",
 ];
+
+/// How long one git command may take before it is killed, unless
+/// `SOCLINT_GIT_TIMEOUT` (seconds) says otherwise. Files git opens that the
+/// settings above cannot name away (`.git/info/exclude`,
+/// `.git/info/attributes`, a `.gitignore` or `.gitattributes` in the work
+/// tree) may be FIFOs in a scanned archive or work tree: git would block
+/// opening them for ever.
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Options of every `git diff`: no program runs, and the output has the
 /// shape [`crate::git`]'s callers parse whatever the user's config says.
@@ -67,6 +86,8 @@ const DIFF: &[&str] = &[
     "--dst-prefix=b/",
     "--no-renames",
     "--relative",
+    // `diff.orderFile` may name a FIFO; an empty order changes nothing
+    "-O/dev/null",
 ];
 
 impl Git {
@@ -106,18 +127,38 @@ impl Git {
         cmd
     }
 
-    /// Runs `git ARGS` (hardened) and returns its standard output.
+    /// Runs `git ARGS` (hardened) and returns its standard output; a git
+    /// that has not finished within the time limit ([`DEFAULT_TIMEOUT`]) is
+    /// killed and the call fails.
     fn run(&self, config: &[OsString], args: &[&OsStr]) -> Result<Vec<u8>, String> {
-        let out = self
+        let shown = || {
+            args.iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let child = self
             .command(config)
             .args(args)
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| format!("cannot run git: {e}"))?;
+        let limit = timeout();
+        let (out, timed_out) = finish_within(child, limit).map_err(|e| format!("git: {e}"))?;
+        if timed_out {
+            return Err(format!(
+                "git {} did not finish within {} s and was stopped (a FIFO or device \
+                 among the files git reads: .gitignore, .gitattributes, .git/info/?); \
+                 SOCLINT_GIT_TIMEOUT sets the limit",
+                shown(),
+                limit.as_secs()
+            ));
+        }
         if !out.status.success() {
-            let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
             return Err(format!(
                 "git {} failed: {}",
-                shown.join(" "),
+                shown(),
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
@@ -306,6 +347,68 @@ fn work_tree_of(dir: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|d| d.join(".git").symlink_metadata().is_ok())
         .map(Path::to_path_buf)
+}
+
+/// The time limit of one git command: `SOCLINT_GIT_TIMEOUT` seconds (the
+/// operator's environment), else [`DEFAULT_TIMEOUT`].
+fn timeout() -> std::time::Duration {
+    std::env::var("SOCLINT_GIT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// Collects a child's output; kills it when it is still running after
+/// `limit` (then `true`). The child is reaped only after the watchdog has
+/// stopped, so the watchdog never signals a process id that was reused.
+fn finish_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> std::io::Result<(std::process::Output, bool)> {
+    use std::io::Read;
+    use std::sync::{mpsc, Arc, Mutex};
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(std::io::Error::other("git's output is not piped"));
+    };
+    let child = Arc::new(Mutex::new(child));
+    let (done, wait) = mpsc::channel::<()>();
+    let watchdog = {
+        let child = Arc::clone(&child);
+        std::thread::spawn(move || match wait.recv_timeout(limit) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.lock().map(|mut c| c.kill());
+                true
+            }
+            _ => false,
+        })
+    };
+    let errors = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf);
+        buf
+    });
+    let mut out = Vec::new();
+    let read = stdout.read_to_end(&mut out);
+    let err = errors.join().unwrap_or_default();
+    let _ = done.send(());
+    let timed_out = watchdog.join().unwrap_or(false);
+    read?;
+    let status = child
+        .lock()
+        .map_err(|_| std::io::Error::other("poisoned"))?
+        .wait()?;
+    Ok((
+        std::process::Output {
+            status,
+            stdout: out,
+            stderr: err,
+        },
+        timed_out,
+    ))
 }
 
 #[cfg(test)]

@@ -445,3 +445,74 @@ fn included_configs_run_nothing_and_block_nothing() {
         );
     }
 }
+
+/// Files git opens that may be FIFOs when an archive or a work tree is
+/// scanned (git cannot commit a FIFO, but `.git/` and untracked files are
+/// the scanned tree's too): an order file and an attributes file that
+/// `.git/config` names, `.git/info/exclude`, `.git/info/attributes`, a
+/// `.gitattributes` and a `.gitignore` in the work tree. Before: each blocked
+/// soclint for ever (a plain scan too for the ignore files). The two the
+/// config names are set away, so the answer is right; git blocked on any
+/// other is stopped after `SOCLINT_GIT_TIMEOUT` seconds: `--changed-since`
+/// fails (exit 2, saying why), a plain scan leaves nothing out as
+/// git-ignored.
+#[cfg(unix)]
+#[test]
+fn fifos_git_would_open_block_nothing() {
+    let mkfifo = |p: &Path| {
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        // `git init` writes a `.git/info/exclude`: the FIFO takes its place
+        let _ = std::fs::remove_file(p);
+        let status = Std::new("mkfifo").arg(p).status().expect("mkfifo");
+        assert!(status.success());
+    };
+    let since = &["--changed-since", "HEAD~1", "--changed-lines-only"][..];
+    let limit = [("SOCLINT_GIT_TIMEOUT", "2")];
+    for key in ["diff.orderFile", "core.attributesFile"] {
+        let dir = changed_repo();
+        let d = dir.path();
+        let outside = tempfile::tempdir().expect("tempdir");
+        let fifo = outside.path().join("fifo");
+        mkfifo(&fifo);
+        git(d, &["config", key, &fifo.display().to_string()]);
+        for args in [&[][..], since] {
+            let (code, out, err) = check(d, args, &limit);
+            assert_eq!(
+                (code, out.as_str()),
+                (1, finding("main.tf").as_str()),
+                "{key} {args:?}: {err}"
+            );
+        }
+    }
+    // (file, whether `git diff` opens it: then `--changed-since` fails)
+    for (rel, diff_opens) in [
+        (".git/info/exclude", true),
+        (".git/info/attributes", true),
+        (".gitattributes", true),
+        ("sub/.gitignore", false),
+    ] {
+        let dir = changed_repo();
+        let d = dir.path();
+        mkfifo(&d.join(rel));
+        let (code, out, err) = check(d, &[], &limit);
+        assert_eq!(
+            (code, out.as_str()),
+            (1, finding("main.tf").as_str()),
+            "{rel}: {err}"
+        );
+        let (code, out, err) = check(d, since, &limit);
+        if diff_opens {
+            assert_eq!((code, out.as_str()), (2, ""), "{rel}: {err}");
+            assert!(
+                words(&err).contains("did not finish within 2 s and was stopped"),
+                "{rel}: {err}"
+            );
+        } else {
+            assert_eq!(
+                (code, out.as_str()),
+                (1, finding("main.tf").as_str()),
+                "{rel}: {err}"
+            );
+        }
+    }
+}
