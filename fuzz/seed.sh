@@ -78,6 +78,26 @@ seed_config waiver '[[waiver]]
 rule = "X"
 path = "../outside/*"
 policy-paths = ["/etc"]'
+seed_config policy_link 'policy-paths = ["docs"]
+@@ link docs $OUT/policies
+@@ link infra $OUT/tf
+@@ link Dockerfile $OUT/Dockerfile'
+seed_config waiver_link '[[waiver]]
+rule = "*"
+path = "infra/**"
+reason = "r"
+@@ link infra $OUT/tf
+@@ file main.tf
+resource "aws_s3_bucket" "b" {
+  acl = "public-read"
+}'
+seed_config odd_names 'rules = ["r%0a%1b[2J", "r%ff"]
+policy-paths = ["p%e2%80%ae"]
+@@ link r%0a%1b[2J $OUT/rules
+@@ link r%ff $OUT/rules
+@@ link p%e2%80%ae $OUT/policies
+@@ file %ff.tf
+resource "aws_s3_bucket" "b" {}'
 
 # scan_file: one selector byte (the index into NAMES in
 # fuzz/common/scan_input.rs) followed by the file's bytes.

@@ -23,7 +23,9 @@
 //! starts from) into `DIR`. Entry names are relative and stay inside the
 //! repository (a name with `..`, or absolute, is dropped); link targets may
 //! be anything, with `$OUT` and `$ROOT` (in the config too) standing for the absolute paths of
-//! the directory beside the repository and of the repository.
+//! the directory beside the repository and of the repository. In names, link
+//! targets and the config, `%XX` is the byte XX (names that are not UTF-8,
+//! control characters, spaces).
 //!
 //! Beside the repository, `outside/` holds what a pull request must never
 //! get at: a valid rule file (`rules/secret.toml`, rule `OUTSIDE-001`), a
@@ -31,7 +33,10 @@
 //! Each holds [`MARKER`]. [`check`] loads the config found in the tree, its
 //! rules (strictly and as `soclint test` does), and its baseline, and asserts
 //! that no rule from outside is loaded, no baseline path leads outside and
-//! no error or rule text carries the marker. Panics are failures too.
+//! no error or rule text carries the marker. It then scans the tree with
+//! that config (built-in rules, waivers, policy paths, exclusions) and checks
+//! that no report names or quotes a file from outside and every reported path
+//! stays in the tree. Panics are failures too.
 use std::path::{Component, Path, PathBuf};
 
 use soclint::project::{self, Anchor, ConfigChoice, RuleOverrides};
@@ -52,13 +57,21 @@ remediation = "r"
 assert = { path = "acl", not_in = ["public-read"] }
 "#;
 
-fn outside_files() -> [(&'static str, &'static [u8]); 5] {
+fn outside_files() -> [(&'static str, &'static [u8]); 8] {
     [
         ("rules/secret.toml", SECRET_RULE.as_bytes()),
         ("broken.toml", b"[[rule]]\nid = OUTSIDE_SECRET_7f3a\n"),
         ("env", b"TOKEN=OUTSIDE_SECRET_7f3a\0HOME=/root\0"),
         ("secret.toml", b"token = \"OUTSIDE_SECRET_7f3a\"\n"),
         ("baseline.json", b"{\"OUTSIDE_SECRET_7f3a\": 1}\n"),
+        // files a scan would list by name if it went through a link or
+        // followed a policy or waiver path out of the tree
+        ("policies/OUTSIDE_SECRET_7f3a.md", b"# Access policy\n"),
+        (
+            "tf/OUTSIDE_SECRET_7f3a.tf",
+            b"resource \"aws_s3_bucket\" \"OUTSIDE_SECRET_7f3a\" {\n  acl = \"public-read\"\n}\n",
+        ),
+        ("Dockerfile", b"FROM OUTSIDE_SECRET_7f3a\n"),
     ]
 }
 
@@ -72,11 +85,36 @@ enum Entry<'a> {
     Fifo(&'a str),
 }
 
+/// A name as bytes: `%XX` stands for the byte XX, so names can hold what
+/// is not UTF-8, control characters and spaces.
+fn decode(name: &str) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    let b = name.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
 /// A name inside the repository: relative, no `..`, no NUL.
-fn inside(name: &str) -> Option<&Path> {
-    let p = Path::new(name);
-    let ok = !name.is_empty()
-        && !name.contains('\0')
+fn inside(name: &str) -> Option<PathBuf> {
+    let p = decode(name);
+    let ok = !p.as_os_str().is_empty()
+        && !p.as_os_str().as_encoded_bytes().contains(&0)
         && p.components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
         && p.components().any(|c| matches!(c, Component::Normal(_)));
@@ -134,8 +172,8 @@ fn parse(text: &str) -> Input<'_> {
 }
 
 fn target_of(target: &str, root: &Path, outside: &Path) -> PathBuf {
-    PathBuf::from(
-        target
+    decode(
+        &target
             .replace("$OUT", &outside.to_string_lossy())
             .replace("$ROOT", &root.to_string_lossy()),
     )
@@ -246,7 +284,9 @@ fn assert_no_marker(what: &str, text: &str) {
 /// Lays out `data` in the empty directory `dir` and loads its config, rules
 /// and baseline; panics when anything from outside the repository gets in.
 pub fn check(dir: &Path, data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
+    // the marker may only come from outside: an input that spells it out
+    // itself (a file name, a rule title) would be flagged for nothing
+    let text = String::from_utf8_lossy(data).replace(MARKER, "");
     let input = parse(&text);
     let (root, start) = lay_out(&input, dir);
     let anchor = Anchor {
@@ -308,5 +348,59 @@ pub fn check(dir: &Path, data: &[u8]) {
         }
         Ok(None) => {}
         Err(e) => assert_no_marker("a baseline error", &render(&e)),
+    }
+    scan(&root, &start);
+}
+
+/// The whole scan with the config found from `start` (built-in rules, the
+/// config's rules, waivers, policy paths, exclusions): every path it reports
+/// is a path of the tree, and no file from outside is named or quoted.
+fn scan(root: &Path, start: &Path) {
+    let flags = project::ScanOverrides {
+        threads: Some(1),
+        ..project::ScanOverrides::default()
+    };
+    let prepared = match project::scan_directory(start, &RuleOverrides::default(), &flags, true) {
+        Ok(p) => p,
+        Err(e) => return assert_no_marker("a scan error", &render(&e)),
+    };
+    let result = &prepared.result;
+    let json = soclint::report::json::render(result);
+    assert_no_marker("the JSON report", &json);
+    let ctx = soclint::report::Context {
+        show_suppressed: true,
+        link_base: None,
+        frameworks: Vec::new(),
+    };
+    assert_no_marker(
+        "the Markdown report",
+        &soclint::report::markdown::render(result, &ctx),
+    );
+    let report: serde_json::Value = serde_json::from_str(&json).expect("the JSON report parses");
+    let mut paths = Vec::new();
+    collect_paths(&report, &mut paths);
+    for p in paths {
+        let path = Path::new(&p);
+        assert!(
+            !path.is_absolute() && !path.components().any(|c| c == Component::ParentDir),
+            "a reported path leaves the tree: {p:?} (root {})",
+            root.display()
+        );
+    }
+}
+
+/// Every string under a `path` or `file` key of the JSON report.
+fn collect_paths(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("path" | "file", serde_json::Value::String(s)) => out.push(s.clone()),
+                    _ => collect_paths(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_paths(i, out)),
+        _ => {}
     }
 }
