@@ -1,7 +1,8 @@
 //! Smaller findings of the red-team report (`../shared/security/FINDINGS.md`),
 //! each reproduced end to end: columns after a byte-order mark, suppression
-//! lookalikes inside values, credentials in remote URLs, and column
-//! computation on a minified file of megabytes.
+//! lookalikes inside values, credentials in remote URLs, column
+//! computation on a minified file of megabytes, and `--max-nodes` for every
+//! parsed format.
 use std::path::Path;
 use std::time::Duration;
 
@@ -566,4 +567,58 @@ fn m15_a_history_append_waits_for_the_lock() {
             && rest.lines().count() == 1,
         "{rest}"
     );
+}
+
+/// L9 (row 4.10): `--max-nodes` holds for HCL and JSON as for YAML. A
+/// Terraform list, a CloudFormation JSON template and a Kubernetes YAML
+/// manifest of 30 values each are not parsed under `--max-nodes 20` (a parse
+/// error naming the limit; JSON stops before its parser builds a tree),
+/// and are parsed under the default limit (before: HCL and JSON were
+/// parsed whatever the limit, a 5 MB list taking 900 MB).
+#[test]
+fn l9_max_nodes_holds_for_hcl_and_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let ones = vec!["1"; 30].join(", ");
+    write(
+        d,
+        "main.tf",
+        format!("locals {{\n  x = [{ones}]\n}}\n").as_bytes(),
+    );
+    write(
+        d,
+        "stack.json",
+        format!("{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {{}}, \"Metadata\": {{\"x\": [{ones}]}}}}\n")
+            .as_bytes(),
+    );
+    write(
+        d,
+        "deploy.yaml",
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  x: [{ones}]\n")
+            .as_bytes(),
+    );
+    let (code, out) = run(
+        d,
+        &[
+            "check",
+            ".",
+            "--max-nodes",
+            "20",
+            "--format",
+            "compact",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "deploy.yaml:1:1: ERROR parse-error document exceeds 20 nodes\n\
+             main.tf:2:59: ERROR parse-error document exceeds 20 nodes\n\
+             stack.json:1:132: ERROR parse-error document exceeds 20 nodes\n"
+        )
+    );
+    let (code, out) = run(d, &["check", ".", "--format", "compact"]);
+    assert_eq!((code, out.as_str()), (0, ""));
 }

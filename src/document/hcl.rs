@@ -26,7 +26,30 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
     let text: &str = &text;
     let cx = Converter { text, limits };
     let entries = cx.body(&body, 0)?;
-    Ok(Node::map(entries, Span::new(0, text.len())))
+    let doc = Node::map(entries, Span::new(0, text.len()));
+    check_nodes(&doc, limits.max_nodes, &mut 0)?;
+    Ok(doc)
+}
+
+/// `--max-nodes` as for YAML and JSON: errors at the first node past
+/// `max` in document order. Counted on the converted tree (hcl-edit's own
+/// tree is already built, within `--max-file-size`); what is not known
+/// statically is one node however long its text.
+fn check_nodes(node: &Node, max: usize, count: &mut usize) -> Result<(), ParseError> {
+    *count += 1;
+    if *count > max {
+        return Err(ParseError::new(
+            node.span,
+            format!("document exceeds {max} nodes"),
+        ));
+    }
+    match &node.value {
+        Value::List(items) => items.iter().try_for_each(|n| check_nodes(n, max, count)),
+        Value::Map(entries) => entries
+            .iter()
+            .try_for_each(|e| check_nodes(&e.value, max, count)),
+        _ => Ok(()),
+    }
 }
 
 fn parse_error(text: &str, e: &hcl_edit::parser::Error) -> ParseError {

@@ -4,7 +4,7 @@
 //! objects and arrays include their brackets.
 use super::{Entry, Limits, Node, ParseError, Span, Value};
 use jsonc_parser::ast::{self, ObjectPropName};
-use jsonc_parser::common::Range;
+use jsonc_parser::common::{Range, Ranged};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
@@ -14,8 +14,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
             "empty JSON document",
         ));
     }
-    // The parser recurses per nesting level: reject hostile depth up front.
-    check_depth(text, limits.max_depth)?;
+    // The parser recurses per nesting level and builds its own tree: reject
+    // hostile depth, and more values than `max_nodes`, before it sees the text.
+    check_shape(text, limits)?;
 
     let options = ParseOptions {
         allow_comments: false,
@@ -44,7 +45,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
             ParseError::new(Span::new(start, end), e.kind().to_string())
         })?;
     match result.value {
-        Some(value) => convert(&value, 0, limits),
+        Some(value) => convert(&value, 0, limits, &mut 0),
         None => Err(ParseError::new(
             Span::new(0, text.len()),
             "empty JSON document",
@@ -61,10 +62,14 @@ fn too_deep(span: Span, max: usize) -> ParseError {
 }
 
 /// Counts `[`/`{` nesting outside strings; errors at the first bracket that
-/// goes deeper than `max`.
-fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
+/// goes deeper than `max_depth`, or at the first comma past `max_nodes`
+/// values (one value, plus one for every comma, is never more than a
+/// document holds: each comma separates two values of a container).
+fn check_shape(text: &str, limits: &Limits) -> Result<(), ParseError> {
+    let max = limits.max_depth;
     let bytes = text.as_bytes();
     let mut depth = 0usize;
+    let mut values = 1usize;
     let mut in_string = false;
     let mut escaped = false;
     for (i, &b) in bytes.iter().enumerate() {
@@ -87,14 +92,34 @@ fn check_depth(text: &str, max: usize) -> Result<(), ParseError> {
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => {
+                values += 1;
+                if values > limits.max_nodes {
+                    return Err(too_many_nodes(Span::new(i, i + 1), limits.max_nodes));
+                }
+            }
             _ => {}
         }
     }
     Ok(())
 }
 
-/// `depth` = number of containers enclosing `value`.
-fn convert(value: &ast::Value<'_>, depth: usize, limits: &Limits) -> Result<Node, ParseError> {
+fn too_many_nodes(span: Span, max: usize) -> ParseError {
+    ParseError::new(span, format!("document exceeds {max} nodes"))
+}
+
+/// `depth` = number of containers enclosing `value`; `nodes` = nodes made so
+/// far (at most `max_nodes`).
+fn convert(
+    value: &ast::Value<'_>,
+    depth: usize,
+    limits: &Limits,
+    nodes: &mut usize,
+) -> Result<Node, ParseError> {
+    *nodes += 1;
+    if *nodes > limits.max_nodes {
+        return Err(too_many_nodes(span(value.range()), limits.max_nodes));
+    }
     Ok(match value {
         ast::Value::StringLit(s) => Node::string(s.value.as_ref(), span(s.range)),
         ast::Value::NumberLit(n) => {
@@ -114,7 +139,7 @@ fn convert(value: &ast::Value<'_>, depth: usize, limits: &Limits) -> Result<Node
             let items = a
                 .elements
                 .iter()
-                .map(|v| convert(v, depth + 1, limits))
+                .map(|v| convert(v, depth + 1, limits, nodes))
                 .collect::<Result<Vec<_>, _>>()?;
             Node::list(items, sp)
         }
@@ -132,7 +157,7 @@ fn convert(value: &ast::Value<'_>, depth: usize, limits: &Limits) -> Result<Node
                 entries.push(Entry {
                     key,
                     key_span,
-                    value: convert(&prop.value, depth + 1, limits)?,
+                    value: convert(&prop.value, depth + 1, limits, nodes)?,
                 });
             }
             Node::map(entries, sp)
