@@ -14,7 +14,22 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// The tree as a checkout: `.gitignore` counts only in a git work tree
+/// (outside one, soclint lets no ignore file hide anything).
+fn git_init(dir: &Path) {
+    if !dir.join(".git").exists() {
+        let status = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("git runs");
+        assert!(status.success());
+    }
+}
+
 fn check(dir: &Path, format: &str) -> (i32, String) {
+    git_init(dir);
     let out = Command::cargo_bin("soclint")
         .expect("binary built")
         .current_dir(dir)
