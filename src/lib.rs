@@ -40,3 +40,4 @@ pub mod toml_check;
 pub mod unit_scan;
 pub mod unscanned;
 pub mod version;
+pub mod wording;

@@ -507,7 +507,7 @@ fn scan_reports_counts_and_the_summary_before_any_annotation() {
     assert_eq!(commands[1], format!("::{token}::"));
     assert_eq!(
         commands[2],
-        "::error title=soclint::2 finding(s), 0 file(s) not parsed, 0 suppressed, 0 in the baseline: the check fails (fail-on: high). GitHub shows only the first 10 annotations of each level per step; every finding is in the job summary, the log and the SARIF report."
+        "::error title=soclint::2 findings, 0 files not parsed, 0 suppressed, 0 in the baseline: the check fails (fail-on: high). GitHub shows only the first 10 annotations of each level per step; every finding is in the job summary, the log and the SARIF report."
     );
     let annotations = fs::read_to_string(temp.join("annotations.txt")).expect("annotations");
     assert_eq!(
@@ -539,7 +539,7 @@ fn scan_below_the_threshold_warns_and_a_usage_error_fails() {
         output.contains("\nfindings=1\n") && output.ends_with("\nexit-code=0\n"),
         "{output}"
     );
-    assert!(stdout(&out).contains("\n::warning title=soclint::1 finding(s), 0 file(s) not parsed, 0 suppressed, 0 in the baseline: below the fail-on threshold (never)."));
+    assert!(stdout(&out).contains("\n::warning title=soclint::1 finding, 0 files not parsed, 0 suppressed, 0 in the baseline: below the fail-on threshold (never)."));
 
     let out = scan(&runner, &[("SOCLINT_CONFIG", "missing.toml")]);
     assert_eq!(out.status.code(), Some(2));
@@ -626,7 +626,7 @@ fn the_config_input_takes_the_policy_from_the_base_branch() {
         serde_json::from_str(&fs::read_to_string(temp.join("soclint.sarif")).expect("sarif"))
             .expect("parses");
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "AWS-S3-001");
-    assert!(stdout(&out).contains("::error title=soclint::1 finding(s), 0 file(s) not parsed, 0 suppressed, 0 in the baseline: the check fails (fail-on: low)."));
+    assert!(stdout(&out).contains("::error title=soclint::1 finding, 0 files not parsed, 0 suppressed, 0 in the baseline: the check fails (fail-on: low)."));
 }
 
 /// The commands of a CI example's `script:` list: `- cmd` items and `- |`

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 /// exactly once, so a new one has to be placed.
 const LAYERS: &[(&str, &[&str])] = &[
     (
-        "vocabulary every stage shares: the document model, rule targets, thread-pool helpers, build facts, output escaping, the hardened git runner, output files, paths a repository names, what a scan did not check, did-you-mean suggestions, reading TOML with every unknown key named",
-        &["document", "target", "parallel", "version", "escape", "git", "output_file", "repo_path", "unscanned", "suggest", "toml_check"],
+        "vocabulary every stage shares: the document model, rule targets, thread-pool helpers, build facts, output escaping, the hardened git runner, output files, paths a repository names, what a scan did not check, did-you-mean suggestions, reading TOML with every unknown key named, counts in words",
+        &["document", "target", "parallel", "version", "escape", "git", "output_file", "repo_path", "unscanned", "suggest", "toml_check", "wording"],
     ),
     (
         "inputs and the rule language: discovery, rendering (Helm), parsing, resource extraction, rules, the config file, the control matrix, other frameworks' mappings",

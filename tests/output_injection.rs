@@ -205,7 +205,7 @@ fn v18_junit_is_well_formed_xml_l1() {
         .expect("failure");
     assert_eq!(
         failure,
-        "      <failure message=\"Container image is pinned to a version tag or digest [CC6.8, CC8.1] 1 finding(s): medium\" type=\"medium\">pod.yaml:8:14: container `Pod/p\\u{fffe}\\u{ffff}\\x01&lt;&amp;&gt;/c` uses the unpinned image `nginx:latest`"
+        "      <failure message=\"Container image is pinned to a version tag or digest [CC6.8, CC8.1] 1 finding: medium\" type=\"medium\">pod.yaml:8:14: container `Pod/p\\u{fffe}\\u{ffff}\\x01&lt;&amp;&gt;/c` uses the unpinned image `nginx:latest`"
     );
 }
 
@@ -257,7 +257,7 @@ fn l3_hand_edited_history_cannot_inject_into_the_markdown_report() {
     );
     assert_eq!(code, 0);
     assert!(
-        out.contains("\n2 run(s), 2026-01-01T00:00:00Z to 2026-11-25T09:30:00Z."),
+        out.contains("\n2 runs, 2026-01-01T00:00:00Z to 2026-11-25T09:30:00Z."),
         "{out}"
     );
     assert!(!out.contains("evil.example"), "{out}");
@@ -283,7 +283,7 @@ fn l4_odd_bytes_and_times_in_a_history_file_do_not_panic() {
         "note: h.jsonl: line 1: commit is not a hexadecimal id; run kept without it\n"
     );
     let html = std::fs::read_to_string(dir.path().join("r.html")).expect("report");
-    assert!(html.contains("<p class=\"warn\">1 problem(s) reading the history file: line 1: commit is not a hexadecimal id; run kept without it.</p>"));
+    assert!(html.contains("<p class=\"warn\">1 problem reading the history file: line 1: commit is not a hexadecimal id; run kept without it.</p>"));
     assert!(html.contains("<title>2026-01-02T00:00:00Z: no exceptions</title>"));
 }
 
@@ -607,7 +607,7 @@ assert = { path = "acl", not_in = ["public-read"] }
     assert_eq!(junit.matches("<testcase ").count(), 1, "{junit}");
     assert_eq!(junit.matches("</failure>").count(), 1, "{junit}");
     assert!(junit.contains(
-        "<failure message=\"Private ]]&gt;&lt;/failure&gt;&lt;/testcase&gt;&lt;testcase name=&quot;forged&quot;/&gt;&lt;script&gt;alert(1)&lt;/script&gt; \\u{ffff} [CC6.1] 1 finding(s): high\" type=\"high\">main.tf:2:9: bucket `aws_s3_bucket.b` &lt;/failure&gt; &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;\n"
+        "<failure message=\"Private ]]&gt;&lt;/failure&gt;&lt;/testcase&gt;&lt;testcase name=&quot;forged&quot;/&gt;&lt;script&gt;alert(1)&lt;/script&gt; \\u{ffff} [CC6.1] 1 finding: high\" type=\"high\">main.tf:2:9: bucket `aws_s3_bucket.b` &lt;/failure&gt; &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;\n"
     ), "{junit}");
     let (code, _, err) = run(d, &["report", ".", "-o", "evidence.html"]);
     assert_eq!(code, 0, "{err}");

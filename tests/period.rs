@@ -93,7 +93,7 @@ fn a_period_with_a_gap_and_a_failing_stretch() {
     assert_eq!(quarterly["operated_throughout"], false);
     assert_eq!(
         quarterly["conclusion"],
-        "1 failing stretch(es) longer than the 30-day grace"
+        "1 failing stretch longer than the 30-day grace"
     );
     let monthly = &p["controls"][1];
     assert_eq!(
@@ -104,7 +104,7 @@ fn a_period_with_a_gap_and_a_failing_stretch() {
         ])
     );
     assert_eq!(monthly["failing_over_grace"], 0);
-    assert_eq!(monthly["conclusion"], "2 gap(s) in the runs");
+    assert_eq!(monthly["conclusion"], "2 gaps in the runs");
     // the missing SECURITY.md: open at the first run, closed by the second
     let opened: Vec<&Value> = p["exceptions"]
         .as_array()

@@ -342,10 +342,10 @@ fn history_over_three_runs() {
     );
     assert_eq!(code, 0);
     assert!(
-        md.contains("4 run(s), 2026-05-01T08:00:00Z to 2026-11-26T09:30:00Z"),
+        md.contains("4 runs, 2026-05-01T08:00:00Z to 2026-11-26T09:30:00Z"),
         "{md}"
     );
-    assert!(md.contains("| CC2.3 | ❌✅✅✅ | 134 days (3 run(s), 2026-07-15T08:00:00Z to 2026-11-26T09:30:00Z, still holding) |"));
+    assert!(md.contains("| CC2.3 | ❌✅✅✅ | 134 days (3 runs, 2026-07-15T08:00:00Z to 2026-11-26T09:30:00Z, still holding) |"));
 }
 
 #[test]

@@ -181,7 +181,7 @@ fn v10_an_iac_file_over_the_size_limit_fails_the_run_m8() {
         (
             1,
             "::error file=main.tf,title=soclint%3A not scanned (over the size limit)::5500059 bytes; the limit is 5242880\n\
-             soclint: 0 finding(s), 0 suppressed, 0 in the baseline, 0 file(s) not parsed, 1 file(s) not scanned\n"
+             soclint: 0 findings, 0 suppressed, 0 in the baseline, 0 files not parsed, 1 file not scanned\n"
         )
     );
 }
@@ -417,7 +417,7 @@ fn every_format_names_the_files_not_scanned() {
     assert!(out.ends_with("    <testcase classname=\"not-scanned\" name=\"not scanned infra/big.tf\" file=\"infra/big.tf\">\n      <error message=\"over the size limit: 300 bytes; the limit is 200\"/>\n    </testcase>\n    <testcase classname=\"not-scanned\" name=\"not scanned infra/main.bicep\" file=\"infra/main.bicep\">\n      <skipped message=\"a format soclint does not read: Azure Bicep: not read by soclint\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n"), "{out}");
 
     let (_, out) = check(d, "markdown", LIMIT);
-    assert!(out.starts_with("## soclint: findings to fix\n\n1 finding(s) in 1 file(s) scanned; 0 suppressed, 0 in the baseline, 0 fixed since the baseline, 0 file(s) not parsed, 2 file(s) not scanned.\n"), "{out}");
+    assert!(out.starts_with("## soclint: findings to fix\n\n1 finding in 1 file scanned; 0 suppressed, 0 in the baseline, 0 fixed since the baseline, 0 files not parsed, 2 files not scanned.\n"), "{out}");
     assert!(out.ends_with("\n### Files not scanned\n\n- **over the size limit (--max-file-size)** (1 file, fails the run):\n  - `infra/big.tf`: 300 bytes; the limit is 200\n- **formats soclint does not read** (1 file):\n  - `infra/main.bicep`: Azure Bicep\\: not read by soclint\n"), "{out}");
 
     let (_, out) = check(d, "sarif", LIMIT);
@@ -491,7 +491,7 @@ fn many_skipped_files_are_grouped() {
         out,
         "::warning title=soclint%3A 14 files not scanned (templates that could not be rendered)::charts/app/templates/ (14 files)\n\
          ::warning title=soclint%3A 1 file not scanned (formats soclint does not read)::bicep/a.bicep\n\
-         soclint: 0 finding(s), 0 suppressed, 0 in the baseline, 0 file(s) not parsed, 15 file(s) not scanned\n"
+         soclint: 0 findings, 0 suppressed, 0 in the baseline, 0 files not parsed, 15 files not scanned\n"
     );
     let (_, v) = json_report(d, &[]);
     assert_eq!(skipped(&v).len(), 15);
@@ -528,7 +528,7 @@ fn the_evidence_report_lists_files_not_scanned() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("| Scanned | 1 files, 3 resources, 0 parse error(s), 2 file(s) not scanned |"),
+        out.contains("| Scanned | 1 file, 3 resources, 0 parse errors, 2 files not scanned |"),
         "{out}"
     );
     assert!(out.contains(

@@ -66,18 +66,21 @@ if [ "$code" -ne 0 ] && [ "$code" -ne 1 ]; then
 fi
 
 # the github report's last line:
-# soclint: N finding(s), N suppressed, N in the baseline, N file(s) not parsed[, N file(s) not scanned]
+# soclint: N findings, N suppressed, N in the baseline, N files not parsed[, N files not scanned]
+# ("1 finding", "1 file"; releases before 0.3 wrote "finding(s)" and "file(s)", also read)
 summary="$(tail -n 1 "$annotations")"
-pattern='^soclint: ([0-9]+) finding\(s\), ([0-9]+) suppressed, ([0-9]+) in the baseline, ([0-9]+) file\(s\) not parsed(, ([0-9]+) file\(s\) not scanned)?$'
+pattern='^soclint: ([0-9]+) finding(s|\(s\))?, ([0-9]+) suppressed, ([0-9]+) in the baseline, ([0-9]+) file(s|\(s\))? not parsed(, ([0-9]+) file(s|\(s\))? not scanned)?$'
 if ! [[ "$summary" =~ $pattern ]]; then
   echo "::error title=soclint::could not read the counts from the report's last line: $summary"
   exit 2
 fi
 findings="${BASH_REMATCH[1]}"
-suppressed="${BASH_REMATCH[2]}"
-baselined="${BASH_REMATCH[3]}"
-unparsed="${BASH_REMATCH[4]}"
-unscanned="${BASH_REMATCH[6]:-0}"
+suppressed="${BASH_REMATCH[3]}"
+baselined="${BASH_REMATCH[4]}"
+unparsed="${BASH_REMATCH[5]}"
+unscanned="${BASH_REMATCH[8]:-0}"
+# "1 file", "2 files"
+count() { if [ "$1" -eq 1 ]; then echo "$1 $2"; else echo "$1 $3"; fi; }
 {
   echo "sarif-file=$sarif"
   echo "json-file=$json"
@@ -91,7 +94,7 @@ unscanned="${BASH_REMATCH[6]:-0}"
 } >>"${GITHUB_OUTPUT:-/dev/null}"
 
 not_scanned=""
-if [ "$unscanned" -gt 0 ]; then not_scanned=", $unscanned file(s) not scanned"; fi
+if [ "$unscanned" -gt 0 ]; then not_scanned=", $(count "$unscanned" file files) not scanned"; fi
 if [ "$findings" -gt 0 ] || [ "$unparsed" -gt 0 ] || [ "$unscanned" -gt 0 ]; then
   level=warning
   outcome="below the fail-on threshold (${SOCLINT_FAIL_ON:-low})"
@@ -99,7 +102,7 @@ if [ "$findings" -gt 0 ] || [ "$unparsed" -gt 0 ] || [ "$unscanned" -gt 0 ]; the
     level=error
     outcome="the check fails (fail-on: ${SOCLINT_FAIL_ON:-low})"
   fi
-  echo "::$level title=soclint::$findings finding(s), $unparsed file(s) not parsed$not_scanned, $suppressed suppressed, $baselined in the baseline: $outcome. GitHub shows only the first 10 annotations of each level per step; every finding is in the job summary, the log and the SARIF report."
+  echo "::$level title=soclint::$(count "$findings" finding findings), $(count "$unparsed" file files) not parsed$not_scanned, $suppressed suppressed, $baselined in the baseline: $outcome. GitHub shows only the first 10 annotations of each level per step; every finding is in the job summary, the log and the SARIF report."
 else
   echo "soclint: no findings ($suppressed suppressed, $baselined in the baseline)"
 fi

@@ -38,7 +38,7 @@ pub fn run(args: &BaselineArgs) -> Result<u8, Fatal> {
         &filter::baseline::render(&result.findings, gaps),
         &guard,
     )?;
-    let plural = crate::rules::selection::plural;
+    let plural = crate::wording::plural;
     eprintln!(
         "wrote {} and {} not scanned to {}",
         plural(result.findings.len(), "finding", "findings"),

@@ -21,6 +21,7 @@ use crate::project::{
     run_scan_found, scan_options, Anchor, ConfigChoice, RuleOverrides, ScanOverrides,
 };
 use crate::scan;
+use crate::wording::plural;
 
 /// `init --controls`: a starter control matrix from the built-in rules,
 /// beside soclint.toml, unless one is there (it is the team's).
@@ -282,10 +283,6 @@ fn holdings(kinds: &BTreeMap<&'static str, usize>) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    crate::rules::selection::plural(n, one, many)
 }
 
 fn shown(path: &Path, root: &Path) -> String {

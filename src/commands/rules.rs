@@ -112,7 +112,7 @@ pub fn run(args: &RulesArgs) -> Result<u8, Fatal> {
             }
             s.push_str(&format!(
                 "{}\n",
-                crate::rules::selection::plural(shown.len(), "rule", "rules")
+                crate::wording::plural(shown.len(), "rule", "rules")
             ));
             s
         }

@@ -30,7 +30,7 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
     let mut out = format!(
         "testing {}: metadata (ids unique, criteria in the catalogue, severity and target known, \
          message placeholders resolve, paths, regexes and globs compile) and fixtures in {}\n",
-        crate::rules::selection::plural(set.rules.len() + broken.len(), "rule", "rules"),
+        crate::wording::plural(set.rules.len() + broken.len(), "rule", "rules"),
         args.dirs
             .iter()
             .map(|d| d.display().to_string())
@@ -53,7 +53,7 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
         match verdict {
             RuleTest::Pass { findings, passes } => {
                 passed += 1;
-                let plural = crate::rules::selection::plural;
+                let plural = crate::wording::plural;
                 out.push_str(&format!(
                     "PASS {} (metadata ok; {} expected, {})\n",
                     m.id,

@@ -207,7 +207,11 @@ impl fmt::Display for Node {
                 let more = if items.len() > 5 { ", …" } else { "" };
                 write!(f, "[{}{more}]", shown.join(", "))
             }
-            Value::Map(entries) => write!(f, "{{{} key(s)}}", entries.len()),
+            Value::Map(entries) => write!(
+                f,
+                "{{{}}}",
+                crate::wording::plural(entries.len(), "key", "keys")
+            ),
             Value::Expr(e) => {
                 let short: String = e.text.chars().take(80).collect();
                 write!(f, "{short}")

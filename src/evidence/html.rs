@@ -3,8 +3,9 @@
 use std::fmt::Write;
 
 use super::model::{CriterionEvidence, Evidence, RuleEvidence, Status};
-use super::render::{anchor, categories, esc, file_href, or_dash, plural};
+use super::render::{anchor, categories, esc, file_href, or_dash};
 use super::svg;
+use crate::wording::plural;
 
 /// Nothing but the inline style and inline images runs or loads, whatever
 /// text from the repository got into the page: no script, no form, no fetch.
@@ -163,8 +164,11 @@ fn header(s: &mut String, ev: &Evidence) {
         (
             "Scanned",
             format!(
-                "{} files, {} resources, {} parse error(s), {} file(s) not scanned",
-                h.files_scanned, h.resources, h.parse_errors, h.not_scanned
+                "{}, {}, {}, {} not scanned",
+                plural(h.files_scanned, "file", "files"),
+                plural(h.resources, "resource", "resources"),
+                plural(h.parse_errors, "parse error", "parse errors"),
+                plural(h.not_scanned, "file", "files")
             ),
         ),
     ];
@@ -711,10 +715,10 @@ fn history(s: &mut String, ev: &Evidence) {
     let _ = writeln!(s, "<h2 id=\"history\">History</h2>");
     let _ = writeln!(
         s,
-        "<p class=\"muted\">{} run(s) from {} to {}, oldest first. Each square is one run: \
+        "<p class=\"muted\">{} from {} to {}, oldest first. Each square is one run: \
          <span style=\"color:{}\">■</span> no exceptions, <span style=\"color:{}\">■</span> exceptions found, \
          <span style=\"color:{}\">■</span> nothing tested, □ not in that run.{}</p>",
-        hv.runs.len(),
+        plural(hv.runs.len(), "run", "runs"),
         esc(hv.runs.first().map_or("—", |r| r.time.as_str())),
         esc(hv.runs.last().map_or("—", |r| r.time.as_str())),
         svg::PASS,
@@ -729,8 +733,8 @@ fn history(s: &mut String, ev: &Evidence) {
     if !hv.problems.is_empty() {
         let _ = writeln!(
             s,
-            "<p class=\"warn\">{} problem(s) reading the history file: {}.</p>",
-            hv.problems.len(),
+            "<p class=\"warn\">{} reading the history file: {}.</p>",
+            plural(hv.problems.len(), "problem", "problems"),
             esc(&hv.problems.join("; "))
         );
     }
@@ -748,9 +752,9 @@ fn history(s: &mut String, ev: &Evidence) {
     for row in &hv.rows {
         let longest = match &row.longest_without_exceptions {
             Some(st) => format!(
-                "{} days ({} run(s), {} → {}{})",
-                st.days,
-                st.runs,
+                "{} ({}, {} → {}{})",
+                plural(st.days as usize, "day", "days"),
+                plural(st.runs, "run", "runs"),
                 esc(&st.from.chars().take(10).collect::<String>()),
                 esc(&st.to.chars().take(10).collect::<String>()),
                 if st.ongoing { ", still holding" } else { "" }
@@ -780,9 +784,9 @@ fn period(s: &mut String, ev: &Evidence) {
     );
     let _ = writeln!(
         s,
-        "<p class=\"muted\">{} run(s) in the period; per {}, whether the automated evidence shows it \
+        "<p class=\"muted\">{} in the period; per {}, whether the automated evidence shows it \
          operating throughout (runs at its frequency, no failing stretch longer than its grace).</p>",
-        p.runs,
+        plural(p.runs, "run", "runs"),
         if p.subject == "controls" { "control" } else { "criterion" }
     );
     s.push_str(

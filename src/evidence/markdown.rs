@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::escape::markdown_code;
+use crate::wording::plural;
 
 use super::model::{Evidence, RuleEvidence, Status};
 use super::render::{categories, file_href};
@@ -61,8 +62,11 @@ pub fn render(ev: &Evidence) -> String {
     let _ = writeln!(s, "| SOC 2 categories in scope | {} |", categories(ev));
     let _ = writeln!(
         s,
-        "| Scanned | {} files, {} resources, {} parse error(s), {} file(s) not scanned |",
-        h.files_scanned, h.resources, h.parse_errors, h.not_scanned
+        "| Scanned | {}, {}, {}, {} not scanned |",
+        plural(h.files_scanned, "file", "files"),
+        plural(h.resources, "resource", "resources"),
+        plural(h.parse_errors, "parse error", "parse errors"),
+        plural(h.not_scanned, "file", "files")
     );
     let _ = writeln!(
         s,
@@ -85,7 +89,7 @@ pub fn render(ev: &Evidence) -> String {
         "{} criteria in scope: **{} with exceptions found**, {} with no exceptions in automated \
          checks ({} of them with partial coverage), {} needing manual evidence only. \
          {} rule evaluations passed, {} failed, {} were skipped (value not known statically); \
-         {} accepted exception(s).\n",
+         {}.\n",
         t.criteria_in_scope,
         by(Status::ExceptionsFound),
         by(Status::NoExceptions) + by(Status::NoExceptionsPartial),
@@ -94,7 +98,7 @@ pub fn render(ev: &Evidence) -> String {
         t.passed,
         t.failed,
         t.skipped,
-        t.suppressed
+        plural(t.suppressed, "accepted exception", "accepted exceptions")
     );
     let _ = writeln!(
         s,
@@ -412,8 +416,8 @@ pub fn render(ev: &Evidence) -> String {
         let _ = writeln!(s, "## History\n");
         let _ = writeln!(
             s,
-            "{} run(s), {} to {}.{}\n",
-            hv.runs.len(),
+            "{}, {} to {}.{}\n",
+            plural(hv.runs.len(), "run", "runs"),
             // times are in one canonical form (`history::parse`): no markup
             hv.runs.first().map_or("—", |r| r.time.as_str()),
             hv.runs.last().map_or("—", |r| r.time.as_str()),
@@ -426,8 +430,8 @@ pub fn render(ev: &Evidence) -> String {
         if !hv.problems.is_empty() {
             let _ = writeln!(
                 s,
-                "{} problem(s) reading the history file: {}.\n",
-                hv.problems.len(),
+                "{} reading the history file: {}.\n",
+                plural(hv.problems.len(), "problem", "problems"),
                 md(&hv.problems.join("; "))
             );
         }
@@ -452,9 +456,9 @@ pub fn render(ev: &Evidence) -> String {
                 .collect();
             let longest = match &row.longest_without_exceptions {
                 Some(st) => format!(
-                    "{} days ({} run(s), {} to {}{})",
-                    st.days,
-                    st.runs,
+                    "{} ({}, {} to {}{})",
+                    plural(st.days as usize, "day", "days"),
+                    plural(st.runs, "run", "runs"),
                     st.from,
                     st.to,
                     if st.ongoing { ", still holding" } else { "" }

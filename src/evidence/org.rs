@@ -223,10 +223,10 @@ pub fn render_markdown(org: &OrgReport) -> String {
     let _ = writeln!(s, "# SOC 2 evidence across the organisation\n");
     let _ = writeln!(
         s,
-        "{} repositories, {} rule set(s){}. A criterion's or control's status is the worst any \
+        "{}, {}{}. A criterion's or control's status is the worst any \
          repository gave it.\n",
-        org.repositories.len(),
-        org.rule_sets,
+        crate::wording::plural(org.repositories.len(), "repository", "repositories"),
+        crate::wording::plural(org.rule_sets, "rule set", "rule sets"),
         if org.rule_sets > 1 {
             " (results are not like for like across rule sets)"
         } else {

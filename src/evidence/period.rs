@@ -11,6 +11,7 @@ use super::history::{ControlMark, Entry};
 use super::status::RunResult;
 use super::time::{format_date, parse_utc};
 use crate::controls::Frequency;
+use crate::wording::plural;
 
 const DAY: i64 = 86_400;
 
@@ -179,18 +180,20 @@ pub fn view(
                 "its checks had nothing to examine in any run of the period".to_string()
             } else if operated {
                 format!(
-                    "automated checks ran at least every {max} day(s) and no failing stretch \
-                     lasted longer than {} day(s)",
-                    m.grace_days
+                    "automated checks ran at least every {} and no failing stretch \
+                     lasted longer than {}",
+                    plural(max as usize, "day", "days"),
+                    plural(m.grace_days as usize, "day", "days")
                 )
             } else {
                 let mut why = Vec::new();
                 if !gaps.is_empty() {
-                    why.push(format!("{} gap(s) in the runs", gaps.len()));
+                    why.push(format!("{} in the runs", plural(gaps.len(), "gap", "gaps")));
                 }
                 if over > 0 {
                     why.push(format!(
-                        "{over} failing stretch(es) longer than the {}-day grace",
+                        "{} longer than the {}-day grace",
+                        plural(over, "failing stretch", "failing stretches"),
                         m.grace_days
                     ));
                 }

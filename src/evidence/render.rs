@@ -58,8 +58,3 @@ pub fn anchor(prefix: &str, id: &str) -> String {
     }
     s
 }
-
-/// `1 resource` / `3 resources`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}

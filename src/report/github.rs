@@ -11,6 +11,7 @@ use super::{level, listed, Context};
 use crate::escape::terminal;
 use crate::finding::ScanResult;
 use crate::unscanned::Status;
+use crate::wording::plural;
 
 /// Escaping of a command's message.
 pub fn escape_data(s: &str) -> String {
@@ -72,14 +73,18 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
     skipped(&mut out, result);
     let _ = write!(
         out,
-        "soclint: {} finding(s), {} suppressed, {} in the baseline, {} file(s) not parsed",
-        result.findings.len(),
+        "soclint: {}, {} suppressed, {} in the baseline, {} not parsed",
+        plural(result.findings.len(), "finding", "findings"),
         result.suppressed.len(),
         result.baselined,
-        result.errors.len()
+        plural(result.errors.len(), "file", "files")
     );
     if !result.skipped.is_empty() {
-        let _ = write!(out, ", {} file(s) not scanned", result.skipped.len());
+        let _ = write!(
+            out,
+            ", {} not scanned",
+            plural(result.skipped.len(), "file", "files")
+        );
     }
     out.push('\n');
     out

@@ -14,9 +14,9 @@ use super::{criteria_list, describe_suppression, Context};
 use crate::document::Span;
 use crate::escape::{self, terminal};
 use crate::finding::{FileError, Finding, Role, ScanResult};
-use crate::rules::selection::plural;
 use crate::rules::Severity;
 use crate::unscanned::Status;
+use crate::wording::plural;
 
 pub struct Style {
     pub color: bool,
@@ -594,8 +594,12 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
     if verbose {
         let _ = writeln!(
             s,
-            "Terraform: {} attribute value(s) stayed unknown after evaluation (rules on them skip).",
-            result.unknown_attributes
+            "Terraform: {} stayed unknown after evaluation (rules on them skip).",
+            plural(
+                result.unknown_attributes,
+                "attribute value",
+                "attribute values"
+            )
         );
     }
     let _ = writeln!(s, "Finished in {:.3}s.", result.elapsed.as_secs_f64());

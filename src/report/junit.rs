@@ -12,6 +12,7 @@ use super::{listed, Context};
 use crate::escape::{terminal, xml, xml_attribute};
 use crate::finding::{Finding, ScanResult};
 use crate::unscanned::Status;
+use crate::wording::plural;
 
 pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let mut cases: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
@@ -53,10 +54,10 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
                 body,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 xml_attribute(&format!(
-                    "{} [{}] {} finding(s): {}",
+                    "{} [{}] {}: {}",
                     terminal(&r.title),
                     r.criteria.join(", "),
-                    active.len(),
+                    plural(active.len(), "finding", "findings"),
                     r.severity
                 )),
                 r.severity.name(),

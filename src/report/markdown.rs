@@ -9,6 +9,7 @@ use super::{criteria_list, Context};
 use crate::escape::{markdown as cell, markdown_code, uri_path};
 use crate::finding::{Finding, ScanResult};
 use crate::rules::Severity;
+use crate::wording::plural;
 
 const TOP: usize = 25;
 
@@ -36,17 +37,17 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
     let _ = writeln!(s, "## soclint: {verdict}\n");
     let not_scanned = match result.skipped.len() {
         0 => String::new(),
-        k => format!(", {k} file(s) not scanned"),
+        k => format!(", {} not scanned", plural(k, "file", "files")),
     };
     let _ = writeln!(
         s,
-        "{} finding(s) in {} file(s) scanned; {} suppressed, {} in the baseline, {} fixed since the baseline, {} file(s) not parsed{not_scanned}.\n",
-        n,
-        result.files_scanned,
+        "{} in {} scanned; {} suppressed, {} in the baseline, {} fixed since the baseline, {} not parsed{not_scanned}.\n",
+        plural(n, "finding", "findings"),
+        plural(result.files_scanned, "file", "files"),
         result.suppressed.len(),
         result.baselined,
         result.fixed.len(),
-        result.errors.len()
+        plural(result.errors.len(), "file", "files")
     );
     let scope = result.scope.sentences();
     if !scope.is_empty() {

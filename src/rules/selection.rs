@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::criteria::Category;
 use super::LazyGlobs;
+use crate::wording::plural;
 
 /// What the configuration left out of a scan, for the summary of every report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,11 +84,6 @@ impl Summary {
         }
         out
     }
-}
-
-/// `1 rule`, `2 rules`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The rules a scan runs where, beyond the rule set itself.
