@@ -96,15 +96,7 @@ mod tests {
     /// pack: a point cannot be "tested" by a rule about something else.
     #[test]
     fn every_point_names_rules_that_cite_its_criterion() {
-        let set = crate::rules::RuleSet::new(
-            crate::rules::builtin_files()
-                .iter()
-                .flat_map(|(name, text)| {
-                    crate::rules::load_file(&format!("builtin:{name}"), text).expect("pack")
-                })
-                .collect(),
-        )
-        .expect("rule set");
+        let set = crate::rules::builtin_set();
         for (criterion, points) in all() {
             for t in &points.testable {
                 for sel in &t.rules {

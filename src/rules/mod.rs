@@ -595,6 +595,19 @@ pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     builtin::FILES
 }
 
+/// The whole built-in pack compiled, for unit tests that check other data
+/// (control matrices, points of focus) against it.
+#[cfg(test)]
+pub(crate) fn builtin_set() -> RuleSet {
+    RuleSet::new(
+        builtin::FILES
+            .iter()
+            .flat_map(|(name, text)| load_file(&format!("builtin:{name}"), text).expect("pack"))
+            .collect(),
+    )
+    .expect("rule set")
+}
+
 /// The ids of the built-in rules, read from the `id = "…"` lines of the
 /// embedded files without compiling them (a test checks they are the ids the
 /// loaded pack has): what a selector can name when only part of the pack
