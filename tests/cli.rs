@@ -6,6 +6,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use insta::{assert_json_snapshot, assert_snapshot};
 
+mod common;
+
 const RULES: [&str; 3] = ["--no-builtin", "--rules", "fixtures/cli/rules"];
 
 fn soclint() -> Command {
@@ -51,7 +53,7 @@ impl std::ops::Deref for Fixture {
 fn fixture(name: &str, repository: bool) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join(name);
-    copy_dir(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/cli")
             .join(name),
@@ -237,7 +239,7 @@ fn output_is_identical_whatever_the_thread_count() {
 #[test]
 fn config_in_the_root_is_used() {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
+    common::copy_dir(
         Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cli/repo")),
         dir.path(),
     );
@@ -388,19 +390,6 @@ fn oversized_files_are_skipped_and_reported() {
     assert_eq!(code, 1, "the k8s file is small enough");
     assert_eq!(v["skipped"][0]["path"], "infra/main.tf");
     assert_eq!(v["skipped"][0]["detail"], "275 bytes; the limit is 272");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let rel = entry.path().strip_prefix(from).expect("prefix");
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -6,22 +6,14 @@ use std::path::Path;
 use assert_cmd::Command;
 use insta::assert_snapshot;
 
+mod common;
+
 /// The demo as a repository of its own (a copy with a `.git`), so the
 /// repository's rules run and paths are relative to it.
 fn demo_repository() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     std::fs::create_dir(tmp.path().join(".git")).expect("mkdir .git");
     tmp
 }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use insta::assert_snapshot;
 
+mod common;
+
 /// A copy of `fixtures/first-run/NAME` in a temporary directory, made a
 /// repository (it gets a `.git`).
 fn repository(name: &str) -> (tempfile::TempDir, PathBuf) {
@@ -16,15 +18,7 @@ fn repository(name: &str) -> (tempfile::TempDir, PathBuf) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/first-run")
         .join(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = root.join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, &root);
     std::fs::create_dir(root.join(".git")).expect("mkdir .git");
     (tmp, root)
 }

@@ -437,15 +437,7 @@ fn sarif_snapshot() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cli/repo");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = repo.join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, &repo);
     let out = soclint(Path::new(env!("CARGO_MANIFEST_DIR")))
         .args(["check", "--no-builtin", "--rules", "fixtures/cli/rules"])
         .arg(&repo)

@@ -7,6 +7,8 @@ use std::fs;
 
 use assert_cmd::Command;
 
+mod common;
+
 fn soclint(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
     let out = Command::cargo_bin("soclint")
         .expect("binary built")
@@ -150,17 +152,7 @@ fn a_finding_over_several_lines_gives_its_last_line() {
     // the demo as a repository of its own, so paths are named from it
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     std::fs::create_dir(tmp.path().join(".git")).expect("mkdir .git");
     let demo = tmp.path();
     let (code, out) = soclint(

@@ -7,6 +7,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 const CHART_CASE: &str = "fixtures/kubernetes/K8S-CTR-001/fail";
 
 fn soclint() -> Command {
@@ -23,17 +25,7 @@ fn soclint() -> Command {
 fn check_json(dir: &str, rule: &str, extra: &[&str]) -> (i32, Value) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     let out = soclint()
         .arg("check")
         .arg(tmp.path())

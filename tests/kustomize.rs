@@ -6,6 +6,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 const TREE: &str = "tests/fixtures/kustomize";
 
 /// `check` of a copy of `dir` (+ extra arguments): exit code and stdout.
@@ -27,17 +29,7 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String) {
 fn copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(TREE);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     tmp
 }
 

@@ -5,21 +5,13 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 /// `check` run in a copy of the fixture tree (outside any repository).
 fn check(args: &[&str]) -> (i32, String) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opentofu");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     let out = Command::cargo_bin("soclint")
         .expect("binary built")
         .current_dir(tmp.path())

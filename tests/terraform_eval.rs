@@ -4,6 +4,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 /// (rule, path, line, resource) of each finding, plus the JSON report.
 fn scan(dir: &Path, extra: &[&str]) -> (Vec<(String, String, u64, String)>, serde_json::Value) {
     let out = Command::cargo_bin("soclint")
@@ -50,17 +52,7 @@ fn module_heavy_fixture_reports_each_instance_at_the_module_line() {
     // a copy outside the checkout: paths are then relative to it
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_modules");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     let (findings, v) = scan(tmp.path(), &["--select", "AWS-S3-001,AWS-RDS-001"]);
     assert_eq!(
         findings,

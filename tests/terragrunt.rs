@@ -8,21 +8,13 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 /// `check` run in a copy of a fixture tree (outside any repository).
 fn check_in(fixture: &str, args: &[&str]) -> (i32, String) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let dest = tmp
-            .path()
-            .join(entry.path().strip_prefix(&from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
+    common::copy_dir(&from, tmp.path());
     run(tmp.path(), args)
 }
 
