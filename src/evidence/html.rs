@@ -793,15 +793,8 @@ fn period(s: &mut String, ev: &Evidence) {
         "<table><thead><tr><th>Id</th><th>Frequency</th><th class=\"n\">Runs</th><th>Gaps</th>\
          <th>Failing stretches</th><th>Conclusion</th></tr></thead><tbody>\n",
     );
-    let stretches = |v: &[super::period::Stretch]| -> String {
-        if v.is_empty() {
-            return "—".into();
-        }
-        v.iter()
-            .map(|g| format!("{} → {} ({} d)", g.from, g.to, g.days))
-            .collect::<Vec<_>>()
-            .join("<br>")
-    };
+    let stretches =
+        |v: &[super::period::Stretch]| super::period::describe_stretches(v, " → ", "<br>");
     for c in &p.controls {
         let _ = writeln!(
             s,

@@ -475,15 +475,8 @@ pub fn render(ev: &Evidence) -> String {
             s,
             "| id | frequency | runs | gaps | failing stretches | conclusion |\n|---|---|---:|---|---|---|"
         );
-        let stretches = |v: &[super::period::Stretch]| -> String {
-            if v.is_empty() {
-                return "—".into();
-            }
-            v.iter()
-                .map(|g| format!("{} to {} ({} d)", g.from, g.to, g.days))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
+        let stretches =
+            |v: &[super::period::Stretch]| super::period::describe_stretches(v, " to ", "; ");
         for c in &p.controls {
             let _ = writeln!(
                 s,

@@ -32,6 +32,19 @@ pub struct Stretch {
     pub days: i64,
 }
 
+/// Stretches as one table cell: `FROM{arrow}TO (N d)` joined by `sep`, or
+/// `—` when there are none. Dates are `format_date` output, so no format
+/// needs them escaped.
+pub fn describe_stretches(v: &[Stretch], arrow: &str, sep: &str) -> String {
+    if v.is_empty() {
+        return "—".into();
+    }
+    v.iter()
+        .map(|g| format!("{}{arrow}{} ({} d)", g.from, g.to, g.days))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 fn stretch(from: i64, to: i64) -> Stretch {
     Stretch {
         from: format_date(from.div_euclid(DAY)),
