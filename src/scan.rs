@@ -608,13 +608,15 @@ fn scan_chunk(
         }
         _ => None,
     };
-    // CloudFormation: parameters, conditions and functions of known values,
+    // CloudFormation: SAM's `Globals`, parameters, conditions and functions of known values,
     // and where the parameter values used were set (by file index)
     let cfn_origins: Vec<Vec<crate::document::Origin>> = loaded
         .iter_mut()
         .enumerate()
         .map(|(i, f)| {
             if f.kind == FileKind::Cloudformation && f.error.is_none() {
+                // SAM's `Globals` first: their values are resolved with the rest
+                extract::sam::apply_globals(&mut f.docs);
                 extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation, i)
             } else {
                 Vec::new()

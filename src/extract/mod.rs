@@ -12,6 +12,7 @@ mod kubernetes;
 mod policy_docs;
 mod references;
 mod repository;
+pub mod sam;
 pub mod terraform;
 
 pub use references::ReferenceIndex;
