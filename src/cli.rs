@@ -112,6 +112,9 @@ pub enum ReportFormat {
     Json,
     /// The populations only, one row per evaluation, for a spreadsheet.
     Csv,
+    /// NIST OSCAL 1.2 assessment results (JSON): an observation per rule with
+    /// its population, a finding per control and per criterion in scope.
+    OscalAr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

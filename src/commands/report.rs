@@ -8,7 +8,7 @@ use crate::controls::ControlMatrix;
 use crate::evidence::model::{self, Inputs};
 use crate::evidence::population::{self, Populations};
 use crate::evidence::time::parse_utc;
-use crate::evidence::{git, html, json, markdown, org};
+use crate::evidence::{git, html, json, markdown, org, oscal};
 use crate::evidence::{history, period};
 use crate::output_file::Guard;
 use crate::project::{
@@ -124,6 +124,10 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
                 population::write_csv(&pop, &criteria_of, w)
             })?
         }
+        ReportFormat::OscalAr => {
+            let pop = Populations::new(result, &prepared.rules);
+            stream_output(out, &guard, |w| oscal::write(&ev, &pop, w))?
+        }
     }
     Ok(EXIT_OK)
 }
@@ -133,7 +137,7 @@ fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
     let render = match args.format {
         ReportFormat::Json => org::render_json,
         ReportFormat::Markdown => org::render_markdown,
-        ReportFormat::Html | ReportFormat::Csv => {
+        ReportFormat::Html | ReportFormat::Csv | ReportFormat::OscalAr => {
             return Err(fatal(
                 "--merge writes the organisation report as --format json or --format markdown",
             ))

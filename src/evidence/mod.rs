@@ -1,7 +1,8 @@
 //! `soclint report`: the SOC 2 evidence report. `model` turns a scan and the
 //! rule set into per-criterion evidence; `html`, `markdown` and `json` render
-//! it; `history` keeps one line per run for Type II periods; `git` reads the
-//! commit and branch from `.git` files.
+//! it, `oscal` writes it as OSCAL assessment results; `history` keeps one
+//! line per run for Type II periods; `git` reads the commit and branch from
+//! `.git` files.
 pub mod git;
 pub mod hash;
 pub mod history;
@@ -10,6 +11,7 @@ pub mod json;
 pub mod markdown;
 pub mod model;
 pub mod org;
+pub mod oscal;
 pub mod period;
 pub mod points;
 pub mod population;
