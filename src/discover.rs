@@ -296,6 +296,18 @@ fn is_rule_fixture_case(below_root: &Path) -> bool {
     matches!(*case, "fail" | "pass") && rule_id && Target::parse(target).is_some()
 }
 
+/// Whether a file or directory is an asset the AWS CDK staged in a cloud
+/// assembly (`cdk.out/asset.<sha256>`, `asset.<sha256>.zip`): a copy of the
+/// app's code or Docker build context made by `cdk synth`, which would
+/// report the repository's own files a second time under a hash.
+fn is_cdk_asset(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("asset.") else {
+        return false;
+    };
+    let hash = rest.split_once('.').map_or(rest, |(h, _)| h);
+    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// What the walk sends back for one entry.
 enum Entry {
     File(Discovered),
@@ -421,6 +433,21 @@ pub fn discover(roots: &[Root], exclude: &GlobSet, threads: usize) -> Discovery 
                         let _ = tx.send(Entry::Skipped(s));
                         return WalkState::Skip;
                     }
+                }
+                // (a path named on the command line is scanned whatever its name)
+                if entry.depth() > 0 && entry.file_name().to_str().is_some_and(is_cdk_asset)
+                {
+                    let rel = rel_of(entry.path());
+                    let slash = if ft.is_dir() { "/" } else { "" };
+                    let s = Skipped::new(
+                        format!("{rel}{slash}"),
+                        Reason::CdkAsset,
+                        "an asset `cdk synth` staged (a copy of the app's code or Docker context), not the repository's source",
+                    );
+                    let _ = tx.send(Entry::Skipped(s));
+                    return WalkState::Skip;
+                }
+                if ft.is_dir() {
                     return WalkState::Continue;
                 }
                 let rel = rel_of(entry.path());

@@ -183,15 +183,10 @@ fn evaluate_resource(
                         path: path.to_string(),
                         atoms,
                         runs,
-                        checked: out
-                            .checked
-                            .get(ri)
-                            .map(|_| resource_key(path, &res.address)),
+                        checked: out.checked.get(ri).map(|_| resource_key(path, res.name())),
                         record: record.as_ref().map(|_| deferred::Record {
                             file: res.file,
-                            resource: address
-                                .get_or_insert_with(|| Arc::from(res.address.as_str()))
-                                .clone(),
+                            resource: address.get_or_insert_with(|| Arc::from(res.name())).clone(),
                         }),
                     });
                     continue;
@@ -202,7 +197,7 @@ fn evaluate_resource(
         };
         if run.evaluated {
             if let Some(list) = out.checked.get_mut(ri) {
-                list.push(resource_key(path, &res.address));
+                list.push(resource_key(path, res.name()));
             }
         }
         tally.extend(run.verdicts.iter().map(|&v| (ri, v)));
@@ -213,9 +208,7 @@ fn evaluate_resource(
                         rule: ri as u32,
                         file: res.file,
                         offset,
-                        resource: address
-                            .get_or_insert_with(|| Arc::from(res.address.as_str()))
-                            .clone(),
+                        resource: address.get_or_insert_with(|| Arc::from(res.name())).clone(),
                         skipped: v == Verdict::Skip,
                     });
                 }
@@ -309,7 +302,7 @@ fn run_rule(
                     span: Some(*span),
                     location: Location::default(),
                     role: Role::ModuleCall,
-                    note: format!("module call leading to `{}`", res.address),
+                    note: format!("module call leading to `{}`", res.name()),
                 }));
             run.findings.push(f);
         }
@@ -338,7 +331,7 @@ fn set_where_set(f: &mut Finding, res: &Resource, files: &[FileRef]) {
                 span: Some(span),
                 location: Location::default(),
                 role: Role::Landing,
-                note: format!("{} is used by `{}`", set_by.what, res.address),
+                note: format!("{} is used by `{}`", set_by.what, res.name()),
             });
         }
         None => f.related.push(Site {
@@ -427,7 +420,7 @@ fn make_finding(
         path: if path.is_empty() { ".".into() } else { path },
         span,
         location: Location::default(),
-        resource: res.address.clone(),
+        resource: res.name().to_string(),
         message,
         label,
         value: shown,
@@ -446,7 +439,7 @@ fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str
         out.push_str(&rest[..open]);
         let tail = &rest[open..];
         let filled = [
-            ("{resource}", res.address.as_str()),
+            ("{resource}", res.name()),
             ("{type}", res.ty.as_str()),
             ("{file}", path),
             ("{path}", path),

@@ -47,10 +47,14 @@ pub enum Reason {
     /// A `.tf` (`.tf.json`) file beside a `.tofu` (`.tofu.json`) file of
     /// the same name: OpenTofu loads that one instead, and so does soclint.
     Overridden,
+    /// An asset the AWS CDK staged in its cloud assembly (`cdk.out/asset.<hash>`):
+    /// a copy of the app's code or Docker build context, checked where the
+    /// repository keeps it, not as a second copy.
+    CdkAsset,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 14] = [
         Reason::TooLarge,
         Reason::Templated,
         Reason::Unrendered,
@@ -64,6 +68,7 @@ impl Reason {
         Reason::NotEvaluated,
         Reason::RuleFixture,
         Reason::Overridden,
+        Reason::CdkAsset,
     ];
 
     pub fn id(self) -> &'static str {
@@ -81,6 +86,7 @@ impl Reason {
             Reason::NotEvaluated => "not-evaluated",
             Reason::RuleFixture => "rule-fixture",
             Reason::Overridden => "overridden",
+            Reason::CdkAsset => "cdk-asset",
         }
     }
 
@@ -104,6 +110,7 @@ impl Reason {
             Reason::NotEvaluated => "not evaluated",
             Reason::RuleFixture => "a rule's test case",
             Reason::Overridden => "replaced by an OpenTofu file",
+            Reason::CdkAsset => "an AWS CDK asset",
         }
     }
 
@@ -125,6 +132,7 @@ impl Reason {
             Reason::Overridden => {
                 "Terraform files OpenTofu replaces with the .tofu file of the same name"
             }
+            Reason::CdkAsset => "AWS CDK assets (staged copies of the app's code, not its source)",
         }
     }
 }
@@ -261,6 +269,8 @@ impl Default for Policy {
         p.set(Gap::Skipped(Reason::NonUtf8Name), Action::Error);
         // deliberately broken test input is no gap in the repository's evidence
         p.set(Gap::Skipped(Reason::RuleFixture), Action::Ignore);
+        // a staged copy of code the repository holds elsewhere
+        p.set(Gap::Skipped(Reason::CdkAsset), Action::Ignore);
         p
     }
 }

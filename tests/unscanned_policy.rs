@@ -149,7 +149,7 @@ fn on_unscanned_in_the_config_and_its_errors() {
     write(d, "soclint.toml", "[on-unscanned]\nsymlinks = \"warn\"\n");
     let (code, _, err) = run(d, &["check"]);
     assert_eq!(code, 2);
-    assert!(words(&err).contains("`symlinks` is not a kind of unscanned file (expected parse-error, too-large, templated, unrendered, unsupported, symlink, not-regular-file, unreadable, path-too-long, ignored, non-utf8-name, not-evaluated, rule-fixture, overridden)"), "{err}");
+    assert!(words(&err).contains("`symlinks` is not a kind of unscanned file (expected parse-error, too-large, templated, unrendered, unsupported, symlink, not-regular-file, unreadable, path-too-long, ignored, non-utf8-name, not-evaluated, rule-fixture, overridden, cdk-asset)"), "{err}");
     std::fs::remove_file(d.join("soclint.toml")).expect("rm");
     let (code, _, err) = run(d, &["check", "--on-unscanned", "sometimes"]);
     assert_eq!(code, 2);

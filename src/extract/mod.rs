@@ -55,6 +55,27 @@ pub struct Resource<'a> {
     pub origins: &'a [crate::document::Origin],
 }
 
+impl Resource<'_> {
+    /// The name findings give the resource: its address, but for a
+    /// CloudFormation resource the AWS CDK synthesised (`cdk.out/*.template.json`)
+    /// its construct path (`Metadata: aws:cdk:path`, `Api/Sessions/Resource`),
+    /// which a CDK user finds in their code; the logical id is a name the CDK
+    /// made up (`SessionsA1B2C3D4`) and stays the address relations use.
+    pub fn name(&self) -> &str {
+        let cdk_path = || {
+            self.body
+                .get("Metadata")?
+                .get("aws:cdk:path")?
+                .as_str()
+                .filter(|p| !p.trim().is_empty())
+        };
+        match self.target {
+            Target::Cloudformation => cdk_path().unwrap_or(&self.address),
+            _ => &self.address,
+        }
+    }
+}
+
 /// Collects the resources of one parsed file.
 pub fn extract<'a>(
     kind: FileKind,
