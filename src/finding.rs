@@ -460,6 +460,10 @@ pub struct ScanResult {
     /// the scan was asked to record them (the evidence report's populations,
     /// whose failing members are the findings).
     pub population: Vec<Evaluation>,
+    /// Every file discovery found (relative to its root, `/`-separated,
+    /// sorted): what an evidence manifest hashes. Filled only when the scan
+    /// was asked to record resources.
+    pub discovered: Vec<String>,
     /// Texts of the files that findings or errors point into.
     pub texts: HashMap<String, Arc<str>>,
     /// Per file, the spans of every secret a secret rule found, whether its

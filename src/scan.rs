@@ -260,6 +260,10 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         rules_active: rules.rules.len(),
         ..ScanResult::default()
     };
+    if opts.eval.record_resources {
+        result.discovered = found.iter().map(|d| d.rel.clone()).collect();
+        result.discovered.sort_unstable();
+    }
     // chunks are consecutive runs of `found`: their files' kinds in order are
     // the kinds of `found`
     let kinds: Vec<(FileKind, u64)> = results
