@@ -42,6 +42,10 @@ pub enum Command {
     /// Scan and write the SOC 2 evidence report (per-criterion results, findings,
     /// exceptions, coverage and, with a history file, status over time).
     Report(ReportArgs),
+    /// Re-hash every file an evidence manifest lists (`report --manifest`)
+    /// and name each one changed, missing or refused; reads only inside
+    /// --root and the manifest's directory, writes nothing.
+    VerifyManifest(VerifyManifestArgs),
     /// Record today's findings in `.soclint-baseline.json` (by fingerprint), so
     /// `check --baseline` reports only new ones.
     Baseline(BaselineArgs),
@@ -391,8 +395,28 @@ pub struct ReportArgs {
     /// Also read the results against this framework's controls.
     #[arg(long, value_enum)]
     pub framework: Option<Framework>,
+    /// Write a JSON manifest with the SHA-256 of every file scanned, the rule
+    /// set, the config and control matrix, and the report (`--output`), for
+    /// `soclint verify-manifest`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "output",
+        conflicts_with = "merge"
+    )]
+    pub manifest: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyManifestArgs {
+    /// The manifest `soclint report --manifest` wrote.
+    pub manifest: PathBuf,
+    /// The scanned directory the manifest's inputs, rule files and config are
+    /// relative to (reports are relative to the manifest's directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
 }
 
 /// Threads and the limits that keep hostile input bounded (every scanning command).

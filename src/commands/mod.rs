@@ -13,6 +13,7 @@ pub mod output;
 pub mod report;
 pub mod rules;
 pub mod test;
+pub mod verify_manifest;
 
 use miette::Report;
 
@@ -56,6 +57,7 @@ pub fn run(cli: &Cli) -> Result<u8, Fatal> {
         } => explain::run(rule_id, rules, framework),
         Command::Test(args) => test::run(args),
         Command::Report(args) => report::run(args),
+        Command::VerifyManifest(args) => verify_manifest::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Init(args) => init::run(args),
         Command::Criteria {

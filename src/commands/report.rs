@@ -8,7 +8,7 @@ use crate::controls::ControlMatrix;
 use crate::evidence::model::{self, Inputs};
 use crate::evidence::population::{self, Populations};
 use crate::evidence::time::parse_utc;
-use crate::evidence::{git, html, json, markdown, org, oscal};
+use crate::evidence::{git, html, json, manifest, markdown, org, oscal};
 use crate::evidence::{history, period};
 use crate::output_file::Guard;
 use crate::project::{
@@ -46,7 +46,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let scan_time = now()?;
     let prepared = scan_directory(&args.path, &RuleOverrides::from(&args.rules), &flags, true)?;
     let result = &prepared.result;
-    let matrix = control_matrix(args, &prepared)?;
+    let (matrix, matrix_path) = control_matrix(args, &prepared)?.unzip();
     let evidence_inputs = Inputs {
         result,
         rules: &prepared.rules,
@@ -129,6 +129,11 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
             stream_output(out, &guard, |w| oscal::write(&ev, &pop, w))?
         }
     }
+    if let (Some(path), Some(report)) = (&args.manifest, out) {
+        let m = super::verify_manifest::build(args, &prepared, matrix_path, &ev, report)?;
+        let text = manifest::to_text(&m).map_err(fatal)?;
+        write_output(Some(path), &text, &guard)?;
+    }
     Ok(EXIT_OK)
 }
 
@@ -169,7 +174,10 @@ fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
 
 /// The control matrix: `--controls FILE`, else the one soclint.toml names
 /// (inside the repository when the config is the repository's own).
-fn control_matrix(args: &ReportArgs, prepared: &Prepared) -> Result<Option<ControlMatrix>, Fatal> {
+fn control_matrix(
+    args: &ReportArgs,
+    prepared: &Prepared,
+) -> Result<Option<(ControlMatrix, PathBuf)>, Fatal> {
     let path = match &args.controls {
         Some(p) => Some(p.clone()),
         None => configured_controls(
@@ -182,7 +190,7 @@ fn control_matrix(args: &ReportArgs, prepared: &Prepared) -> Result<Option<Contr
         return Ok(None);
     };
     let shown = crate::discover::normalise(&path);
-    Ok(Some(crate::controls::load(&path, &shown)?))
+    Ok(Some((crate::controls::load(&path, &shown)?, path)))
 }
 
 /// The prefix that makes a scanned file's path (relative to `root`) a link

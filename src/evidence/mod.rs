@@ -8,6 +8,7 @@ pub mod hash;
 pub mod history;
 pub mod html;
 pub mod json;
+pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod org;
