@@ -22,6 +22,9 @@ pub enum FileKind {
     Kubernetes,
     GithubWorkflow,
     GithubAction,
+    /// A GitLab CI pipeline: `.gitlab-ci.yml`, or a file one includes
+    /// (`include: local:`) or triggers as a child pipeline.
+    GitlabCi,
     Compose,
     Dockerfile,
     Iam,
@@ -47,6 +50,7 @@ impl FileKind {
             FileKind::Kubernetes => "kubernetes",
             FileKind::GithubWorkflow => "github-workflow",
             FileKind::GithubAction => "github-action",
+            FileKind::GitlabCi => "gitlab-ci",
             FileKind::Compose => "docker-compose",
             FileKind::Dockerfile => "dockerfile",
             FileKind::Iam => "iam-policy",
@@ -91,6 +95,7 @@ impl NameClass {
                     &[T::Kubernetes]
                 }
                 FileKind::GithubWorkflow | FileKind::GithubAction => &[T::GithubActions],
+                FileKind::GitlabCi => &[T::GitlabCi],
                 FileKind::Compose => &[T::DockerCompose],
                 FileKind::Dockerfile => &[T::Dockerfile],
                 FileKind::Iam => &[T::Iam],
@@ -156,6 +161,13 @@ pub fn classify_name(rel: &str) -> NameClass {
         }
         if name.eq_ignore_ascii_case("action.yml") || name.eq_ignore_ascii_case("action.yaml") {
             return NameClass::Known(FileKind::GithubAction);
+        }
+        // GitLab reads `.gitlab-ci.yml` (the files it includes are found
+        // from there, whatever their names)
+        if name.eq_ignore_ascii_case(".gitlab-ci.yml")
+            || name.eq_ignore_ascii_case(".gitlab-ci.yaml")
+        {
+            return NameClass::Known(FileKind::GitlabCi);
         }
         if starts("compose") || starts("docker-compose") {
             return NameClass::Known(FileKind::Compose);
@@ -758,6 +770,16 @@ mod tests {
             classify_name("compose.yaml"),
             NameClass::Known(FileKind::Compose)
         );
+        assert_eq!(
+            classify_name(".gitlab-ci.yml"),
+            NameClass::Known(FileKind::GitlabCi)
+        );
+        assert_eq!(
+            classify_name("services/api/.gitlab-ci.yaml"),
+            NameClass::Known(FileKind::GitlabCi)
+        );
+        // an included file is a pipeline because a pipeline includes it
+        assert_eq!(classify_name("ci/build.gitlab-ci.yml"), NameClass::Yaml);
         assert_eq!(classify_name("k8s/deploy.yaml"), NameClass::Yaml);
         assert_eq!(classify_name("iam/policy.json"), NameClass::Json);
         assert_eq!(

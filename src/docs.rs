@@ -34,6 +34,7 @@ fn fence_lang(t: Target) -> &'static str {
         Target::Cloudformation
         | Target::Kubernetes
         | Target::GithubActions
+        | Target::GitlabCi
         | Target::DockerCompose => "yaml",
         Target::Dockerfile => "dockerfile",
         Target::Iam => "json",

@@ -166,7 +166,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
 pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResult {
     let Found {
         files: mut found,
-        skipped,
+        mut skipped,
         problems,
         started,
     } = found;
@@ -206,6 +206,21 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             &opts.parse.limits,
             opts.kustomize,
         );
+    }
+    // GitLab CI pipelines: the files they include are pipeline files too
+    if found
+        .iter()
+        .any(|d| classify_name(&d.rel) == NameClass::Known(FileKind::GitlabCi))
+    {
+        let tree = ScanTree::new(&found, opts.parse.max_file_size);
+        units.pipelines = crate::unit_scan::gitlab::Pipelines::find(
+            &found,
+            dir_root,
+            |root| opts.roots[root].display_prefix.clone(),
+            &tree,
+            &opts.parse.limits,
+        );
+        skipped.append(&mut units.pipelines.skipped);
     }
     let mut notices_early: Vec<Notice> = Vec::new();
     let helm_values = if units.is_empty() {
@@ -579,6 +594,8 @@ fn scan_chunk(
                         l
                     }
                 }
+            } else if charts.units.pipelines.claims(root, &d.rel) {
+                parse::load_as(d, FileKind::GitlabCi, &opts.parse)
             } else if let Some(tofu) = tofu_override(d) {
                 unchecked_inputs.push(overridden(&d.rel, &tofu));
                 Loaded::placeholder(d, FileKind::Other)
@@ -623,6 +640,10 @@ fn scan_chunk(
                 extract::sam::apply_globals(&mut f.docs);
                 extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation, i)
             } else {
+                // GitLab CI: includes as maps, what jobs inherit merged in
+                if f.kind == FileKind::GitlabCi && f.error.is_none() {
+                    extract::gitlab_ci::resolve(&mut f.docs);
+                }
                 Vec::new()
             }
         })

@@ -11,6 +11,7 @@ pub enum Target {
     Cloudformation,
     Kubernetes,
     GithubActions,
+    GitlabCi,
     DockerCompose,
     Dockerfile,
     Iam,
@@ -19,11 +20,12 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 9] = [
+    pub const ALL: [Target; 10] = [
         Target::Terraform,
         Target::Cloudformation,
         Target::Kubernetes,
         Target::GithubActions,
+        Target::GitlabCi,
         Target::DockerCompose,
         Target::Dockerfile,
         Target::Iam,
@@ -36,6 +38,7 @@ impl Target {
             Target::Cloudformation => "cloudformation",
             Target::Kubernetes => "kubernetes",
             Target::GithubActions => "github-actions",
+            Target::GitlabCi => "gitlab-ci",
             Target::DockerCompose => "docker-compose",
             Target::Dockerfile => "dockerfile",
             Target::Iam => "iam",
@@ -53,6 +56,7 @@ impl Target {
     pub fn resource_types(self) -> Option<&'static [&'static str]> {
         match self {
             Target::GithubActions => Some(&["workflow", "job", "step", "action"]),
+            Target::GitlabCi => Some(&["pipeline", "job", "template", "image", "include"]),
             Target::DockerCompose => Some(&["compose", "service"]),
             Target::Dockerfile => Some(&["dockerfile", "stage", "instruction"]),
             Target::Iam => Some(&["policy_document", "policy_statement"]),

@@ -20,6 +20,7 @@ use crate::render::{helm, Files, Rendered, Source};
 use crate::rules::RuleSet;
 use crate::unscanned::{Reason, Skipped};
 
+pub mod gitlab;
 pub mod kustomize;
 pub mod terragrunt;
 
@@ -31,6 +32,8 @@ pub struct Units {
     charts: Vec<(usize, String)>,
     /// The Kustomize overlays, built.
     pub overlays: kustomize::Overlays,
+    /// The files GitLab CI pipelines include.
+    pub pipelines: gitlab::Pipelines,
 }
 
 /// Whether a path inside a chart (relative to it) is one of its templates or
@@ -83,6 +86,7 @@ impl Units {
         Units {
             charts,
             overlays: kustomize::Overlays::default(),
+            pipelines: gitlab::Pipelines::default(),
         }
     }
 

@@ -7,6 +7,7 @@ mod cloudformation;
 mod compose;
 mod dockerfile;
 mod github_actions;
+pub mod gitlab_ci;
 mod iam;
 mod kubernetes;
 mod policy_docs;
@@ -113,6 +114,7 @@ pub fn extract<'a>(
                 FileKind::Cloudformation => cloudformation::extract(doc, push),
                 FileKind::GithubWorkflow => github_actions::extract_workflow(doc, push),
                 FileKind::GithubAction => github_actions::extract_action(doc, push),
+                FileKind::GitlabCi => gitlab_ci::extract(doc, push),
                 FileKind::Compose => compose::extract(doc, push),
                 FileKind::Dockerfile => dockerfile::extract(doc, push),
                 FileKind::Iam => iam::extract(doc, push),
