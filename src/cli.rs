@@ -241,7 +241,9 @@ pub struct CheckArgs {
     /// along with, the source; findings map back to the source when present.
     #[arg(long, value_name = "PLAN_JSON")]
     pub plan: Option<PathBuf>,
-    /// More detail in the summary (how many Terraform values stayed unknown).
+    /// More detail in the summary: each value that stayed unknown (where, why)
+    /// with the rule evaluations it skipped, and the skips per rule (also in
+    /// `--format json`, as `unknowns` and `summary.skipped_on_unknown`).
     #[arg(long, short)]
     pub verbose: bool,
     /// The order of findings in the human report: by severity (most severe

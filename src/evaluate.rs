@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::document::{origin, FileSpan, LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{fingerprint_of, Evaluation, Finding, Location, Role, Site};
+use crate::finding::{fingerprint_of, Evaluation, Finding, Location, Role, Site, UnknownUse};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::scan_scope::{Fact, Hypothesis};
 use crate::rules::{Rule, RuleSet};
@@ -35,6 +35,9 @@ pub struct EvalOptions {
     /// Also compute each finding's version 1 fingerprint (FNV-1a), to match
     /// a baseline written with it.
     pub legacy_fingerprints: bool,
+    /// Name, for each skipped evaluation, the value that was not known
+    /// statically (`check -v`).
+    pub record_unknowns: bool,
 }
 
 /// A file as evaluation sees it.
@@ -70,6 +73,11 @@ pub struct ChunkOutcome {
     /// The evaluations that passed or were skipped, only when
     /// `EvalOptions::record_resources` is set.
     pub population: Vec<Evaluation>,
+    /// The evaluations skipped on a value not known statically, with that
+    /// value, only when `EvalOptions::record_unknowns` is set.
+    pub unknowns: Vec<UnknownUse>,
+    /// The same before their line and column are known.
+    unknown_seen: Vec<UnknownSeen>,
 }
 
 /// Resources evaluated per task.
@@ -96,6 +104,7 @@ pub fn evaluate<'a>(
             .clone()
             .unwrap_or_else(|| rules.settings.clone()),
         file_texts: files.iter().map(|f| f.text.map(|t| &**t)).collect(),
+        record_unknowns: opts.record_unknowns,
     };
     let empty = || ChunkOutcome {
         checked: if opts.record_resources {
@@ -130,6 +139,7 @@ pub fn evaluate<'a>(
         out.masks.append(&mut part.masks);
         out.facts.append(&mut part.facts);
         out.pending.append(&mut part.pending);
+        out.unknown_seen.append(&mut part.unknown_seen);
         for (list, mut more) in out.checked.iter_mut().zip(part.checked) {
             list.append(&mut more);
         }
@@ -201,6 +211,17 @@ fn evaluate_resource(
             }
         }
         tally.extend(run.verdicts.iter().map(|&v| (ri, v)));
+        for (span, expression) in run.unknowns.drain(..) {
+            out.unknown_seen.push(UnknownSeen {
+                rule: ri as u32,
+                file: res.file,
+                span,
+                expression,
+                resource: address
+                    .get_or_insert_with(|| Arc::from(res.address.as_str()))
+                    .clone(),
+            });
+        }
         if let Some(seen) = record.as_mut() {
             for (&v, &offset) in run.verdicts.iter().zip(&run.offsets) {
                 if v != Verdict::Fail {
@@ -247,6 +268,9 @@ struct Run {
     /// The same for failures found where their value was set, in another
     /// file (a variables file, a caller): (that file, the value's span).
     masks_elsewhere: Vec<(String, Span)>,
+    /// For skips, when `Context::record_unknowns`: the value that was not
+    /// known (where it is written in the resource's file, its expression).
+    unknowns: Vec<(Span, String)>,
 }
 
 /// Evaluates `rule` on `res` (whose `where_values` prefilter passed), with
@@ -283,6 +307,12 @@ fn run_rule(
     for (subject, subject_header) in subjects {
         let outcome = ctx.eval(hyp, res, subject, &rule.assert);
         run.verdicts.push(outcome.verdict);
+        if ctx.record_unknowns {
+            if let Some(u) = outcome.unknown {
+                run.unknowns
+                    .push((u.span, crate::unknowns::expression_of(u.node)));
+            }
+        }
         run.offsets.push(subject_header.unwrap_or(res.header).start);
         if outcome.verdict == Verdict::Fail {
             if rule.meta.secret {
@@ -366,6 +396,15 @@ fn count_verdicts(mut tally: Vec<(usize, Verdict)>) -> Vec<(usize, [usize; 3])> 
         }
     }
     counts
+}
+
+/// An evaluation skipped on an unknown value, before its line is known.
+struct UnknownSeen {
+    rule: u32,
+    file: Option<usize>,
+    span: Span,
+    expression: String,
+    resource: Arc<str>,
 }
 
 /// An evaluation that passed or was skipped, before its line is known.
@@ -530,6 +569,30 @@ fn locate(
     }
     let mut paths: Vec<Option<Arc<str>>> = vec![None; files.len()];
     let mut by_file: HashMap<usize, LineIndex> = HashMap::new();
+    let empty: Arc<str> = Arc::from("");
+    for u in std::mem::take(&mut out.unknown_seen) {
+        let (line, column) = match u.file.and_then(|i| files[i].text.map(|t| (i, t))) {
+            Some((i, t)) => {
+                let idx = by_file.entry(i).or_insert_with(|| LineIndex::new(t));
+                let (line, column) = idx.line_col(t, u.span.start);
+                (line as u32, column as u32)
+            }
+            None => (0, 0),
+        };
+        out.unknowns.push(UnknownUse {
+            rule: u.rule,
+            path: match u.file {
+                Some(i) => paths[i]
+                    .get_or_insert_with(|| Arc::from(files[i].rel))
+                    .clone(),
+                None => empty.clone(),
+            },
+            line,
+            column,
+            expression: u.expression,
+            resource: u.resource,
+        });
+    }
     let mut line_of = |file: Option<usize>, offset: usize| -> u32 {
         let Some(i) = file else {
             return 0;
@@ -547,7 +610,6 @@ fn locate(
             run.lines = run.offsets.iter().map(|&o| line_of(file, o)).collect();
         }
     }
-    let empty: Arc<str> = Arc::from("");
     out.population = seen
         .into_iter()
         .map(|s| Evaluation {

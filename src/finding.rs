@@ -418,6 +418,38 @@ pub struct Evaluation {
     pub skipped: bool,
 }
 
+/// One evaluation skipped because a value the rule needs is not known
+/// statically (recorded for `check -v`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnknownUse {
+    /// Index of the rule in the scan's rule set.
+    pub rule: u32,
+    /// Where the value is written (relative to the scanned root).
+    pub path: Arc<str>,
+    /// 1-based; 0 when there is no file.
+    pub line: u32,
+    pub column: u32,
+    /// The expression as written (`var.kms_key_id`, `!Ref KeyArn`).
+    pub expression: String,
+    pub resource: Arc<str>,
+}
+
+/// A value that stayed unknown and the rule evaluations it skipped: what
+/// `check -v` lists (one per place and expression).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnknownValue {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub expression: String,
+    /// Why soclint cannot know it (from the expression's form).
+    pub reason: String,
+    /// How many resources (module instances) met it.
+    pub resources: usize,
+    /// Rule id → evaluations skipped.
+    pub skipped: BTreeMap<String, usize>,
+}
+
 /// An entry of a baseline file that no finding matched any more.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct BaselineEntry {
@@ -477,6 +509,9 @@ pub struct ScanResult {
     pub elapsed: Duration,
     /// Terraform attributes that stayed unknown after evaluation.
     pub unknown_attributes: usize,
+    /// Each unknown value a rule evaluation skipped on, with the rules it
+    /// skipped: filled only when the scan was asked to record them (`-v`).
+    pub unknowns: Vec<UnknownValue>,
     /// Module sources that were not evaluated (registry, git…).
     pub remote_modules: Vec<String>,
     /// What the configuration left out (categories, settings, paths), said

@@ -38,6 +38,7 @@ pub mod target;
 pub mod terraform;
 pub mod toml_check;
 pub mod unit_scan;
+pub mod unknowns;
 pub mod unscanned;
 pub mod version;
 pub mod wording;

@@ -880,6 +880,7 @@ pub fn scan_options(
         record_resources,
         settings: None,
         legacy_fingerprints: false,
+        record_unknowns: false,
     };
     let terraform = crate::terraform::Inputs {
         var_files: flags.var_files.clone(),

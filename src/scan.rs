@@ -17,7 +17,9 @@ use crate::document::{LineIndex, Node, Span};
 use crate::evaluate::{self, locate_span, ChunkOutcome, Deferred, EvalOptions, FileRef};
 use crate::extract::{self, file_facts, Resource};
 use crate::filter::suppress;
-use crate::finding::{Directive, FileError, Finding, Location, Notice, RuleStats, ScanResult};
+use crate::finding::{
+    Directive, FileError, Finding, Location, Notice, RuleStats, ScanResult, UnknownUse,
+};
 use crate::parse::{self, Loaded, ParseOptions};
 use crate::rules::{RuleSet, Target};
 use crate::unit_scan::{ChartScan, ScanTree, Units};
@@ -288,6 +290,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     let mut deferred = Deferred::default();
+    let mut unknowns: Vec<UnknownUse> = Vec::new();
     // the repository's file facts need only the kinds; the chunks' results
     // merge meanwhile (both are a few tens of ms at a million lines)
     let (repo, mut parts) = crate::parallel::join(
@@ -302,13 +305,23 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             })
         },
         || {
-            let totals = (&mut verdicts[..], &mut checked[..], &mut deferred);
+            let totals = (
+                &mut verdicts[..],
+                &mut checked[..],
+                &mut deferred,
+                &mut unknowns,
+            );
             merge_chunks(&mut result, totals, results, keep_root)
         },
     );
     if let Some((mut repo, resources)) = repo {
         result.resources += resources;
-        let totals = (&mut verdicts[..], &mut checked[..], &mut deferred);
+        let totals = (
+            &mut verdicts[..],
+            &mut checked[..],
+            &mut deferred,
+            &mut unknowns,
+        );
         parts.push(merge(&mut result, totals, &mut repo));
     }
     // the relations across the scan are answered now every chunk has spoken
@@ -343,6 +356,7 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             )
         })
         .collect();
+    result.unknowns = crate::unknowns::summarise(unknowns, rules);
     if opts.eval.record_resources {
         crate::parallel::sort_moving_once(&mut result.population, Ord::cmp);
         result.checked = rules
@@ -420,15 +434,23 @@ fn kept_roots(keys: &[(usize, &str)], results: &[ChunkResult]) -> Vec<bool> {
 /// dropped: `keep_root` is false).
 fn merge_chunks(
     result: &mut ScanResult,
-    (verdicts, checked, deferred): Totals,
+    (verdicts, checked, deferred, unknowns): Totals,
     results: Vec<ChunkResult>,
     keep_root: Vec<bool>,
 ) -> Vec<Vec<Finding>> {
     let mut findings = Vec::with_capacity(results.len());
     for (mut r, keep) in results.into_iter().zip(keep_root) {
-        findings.push(merge(result, (verdicts, checked, deferred), &mut r.outcome));
+        findings.push(merge(
+            result,
+            (verdicts, checked, deferred, unknowns),
+            &mut r.outcome,
+        ));
         if let Some(mut m) = r.as_root.take().filter(|_| keep) {
-            findings.push(merge(result, (verdicts, checked, deferred), &mut m.outcome));
+            findings.push(merge(
+                result,
+                (verdicts, checked, deferred, unknowns),
+                &mut m.outcome,
+            ));
             result.resources += m.resources;
             result.unknown_attributes += m.unknown;
             result.remote_modules.append(&mut m.remote);
@@ -436,7 +458,11 @@ fn merge_chunks(
             result.directives.append(&mut m.directives);
         }
         for mut c in [r.chart.take(), r.overlay.take()].into_iter().flatten() {
-            findings.push(merge(result, (verdicts, checked, deferred), &mut c.outcome));
+            findings.push(merge(
+                result,
+                (verdicts, checked, deferred, unknowns),
+                &mut c.outcome,
+            ));
             result.resources += c.resources;
             result.notices.append(&mut c.notices);
             result.skipped.append(&mut c.skipped);
@@ -521,6 +547,7 @@ type Totals<'t> = (
     &'t mut [[usize; 3]],
     &'t mut [BTreeSet<String>],
     &'t mut Deferred,
+    &'t mut Vec<UnknownUse>,
 );
 
 /// Adds a chunk's verdicts, checked resources and texts to the totals and
@@ -528,11 +555,12 @@ type Totals<'t> = (
 #[must_use = "the chunk's findings are returned, not merged"]
 fn merge(
     result: &mut ScanResult,
-    (verdicts, checked, deferred): Totals,
+    (verdicts, checked, deferred, unknowns): Totals,
     outcome: &mut ChunkOutcome,
 ) -> Vec<Finding> {
     deferred.gather(outcome);
     result.population.append(&mut outcome.population);
+    unknowns.append(&mut outcome.unknowns);
     for (set, list) in checked.iter_mut().zip(&outcome.checked) {
         set.extend(list.iter().cloned());
     }
@@ -1161,8 +1189,15 @@ pub fn scan_plan(
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
     let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     let mut deferred = Deferred::default();
-    let totals = (&mut verdicts[..], &mut checked[..], &mut deferred);
+    let mut unknowns: Vec<UnknownUse> = Vec::new();
+    let totals = (
+        &mut verdicts[..],
+        &mut checked[..],
+        &mut deferred,
+        &mut unknowns,
+    );
     result.findings = merge(&mut result, totals, &mut outcome);
+    result.unknowns = crate::unknowns::summarise(unknowns, rules);
     result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();
     result.stats = rules
         .rules

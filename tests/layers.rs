@@ -25,8 +25,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["discover", "render", "parse", "extract", "rules", "config", "controls", "frameworks"],
     ),
     (
-        "evaluation: findings, the evaluate stage, Terraform's module evaluation",
-        &["finding", "evaluate", "terraform"],
+        "evaluation: findings, the evaluate stage, Terraform's module evaluation, the values that stayed unknown",
+        &["finding", "evaluate", "terraform", "unknowns"],
     ),
     (
         "the pipeline: scanning, filtering (suppressions, waivers, baseline), rule fixtures, fixes",

@@ -58,6 +58,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
         keep_texts,
         false,
     )?;
+    // -v names each value that stayed unknown and the evaluations it skipped
+    opts.eval.record_unknowns = args.verbose;
     if let (Some(b), Some(p)) = (&baseline, &baseline_path) {
         if b.legacy() {
             opts.eval.legacy_fingerprints = true;

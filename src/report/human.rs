@@ -507,6 +507,74 @@ fn skipped(s: &mut String, result: &ScanResult) {
     }
 }
 
+/// The most unknown values `-v` lists in the human report (the JSON report
+/// lists every one).
+const MAX_UNKNOWNS_SHOWN: usize = 50;
+
+/// `-v`: the rules that skipped evaluations on unknown values, then each
+/// value with why it is unknown and what it skipped, most skips first.
+fn unknowns(s: &mut String, result: &ScanResult) {
+    let per_rule: Vec<(&String, usize)> = result
+        .stats
+        .iter()
+        .filter(|(_, st)| st.skipped > 0)
+        .map(|(id, st)| (id, st.skipped))
+        .collect();
+    if per_rule.is_empty() {
+        return;
+    }
+    let total: usize = per_rule.iter().map(|(_, n)| n).sum();
+    let _ = writeln!(
+        s,
+        "Skipped on a value not known statically: {} ({})",
+        plural(total, "rule evaluation", "rule evaluations"),
+        per_rule
+            .iter()
+            .map(|(id, n)| format!("{id} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut shown: Vec<&crate::finding::UnknownValue> = result.unknowns.iter().collect();
+    // most skips first; the scan's order (path, line) breaks ties
+    shown.sort_by_key(|u| std::cmp::Reverse(u.skipped.values().sum::<usize>()));
+    for u in shown.iter().take(MAX_UNKNOWNS_SHOWN) {
+        let skipped: usize = u.skipped.values().sum();
+        let rules = u
+            .skipped
+            .iter()
+            .map(|(id, n)| {
+                if *n == 1 {
+                    id.clone()
+                } else {
+                    format!("{id} ×{n}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            s,
+            "  {}:{}:{}: `{}` — {}; skipped {} ({rules})",
+            terminal(&u.path),
+            u.line,
+            u.column,
+            terminal(&u.expression),
+            terminal(&u.reason),
+            plural(skipped, "evaluation", "evaluations"),
+        );
+    }
+    if shown.len() > MAX_UNKNOWNS_SHOWN {
+        let _ = writeln!(
+            s,
+            "  … and {} more (every one in `--format json -v`)",
+            plural(
+                shown.len() - MAX_UNKNOWNS_SHOWN,
+                "unknown value",
+                "unknown values"
+            )
+        );
+    }
+}
+
 /// Counts a person reads after the findings; timing stays on its own line so
 /// snapshot tests can drop it.
 pub fn summary(result: &ScanResult, verbose: bool) -> String {
@@ -601,6 +669,7 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
                 "attribute values"
             )
         );
+        unknowns(&mut s, result);
     }
     let _ = writeln!(s, "Finished in {:.3}s.", result.elapsed.as_secs_f64());
     s

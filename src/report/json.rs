@@ -95,6 +95,9 @@ struct Summary<'a> {
     /// What the configuration left out of the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<ScopeOut<'a>>,
+    /// With `-v`: per rule, the evaluations skipped on a value not known statically.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    skipped_on_unknown: BTreeMap<&'a str, usize>,
 }
 
 #[derive(Serialize)]
@@ -183,6 +186,16 @@ pub fn write_with(
             .collect(),
         by_criterion: result.count_by_criterion(),
         unknown_attributes: result.unknown_attributes,
+        skipped_on_unknown: if result.unknowns.is_empty() {
+            BTreeMap::new()
+        } else {
+            result
+                .stats
+                .iter()
+                .filter(|(_, st)| st.skipped > 0)
+                .map(|(id, st)| (id.as_str(), st.skipped))
+                .collect()
+        },
         remote_modules: result.remote_modules.clone(),
         scope: (!result.scope.categories.is_empty()).then(|| {
             let sc = &result.scope;
@@ -212,6 +225,10 @@ pub fn write_with(
     report.field("errors", &errors)?;
     report.field("skipped", &skipped)?;
     report.field("notices", &notices)?;
+    // only with `-v` (the scan records them only then)
+    if !result.unknowns.is_empty() {
+        report.field("unknowns", &result.unknowns)?;
+    }
     report.field("summary", &summary)?;
     report.end()?;
     out.write_all(b"\n")?;

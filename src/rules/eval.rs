@@ -45,6 +45,16 @@ pub struct Outcome<'a> {
     /// For repository rules: the file the finding is about, when it is not the
     /// resource's own (a file that should exist, or should not).
     pub file: Option<String>,
+    /// For a skip: the value that was not known statically and where it is
+    /// written (`-v` lists them with how many evaluations each skipped).
+    pub unknown: Option<Unknown<'a>>,
+}
+
+/// A value a rule needed that is not known statically, where it is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Unknown<'a> {
+    pub node: &'a Node,
+    pub span: Span,
 }
 
 impl<'a> Outcome<'a> {
@@ -54,6 +64,7 @@ impl<'a> Outcome<'a> {
             span,
             value: None,
             file: None,
+            unknown: None,
         }
     }
     pub(super) fn pass(span: Option<Span>) -> Self {
@@ -64,6 +75,12 @@ impl<'a> Outcome<'a> {
     }
     pub(super) fn skip() -> Self {
         Outcome::new(Verdict::Skip, None)
+    }
+    /// A skip because of `unknown` (when it is known which value it was).
+    pub(super) fn skip_on(unknown: Option<Unknown<'a>>) -> Self {
+        let mut o = Outcome::skip();
+        o.unknown = unknown;
+        o
     }
     fn with_value(mut self, node: &'a Node) -> Self {
         self.value = Some(Shown::Node(node));
@@ -96,6 +113,9 @@ pub struct Context<'a> {
     pub settings: super::Settings,
     /// The text of each file of the chunk (by `Resource::file`), when at hand.
     pub file_texts: Vec<Option<&'a str>>,
+    /// Keep, for each skipped evaluation, the value that was not known
+    /// (`check -v`); off otherwise, as it costs a string per skip.
+    pub record_unknowns: bool,
 }
 
 /// The resources of a chunk by (scope, type), for relations and
@@ -135,6 +155,15 @@ pub(super) struct Hit<'a> {
     pub(super) span: Span,
 }
 
+impl<'a> Hit<'a> {
+    fn unknown(self) -> Unknown<'a> {
+        Unknown {
+            node: self.node,
+            span: self.span,
+        }
+    }
+}
+
 /// What a path reached: almost always none or one value, kept inline (a path
 /// is resolved for every condition of every rule on every resource, and two
 /// heap vectors per resolution were 15% of all allocations).
@@ -144,6 +173,8 @@ pub(super) struct Resolved<'a> {
     pub(super) hits: Hits<'a>,
     /// Some branch ran into a value not known statically.
     pub(super) unknown: bool,
+    /// The first such value.
+    pub(super) cause: Option<Unknown<'a>>,
 }
 
 /// A CloudFormation intrinsic written in long form (`{"Ref": "X"}`, `{"Fn::Sub": …}`).
@@ -223,6 +254,7 @@ impl<'a> Context<'a> {
                     return Resolved {
                         hits: Hits::new(),
                         unknown: false,
+                        cause: None,
                     }
                 }
                 (Some(_), Some(_)) => return self.resolve_from(res, hit, &path.segments[k..]),
@@ -236,6 +268,7 @@ impl<'a> Context<'a> {
         Resolved {
             hits,
             unknown: false,
+            cause: None,
         }
     }
 
@@ -247,16 +280,16 @@ impl<'a> Context<'a> {
         segments: &[Segment],
     ) -> Resolved<'a> {
         let mut current: Hits = smallvec::smallvec![start];
-        let mut unknown = false;
+        let mut cause: Option<Unknown<'a>> = None;
         let mut next = Hits::new();
         for seg in segments {
             next.clear();
             for hit in current.drain(..) {
                 if is_unknown(hit.node) {
-                    unknown = true;
+                    cause.get_or_insert(hit.unknown());
                     continue;
                 }
-                step(hit.node, seg, &mut next, &mut unknown);
+                step(hit.node, seg, &mut next, &mut cause);
             }
             for h in next.iter_mut() {
                 *h = self.substitute(res, *h);
@@ -267,7 +300,8 @@ impl<'a> Context<'a> {
         current.retain(|h| !matches!(h.node.value, Value::Null));
         Resolved {
             hits: current,
-            unknown,
+            unknown: cause.is_some(),
+            cause,
         }
     }
 
@@ -345,17 +379,17 @@ impl<'a> Context<'a> {
         match cond {
             Cond::All(items) => all_of(
                 items.iter().map(|c| self.eval(hyp, res, subject, c)),
-                false,
+                None,
                 None,
             ),
             Cond::Any(items) => {
-                let mut skipped = false;
+                let mut skipped: Option<Outcome> = None;
                 let mut first_fail: Option<Outcome> = None;
                 for c in items {
                     let o = self.eval(hyp, res, subject, c);
                     match o.verdict {
                         Verdict::Pass => return o,
-                        Verdict::Skip => skipped = true,
+                        Verdict::Skip => first_skip(&mut skipped, o),
                         Verdict::Fail => {
                             if first_fail.as_ref().is_none_or(|f| {
                                 f.span.is_none() && f.file.is_none() && o.span.is_some()
@@ -365,10 +399,9 @@ impl<'a> Context<'a> {
                         }
                     }
                 }
-                if skipped {
-                    Outcome::skip()
-                } else {
-                    first_fail.unwrap_or_else(|| Outcome::fail(None))
+                match skipped {
+                    Some(skip) => skip,
+                    None => first_fail.unwrap_or_else(|| Outcome::fail(None)),
                 }
             }
             Cond::Not(inner) => {
@@ -435,14 +468,14 @@ impl<'a> Context<'a> {
             Test::Exists => {
                 return match resolved.hits.first() {
                     Some(h) => Outcome::pass(Some(h.span)),
-                    None if resolved.unknown => Outcome::skip(),
+                    None if resolved.unknown => Outcome::skip_on(resolved.cause),
                     None => Outcome::fail(None),
                 }
             }
             Test::Absent => {
                 return match resolved.hits.first() {
                     Some(h) => Outcome::fail(Some(h.span)).with_value(h.node),
-                    None if resolved.unknown => Outcome::skip(),
+                    None if resolved.unknown => Outcome::skip_on(resolved.cause),
                     None => Outcome::pass(None),
                 }
             }
@@ -450,7 +483,7 @@ impl<'a> Context<'a> {
         }
         if resolved.hits.is_empty() {
             if resolved.unknown {
-                return Outcome::skip();
+                return Outcome::skip_on(resolved.cause);
             }
             if let Some(node) = default {
                 let mut o = self.apply(
@@ -475,22 +508,22 @@ impl<'a> Context<'a> {
         // (`jobs.*.steps`: a step in any job); every other test must hold for
         // each value reached
         if let Test::Some(_) = test {
-            let mut skipped = resolved.unknown;
+            let mut skipped = resolved.unknown.then(|| Outcome::skip_on(resolved.cause));
             let mut first_fail = None;
             for hit in &resolved.hits {
                 let o = self.apply(hyp, res, *hit, test);
                 match o.verdict {
                     Verdict::Pass => return o,
-                    Verdict::Skip => skipped = true,
+                    Verdict::Skip => first_skip(&mut skipped, o),
                     Verdict::Fail => {
                         first_fail.get_or_insert(o);
                     }
                 }
             }
             return match (skipped, first_fail) {
-                (true, _) => Outcome::skip(),
-                (false, Some(f)) => f,
-                (false, None) => Outcome::fail(None),
+                (Some(skip), _) => skip,
+                (None, Some(f)) => f,
+                (None, None) => Outcome::fail(None),
             };
         }
         all_of(
@@ -498,7 +531,7 @@ impl<'a> Context<'a> {
                 .hits
                 .iter()
                 .map(|hit| self.apply(hyp, res, *hit, test)),
-            resolved.unknown,
+            resolved.unknown.then(|| Outcome::skip_on(resolved.cause)),
             None,
         )
     }
@@ -513,7 +546,7 @@ impl<'a> Context<'a> {
     ) -> Outcome<'a> {
         let node = hit.node;
         if is_unknown(node) {
-            return Outcome::skip();
+            return Outcome::skip_on(Some(hit.unknown()));
         }
         let verdict = |ok: bool| {
             let o = if ok {
@@ -540,7 +573,7 @@ impl<'a> Context<'a> {
             Test::Contains(lit) | Test::NotContains(lit) => {
                 let positive = matches!(test, Test::Contains(_));
                 match (contains(node, lit), matching_element(node, lit)) {
-                    (None, _) => Outcome::skip(),
+                    (None, _) => Outcome::skip_on(unknown_element(node)),
                     (Some(found), Some(elem)) => {
                         let o = Outcome::new(
                             if found == positive {
@@ -560,7 +593,7 @@ impl<'a> Context<'a> {
                 let rest = self.rest_of_line(res, hit.span);
                 match as_text(node).and_then(|t| super::version::of_value(&t, rest)) {
                     Some(v) => verdict(op.holds(super::version::cmp(&v, want), Ordering::Equal)),
-                    None => Outcome::skip(),
+                    None => Outcome::skip_on(Some(hit.unknown())),
                 }
             }
             Test::Length(op, n) => match &node.value {
@@ -584,12 +617,12 @@ impl<'a> Context<'a> {
                             test,
                         )
                     }),
-                    false,
+                    None,
                     Some(hit.span),
                 ),
                 _ => match scalar_test(node, test, self.today, &self.settings) {
                     Some(b) => verdict(b),
-                    None => Outcome::skip(),
+                    None => Outcome::skip_on(Some(hit.unknown())),
                 },
             },
         }
@@ -630,37 +663,29 @@ impl<'a> Context<'a> {
             Value::List(items) => items.iter().collect(),
             _ => vec![hit.node],
         };
-        let mut skipped = false;
+        let mut skipped: Option<Outcome<'a>> = None;
         match test {
             Test::Some(_) => {
                 for item in items {
                     let o = self.eval(hyp, res, item, cond);
                     match o.verdict {
                         Verdict::Pass => return o,
-                        Verdict::Skip => skipped = true,
+                        Verdict::Skip => first_skip(&mut skipped, o),
                         Verdict::Fail => {}
                     }
                 }
-                if skipped {
-                    Outcome::skip()
-                } else {
-                    Outcome::fail(Some(hit.span))
-                }
+                skipped.unwrap_or_else(|| Outcome::fail(Some(hit.span)))
             }
             Test::Every(_) => {
                 for item in items {
                     let o = self.eval(hyp, res, item, cond);
                     match o.verdict {
                         Verdict::Fail => return fill_span(o, item),
-                        Verdict::Skip => skipped = true,
+                        Verdict::Skip => first_skip(&mut skipped, o),
                         Verdict::Pass => {}
                     }
                 }
-                if skipped {
-                    Outcome::skip()
-                } else {
-                    Outcome::pass(Some(hit.span))
-                }
+                skipped.unwrap_or_else(|| Outcome::pass(Some(hit.span)))
             }
             _ => {
                 for item in items {
@@ -671,15 +696,11 @@ impl<'a> Context<'a> {
                             f.verdict = Verdict::Fail;
                             return f;
                         }
-                        Verdict::Skip => skipped = true,
+                        Verdict::Skip => first_skip(&mut skipped, o),
                         Verdict::Fail => {}
                     }
                 }
-                if skipped {
-                    Outcome::skip()
-                } else {
-                    Outcome::pass(Some(hit.span))
-                }
+                skipped.unwrap_or_else(|| Outcome::pass(Some(hit.span)))
             }
         }
     }
@@ -690,21 +711,35 @@ impl<'a> Context<'a> {
 /// otherwise it passes with the last pass's evidence (`empty_span` when none).
 fn all_of<'a>(
     outcomes: impl Iterator<Item = Outcome<'a>>,
-    mut skipped: bool,
+    mut skipped: Option<Outcome<'a>>,
     empty_span: Option<Span>,
 ) -> Outcome<'a> {
     let mut last = Outcome::pass(empty_span);
     for o in outcomes {
         match o.verdict {
             Verdict::Fail => return o,
-            Verdict::Skip => skipped = true,
+            Verdict::Skip => first_skip(&mut skipped, o),
             Verdict::Pass => last = o,
         }
     }
-    if skipped {
-        Outcome::skip()
-    } else {
-        last
+    skipped.unwrap_or(last)
+}
+
+/// Keeps the first skip of a combination (the unknown value `-v` names).
+pub(super) fn first_skip<'a>(first: &mut Option<Outcome<'a>>, skip: Outcome<'a>) {
+    if first.is_none() {
+        *first = Some(skip);
+    }
+}
+
+/// The first element of a list that is not known statically.
+fn unknown_element(node: &Node) -> Option<Unknown<'_>> {
+    match &node.value {
+        Value::List(items) => items.iter().find(|i| is_unknown(i)).map(|i| Unknown {
+            node: i,
+            span: i.span,
+        }),
+        _ => None,
     }
 }
 
@@ -726,7 +761,7 @@ fn scalar_spans(node: &Node, span: Span, f: &mut impl FnMut(Span)) {
     }
 }
 
-fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Hits<'a>, unknown: &mut bool) {
+fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Hits<'a>, unknown: &mut Option<Unknown<'a>>) {
     match (seg, &node.value) {
         (Segment::Key(k), Value::Map(entries)) => {
             // a key may repeat: HCL keeps labelled blocks (`dynamic "x"`) apart
@@ -740,7 +775,10 @@ fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Hits<'a>, unknown: &mut boo
         (Segment::Key(_), Value::List(items)) => {
             for item in items {
                 if is_unknown(item) {
-                    *unknown = true;
+                    unknown.get_or_insert(Unknown {
+                        node: item,
+                        span: item.span,
+                    });
                 } else {
                     step(item, seg, out, unknown);
                 }
@@ -776,7 +814,10 @@ fn step<'a>(node: &'a Node, seg: &Segment, out: &mut Hits<'a>, unknown: &mut boo
         (Segment::KeyMatch(_), Value::List(items)) => {
             for item in items {
                 if is_unknown(item) {
-                    *unknown = true;
+                    unknown.get_or_insert(Unknown {
+                        node: item,
+                        span: item.span,
+                    });
                 } else {
                     step(item, seg, out, unknown);
                 }
