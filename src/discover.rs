@@ -19,6 +19,8 @@ pub enum FileKind {
     Terraform,
     TerraformJson,
     Cloudformation,
+    /// An Azure Resource Manager template (JSON, comments allowed).
+    Arm,
     Kubernetes,
     GithubWorkflow,
     GithubAction,
@@ -47,6 +49,7 @@ impl FileKind {
             FileKind::Terraform => "terraform",
             FileKind::TerraformJson => "terraform-json",
             FileKind::Cloudformation => "cloudformation",
+            FileKind::Arm => "arm",
             FileKind::Kubernetes => "kubernetes",
             FileKind::GithubWorkflow => "github-workflow",
             FileKind::GithubAction => "github-action",
@@ -69,7 +72,8 @@ pub enum NameClass {
     Known(FileKind),
     /// YAML: CloudFormation or Kubernetes, decided by content.
     Yaml,
-    /// JSON: CloudFormation, a Kubernetes manifest or an IAM policy, decided by content.
+    /// JSON: CloudFormation, an ARM template, a Kubernetes manifest or an IAM
+    /// policy, decided by content.
     Json,
     /// `.template`, CloudFormation's other extension: JSON or YAML, decided by
     /// content, then read as [`NameClass::Json`] or [`NameClass::Yaml`].
@@ -91,6 +95,7 @@ impl NameClass {
                     &[T::Terraform, T::Iam]
                 }
                 FileKind::Cloudformation => &[T::Cloudformation, T::Iam],
+                FileKind::Arm => &[T::Arm],
                 FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::KustomizeInput => {
                     &[T::Kubernetes]
                 }
@@ -103,7 +108,9 @@ impl NameClass {
                 FileKind::Other => &[],
             },
             NameClass::Yaml => &[T::Cloudformation, T::Kubernetes, T::Iam],
-            NameClass::Json | NameClass::Template => &[T::Cloudformation, T::Kubernetes, T::Iam],
+            NameClass::Json | NameClass::Template => {
+                &[T::Cloudformation, T::Arm, T::Kubernetes, T::Iam]
+            }
             NameClass::Markdown => &[T::PolicyDocument],
             NameClass::Other => &[],
         }

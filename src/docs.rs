@@ -37,7 +37,7 @@ fn fence_lang(t: Target) -> &'static str {
         | Target::GitlabCi
         | Target::DockerCompose => "yaml",
         Target::Dockerfile => "dockerfile",
-        Target::Iam => "json",
+        Target::Iam | Target::Arm => "json",
         Target::PolicyDocument => "markdown",
         Target::Repository => "text",
     }

@@ -328,18 +328,13 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
                     None
                 }
             },
-            Sniffed::Unsupported(detail) => {
-                out.skipped = Some(Skipped::new("", Reason::Unsupported, detail));
-                None
-            }
             Sniffed::Nothing => None,
         },
         NameClass::Json => match sniff_json(body) {
-            Sniffed::Kind(k) => Some((k, document::json::parse(body, limits).map(|n| vec![n]))),
-            Sniffed::Unsupported(detail) => {
-                out.skipped = Some(Skipped::new("", Reason::Unsupported, detail));
-                None
+            Sniffed::Kind(FileKind::Arm) => {
+                Some((FileKind::Arm, parse_as(FileKind::Arm, body, limits)))
             }
+            Sniffed::Kind(k) => Some((k, document::json::parse(body, limits).map(|n| vec![n]))),
             Sniffed::Templated | Sniffed::Nothing => None,
         },
         NameClass::Markdown => {
@@ -378,6 +373,14 @@ fn parse_bytes(bytes: Vec<u8>, class: NameClass, opts: &ParseOptions, out: &mut 
                 FileKind::Kubernetes | FileKind::Cloudformation | FileKind::Iam => {
                     refine(kind, &mut docs)
                 }
+                FileKind::Arm => {
+                    docs.retain(is_arm_template);
+                    if docs.is_empty() {
+                        FileKind::Other
+                    } else {
+                        FileKind::Arm
+                    }
+                }
                 k => k,
             };
             out.docs = docs;
@@ -393,6 +396,7 @@ fn parse_as(kind: FileKind, text: &str, limits: &Limits) -> Result<Vec<Node>, Pa
         FileKind::TerraformJson | FileKind::Iam => {
             document::json::parse(text, limits).map(|n| vec![n])
         }
+        FileKind::Arm => document::json::parse_with_comments(text, limits).map(|n| vec![n]),
         FileKind::Dockerfile => document::dockerfile::parse(text, limits).map(|n| vec![n]),
         FileKind::PolicyDocument => document::markdown::parse_policy(text, limits).map(|n| vec![n]),
         _ => document::yaml::parse(text, limits),
@@ -415,8 +419,6 @@ enum Sniffed {
     Kind(FileKind),
     /// A Kubernetes manifest with template markup.
     Templated,
-    /// Infrastructure code in a form soclint does not read.
-    Unsupported(&'static str),
     Nothing,
 }
 
@@ -447,7 +449,7 @@ fn sniff_json(text: &str) -> Sniffed {
     } else if text.contains("schema.management.azure.com/schemas/")
         && text.contains("eploymentTemplate.json")
     {
-        Sniffed::Unsupported("Azure Resource Manager template: not read by soclint")
+        Sniffed::Kind(FileKind::Arm)
     } else if text.contains("\"apiVersion\"") && text.contains("\"kind\"") {
         // a Kubernetes manifest (or list) written as JSON; a document
         // without both at its top level is not one (see `refine`)
@@ -586,6 +588,17 @@ fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
         kept = overlap.min(filled);
         buf.copy_within(filled - kept..filled, 0);
     }
+}
+
+/// An ARM deployment template: its `$schema` names one (subscription,
+/// management-group and tenant templates too), and it has `resources`.
+fn is_arm_template(doc: &Node) -> bool {
+    let schema = doc.get("$schema").and_then(Node::as_str).unwrap_or("");
+    schema.contains("schema.management.azure.com/schemas/")
+        && schema
+            .to_ascii_lowercase()
+            .contains("deploymenttemplate.json")
+        && doc.get("resources").is_some()
 }
 
 fn is_cloudformation(doc: &Node) -> bool {

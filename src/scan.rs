@@ -657,8 +657,9 @@ fn scan_chunk(
         }
         _ => None,
     };
-    // CloudFormation: SAM's `Globals`, parameters, conditions and functions of known values,
-    // and where the parameter values used were set (by file index)
+    // CloudFormation: SAM's `Globals`, parameters, conditions and functions of
+    // known values; ARM: parameters and variables of known values; and where
+    // the values used were set (by file index)
     let cfn_origins: Vec<Vec<crate::document::Origin>> = loaded
         .iter_mut()
         .enumerate()
@@ -667,6 +668,8 @@ fn scan_chunk(
                 // SAM's `Globals` first: their values are resolved with the rest
                 extract::sam::apply_globals(&mut f.docs);
                 extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation, i)
+            } else if f.kind == FileKind::Arm && f.error.is_none() {
+                extract::arm_values::resolve(&mut f.docs, i)
             } else {
                 // GitLab CI: includes as maps, what jobs inherit merged in
                 if f.kind == FileKind::GitlabCi && f.error.is_none() {

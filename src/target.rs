@@ -9,6 +9,8 @@ use std::fmt;
 pub enum Target {
     Terraform,
     Cloudformation,
+    /// Azure Resource Manager JSON templates.
+    Arm,
     Kubernetes,
     GithubActions,
     GitlabCi,
@@ -20,9 +22,10 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 10] = [
+    pub const ALL: [Target; 11] = [
         Target::Terraform,
         Target::Cloudformation,
+        Target::Arm,
         Target::Kubernetes,
         Target::GithubActions,
         Target::GitlabCi,
@@ -36,6 +39,7 @@ impl Target {
         match self {
             Target::Terraform => "terraform",
             Target::Cloudformation => "cloudformation",
+            Target::Arm => "arm",
             Target::Kubernetes => "kubernetes",
             Target::GithubActions => "github-actions",
             Target::GitlabCi => "gitlab-ci",
@@ -51,7 +55,7 @@ impl Target {
     }
     /// The resource types this target's extractor makes (src/extract) when
     /// they are a closed set, so a rule naming another is an error; `None`
-    /// for the open ones (Terraform and CloudFormation resource types,
+    /// for the open ones (Terraform, CloudFormation and ARM resource types,
     /// Kubernetes kinds, which any provider or CRD extends).
     pub fn resource_types(self) -> Option<&'static [&'static str]> {
         match self {
@@ -62,7 +66,7 @@ impl Target {
             Target::Iam => Some(&["policy_document", "policy_statement"]),
             Target::PolicyDocument => Some(&["policy"]),
             Target::Repository => Some(&["repository", "file"]),
-            Target::Terraform | Target::Cloudformation | Target::Kubernetes => None,
+            Target::Terraform | Target::Cloudformation | Target::Arm | Target::Kubernetes => None,
         }
     }
 }

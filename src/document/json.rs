@@ -7,7 +7,74 @@ use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::common::{Range, Ranged};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
+/// JSON as Azure Resource Manager reads its templates: JavaScript-style
+/// comments (`//` to the end of the line, `/* */`) and trailing commas. The
+/// comments are blanked byte for byte (line breaks kept) before the shape
+/// check and the parser see the text, so spans stay those of the file and
+/// no comment text is counted as structure.
+pub fn parse_with_comments(text: &str, limits: &Limits) -> Result<Node, ParseError> {
+    parse_with(&blank_comments(text), limits, true)
+}
+
+/// `text` with every comment outside strings replaced by spaces (each byte,
+/// so offsets and UTF-8 validity hold; line breaks stay).
+fn blank_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("//") && !text.contains("/*") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < out.len() {
+        let b = out[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match (b, out.get(i + 1)) {
+            (b'"', _) => in_string = true,
+            (b'/', Some(b'/')) => {
+                while i < out.len() && out[i] != b'\n' {
+                    if out[i] != b'\r' {
+                        out[i] = b' ';
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                let start = i;
+                i += 2;
+                while i < out.len() && !(out[i] == b'*' && out.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                let end = (i + 2).min(out.len());
+                for c in &mut out[start..end] {
+                    if *c != b'\n' && *c != b'\r' {
+                        *c = b' ';
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // only ASCII bytes were written over whole characters' bytes
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
+    parse_with(text, limits, false)
+}
+
+fn parse_with(text: &str, limits: &Limits, trailing_commas: bool) -> Result<Node, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::new(
             Span::new(0, text.len()),
@@ -21,7 +88,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
+        allow_trailing_commas: trailing_commas,
         allow_missing_commas: false,
         allow_single_quoted_strings: false,
         allow_hexadecimal_numbers: false,
@@ -175,6 +242,22 @@ mod tests {
 
     fn slice(text: &str, s: Span) -> &str {
         &text[s.start..s.end]
+    }
+
+    #[test]
+    fn arm_comments_and_trailing_commas_keep_file_spans() {
+        // a comment holding quotes, brackets and a non-ASCII character, a
+        // `//` inside a string, an unterminated block comment at the end
+        let text = "{\n  // \"é\" [ { ,\n  \"a\": \"http://x\", /* } */ \"b\": [1, 2,],\n} /* open";
+        let doc = parse_with_comments(text, &Limits::default()).unwrap();
+        let a = doc.get("a").unwrap();
+        assert_eq!(slice(text, a.span), "\"http://x\"");
+        assert_eq!(
+            doc.get("b").and_then(Node::as_list).map(<[_]>::len),
+            Some(2)
+        );
+        // strict JSON still refuses both
+        assert!(p(text).is_err());
     }
 
     #[test]

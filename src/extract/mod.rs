@@ -2,6 +2,8 @@
 //!
 //! Each target has its own small module; all of them produce [`Resource`]s that
 //! borrow their body from the document, so nothing is copied.
+mod arm;
+pub mod arm_values;
 pub mod cfn_values;
 mod cloudformation;
 mod compose;
@@ -112,6 +114,7 @@ pub fn extract<'a>(
             match kind {
                 FileKind::Terraform | FileKind::TerraformJson => terraform::extract(doc, push),
                 FileKind::Cloudformation => cloudformation::extract(doc, push),
+                FileKind::Arm => arm::extract(doc, push),
                 FileKind::GithubWorkflow => github_actions::extract_workflow(doc, push),
                 FileKind::GithubAction => github_actions::extract_action(doc, push),
                 FileKind::GitlabCi => gitlab_ci::extract(doc, push),

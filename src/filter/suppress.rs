@@ -23,6 +23,8 @@ fn comment_markers(kind: FileKind, rel: &str) -> &'static [&'static str] {
         FileKind::Terraform | FileKind::Terragrunt => &["#", "//", "/*"],
         FileKind::TerraformJson | FileKind::Iam | FileKind::Other => &[],
         FileKind::Cloudformation if json => &[],
+        // ARM takes JavaScript-style comments in its JSON
+        FileKind::Arm => &["//", "/*"],
         FileKind::PolicyDocument => &["<!--", "#"],
         _ => &["#"],
     }
