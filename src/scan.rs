@@ -673,7 +673,10 @@ fn scan_chunk(
             } else {
                 // GitLab CI: includes as maps, what jobs inherit merged in
                 if f.kind == FileKind::GitlabCi && f.error.is_none() {
-                    extract::gitlab_ci::resolve(&mut f.docs);
+                    let pipelines = &charts.units.pipelines;
+                    extract::gitlab_ci::resolve(&mut f.docs, &|name| {
+                        pipelines.template(root, name)
+                    });
                 }
                 Vec::new()
             }

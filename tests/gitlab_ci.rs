@@ -167,9 +167,22 @@ deploy-b:
   extends: [.prod, .protected]
   script: ./deploy.sh
 
-# the template is in another file: not known here, not guessed
+# templates of another file of the pipeline: restricted there
 deploy-c:
   extends: .elsewhere
+  environment: production
+  script: ./deploy.sh
+
+# ... or not: the finding lands at the `extends:` entry that reaches it
+deploy-e:
+  extends:
+    - .anywhere
+  environment: production
+  script: ./deploy.sh
+
+# a template soclint cannot see: not guessed
+deploy-f:
+  extends: .nowhere
   environment: production
   script: ./deploy.sh
 
@@ -186,7 +199,7 @@ deploy-d:
     write(
         tmp.path(),
         "ci/templates.yml",
-        ".elsewhere:\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n",
+        ".elsewhere:\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n.anywhere:\n  rules:\n    - when: manual\n",
     );
     let (code, out) = check(
         tmp.path(),
@@ -195,10 +208,12 @@ deploy-d:
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         gitlab_findings(tmp.path(), &out),
-        // deploy-b inherits its protected-branch rule; deploy-c's and
-        // deploy-d's rules are not known here, so the rule skips them
+        // deploy-b and deploy-c inherit a protected-branch rule, of their
+        // file and of another; deploy-d's and deploy-f's rules are not
+        // known, so the rule skips them
         vec![
             ".gitlab-ci.yml:12:1: HIGH GLCI-DEPLOY-001 [CC8.1,CC6.1] job `deploy-a` deploys to production but can run on any branch",
+            ".gitlab-ci.yml:29:7: HIGH GLCI-DEPLOY-001 [CC8.1,CC6.1] job `deploy-e` deploys to production but can run on any branch",
         ],
         "{out}"
     );

@@ -8,7 +8,9 @@
 //! inherits through `extends:` and that rules judge on the job as a whole
 //! (when and where it runs: [`INHERITED`]) is merged into the job by
 //! [`resolve`] before extraction, keeping the spans of the template, so a
-//! finding points at the literal where it was written.
+//! finding points at the literal where it was written; a template of
+//! another file of the pipeline lands at the `extends:` entry naming it
+//! (spans point into one file).
 use super::Push;
 use crate::document::{Entry, Expr, Node, Span, Value};
 use crate::target::Target;
@@ -39,9 +41,19 @@ const MAX_EXTENDS_DEPTH: usize = 11;
 /// maps (a string is `local:`, or `remote:` for a URL), values that name
 /// CI/CD variables (`$VAR`) as unknown where rules would otherwise judge the
 /// name instead of the value, `!reference` entries of `rules:` as unknown,
-/// and [`INHERITED`] keys merged into jobs from the templates of this file
-/// they extend (from a template elsewhere: unknown, never guessed).
-pub fn resolve(docs: &mut [Node]) {
+/// and [`INHERITED`] keys merged into jobs from the templates they extend:
+/// of this file, or `elsewhere` (the hidden jobs of the pipeline's other
+/// files); a template found nowhere makes them unknown, never guessed.
+pub fn resolve<'e>(docs: &mut [Node], elsewhere: &dyn Fn(&str) -> Option<&'e Node>) {
+    prepare(docs);
+    for doc in docs.iter_mut() {
+        merge_extends(doc, elsewhere);
+    }
+}
+
+/// [`resolve`] without `extends:`: includes as maps and the unknowns, as
+/// the templates other files extend are kept.
+pub fn prepare(docs: &mut [Node]) {
     for doc in docs.iter_mut() {
         let Value::Map(entries) = &mut doc.value else {
             continue;
@@ -72,7 +84,6 @@ pub fn resolve(docs: &mut [Node]) {
                 _ => {}
             }
         }
-        merge_extends(doc);
     }
 }
 
@@ -208,31 +219,66 @@ fn extends_of(job: &Node) -> Vec<(String, Span)> {
 }
 
 /// The [`INHERITED`] keys of `name` after its own `extends:` (a template
-/// extends others too), nearest last; `None` when a template named is not
-/// in this document (or the chain is too deep or loops).
-fn inherited<'d>(doc: &'d Node, name: &str, depth: usize) -> Option<Vec<&'d Entry>> {
+/// extends others too), nearest last; `None` when a template named is
+/// nowhere (or the chain is too deep or loops). A template of another file
+/// (`elsewhere`) lands at `at`, the `extends:` entry that reaches it.
+fn inherited<'d, 'e: 'd>(
+    doc: &'d Node,
+    name: &str,
+    depth: usize,
+    elsewhere: &dyn Fn(&str) -> Option<&'e Node>,
+    at: Span,
+) -> Option<Vec<Entry>> {
     if depth > MAX_EXTENDS_DEPTH {
         return None;
     }
-    let job = doc.get(name)?;
+    let (job, foreign): (&'d Node, bool) = match doc.get(name) {
+        Some(job) => (job, false),
+        None => (elsewhere(name)?, true),
+    };
     let mut out = Vec::new();
     for (parent, _) in extends_of(job) {
-        out.extend(inherited(doc, &parent, depth + 1)?);
+        out.extend(inherited(doc, &parent, depth + 1, elsewhere, at)?);
     }
-    out.extend(
-        job.as_map()
-            .unwrap_or(&[])
-            .iter()
-            .filter(|e| INHERITED.contains(&e.key.as_str())),
-    );
+    for e in job
+        .as_map()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|e| INHERITED.contains(&e.key.as_str()))
+    {
+        let mut e = e.clone();
+        if foreign {
+            e.key_span = at;
+            respan(&mut e.value, at);
+        }
+        out.push(e);
+    }
     Some(out)
+}
+
+/// Every span of `node` set to `at` (a value from another file, shown
+/// where this file reaches it).
+fn respan(node: &mut Node, at: Span) {
+    node.span = at;
+    match &mut node.value {
+        Value::List(items) => items.iter_mut().for_each(|n| respan(n, at)),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| {
+            e.key_span = at;
+            respan(&mut e.value, at);
+        }),
+        Value::Expr(Expr {
+            argument: Some(arg),
+            ..
+        }) => respan(arg, at),
+        _ => {}
+    }
 }
 
 /// Merges into each job and template the [`INHERITED`] keys of what it
 /// extends that it does not set itself. A later template wins over an
 /// earlier one, as in GitLab (maps are not merged key by key for these: a
 /// job's `rules:` or `environment:` replaces the template's).
-fn merge_extends(doc: &mut Node) {
+fn merge_extends<'e>(doc: &mut Node, elsewhere: &dyn Fn(&str) -> Option<&'e Node>) {
     let names: Vec<String> = doc
         .as_map()
         .unwrap_or(&[])
@@ -251,14 +297,14 @@ fn merge_extends(doc: &mut Node) {
             .collect();
         let mut add: Vec<Entry> = Vec::new();
         for (parent, span) in extends_of(job) {
-            match inherited(doc, &parent, 1) {
+            match inherited(doc, &parent, 1, elsewhere, span) {
                 Some(entries) => {
                     for e in entries {
                         add.retain(|a| a.key != e.key);
-                        add.push(e.clone());
+                        add.push(e);
                     }
                 }
-                // a template of another file: what it sets is not known
+                // a template soclint cannot see: what it sets is not known
                 None => {
                     for key in INHERITED {
                         add.retain(|a| a.key != key);

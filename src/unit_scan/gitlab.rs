@@ -8,10 +8,10 @@
 //! not follow) is read. What is not followed (remote, project, template and
 //! component includes, which soclint does not fetch; a file that does not
 //! exist) is said, at the file that includes it.
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use crate::discover::{classify_name, Discovered, FileKind, NameClass};
-use crate::document::Limits;
+use crate::document::{Limits, Node};
 use crate::extract::gitlab_ci::{self, Include};
 use crate::render::Files;
 use crate::unscanned::{Reason, Skipped};
@@ -27,6 +27,10 @@ pub struct Pipelines {
     claims: HashSet<(usize, String)>,
     /// One per including file: the includes not followed, and why.
     pub skipped: Vec<Skipped>,
+    /// The hidden jobs (`.name`) of every pipeline file by (root, name),
+    /// for jobs of other files that extend them: the first read wins (a
+    /// pipeline's own file before what it includes, includes in order).
+    templates: HashMap<(usize, String), Node>,
 }
 
 impl Pipelines {
@@ -52,7 +56,16 @@ impl Pipelines {
             let Ok(mut docs) = crate::document::yaml::parse(&text, limits) else {
                 continue;
             };
-            gitlab_ci::resolve(&mut docs);
+            gitlab_ci::prepare(&mut docs);
+            for doc in &docs {
+                for e in doc.as_map().unwrap_or(&[]) {
+                    if e.key.starts_with('.') && e.value.as_map().is_some() {
+                        out.templates
+                            .entry((root, e.key.clone()))
+                            .or_insert_with(|| e.value.clone());
+                    }
+                }
+            }
             for include in docs.iter().flat_map(gitlab_ci::includes_of) {
                 let local = match include {
                     Include::Elsewhere(what) => {
@@ -100,6 +113,14 @@ impl Pipelines {
             ));
         }
         out
+    }
+
+    /// The hidden job `name` of a pipeline file under root `root`.
+    pub fn template(&self, root: usize, name: &str) -> Option<&Node> {
+        if self.templates.is_empty() {
+            return None;
+        }
+        self.templates.get(&(root, name.to_string()))
     }
 
     /// Whether `rel` is a pipeline file because a pipeline includes it.
