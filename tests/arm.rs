@@ -191,3 +191,78 @@ fn a_parameters_file_is_no_template() {
     assert_eq!(json["skipped"], serde_json::json!([]));
     assert_eq!(json["errors"], serde_json::json!([]));
 }
+
+#[test]
+fn nested_deployments_are_read_in_their_own_scope() {
+    let text = format!(
+        r#"{{
+  "$schema": "{SCHEMA}",
+  "parameters": {{
+    "tls": {{ "type": "string", "defaultValue": "TLS1_0" }}
+  }},
+  "resources": [
+    {{
+      "type": "Microsoft.Resources/deployments",
+      "apiVersion": "2022-09-01",
+      "name": "outerScope",
+      "properties": {{
+        "mode": "Incremental",
+        "template": {{
+          "$schema": "{SCHEMA}",
+          "resources": [
+            {{
+              "type": "Microsoft.Storage/storageAccounts",
+              "apiVersion": "2023-05-01",
+              "name": "outer",
+              "properties": {{ "minimumTlsVersion": "[parameters('tls')]" }}
+            }}
+          ]
+        }}
+      }}
+    }},
+    {{
+      "type": "Microsoft.Resources/deployments",
+      "apiVersion": "2022-09-01",
+      "name": "innerScope",
+      "properties": {{
+        "mode": "Incremental",
+        "expressionEvaluationOptions": {{ "scope": "inner" }},
+        "parameters": {{ "passed": {{ "value": "[parameters('tls')]" }} }},
+        "template": {{
+          "$schema": "{SCHEMA}",
+          "parameters": {{
+            "tls": {{ "type": "string", "defaultValue": "TLS1_1" }},
+            "passed": {{ "type": "string", "defaultValue": "TLS1_0" }}
+          }},
+          "resources": [
+            {{
+              "type": "Microsoft.Storage/storageAccounts",
+              "apiVersion": "2023-05-01",
+              "name": "inner",
+              "properties": {{ "minimumTlsVersion": "[parameters('tls')]" }}
+            }},
+            {{
+              "type": "Microsoft.Storage/storageAccounts",
+              "apiVersion": "2023-05-01",
+              "name": "passedIn",
+              "properties": {{ "minimumTlsVersion": "[parameters('passed')]" }}
+            }}
+          ]
+        }}
+      }}
+    }}
+  ]
+}}
+"#
+    );
+    let json = check("nested.json", &text, "ARM-STG-002");
+    assert_eq!(
+        findings(&json),
+        vec![
+            // the outer template's default, and the inner template's own;
+            // a parameter the deployment passes is not known
+            hit("ARM-STG-002", "inner", 37, 56),
+            hit("ARM-STG-002", "outer", 4, 48),
+        ]
+    );
+}

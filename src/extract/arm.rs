@@ -5,6 +5,9 @@
 //! (`Microsoft.Sql/servers` + `firewallRules` →
 //! `Microsoft.Sql/servers/firewallRules`, `acme-sql/AllowOffice`). The body
 //! is the whole resource, so rules see `apiVersion`, `properties`, `sku`…
+//! The resources of a nested deployment's inline template
+//! (`Microsoft.Resources/deployments`, `properties.template`) are resources
+//! of the file too.
 //! Values are those [`super::arm_values`] resolved.
 use super::Push;
 use crate::document::{Node, Span, Value};
@@ -51,9 +54,18 @@ fn resources_of<'a>(list: &'a Node, parent: Option<(&str, &str)>, push: &mut Pus
             .or_else(|| super::entry_header(r, "type"))
             .unwrap_or(Span::new(r.span.start, r.span.start + 1));
         push(Target::Arm, &ty, address.clone(), r, header);
+        // a nested deployment's inline template: its resources are deployed too
+        let inline = r
+            .get("properties")
+            .and_then(|p| p.get("template"))
+            .and_then(|t| t.get("resources"))
+            .filter(|_| ty.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
         if let Some(children) = r.get("resources") {
             let full_name = name.unwrap_or(address);
             resources_of(children, Some((&ty, &full_name)), push);
+        }
+        if let Some(nested) = inline {
+            resources_of(nested, None, push);
         }
     }
 }

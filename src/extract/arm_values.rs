@@ -7,6 +7,12 @@
 //! depends on the deployment and stays an expression, which rules treat as
 //! unknown: never a guess.
 //!
+//! A nested deployment's inline template (`Microsoft.Resources/deployments`,
+//! `properties.template`) is evaluated in the outer template's scope, as ARM
+//! does by default; with `expressionEvaluationOptions.scope: inner` it has
+//! its own parameters and variables, and a parameter the deployment passes
+//! is unknown (its value is an outer expression not followed here).
+//!
 //! A resolved value's span is where the expression is written (the
 //! property a user reads in the resource); where the value was set (the
 //! `defaultValue`, the variable) is recorded as an [`Origin`], so a
@@ -76,9 +82,18 @@ struct Template {
 
 impl Template {
     fn new(doc: &Node, file: usize) -> Self {
+        Template::with_passed(doc, file, &[])
+    }
+
+    /// A template whose parameters named in `passed` (lower case) get their
+    /// values from elsewhere: those are not known.
+    fn with_passed(doc: &Node, file: usize, passed: &[String]) -> Self {
         // ARM names are case-insensitive
         let mut params = HashMap::new();
         for p in doc.get("parameters").and_then(Node::as_map).unwrap_or(&[]) {
+            if passed.contains(&p.key.to_ascii_lowercase()) {
+                continue;
+            }
             if let Some(d) = p.value.get("defaultValue").filter(|d| is_literal(d, 0)) {
                 let by = SetBy::new(
                     Some(FileSpan::new(file, d.span)),
@@ -133,9 +148,25 @@ impl Template {
                     }
                 }
             },
-            Value::Map(entries) => entries
-                .iter_mut()
-                .for_each(|e| self.rewrite(&mut e.value, depth + 1)),
+            Value::Map(_) => {
+                // an inner-scope nested template is evaluated on its own
+                let inner = take_inner_template(node);
+                if let Value::Map(entries) = &mut node.value {
+                    entries
+                        .iter_mut()
+                        .for_each(|e| self.rewrite(&mut e.value, depth + 1));
+                }
+                if let Some((mut template, passed)) = inner {
+                    let own = Template::with_passed(&template, self.file, &passed);
+                    if let Some(resources) = entry_mut(&mut template, "resources") {
+                        own.rewrite(resources, depth + 1);
+                    }
+                    self.origins
+                        .borrow_mut()
+                        .append(&mut own.origins.into_inner());
+                    put_back_template(node, template);
+                }
+            }
             Value::List(items) => items.iter_mut().for_each(|n| self.rewrite(n, depth + 1)),
             _ => {}
         }
@@ -168,6 +199,46 @@ impl Template {
             }
             _ => None,
         }
+    }
+}
+
+/// Whether `node` is a deployment whose inline template has its own scope
+/// (`expressionEvaluationOptions.scope: inner`).
+fn is_inner_deployment(node: &Node) -> bool {
+    let is_deployment = node
+        .get("type")
+        .and_then(Node::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
+    let scope = node
+        .get("properties")
+        .and_then(|p| p.get("expressionEvaluationOptions"))
+        .and_then(|o| o.get("scope"))
+        .and_then(Node::as_str);
+    is_deployment && scope.is_some_and(|s| s.eq_ignore_ascii_case("inner"))
+}
+
+/// Takes an inner-scope deployment's inline template out of it (a null in
+/// its place), with the names (lower case) of the parameters it passes.
+fn take_inner_template(node: &mut Node) -> Option<(Node, Vec<String>)> {
+    if !is_inner_deployment(node) {
+        return None;
+    }
+    let properties = entry_mut(node, "properties")?;
+    let passed = properties
+        .get("parameters")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| e.key.to_ascii_lowercase())
+        .collect();
+    let template = entry_mut(properties, "template")?;
+    let span = template.span;
+    Some((std::mem::replace(template, Node::null(span)), passed))
+}
+
+fn put_back_template(node: &mut Node, template: Node) {
+    if let Some(slot) = entry_mut(node, "properties").and_then(|p| entry_mut(p, "template")) {
+        *slot = template;
     }
 }
 
