@@ -25,8 +25,7 @@ pub struct EvalOptions {
     /// Keep the text of files with findings (the human report shows snippets);
     /// without it memory stays flat however many files have findings.
     pub keep_texts: bool,
-    /// Record which resources each rule evaluated, and every evaluation that
-    /// did not fail with its resource and line (the evidence report's
+    /// Record every evaluation that did not fail with its resource and line (the evidence report's
     /// populations; a failing one is its finding); off for `check`, where it
     /// would only cost memory.
     pub record_resources: bool,
@@ -55,9 +54,6 @@ pub struct ChunkOutcome {
     /// verdict: sparse, as most rules meet nothing in a directory and a dense
     /// row per chunk added up to ~50 MB over a 10,000-directory scan.
     pub verdicts: Vec<(usize, [usize; 3])>,
-    /// Per rule index: the resources it gave a verdict on (`path::address`),
-    /// only when `EvalOptions::record_resources` is set.
-    pub checked: Vec<Vec<String>>,
     /// Texts of files that findings point into.
     pub texts: Vec<(String, Arc<str>)>,
     /// Secrets to mask wherever a file's text is shown: (file, spans) for
@@ -106,14 +102,7 @@ pub fn evaluate<'a>(
         file_texts: files.iter().map(|f| f.text.map(|t| &**t)).collect(),
         record_unknowns: opts.record_unknowns,
     };
-    let empty = || ChunkOutcome {
-        checked: if opts.record_resources {
-            vec![Vec::new(); rules.rules.len()]
-        } else {
-            Vec::new()
-        },
-        ..ChunkOutcome::default()
-    };
+    let empty = ChunkOutcome::default;
     // resources are independent given the context: a chunk with many (the
     // repository's file facts, one per file) is evaluated in parallel
     // batches, merged in order
@@ -140,9 +129,6 @@ pub fn evaluate<'a>(
         out.facts.append(&mut part.facts);
         out.pending.append(&mut part.pending);
         out.unknown_seen.append(&mut part.unknown_seen);
-        for (list, mut more) in out.checked.iter_mut().zip(part.checked) {
-            list.append(&mut more);
-        }
     }
     out.verdicts = count_verdicts(tally);
     locate(
@@ -193,7 +179,6 @@ fn evaluate_resource(
                         path: path.to_string(),
                         atoms,
                         runs,
-                        checked: out.checked.get(ri).map(|_| resource_key(path, res.name())),
                         record: record.as_ref().map(|_| deferred::Record {
                             file: res.file,
                             resource: address.get_or_insert_with(|| Arc::from(res.name())).clone(),
@@ -205,11 +190,6 @@ fn evaluate_resource(
         } else {
             run_rule(ctx, &Hypothesis::closed(), res, rule, path, files)
         };
-        if run.evaluated {
-            if let Some(list) = out.checked.get_mut(ri) {
-                list.push(resource_key(path, res.name()));
-            }
-        }
         tally.extend(run.verdicts.iter().map(|&v| (ri, v)));
         for (span, expression) in run.unknowns.drain(..) {
             out.unknown_seen.push(UnknownSeen {
@@ -414,16 +394,6 @@ pub struct Seen {
     offset: usize,
     resource: Arc<str>,
     skipped: bool,
-}
-
-/// How a resource is named in the evidence report: its file and address (or
-/// just one of them for whole-file and repository resources).
-pub fn resource_key(path: &str, address: &str) -> String {
-    if path.is_empty() || path == address {
-        address.to_string()
-    } else {
-        format!("{path}::{address}")
-    }
 }
 
 fn make_finding(

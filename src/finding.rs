@@ -1,5 +1,5 @@
 //! The one type every reporter renders, and what else a scan produced.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -484,9 +484,6 @@ pub struct ScanResult {
     pub resources: usize,
     /// Per rule id, in id order.
     pub stats: BTreeMap<String, RuleStats>,
-    /// Per rule id, the resources it evaluated (`path::address`); filled only
-    /// when the scan was asked to record them.
-    pub checked: BTreeMap<String, BTreeSet<String>>,
     /// Every evaluation that passed or was skipped, sorted by rule index
     /// (into the scan's rule set), path, line and resource; filled only when
     /// the scan was asked to record them (the evidence report's populations,

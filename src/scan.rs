@@ -6,7 +6,7 @@
 //! evaluated and dropped on its own thread, and memory follows the largest
 //! directory rather than the whole repository. The repository-level resources
 //! (each file's facts, the repository) form one last chunk.
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -288,7 +288,6 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         .flat_map(|r| r.files.iter().map(|&(kind, _, size)| (kind, size)))
         .collect();
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
-    let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     let mut deferred = Deferred::default();
     let mut unknowns: Vec<UnknownUse> = Vec::new();
     // the repository's file facts need only the kinds; the chunks' results
@@ -305,34 +304,18 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             })
         },
         || {
-            let totals = (
-                &mut verdicts[..],
-                &mut checked[..],
-                &mut deferred,
-                &mut unknowns,
-            );
+            let totals = (&mut verdicts[..], &mut deferred, &mut unknowns);
             merge_chunks(&mut result, totals, results, keep_root)
         },
     );
     if let Some((mut repo, resources)) = repo {
         result.resources += resources;
-        let totals = (
-            &mut verdicts[..],
-            &mut checked[..],
-            &mut deferred,
-            &mut unknowns,
-        );
+        let totals = (&mut verdicts[..], &mut deferred, &mut unknowns);
         parts.push(merge(&mut result, totals, &mut repo));
     }
     // the relations across the scan are answered now every chunk has spoken
     let mut masks = Vec::new();
-    parts.push(deferred.resolve(
-        rules,
-        &mut verdicts,
-        &mut checked,
-        &mut masks,
-        &mut result.population,
-    ));
+    parts.push(deferred.resolve(rules, &mut verdicts, &mut masks, &mut result.population));
     for (rel, spans) in masks {
         result.masks.entry(rel).or_default().extend(spans);
     }
@@ -359,12 +342,6 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
     result.unknowns = crate::unknowns::summarise(unknowns, rules);
     if opts.eval.record_resources {
         crate::parallel::sort_moving_once(&mut result.population, Ord::cmp);
-        result.checked = rules
-            .rules
-            .iter()
-            .zip(checked)
-            .map(|(r, set)| (r.meta.id.clone(), set))
-            .collect();
     }
     result.notices.extend(
         problems
@@ -434,7 +411,7 @@ fn kept_roots(keys: &[(usize, &str)], results: &[ChunkResult]) -> Vec<bool> {
 /// dropped: `keep_root` is false).
 fn merge_chunks(
     result: &mut ScanResult,
-    (verdicts, checked, deferred, unknowns): Totals,
+    (verdicts, deferred, unknowns): Totals,
     results: Vec<ChunkResult>,
     keep_root: Vec<bool>,
 ) -> Vec<Vec<Finding>> {
@@ -442,13 +419,13 @@ fn merge_chunks(
     for (mut r, keep) in results.into_iter().zip(keep_root) {
         findings.push(merge(
             result,
-            (verdicts, checked, deferred, unknowns),
+            (verdicts, deferred, unknowns),
             &mut r.outcome,
         ));
         if let Some(mut m) = r.as_root.take().filter(|_| keep) {
             findings.push(merge(
                 result,
-                (verdicts, checked, deferred, unknowns),
+                (verdicts, deferred, unknowns),
                 &mut m.outcome,
             ));
             result.resources += m.resources;
@@ -460,7 +437,7 @@ fn merge_chunks(
         for mut c in [r.chart.take(), r.overlay.take()].into_iter().flatten() {
             findings.push(merge(
                 result,
-                (verdicts, checked, deferred, unknowns),
+                (verdicts, deferred, unknowns),
                 &mut c.outcome,
             ));
             result.resources += c.resources;
@@ -541,29 +518,25 @@ struct Charts<'a> {
     values: &'a [crate::render::Source],
 }
 
-/// What chunks add up into: verdicts per rule, resources checked per rule,
-/// and what waits for the whole scan.
+/// What chunks add up into: verdicts per rule, what waits for the whole
+/// scan, and the unknown values met.
 type Totals<'t> = (
     &'t mut [[usize; 3]],
-    &'t mut [BTreeSet<String>],
     &'t mut Deferred,
     &'t mut Vec<UnknownUse>,
 );
 
-/// Adds a chunk's verdicts, checked resources and texts to the totals and
+/// Adds a chunk's verdicts, population and texts to the totals and
 /// hands back its findings (the caller places them).
 #[must_use = "the chunk's findings are returned, not merged"]
 fn merge(
     result: &mut ScanResult,
-    (verdicts, checked, deferred, unknowns): Totals,
+    (verdicts, deferred, unknowns): Totals,
     outcome: &mut ChunkOutcome,
 ) -> Vec<Finding> {
     deferred.gather(outcome);
     result.population.append(&mut outcome.population);
     unknowns.append(&mut outcome.unknowns);
-    for (set, list) in checked.iter_mut().zip(&outcome.checked) {
-        set.extend(list.iter().cloned());
-    }
     for &(ri, v) in &outcome.verdicts {
         for k in 0..3 {
             verdicts[ri][k] += v[k];
@@ -1193,15 +1166,9 @@ pub fn scan_plan(
         ..ScanResult::default()
     };
     let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
-    let mut checked: Vec<BTreeSet<String>> = vec![BTreeSet::new(); rules.rules.len()];
     let mut deferred = Deferred::default();
     let mut unknowns: Vec<UnknownUse> = Vec::new();
-    let totals = (
-        &mut verdicts[..],
-        &mut checked[..],
-        &mut deferred,
-        &mut unknowns,
-    );
+    let totals = (&mut verdicts[..], &mut deferred, &mut unknowns);
     result.findings = merge(&mut result, totals, &mut outcome);
     result.unknowns = crate::unknowns::summarise(unknowns, rules);
     result.unknown_attributes = planned.iter().map(|r| count_unknown(&r.body)).sum();

@@ -2,7 +2,6 @@
 //! are evaluated in their chunk once per possible answer to each question
 //! they ask (see `rules::scan_scope`), and the run that matches the scan's
 //! answers is chosen once every chunk has said what its resources are.
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::{run_rule, FileRef, Run};
@@ -31,8 +30,6 @@ pub struct Pending {
     /// One run per combination of answers: run `Σ aᵢ·3ⁱ` assumes answer
     /// `ANSWERS[aᵢ]` for atom `i`.
     pub(super) runs: Vec<Run>,
-    /// The resource's key, when the scan records which resources each rule checked.
-    pub(super) checked: Option<String>,
     /// The resource, when the scan records the population.
     pub(super) record: Option<Record>,
 }
@@ -125,14 +122,13 @@ impl Deferred {
 
     /// Answers every waiting evaluation from the facts of the whole scan:
     /// adds its verdicts to `verdicts` (by rule: passed, failed, skipped),
-    /// the resource to `checked`, its evaluations that did not fail to
+    /// its evaluations that did not fail to
     /// `population` (when recorded) and a secret rule's failures to `masks`
     /// (file, spans), and returns its findings.
     pub fn resolve(
         self,
         rules: &RuleSet,
         verdicts: &mut [[usize; 3]],
-        checked: &mut [BTreeSet<String>],
         masks: &mut Vec<(String, Vec<Span>)>,
         population: &mut Vec<Evaluation>,
     ) -> Vec<Finding> {
@@ -170,11 +166,6 @@ impl Deferred {
                     }
                 }
             }
-            if run.evaluated {
-                if let (Some(key), Some(set)) = (p.checked.take(), checked.get_mut(p.rule)) {
-                    set.insert(key);
-                }
-            }
             findings.append(&mut run.findings);
             if !run.masks.is_empty() {
                 masks.push((std::mem::take(&mut p.path), std::mem::take(&mut run.masks)));
@@ -190,23 +181,14 @@ impl Deferred {
         let mut deferred = Deferred::default();
         deferred.gather(out);
         let mut verdicts = vec![[0usize; 3]; rules.rules.len()];
-        let mut checked = vec![BTreeSet::new(); out.checked.len()];
-        let mut findings = deferred.resolve(
-            rules,
-            &mut verdicts,
-            &mut checked,
-            &mut out.masks,
-            &mut out.population,
-        );
+        let mut findings =
+            deferred.resolve(rules, &mut verdicts, &mut out.masks, &mut out.population);
         out.verdicts.extend(
             verdicts
                 .into_iter()
                 .enumerate()
                 .filter(|(_, v)| v.iter().any(|&n| n > 0)),
         );
-        for (list, more) in out.checked.iter_mut().zip(checked) {
-            list.extend(more);
-        }
         out.findings.append(&mut findings);
         crate::finding::sort_findings(&mut out.findings);
     }

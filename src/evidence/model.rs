@@ -772,15 +772,14 @@ pub fn build(inputs: Inputs) -> Evidence {
             .iter()
             .map(|&id| {
                 let rows = pop
-                    .items(id)
+                    .first_items(id, POPULATION_SAMPLE)
                     .into_iter()
-                    .take(POPULATION_SAMPLE)
                     .map(|i| PopulationRow {
                         verdict: i.verdict,
                         path: i.path.to_string(),
                         line: i.line,
                         resource: i.resource.to_string(),
-                        detail: i.detail,
+                        detail: i.detail.into_owned(),
                     })
                     .collect();
                 (id.to_string(), rows)

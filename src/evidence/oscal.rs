@@ -751,7 +751,7 @@ pub fn write(ev: &Evidence, pop: &Populations, w: &mut dyn Write) -> std::io::Re
     let mut items = BTreeSet::new();
     for r in cx.observed() {
         if let Some(id) = pop.rule_ids.iter().copied().find(|x| *x == r.id) {
-            items.extend(pop.items(id).into_iter().map(|i| (i.path, i.resource)));
+            items.extend(pop.items(id).map(|i| (i.path, i.resource)));
         }
     }
     let controls_file = h.controls_file.as_deref().unwrap_or("");

@@ -5,6 +5,7 @@
 //! suppressed ones the accepted findings, so the counts are the `check`
 //! verdicts by construction. Items are produced rule by rule and written as
 //! they are made (CSV, JSON): nothing holds the whole population as text.
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
@@ -58,7 +59,7 @@ pub struct Item<'a> {
     pub line: usize,
     pub resource: &'a str,
     /// The finding's message, the skip reason, or the accepted exception.
-    pub detail: String,
+    pub detail: Cow<'a, str>,
 }
 
 /// Per-rule counts of a population.
@@ -171,71 +172,141 @@ impl<'a> Populations<'a> {
     }
 
     /// Every member of the rule's population, sorted by path, line, resource
-    /// and verdict.
-    pub fn items(&self, rule: &'a str) -> Vec<Item<'a>> {
+    /// and verdict (then record, finding, accepted finding, in their order),
+    /// each made as it is taken: only the order is held.
+    pub fn items(&self, rule: &'a str) -> impl Iterator<Item = Item<'a>> + '_ {
+        let mut keys = self.keys(rule);
+        keys.sort_unstable();
+        keys.into_iter().map(move |k| self.item(rule, k.4))
+    }
+
+    /// The first `n` members of [`Self::items`], without ordering the rest.
+    pub fn first_items(&self, rule: &'a str, n: usize) -> Vec<Item<'a>> {
+        let mut keys = self.keys(rule);
+        if keys.len() > n {
+            keys.select_nth_unstable(n);
+            keys.truncate(n);
+        }
+        keys.sort_unstable();
+        keys.into_iter().map(|k| self.item(rule, k.4)).collect()
+    }
+
+    /// Each member's sort key and where it comes from (the keys are unique:
+    /// the source is part of them).
+    fn keys(&self, rule: &str) -> Vec<Key<'a>> {
         let records = self.records.get(rule).copied().unwrap_or(&[]);
-        let mut items: Vec<Item> = Vec::with_capacity(records.len());
-        for e in records {
-            items.push(Item {
-                rule_id: rule,
-                verdict: if e.skipped {
-                    Verdict::Skipped
-                } else {
-                    Verdict::Pass
-                },
-                path: &e.path,
-                line: e.line as usize,
-                resource: &e.resource,
-                detail: if e.skipped {
-                    SKIP_REASON.to_string()
-                } else {
-                    String::new()
-                },
-            });
+        let findings = self.findings(rule);
+        let suppressed = self.suppressed(rule);
+        let mut keys = Vec::with_capacity(records.len() + findings.len() + suppressed.len());
+        for (i, e) in records.iter().enumerate() {
+            let verdict = if e.skipped {
+                Verdict::Skipped
+            } else {
+                Verdict::Pass
+            };
+            keys.push((
+                &*e.path,
+                e.line as usize,
+                &*e.resource,
+                verdict,
+                Source::Record(i),
+            ));
         }
-        for f in self.findings(rule) {
-            items.push(Item {
-                rule_id: rule,
-                verdict: Verdict::Fail,
-                path: &f.path,
-                line: f.location.start_line,
-                resource: &f.resource,
-                detail: f.message.clone(),
-            });
+        for (i, f) in findings.iter().enumerate() {
+            let (path, line, resource) = (&f.path, f.location.start_line, &f.resource);
+            keys.push((
+                path.as_str(),
+                line,
+                resource.as_str(),
+                Verdict::Fail,
+                Source::Finding(i),
+            ));
         }
-        for f in self.suppressed(rule) {
-            let detail = f
-                .suppression
-                .as_deref()
-                .map(|s| {
-                    let mut d = format!("accepted at {}: {}", s.location, s.justification);
-                    for (k, v) in [
-                        ("owner", &s.owner),
-                        ("ticket", &s.ticket),
-                        ("until", &s.expires),
-                    ] {
-                        if let Some(v) = v {
-                            d.push_str(&format!("; {k} {v}"));
+        for (i, f) in suppressed.iter().enumerate() {
+            let (path, line, resource) = (&f.path, f.location.start_line, &f.resource);
+            let source = Source::Suppressed(i);
+            keys.push((
+                path.as_str(),
+                line,
+                resource.as_str(),
+                Verdict::Suppressed,
+                source,
+            ));
+        }
+        keys
+    }
+
+    fn item(&self, rule: &'a str, source: Source) -> Item<'a> {
+        match source {
+            Source::Record(i) => {
+                let e = &self.records[rule][i];
+                Item {
+                    rule_id: rule,
+                    verdict: if e.skipped {
+                        Verdict::Skipped
+                    } else {
+                        Verdict::Pass
+                    },
+                    path: &e.path,
+                    line: e.line as usize,
+                    resource: &e.resource,
+                    detail: Cow::Borrowed(if e.skipped { SKIP_REASON } else { "" }),
+                }
+            }
+            Source::Finding(i) => {
+                let f = self.findings[rule][i];
+                Item {
+                    rule_id: rule,
+                    verdict: Verdict::Fail,
+                    path: &f.path,
+                    line: f.location.start_line,
+                    resource: &f.resource,
+                    detail: Cow::Borrowed(&f.message),
+                }
+            }
+            Source::Suppressed(i) => {
+                let f = self.suppressed[rule][i];
+                let detail = f
+                    .suppression
+                    .as_deref()
+                    .map(|s| {
+                        let mut d = format!("accepted at {}: {}", s.location, s.justification);
+                        for (k, v) in [
+                            ("owner", &s.owner),
+                            ("ticket", &s.ticket),
+                            ("until", &s.expires),
+                        ] {
+                            if let Some(v) = v {
+                                d.push_str(&format!("; {k} {v}"));
+                            }
                         }
-                    }
-                    d
-                })
-                .unwrap_or_default();
-            items.push(Item {
-                rule_id: rule,
-                verdict: Verdict::Suppressed,
-                path: &f.path,
-                line: f.location.start_line,
-                resource: &f.resource,
-                detail,
-            });
+                        d
+                    })
+                    .unwrap_or_default();
+                Item {
+                    rule_id: rule,
+                    verdict: Verdict::Suppressed,
+                    path: &f.path,
+                    line: f.location.start_line,
+                    resource: &f.resource,
+                    detail: Cow::Owned(detail),
+                }
+            }
         }
-        items.sort_by(|a, b| {
-            (a.path, a.line, a.resource, a.verdict).cmp(&(b.path, b.line, b.resource, b.verdict))
-        });
-        items
     }
 }
+
+/// Where a population member comes from: the scan's record of passing and
+/// skipped evaluations, the findings, or the accepted findings (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Record(usize),
+    Finding(usize),
+    Suppressed(usize),
+}
+
+/// (path, line, resource, verdict, source): a member's place in the order.
+type Key<'a> = (&'a str, usize, &'a str, Verdict, Source);
 
 /// The populations as CSV, one row per evaluation: `rule_id, criteria,
 /// verdict, path, line, resource, detail`. Cells that a spreadsheet would
