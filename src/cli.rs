@@ -365,10 +365,14 @@ pub struct ReportArgs {
     /// The repository (directory) to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
-    pub format: ReportFormat,
-    /// Write the report to this file instead of standard output (file links
-    /// in the report are made relative to it).
+    /// Report format: html (default), markdown, json, csv, oscal-ar; `FORMAT:FILE`
+    /// writes it to FILE. Repeatable, one scan for all:
+    /// `--format html:evidence.html --format csv:population.csv` writes a
+    /// summary page that links to the complete population beside it.
+    #[arg(long, value_name = "FORMAT[:FILE]")]
+    pub format: Vec<String>,
+    /// Write the report (the --format without a file) to this file instead
+    /// of standard output (file links in the report are made relative to it).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
@@ -388,7 +392,7 @@ pub struct ReportArgs {
     pub period: Option<String>,
     /// Join these JSON evidence reports (files, or directories of `*.json`),
     /// one per repository, into an organisation report instead of scanning
-    /// (`--format json` or `markdown`).
+    /// (`--format html`, `json` or `markdown`).
     #[arg(long, value_name = "REPORT", num_args = 1..)]
     pub merge: Vec<PathBuf>,
     /// The organisation's control matrix (default: `controls` in soclint.toml).
@@ -398,14 +402,9 @@ pub struct ReportArgs {
     #[arg(long, value_enum)]
     pub framework: Option<Framework>,
     /// Write a JSON manifest with the SHA-256 of every file scanned, the rule
-    /// set, the config and control matrix, and the report (`--output`), for
-    /// `soclint verify-manifest`.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "output",
-        conflicts_with = "merge"
-    )]
+    /// set, the config and control matrix, and the reports written to files
+    /// (`--output`, `--format FORMAT:FILE`), for `soclint verify-manifest`.
+    #[arg(long, value_name = "FILE", conflicts_with = "merge")]
     pub manifest: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -84,9 +84,9 @@ fn html_report_renders_in_headless_chromium() {
             "report",
             "acme-infra",
             "--format",
-            "html",
-            "--output",
-            "evidence.html",
+            "html:evidence.html",
+            "--format",
+            "csv:population.csv",
             "--history",
             &history,
             "--controls",
@@ -123,26 +123,36 @@ fn html_report_renders_in_headless_chromium() {
     assert!(html.contains("<details class=\"pop\" id=\"pop-AWS-EC2-002\">"));
     assert!(!html.contains("<details open"));
     assert!(!lower.contains(">passing<"));
+    // the complete population written beside it, linked
+    assert!(html.contains("<a href=\"./population.csv\">population.csv</a> (CSV)"));
+    assert!(tmp.path().join("population.csv").is_file());
 
+    render_in_chromium(&html_path, "evidence", tmp.path(), 3);
+}
+
+/// Renders the page in headless Chromium at 1280 px (PNG) and on A4 (PDF),
+/// kept under target/tmp/NAME-report for a person to look at; skipped when
+/// there is no Chromium (outside CI).
+fn render_in_chromium(html_path: &Path, name: &str, work: &Path, min_pages: usize) {
     let Some(bin) = chromium() else {
         if std::env::var_os("SOCLINT_REQUIRE_CHROMIUM").is_some() {
             panic!("SOCLINT_REQUIRE_CHROMIUM is set but no chromium is on PATH");
         }
         eprintln!(
-            "SKIPPED html_report_renders_in_headless_chromium: no chromium on PATH \
+            "SKIPPED rendering {name} in headless chromium: no chromium on PATH \
              (install the Debian package `chromium`; .ci/run does)"
         );
         return;
     };
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evidence-report");
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-report"));
     std::fs::create_dir_all(&out_dir).expect("mkdir");
-    std::fs::copy(&html_path, out_dir.join("evidence.html")).expect("copy");
-    let png = out_dir.join("evidence-1280.png");
-    let pdf = out_dir.join("evidence.pdf");
+    std::fs::copy(html_path, out_dir.join(format!("{name}.html"))).expect("copy");
+    let png = out_dir.join(format!("{name}-1280.png"));
+    let pdf = out_dir.join(format!("{name}.pdf"));
     let _ = std::fs::remove_file(&png);
     let _ = std::fs::remove_file(&pdf);
     let url = format!("file://{}", html_path.display());
-    let profile = tmp.path().join("chromium-profile");
+    let profile = work.join(format!("chromium-profile-{name}"));
 
     assert!(
         run_chromium(
@@ -181,8 +191,8 @@ fn html_report_renders_in_headless_chromium() {
         .filter(|w| w == b"/Type /Page" || w == b"/Type/Page")
         .count();
     assert!(
-        pages >= 3,
-        "expected a multi-page PDF, got {pages} page objects"
+        pages >= min_pages,
+        "expected at least {min_pages} pages, got {pages} page objects"
     );
     eprintln!("screenshot: {}\npdf: {}", png.display(), pdf.display());
 }

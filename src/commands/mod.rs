@@ -11,6 +11,7 @@ pub mod init;
 pub mod lsp;
 pub mod output;
 pub mod report;
+pub mod report_targets;
 pub mod rules;
 pub mod test;
 pub mod verify_manifest;

@@ -2,6 +2,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::output::{stream_output, write_output};
+use super::report_targets::{plan, Target};
 use super::{fatal, Fatal, EXIT_OK};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::controls::ControlMatrix;
@@ -42,6 +43,12 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
             args.path.display()
         )));
     }
+    let targets = plan(&args.format, args.output.as_deref())?;
+    if args.manifest.is_some() && targets.iter().all(|t| t.file.is_none()) {
+        return Err(fatal(
+            "--manifest hashes the reports written to files: give one (--output FILE or --format FORMAT:FILE)",
+        ));
+    }
     let flags = ScanOverrides::from(&args.limits);
     let scan_time = now()?;
     let prepared = scan_directory(&args.path, &RuleOverrides::from(&args.rules), &flags, true)?;
@@ -57,7 +64,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         scan_time,
         today: today()?,
         scanned_path: crate::discover::normalise(&args.path),
-        link_base: link_base(&args.path, args.output.as_deref()),
+        link_base: String::new(),
     };
     let mut ev = model::build(evidence_inputs);
     let entry = ev.history_entry(result);
@@ -105,49 +112,88 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         }
         ev.history = Some(history::view(&entries, &ids, read.problems));
     }
-    let out = args.output.as_deref();
-    match args.format {
-        ReportFormat::Html => write_output(out, &html::render(&ev), &guard)?,
-        ReportFormat::Markdown => write_output(out, &markdown::render(&ev), &guard)?,
-        ReportFormat::Json => {
-            let pop = Populations::new(result, &prepared.rules);
-            stream_output(out, &guard, |w| json::write(&ev, &pop, w))?
-        }
-        ReportFormat::Csv => {
-            let pop = Populations::new(result, &prepared.rules);
-            let criteria_of = |id: &str| {
-                ev.rule(id)
-                    .map(|r| r.criteria.join(" "))
-                    .unwrap_or_default()
-            };
-            stream_output(out, &guard, |w| {
-                population::write_csv(&pop, &criteria_of, w)
-            })?
-        }
-        ReportFormat::OscalAr => {
-            let pop = Populations::new(result, &prepared.rules);
-            stream_output(out, &guard, |w| oscal::write(&ev, &pop, w))?
+    let pop = Populations::new(result, &prepared.rules);
+    // the complete populations first: the HTML page links to them
+    let (full, summaries): (Vec<&Target>, Vec<&Target>) = targets
+        .iter()
+        .partition(|t| matches!(t.format, ReportFormat::Json | ReportFormat::Csv));
+    for t in full.into_iter().chain(summaries) {
+        let out = t.file.as_deref();
+        ev.link_base = link_base(&args.path, out);
+        match t.format {
+            ReportFormat::Html => {
+                ev.population_links = population_links(out, &targets);
+                write_output(out, &html::render(&ev), &guard)?
+            }
+            ReportFormat::Markdown => write_output(out, &markdown::render(&ev), &guard)?,
+            ReportFormat::Json => stream_output(out, &guard, |w| json::write(&ev, &pop, w))?,
+            ReportFormat::Csv => {
+                let criteria_of = |id: &str| {
+                    ev.rule(id)
+                        .map(|r| r.criteria.join(" "))
+                        .unwrap_or_default()
+                };
+                stream_output(out, &guard, |w| {
+                    population::write_csv(&pop, &criteria_of, w)
+                })?
+            }
+            ReportFormat::OscalAr => stream_output(out, &guard, |w| oscal::write(&ev, &pop, w))?,
         }
     }
-    if let (Some(path), Some(report)) = (&args.manifest, out) {
-        let m = super::verify_manifest::build(args, &prepared, matrix_path, &ev, report)?;
+    let reports: Vec<&Path> = targets.iter().filter_map(|t| t.file.as_deref()).collect();
+    if let Some(path) = &args.manifest {
+        let m = super::verify_manifest::build(args, &prepared, matrix_path, &ev, &reports)?;
         let text = manifest::to_text(&m).map_err(fatal)?;
         write_output(Some(path), &text, &guard)?;
     }
     Ok(EXIT_OK)
 }
 
+/// The CSV and JSON files of this run, as (format, link relative to the
+/// page at `page`): where the HTML page's "and N more" lead.
+fn population_links(page: Option<&Path>, targets: &[Target]) -> Vec<(String, String)> {
+    targets
+        .iter()
+        .filter_map(|t| {
+            let label = match t.format {
+                ReportFormat::Csv => "CSV",
+                ReportFormat::Json => "JSON",
+                _ => return None,
+            };
+            Some((label.to_string(), link_to(page, t.file.as_deref()?)?))
+        })
+        .collect()
+}
+
+/// `file` as a link relative to the page at `page` (standard output: the
+/// working directory).
+fn link_to(page: Option<&Path>, file: &Path) -> Option<String> {
+    let from = absolute(page.and_then(parent_dir).unwrap_or(Path::new(".")));
+    let dir = absolute(parent_dir(file).unwrap_or(Path::new(".")));
+    let name = file.file_name()?.to_string_lossy();
+    let rel = relative(&from, &dir);
+    Some(if rel.is_empty() {
+        name.into_owned()
+    } else {
+        format!("{rel}/{name}")
+    })
+}
+
+fn parent_dir(p: &Path) -> Option<&Path> {
+    p.parent().filter(|d| !d.as_os_str().is_empty())
+}
+
 /// `report --merge`: the organisation report from many JSON reports.
 fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
-    let render = match args.format {
-        ReportFormat::Json => org::render_json,
-        ReportFormat::Markdown => org::render_markdown,
-        ReportFormat::Html | ReportFormat::Csv | ReportFormat::OscalAr => {
-            return Err(fatal(
-                "--merge writes the organisation report as --format json or --format markdown",
-            ))
-        }
-    };
+    let targets = plan(&args.format, args.output.as_deref())?;
+    if targets
+        .iter()
+        .any(|t| !matches!(t.format, ReportFormat::Json | ReportFormat::Markdown))
+    {
+        return Err(fatal(
+            "--merge writes the organisation report as --format json or --format markdown",
+        ));
+    }
     let files = org::report_files(&args.merge)
         .map_err(|e| fatal(format!("cannot list the reports to merge: {e}")))?;
     // each report read and reduced to its evidence in parallel, in the order given
@@ -166,9 +212,15 @@ fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
         .into_iter()
         .collect::<Result<Vec<_>, String>>()
         .map_err(|e| fatal(crate::escape::terminal(&e).into_owned()))?;
-    let text = render(&org::merge(reports));
+    let merged = org::merge(reports);
     let guard = Guard::new(args.merge.iter().map(PathBuf::as_path));
-    write_output(args.output.as_deref(), &text, &guard)?;
+    for t in &targets {
+        let text = match t.format {
+            ReportFormat::Markdown => org::render_markdown(&merged),
+            _ => org::render_json(&merged),
+        };
+        write_output(t.file.as_deref(), &text, &guard)?;
+    }
     Ok(EXIT_OK)
 }
 

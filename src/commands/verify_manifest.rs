@@ -17,16 +17,17 @@ pub fn build(
     prepared: &Prepared,
     matrix: Option<PathBuf>,
     ev: &Evidence,
-    report: &Path,
+    reports: &[&Path],
 ) -> Result<Manifest, Fatal> {
     let failed =
         |e: String| fatal(crate::escape::terminal(&format!("--manifest: {e}")).into_owned());
     let root = args.path.as_path();
     // what this run writes is not its input, though an earlier run's copy
     // was discovered (and would no longer match once replaced)
-    let outputs: Vec<String> = [Some(report), args.manifest.as_deref()]
-        .into_iter()
-        .flatten()
+    let outputs: Vec<String> = reports
+        .iter()
+        .copied()
+        .chain(args.manifest.as_deref())
         .filter_map(|p| manifest::relative_inside(root, p))
         .collect();
     let discovered: Vec<String> = prepared
@@ -68,8 +69,17 @@ pub fn build(
         .as_deref()
         .map(manifest::manifest_dir)
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut reports = Vec::new();
-    manifest::record(&base, report, "report", &mut reports, &mut unverifiable).map_err(failed)?;
+    let mut report_hashes = Vec::new();
+    for report in reports {
+        manifest::record(
+            &base,
+            report,
+            "report",
+            &mut report_hashes,
+            &mut unverifiable,
+        )
+        .map_err(failed)?;
+    }
 
     let builtin_used = prepared
         .rules
@@ -92,7 +102,7 @@ pub fn build(
         inputs,
         rule_files,
         config,
-        reports,
+        reports: report_hashes,
         unverifiable,
     })
 }

@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod model;
 pub mod org;
 pub mod oscal;
+pub mod page;
 pub mod period;
 pub mod points;
 pub mod population;
