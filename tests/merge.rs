@@ -120,3 +120,91 @@ fn three_repositories_merge_the_same_in_any_order() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("bad.json is not a soclint JSON evidence report"));
 }
+
+/// The organisation page (`--format html`): the same bytes in any order,
+/// names and titles from the reports escaped, links only to its own anchors
+/// and to the report files, relative to the page.
+#[test]
+fn organisation_page_is_the_same_in_any_order_and_escaped() {
+    let (tmp, root) = demo_repo();
+    let reports = tmp.path().join("reports");
+    std::fs::create_dir(&reports).expect("mkdir");
+    let write = |name: &str| {
+        let out = reports.join(name);
+        let (code, _) = soclint(
+            &root,
+            NOW,
+            &[
+                "report",
+                ".",
+                "--format",
+                &format!("json:{}", out.to_str().expect("utf-8")),
+            ],
+        );
+        assert_eq!(code, 0);
+        out
+    };
+    write("a.json");
+    std::fs::write(
+        root.join("SECURITY.md"),
+        "# Security\nReport to security@example.com.\n",
+    )
+    .expect("write");
+    write("b.json");
+    std::fs::remove_dir_all(root.join("infra")).expect("rm");
+    let c = write("c.json");
+    // a report is input like any other: its names and titles carry markup
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&c).expect("read")).expect("json");
+    v["header"]["repository"] = "<script>alert(1)</script><img src=x onerror=alert(2)>".into();
+    v["criteria"][0]["title"] = "<b>bold</b> javascript:alert(3)".into();
+    std::fs::write(&c, serde_json::to_string(&v).expect("json")).expect("write");
+
+    std::fs::create_dir(tmp.path().join("org")).expect("mkdir");
+    let page = |order: [&str; 3]| {
+        let mut args = vec!["report", "--format", "html:org/org.html", "--merge"];
+        args.extend(order);
+        let (code, out) = soclint(tmp.path(), NOW, &args);
+        assert_eq!(code, 0);
+        assert_eq!(out, "");
+        std::fs::read(tmp.path().join("org/org.html")).expect("page")
+    };
+    let (a, b, c) = ("reports/a.json", "reports/b.json", "reports/c.json");
+    let first = page([a, b, c]);
+    assert_eq!(page([c, a, b]), first);
+    assert_eq!(page([b, c, a]), first);
+    let html = String::from_utf8(first).expect("utf-8");
+
+    assert!(html.contains("<h1>SOC 2 evidence across the organisation</h1>"));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;")
+    );
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt; javascript:alert(3)"));
+    let lower = html.to_lowercase();
+    for needle in ["<script", "<img", "<b>", "<link", "<iframe"] {
+        assert!(!lower.contains(needle), "{needle}");
+    }
+    for href in html.split("href=\"").skip(1) {
+        let href = &href[..href.find('"').expect("end")];
+        assert!(
+            href.starts_with('#') || href.starts_with("../reports/"),
+            "{href}"
+        );
+    }
+    // per repository: its report, linked relative to the page, and its drill-down
+    assert!(html.contains("<a href=\"../reports/a.json\">reports/a.json</a>"));
+    assert!(html.contains("<details class=\"pop\" id=\"repo-3\">"));
+    assert!(html.contains("<h2 id=\"criteria\">Criteria across the repositories</h2>"));
+    // the worst status wins: CC2.3 had exceptions in the first state only
+    let cc23 = &html[html.find("<td class=\"id\">CC2.3</td>").expect("CC2.3")..];
+    let cc23 = &cc23[..cc23.find("</tr>").expect("row")];
+    assert!(
+        cc23.contains("<span class=\"pill exceptions-found\">"),
+        "{cc23}"
+    );
+    // one repository with exceptions, two without, none manual only
+    assert!(
+        cc23.contains("<td class=\"n\">1</td><td class=\"n\">2</td><td class=\"n\">0</td>"),
+        "{cc23}"
+    );
+}

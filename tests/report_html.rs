@@ -196,3 +196,83 @@ fn render_in_chromium(html_path: &Path, name: &str, work: &Path, min_pages: usiz
     );
     eprintln!("screenshot: {}\npdf: {}", png.display(), pdf.display());
 }
+
+/// The organisation page: three repositories with a control matrix merged
+/// (`report --merge --format html`), rendered like the repository's page.
+#[test]
+fn organisation_page_renders_in_headless_chromium() {
+    let (tmp, root) = common::demo_repo();
+    std::fs::write(
+        root.join("controls.toml"),
+        "[[control]]\nid = \"NET-01\"\ntitle = \"Instances are not reachable from the internet\"\n\
+         owner = \"platform@acme.example\"\nfrequency = \"continuous\"\ncriteria = [\"CC6.6\"]\n\
+         rules = [\"AWS-EC2-\", \"AWS-VPC-\"]\n\n\
+         [[control]]\nid = \"SEC-01\"\ntitle = \"Vulnerabilities can be reported\"\n\
+         owner = \"security@acme.example\"\nfrequency = \"continuous\"\ncriteria = [\"CC2.3\"]\n\
+         rules = [\"CC2.3\"]\n",
+    )
+    .expect("write");
+    let reports = tmp.path().join("reports");
+    std::fs::create_dir(&reports).expect("mkdir");
+    let report = |name: &str| {
+        let out = assert_cmd::Command::cargo_bin("soclint")
+            .expect("binary")
+            .current_dir(&root)
+            .env("SOCLINT_NOW", "2026-11-25T09:30:00Z")
+            .args([
+                "report",
+                ".",
+                "--controls",
+                "controls.toml",
+                "--format",
+                &format!("json:{}", reports.join(name).display()),
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    report("payments.json");
+    std::fs::write(
+        root.join("SECURITY.md"),
+        "# Security\nReport vulnerabilities to security@example.com.\n",
+    )
+    .expect("write");
+    report("web.json");
+    std::fs::remove_dir_all(root.join("infra")).expect("rm");
+    report("docs.json");
+    // three repositories: each report names its own
+    for (file, name) in [
+        ("payments", "acme/payments"),
+        ("web", "acme/web"),
+        ("docs", "acme/docs"),
+    ] {
+        let path = reports.join(format!("{file}.json"));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        v["header"]["repository"] = format!("https://git.example/{name}.git").into();
+        std::fs::write(&path, serde_json::to_string(&v).expect("json")).expect("write");
+    }
+    let out = assert_cmd::Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(tmp.path())
+        .args(["report", "--merge", "reports", "--format", "html:org.html"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html_path = tmp.path().join("org.html");
+    let html = std::fs::read_to_string(&html_path).expect("html");
+    assert!(html.contains("<h2 id=\"controls\">Controls across the repositories</h2>"));
+    assert!(html.contains("<td class=\"id\">NET-01</td>"));
+    assert!(html.contains("<a href=\"./reports/web.json\">reports/web.json</a>"));
+    render_in_chromium(&html_path, "organisation", tmp.path(), 2);
+}

@@ -9,7 +9,7 @@ use crate::controls::ControlMatrix;
 use crate::evidence::model::{self, Inputs};
 use crate::evidence::population::{self, Populations};
 use crate::evidence::time::parse_utc;
-use crate::evidence::{git, html, json, manifest, markdown, org, oscal};
+use crate::evidence::{git, html, json, manifest, markdown, org, org_html, oscal};
 use crate::evidence::{history, period};
 use crate::output_file::Guard;
 use crate::project::{
@@ -188,10 +188,10 @@ fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
     let targets = plan(&args.format, args.output.as_deref())?;
     if targets
         .iter()
-        .any(|t| !matches!(t.format, ReportFormat::Json | ReportFormat::Markdown))
+        .any(|t| matches!(t.format, ReportFormat::Csv | ReportFormat::OscalAr))
     {
         return Err(fatal(
-            "--merge writes the organisation report as --format json or --format markdown",
+            "--merge writes the organisation report as --format html, json or markdown",
         ));
     }
     let files = org::report_files(&args.merge)
@@ -204,7 +204,7 @@ fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let read = crate::parallel::in_pool(threads, Some(files.len()), || {
         crate::parallel::map(&files, |f| {
-            org::read(f).map(|ev| (f.display().to_string(), ev))
+            org::read(f).map(|ev| org::summarise(f.display().to_string(), ev))
         })
     })
     .map_err(fatal)?;
@@ -217,6 +217,10 @@ fn merge(args: &ReportArgs) -> Result<u8, Fatal> {
     for t in &targets {
         let text = match t.format {
             ReportFormat::Markdown => org::render_markdown(&merged),
+            ReportFormat::Html => {
+                let page = t.file.as_deref();
+                org_html::render(&merged, &|r| link_to(page, Path::new(&r.file)))
+            }
             _ => org::render_json(&merged),
         };
         write_output(t.file.as_deref(), &text, &guard)?;

@@ -19,10 +19,10 @@ fn cell(s: &str) -> String {
 
 /// Nothing but the inline style and inline images runs or loads, whatever
 /// text from the repository got into the page: no script, no form, no fetch.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+pub(super) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
                    base-uri 'none'; form-action 'none'";
 
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { --pass: #2e7d32; --fail: #c62828; --none: #6b7480; --line: #d8dde3; --soft: #f4f6f8; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -82,6 +82,10 @@ svg.timeline { vertical-align: middle; }
 a { color: #0b5cad; }
 nav.toc { margin: 12px 0 0; font-size: 13px; color: #555; }
 tr.more td { color: #555; background: #fafbfc; }
+table.org td.title { min-width: 200px; }
+table.org th.n { white-space: normal; width: 72px; }
+table.org td.names { font-size: 12px; min-width: 200px; overflow-wrap: anywhere; }
+table.org .pill { white-space: normal; }
 footer { margin-top: 36px; color: #666; font-size: 12px; }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }

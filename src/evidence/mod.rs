@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod org;
+pub mod org_html;
 pub mod oscal;
 pub mod page;
 pub mod period;

@@ -26,6 +26,34 @@ pub struct RepositoryRow {
     pub manual: usize,
     /// The report file it was read from, as given.
     pub file: String,
+    /// Criteria and controls with exceptions here (the drill-down).
+    pub criteria_with_exceptions: Vec<String>,
+    pub controls_with_exceptions: Vec<String>,
+    /// Rules with failing evaluations here, most failures first.
+    pub failing_rules: Vec<RuleFailures>,
+}
+
+/// A rule's failing evaluations in one repository.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RuleFailures {
+    pub id: String,
+    pub failed: usize,
+}
+
+/// One repository's report reduced to what the organisation report needs:
+/// read in parallel, the rest of the evidence dropped at once, so a merge of
+/// many reports holds little of each.
+pub struct Summary {
+    row: RepositoryRow,
+    criteria: Vec<Part>,
+    controls: Vec<Part>,
+}
+
+/// A criterion or control of one repository.
+struct Part {
+    id: String,
+    title: String,
+    counts: Counts,
 }
 
 /// A criterion or control across the repositories.
@@ -136,53 +164,110 @@ fn join(into: &mut BTreeMap<String, Joined>, id: &str, title: &str, repo: &str, 
     }
 }
 
-/// Joins the reports (`(file as given, evidence)`, in any order).
-pub fn merge(reports: Vec<(String, Evidence)>) -> OrgReport {
-    let mut repositories = Vec::new();
+/// Reduces one repository's evidence (read from `file`, as given) to its
+/// [`Summary`].
+pub fn summarise(file: String, ev: Evidence) -> Summary {
+    let h = ev.header;
+    let name = h.repository.unwrap_or(h.scanned_path);
+    let by = |s: Status| ev.totals.criteria_by_status.get(&s).copied().unwrap_or(0);
+    let with_exceptions = |ids: Vec<(&String, Status)>| -> Vec<String> {
+        ids.into_iter()
+            .filter(|(_, s)| *s == Status::ExceptionsFound)
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let mut failing_rules: Vec<RuleFailures> = ev
+        .rules
+        .iter()
+        .filter(|r| r.failed > 0)
+        .map(|r| RuleFailures {
+            id: r.id.clone(),
+            failed: r.failed,
+        })
+        .collect();
+    failing_rules.sort_by(|a, b| b.failed.cmp(&a.failed).then_with(|| a.id.cmp(&b.id)));
+    let row = RepositoryRow {
+        name,
+        commit: h.commit,
+        scan_time: h.scan_time,
+        ruleset_hash: h.ruleset_hash,
+        failed: ev.totals.failed,
+        passed: ev.totals.passed,
+        skipped: ev.totals.skipped,
+        suppressed: ev.totals.suppressed,
+        exceptions_found: by(Status::ExceptionsFound),
+        manual: by(Status::ManualEvidenceRequired),
+        file,
+        criteria_with_exceptions: with_exceptions(
+            ev.criteria.iter().map(|c| (&c.id, c.status)).collect(),
+        ),
+        controls_with_exceptions: with_exceptions(
+            ev.controls.iter().map(|c| (&c.id, c.status)).collect(),
+        ),
+        failing_rules,
+    };
+    let part = |id: String, title: String, status, passed, failed, skipped, suppressed| Part {
+        id,
+        title,
+        counts: Counts {
+            status,
+            passed,
+            failed,
+            skipped,
+            suppressed,
+        },
+    };
+    Summary {
+        row,
+        criteria: ev
+            .criteria
+            .into_iter()
+            .map(|c| {
+                part(
+                    c.id,
+                    c.title,
+                    c.status,
+                    c.passed,
+                    c.failed,
+                    c.skipped,
+                    c.suppressed,
+                )
+            })
+            .collect(),
+        controls: ev
+            .controls
+            .into_iter()
+            .map(|c| {
+                part(
+                    c.id,
+                    c.title,
+                    c.status,
+                    c.passed,
+                    c.failed,
+                    c.skipped,
+                    c.suppressed,
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Joins the repositories' summaries, given in any order.
+pub fn merge(reports: Vec<Summary>) -> OrgReport {
+    let mut repositories = Vec::with_capacity(reports.len());
     let mut criteria: BTreeMap<String, Joined> = BTreeMap::new();
     let mut controls: BTreeMap<String, Joined> = BTreeMap::new();
     let mut rule_sets: Vec<String> = Vec::new();
-    for (file, ev) in &reports {
-        let h = &ev.header;
-        let name = h
-            .repository
-            .clone()
-            .unwrap_or_else(|| h.scanned_path.clone());
-        let by = |s: Status| ev.totals.criteria_by_status.get(&s).copied().unwrap_or(0);
-        repositories.push(RepositoryRow {
-            name: name.clone(),
-            commit: h.commit.clone(),
-            scan_time: h.scan_time.clone(),
-            ruleset_hash: h.ruleset_hash.clone(),
-            failed: ev.totals.failed,
-            passed: ev.totals.passed,
-            skipped: ev.totals.skipped,
-            suppressed: ev.totals.suppressed,
-            exceptions_found: by(Status::ExceptionsFound),
-            manual: by(Status::ManualEvidenceRequired),
-            file: file.clone(),
-        });
-        rule_sets.push(h.ruleset_hash.clone());
-        for c in &ev.criteria {
-            let counts = Counts {
-                status: c.status,
-                passed: c.passed,
-                failed: c.failed,
-                skipped: c.skipped,
-                suppressed: c.suppressed,
-            };
-            join(&mut criteria, &c.id, &c.title, &name, counts);
+    for r in reports {
+        let name = &r.row.name;
+        rule_sets.push(r.row.ruleset_hash.clone());
+        for c in r.criteria {
+            join(&mut criteria, &c.id, &c.title, name, c.counts);
         }
-        for c in &ev.controls {
-            let counts = Counts {
-                status: c.status,
-                passed: c.passed,
-                failed: c.failed,
-                skipped: c.skipped,
-                suppressed: c.suppressed,
-            };
-            join(&mut controls, &c.id, &c.title, &name, counts);
+        for c in r.controls {
+            join(&mut controls, &c.id, &c.title, name, c.counts);
         }
+        repositories.push(r.row);
     }
     repositories.sort();
     rule_sets.sort();
