@@ -366,6 +366,12 @@ pub fn uri_path(path: &str) -> Cow<'_, str> {
 /// `?aws_access_key_secret=…`) but for its `ref=`. A report names the
 /// repository or module; it must not leak a token into a CI log.
 pub fn url_without_credentials(url: &str) -> String {
+    // go-getter's forced getter (`git::`, `s3::`) stays in front of what follows
+    if let Some((getter, inner)) = url.split_once("::") {
+        if !getter.is_empty() && getter.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return format!("{getter}::{}", url_without_credentials(inner));
+        }
+    }
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => (None, url),
@@ -508,6 +514,11 @@ mod tests {
                 "s3::https://s3.amazonaws.com/b/mod.zip",
             ),
             ("hashicorp/consul/aws", "hashicorp/consul/aws"),
+            // the scp form after a forced getter (terragrunt-infrastructure-live-example)
+            (
+                "git::git@github.com:gruntwork-io/modules.git//modules/mysql?ref=v0.8.0",
+                "git::github.com:gruntwork-io/modules.git//modules/mysql?ref=v0.8.0",
+            ),
         ] {
             assert_eq!(url_without_credentials(url), shown, "{url}");
         }

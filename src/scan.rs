@@ -767,7 +767,22 @@ fn scan_chunk(
                 .collect();
             next += files.len();
             if Some(d) == tg_root {
-                root_module = module_of(d, &indexed);
+                // Terragrunt copies the configuration's directory into the
+                // module's before running: `.tf` files beside terragrunt.hcl
+                // are part of the root module, replacing a module file of
+                // the same name
+                let beside: Vec<(usize, &Loaded)> =
+                    own.iter().copied().filter(|(_, f)| is_tf(f.kind)).collect();
+                let name = |f: &Loaded| f.rel.rsplit('/').next().unwrap_or("").to_string();
+                let replaced: std::collections::HashSet<String> =
+                    beside.iter().map(|(_, f)| name(f)).collect();
+                let mut combined: Vec<(usize, &Loaded)> = indexed
+                    .iter()
+                    .copied()
+                    .filter(|(_, f)| !replaced.contains(&name(f)))
+                    .collect();
+                combined.extend(beside);
+                root_module = module_of(d, &combined);
             }
             modules.insert(d.clone(), module_of(d, &indexed));
         }
@@ -786,7 +801,7 @@ fn scan_chunk(
             downloaded_keys,
         );
         if let (Some(t), Some(m)) = (&tg, tg_root) {
-            t.called_from(&mut tf_out, m);
+            t.called_from(&mut tf_out, m, loaded.len());
         }
         // the variable files read: findings whose values were set there point into them
         let mut files: Vec<FileRef> = files.clone();

@@ -64,8 +64,8 @@ fn a_live_tree_is_evaluated_through_its_modules_with_the_inputs() {
             "live/prod/from-env/terragrunt.hcl:1:1: WARNING not-scanned not-evaluated: its terraform source `\"${get_env(\"MODULES_DIR\", \"../../../modules\")}//bucket\"` is not known statically; not evaluated",
             // gruntwork-io/terragrunt-infrastructure-live-example's layout: an
             // exposed include's local, `?ref=` appended (shown without the
-            // user part, as every remote address is)
-            "live/prod/remote/terragrunt.hcl:1:1: WARNING not-scanned not-evaluated: its terraform source `github.com:acme/infrastructure-modules.git//modules/bucket?ref=v0.8.0` is not in this repository; not evaluated",
+            // user part, as every remote address is, its `git::` kept)
+            "live/prod/remote/terragrunt.hcl:1:1: WARNING not-scanned not-evaluated: its terraform source `git::github.com:acme/infrastructure-modules.git//modules/bucket?ref=v0.8.0` is not in this repository; not evaluated",
         ],
         "{out}"
     );
@@ -114,6 +114,141 @@ fn a_root_configuration_is_read_where_it_is_included_and_said_alone() {
         vec![
             "terragrunt.hcl:6:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.s` readable by anyone (used at modules/store/main.tf:5:12) (via dev/terragrunt.hcl:6:12)",
             "terragrunt.hcl:1:1: WARNING not-scanned not-evaluated: no `terraform { source }` and no Terraform files beside it: nothing to evaluate (a configuration other ones include is read where they include it)",
+        ],
+        "{out}"
+    );
+}
+
+/// Terragrunt copies the configuration's directory into the module's before
+/// it runs: a `.tf` file beside a `terragrunt.hcl` with a local source is part
+/// of the root module (its findings were lost without a word), and a module
+/// file of the same name is replaced by it.
+#[test]
+fn terraform_files_beside_the_configuration_join_its_module() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        &[
+            (
+                "modules/store/main.tf",
+                "variable \"acl\" {}\n\nresource \"aws_s3_bucket_acl\" \"s\" {\n  bucket = \"s\"\n  acl    = var.acl\n}\n",
+            ),
+            (
+                "modules/store/override_me.tf",
+                "resource \"aws_db_instance\" \"replaced\" {\n  publicly_accessible = true\n}\n",
+            ),
+            (
+                "live/prod/terragrunt.hcl",
+                "terraform {\n  source = \"../../modules/store\"\n}\n\ninputs = {\n  acl = \"public-read\"\n}\n",
+            ),
+            (
+                "live/prod/extra.tf",
+                "resource \"aws_db_instance\" \"db\" {\n  identifier          = \"db\"\n  publicly_accessible = true\n}\n",
+            ),
+            ("live/prod/override_me.tf", "# nothing here\n"),
+        ],
+    );
+    let (code, out) = run(
+        tmp.path(),
+        &[
+            ".",
+            "--format",
+            "compact",
+            "--select",
+            "AWS-S3-001,AWS-RDS-002",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        report_lines(&out),
+        vec![
+            // beside the configuration: no `via` the source, which it did not come through
+            "live/prod/extra.tf:3:25: CRITICAL AWS-RDS-002 [CC6.1,CC6.6] database `aws_db_instance.db` is publicly accessible",
+            "live/prod/terragrunt.hcl:6:9: CRITICAL AWS-S3-001 [CC6.1,CC6.6] bucket ACL `public-read` makes `aws_s3_bucket_acl.s` readable by anyone (used at modules/store/main.tf:5:12) (via live/prod/terragrunt.hcl:2:12)",
+        ],
+        "{out}"
+    );
+}
+
+/// Scanning a live directory alone: the module is outside what was scanned,
+/// which is what the report says (not "not known statically").
+#[test]
+fn a_source_outside_the_scanned_directory_is_named_as_such() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        &[
+            ("modules/store/main.tf", "variable \"acl\" {}\n"),
+            (
+                "live/prod/terragrunt.hcl",
+                "terraform {\n  source = \"../../modules/store\"\n}\n",
+            ),
+        ],
+    );
+    let (_, out) = run(&tmp.path().join("live"), &[".", "--format", "compact"]);
+    assert_eq!(
+        report_lines(&out),
+        vec![
+            "prod/terragrunt.hcl:1:1: WARNING not-scanned not-evaluated: its terraform source `../../modules/store` is outside the scanned directory; not evaluated (scan a directory that holds both, such as the repository's root)",
+        ],
+        "{out}"
+    );
+}
+
+/// A `generate` block that writes resources, and an included configuration
+/// that includes another: code and configuration soclint does not read, said
+/// at their line; a generated provider (which no rule reads) is not.
+#[test]
+fn generated_code_and_nested_includes_are_said() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        &[
+            ("modules/store/main.tf", "variable \"acl\" {}\n"),
+            (
+                "live/root.hcl",
+                "locals {\n  region = \"us-east-1\"\n}\n\ngenerate \"provider\" {\n  path     = \"provider.tf\"\n  contents = <<EOT\nprovider \"aws\" {\n  region = \"${local.region}\"\n}\nEOT\n}\n\ngenerate \"extras\" {\n  path     = \"extras.tf\"\n  contents = <<EOT\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs-${local.region}\"\n}\nEOT\n}\n\ninclude \"deeper\" {\n  path = \"other.hcl\"\n}\n",
+            ),
+            (
+                "live/prod/terragrunt.hcl",
+                "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n\nterraform {\n  source = \"../../modules/store\"\n}\n",
+            ),
+        ],
+    );
+    let (_, out) = run(tmp.path(), &[".", "-v"]);
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(
+        notes,
+        vec![
+            "note: live/root.hcl: 16:14: generate \"extras\" writes `extras.tf` with resource, module or data blocks when Terragrunt runs; generated code is not evaluated",
+            "note: live/root.hcl: 24:10: an included configuration's own `include` is not followed (Terragrunt does not support nested includes)",
+        ],
+        "{out}"
+    );
+}
+
+/// Cray-HPE/fawkes-terraform: `generate` blocks whose contents loop over a
+/// value not known statically; the one writing module calls is named, the one
+/// writing providers is not.
+#[test]
+fn generated_code_from_unknown_contents_is_judged_by_its_text() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        &[
+            ("modules/hv/main.tf", "variable \"name\" {}\n"),
+            (
+                "terragrunt.hcl",
+                "locals {\n  hypervisors = jsondecode(get_env(\"HVS\", \"{}\"))\n}\n\ngenerate \"hypervisors\" {\n  path     = \"hypervisors.tf\"\n  contents = <<EOF\n%{for name, attrs in local.hypervisors~}\nmodule \"${name}-hv\" {\n  source = \"./modules/hv\"\n}\n%{endfor~}\nEOF\n}\n\ngenerate \"provider\" {\n  path     = \"providers.tf\"\n  contents = <<EOF\n%{for name, attrs in local.hypervisors~}\nprovider \"libvirt\" {\n  alias = \"${name}\"\n}\n%{endfor~}\nEOF\n}\n",
+            ),
+        ],
+    );
+    let (_, out) = run(tmp.path(), &["."]);
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(
+        notes,
+        vec![
+            "note: terragrunt.hcl: 7:14: generate \"hypervisors\" writes `hypervisors.tf` with resource, module or data blocks from contents not known statically; generated code is not evaluated",
         ],
         "{out}"
     );

@@ -51,6 +51,8 @@ pub enum Source {
     Remote(String),
     /// Not known statically (the expression's text).
     Unknown(String),
+    /// A local path that climbs above the scanned directory (as written).
+    Outside(String),
 }
 
 /// A Terragrunt configuration evaluated.
@@ -238,9 +240,22 @@ impl Context<'_> {
                 });
             }
         }
+        if !includes {
+            // Terragrunt refuses an included configuration that includes
+            // another; said rather than passed over
+            for (_, body) in include_blocks(&file.doc) {
+                let span = body.get("path").map_or(body.span, |p| p.span);
+                self.notice(
+                    file.idx,
+                    span,
+                    "an included configuration's own `include` is not followed (Terragrunt does not support nested includes)".into(),
+                );
+            }
+        }
         // in the including file, the parent is the (first) included one
         let parent_dir = first_dir.as_deref().unwrap_or(parent_dir);
         let env = TgEnv::new(self, file, child_dir, parent_dir, depth, exposed);
+        self.generated_code(&env, file);
         let locals = env.all_locals();
         let inputs = file.doc.get("inputs").map(|n| env.eval(n));
         let source = file
@@ -256,6 +271,50 @@ impl Context<'_> {
             inputs,
             source,
             includes: included,
+        }
+    }
+
+    /// `generate` blocks write files when Terragrunt runs; one that writes
+    /// Terraform resources, modules or data sources (not only a provider or
+    /// backend, which no rule reads) is code soclint does not evaluate: said
+    /// at its `contents`.
+    fn generated_code(&self, env: &TgEnv, file: &Loaded) {
+        for (name, body) in labeled_blocks(&file.doc, "generate") {
+            let Some(contents) = body.get("contents") else {
+                continue;
+            };
+            let path = body
+                .get("path")
+                .and_then(|p| to_text(&env.eval(p)))
+                .unwrap_or_else(|| "a file".into());
+            let message = match to_text(&env.eval(contents)) {
+                Some(code) => {
+                    let limits = crate::document::Limits::default();
+                    let Ok(doc) = crate::document::hcl::parse(&code, &limits) else {
+                        continue;
+                    };
+                    let writes_code = ["resource", "module", "data"]
+                        .iter()
+                        .any(|kind| !labeled_blocks(&doc, kind).is_empty());
+                    if !writes_code {
+                        continue;
+                    }
+                    format!(
+                        "generate \"{name}\" writes `{path}` with resource, module or data blocks when Terragrunt runs; generated code is not evaluated"
+                    )
+                }
+                // not known statically: judged by its text as written
+                None => {
+                    let written = file.text.get(contents.span.start..contents.span.end);
+                    if !written.is_some_and(declares_code) {
+                        continue;
+                    }
+                    format!(
+                        "generate \"{name}\" writes `{path}` with resource, module or data blocks from contents not known statically; generated code is not evaluated"
+                    )
+                }
+            };
+            self.notice(file.idx, contents.span, message);
         }
     }
 
@@ -316,7 +375,7 @@ impl Context<'_> {
         let joined = if absolute { format!("/{inner}") } else { inner };
         match resolve(&joined, dir) {
             Some(d) => Source::Local(d),
-            None => Source::Unknown(s),
+            None => Source::Outside(s),
         }
     }
 }
@@ -333,6 +392,30 @@ fn include_blocks(doc: &Node) -> Vec<(String, &Node)> {
     {
         match &e.value.value {
             Value::Map(_) if e.value.get("path").is_some() => out.push((String::new(), &e.value)),
+            Value::Map(m) => out.extend(m.iter().map(|b| (b.key.clone(), &b.value))),
+            Value::List(items) => out.extend(items.iter().map(|b| (String::new(), b))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether template text declares a Terraform `resource`, `module` or
+/// `data` block (a line starting with one of them and a label).
+fn declares_code(text: &str) -> bool {
+    text.lines().any(|l| {
+        let mut words = l.split_whitespace();
+        matches!(words.next(), Some("resource" | "module" | "data"))
+            && words.next().is_some_and(|w| w.starts_with('"'))
+    })
+}
+
+/// The blocks of `kind` with their first label (`generate "provider" { … }`,
+/// `resource "aws_s3_bucket" "x" { … }`: the type), in file order.
+fn labeled_blocks<'d>(doc: &'d Node, kind: &str) -> Vec<(String, &'d Node)> {
+    let mut out = Vec::new();
+    for e in doc.as_map().unwrap_or(&[]).iter().filter(|e| e.key == kind) {
+        match &e.value.value {
             Value::Map(m) => out.extend(m.iter().map(|b| (b.key.clone(), &b.value))),
             Value::List(items) => out.extend(items.iter().map(|b| (String::new(), b))),
             _ => {}

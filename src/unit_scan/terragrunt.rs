@@ -110,11 +110,13 @@ impl Terragrunt {
     }
 
     /// The module `dir` was evaluated as this configuration's: it is not a
-    /// root of its own, and its findings show the `source` they came through.
-    pub fn called_from(&self, out: &mut Output, dir: &str) {
+    /// root of its own, and its findings show the `source` they came through
+    /// (not those of the `.tf` files beside the configuration, the files
+    /// indexed below `beside`).
+    pub fn called_from(&self, out: &mut Output, dir: &str, beside: usize) {
         out.called.insert(dir.to_string());
         if let Some(at) = self.config.source_at {
-            for r in &mut out.resources {
+            for r in out.resources.iter_mut().filter(|r| r.file >= beside) {
                 r.related.insert(0, at);
             }
         }
@@ -154,6 +156,9 @@ impl Terragrunt {
             ),
             Source::Unknown(s) => format!(
                 "its terraform source `{s}` is not known statically; not evaluated"
+            ),
+            Source::Outside(s) => format!(
+                "its terraform source `{s}` is outside the scanned directory; not evaluated (scan a directory that holds both, such as the repository's root)"
             ),
         };
         Some(Skipped::new(&self.rel, Reason::NotEvaluated, detail))
