@@ -237,6 +237,39 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         })
     );
 
+    // hover on the value: the rule's explanation, over the diagnostic's range
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 26}}),
+    );
+    assert_eq!(hover["range"], first["range"]);
+    assert_eq!(hover["contents"]["kind"], "markdown");
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..7],
+        [
+            "**AWS-RDS-002** · critical · RDS instance is not publicly accessible",
+            "",
+            "database \\`aws\\_db\\_instance.app\\` is publicly accessible",
+            "",
+            "**Criteria:** CC6.1 (Logical access security \\(identity, network, encryption\\) protects information assets.); CC6.6 (Boundary protections guard the system against threats from outside it.)",
+            "",
+            "**Why it matters:** A publicly accessible database gets an internet-resolvable address, so the only remaining protection is the security group and the database password; databases should sit behind the network boundary.",
+        ],
+        "{text}"
+    );
+    assert!(
+        text.contains("**How to fix:** Set \\`publicly\\_accessible = false\\`"),
+        "{text}"
+    );
+    // nowhere near a finding: no hover
+    let none = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 2, "character": 0}}),
+    );
+    assert_eq!(none, Value::Null);
+
     // the fix typed in: that finding goes, the others stay
     let fixed = DB.replace("publicly_accessible = true", "publicly_accessible = false");
     c.notify(

@@ -8,6 +8,7 @@
 //! next scan, so a burst of keystrokes costs one scan. A document that was
 //! not checked says so with an informational diagnostic.
 pub mod convert;
+pub mod hover;
 pub mod uri;
 pub mod workspace;
 
@@ -22,9 +23,9 @@ use lsp_types::notification::{
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, Diagnostic,
-    DiagnosticSeverity, InitializeParams, NumberOrString, PositionEncodingKind,
-    PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    DiagnosticSeverity, HoverProviderCapability, InitializeParams, NumberOrString,
+    PositionEncodingKind, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
 
@@ -66,6 +67,7 @@ pub fn run(conn: &Connection) -> Result<(), String> {
                 ..TextDocumentSyncOptions::default()
             },
         )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
@@ -158,6 +160,12 @@ impl Server {
                 .map(|p| self.code_actions(&p))
                 .unwrap_or_default();
             return send(conn, Message::Response(Response::new_ok(req.id, actions)));
+        }
+        if req.method == <lsp_types::request::HoverRequest as lsp_types::request::Request>::METHOD {
+            let hover = serde_json::from_value::<lsp_types::HoverParams>(req.params)
+                .ok()
+                .and_then(|p| self.hover(&p));
+            return send(conn, Message::Response(Response::new_ok(req.id, hover)));
         }
         let resp = Response::new_err(
             req.id,
@@ -386,6 +394,23 @@ impl Server {
             }
         }
         out
+    }
+
+    /// The explanation of the findings under the cursor, from the last scan.
+    fn hover(&self, p: &lsp_types::HoverParams) -> Option<lsp_types::Hover> {
+        let at = &p.text_document_position_params;
+        let path = crate::discover::absolute(&uri::to_path(&at.text_document.uri)?);
+        let (doc, folder) = (self.docs.get(&path)?, self.folder_of(&path)?);
+        let scanned = self.scans.get(&folder)?;
+        let rel = self.folders[folder].reported(&path);
+        let here: Vec<(&crate::finding::Finding, Range)> = scanned
+            .result
+            .findings
+            .iter()
+            .filter(|f| f.path == rel)
+            .map(|f| (f, convert::range_of(f.span, &f.location, Some(&doc.text))))
+            .collect();
+        hover::hover(&here, at.position)
     }
 
     /// The diagnostics of one open document after a scan of its folder.
