@@ -208,3 +208,49 @@ fn organisation_page_is_the_same_in_any_order_and_escaped() {
         "{cc23}"
     );
 }
+
+/// A report of another layout (compact, the population not last) is read
+/// whole and merges to the same organisation report as soclint's own.
+#[test]
+fn a_report_in_another_layout_merges_the_same() {
+    let (tmp, root) = demo_repo();
+    let ours = tmp.path().join("ours.json");
+    let (code, _) = soclint(
+        &root,
+        NOW,
+        &[
+            "report",
+            ".",
+            "--format",
+            &format!("json:{}", ours.display()),
+        ],
+    );
+    assert_eq!(code, 0);
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&ours).expect("read")).expect("json");
+    // the population first, then the model, on one line
+    let population = v.as_object_mut().expect("object").remove("population");
+    let mut other = serde_json::Map::new();
+    other.insert("population".into(), population.expect("population"));
+    other.extend(v.as_object().expect("object").clone());
+    let theirs = tmp.path().join("theirs.json");
+    std::fs::write(&theirs, serde_json::to_string(&other).expect("json")).expect("write");
+    let merged = |file: &std::path::Path| {
+        let (code, out) = soclint(
+            tmp.path(),
+            NOW,
+            &[
+                "report",
+                "--format",
+                "json",
+                "--merge",
+                file.to_str().expect("utf-8"),
+            ],
+        );
+        assert_eq!(code, 0);
+        let mut v: Value = serde_json::from_str(&out).expect("json");
+        v["repositories"][0]["file"] = Value::Null;
+        v
+    };
+    assert_eq!(merged(&ours), merged(&theirs));
+}

@@ -104,11 +104,25 @@ pub fn report_files(inputs: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Reads one JSON evidence report (`report --format json`); its population,
-/// if any, is read past.
+/// if any, is read past. soclint writes the population last, a top-level
+/// key after the model (`,\n  "population": [`, which only the top level
+/// of that layout can hold: a string has no raw newline), so the model is
+/// parsed alone when the file has that shape (the population is most of a
+/// report's bytes); any other shape is parsed whole.
 pub fn read(path: &Path) -> Result<Evidence, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).map_err(|e| {
+    let mut bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    const POPULATION: &[u8] = b",\n  \"population\": [";
+    if let Some(at) = memchr::memmem::rfind(&bytes, POPULATION) {
+        let mut model = bytes[..at].to_vec();
+        model.extend_from_slice(b"\n}");
+        if let Ok(ev) = serde_json::from_slice(&model) {
+            return Ok(ev);
+        }
+    }
+    let parsed = serde_json::from_slice(&bytes);
+    bytes.clear();
+    parsed.map_err(|e| {
         format!(
             "{} is not a soclint JSON evidence report: {e}",
             path.display()
