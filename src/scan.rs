@@ -7,6 +7,7 @@
 //! directory rather than the whole repository. The repository-level resources
 //! (each file's facts, the repository) form one last chunk.
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -121,6 +122,9 @@ struct RootModule {
 /// read of each, ~3% of a scan, and a text search finds calls in comments).
 pub struct ModuleDirs<'d> {
     dirs: HashMap<(usize, String), &'d [Discovered]>,
+    /// Each root resolved once (what Terraform's file functions may read
+    /// under); `None` when it cannot be.
+    canonical_roots: Vec<Option<PathBuf>>,
 }
 
 impl<'d> ModuleDirs<'d> {
@@ -132,7 +136,15 @@ impl<'d> ModuleDirs<'d> {
                 ((root, dir.to_string()), *c)
             })
             .collect();
-        ModuleDirs { dirs }
+        let canonical_roots = opts
+            .roots
+            .iter()
+            .map(|r| r.path.canonicalize().ok())
+            .collect();
+        ModuleDirs {
+            dirs,
+            canonical_roots,
+        }
     }
 
     fn get(&self, root: usize, dir: &str) -> Option<&'d [Discovered]> {
@@ -683,7 +695,12 @@ fn scan_chunk(
             "" => dir,
             p => dir.strip_prefix(p)?.trim_start_matches('/'),
         };
-        crate::terraform::functions::Files::new(&r.path, inside, opts.parse.max_file_size)
+        let canonical = module_dirs.canonical_roots.get(root)?.as_deref()?;
+        Some(crate::terraform::functions::Files::new(
+            canonical,
+            inside,
+            opts.parse.max_file_size,
+        ))
     });
     // the registry and git modules `terraform init` put on disk
     let downloaded = match (&file_access, has_tf && tg_module.is_none()) {

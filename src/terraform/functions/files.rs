@@ -28,13 +28,15 @@ pub struct Files {
 }
 
 impl Files {
-    /// `None` when the root cannot be resolved (then nothing is read).
-    pub fn new(root: &Path, module_dir: &str, max_size: u64) -> Option<Files> {
-        Some(Files {
-            root: root.canonicalize().ok()?,
+    /// `root` is the scanned root, already canonical (the scan resolves it
+    /// once, not once per directory: each `canonicalize` is a `readlink` per
+    /// path component).
+    pub fn new(root: &Path, module_dir: &str, max_size: u64) -> Files {
+        Files {
+            root: root.to_path_buf(),
             cwd: module_dir.to_string(),
             max_size,
-        })
+        }
     }
 
     /// The path inside the root, or a refusal (a [`Fail::Limit`] naming it).
@@ -62,6 +64,12 @@ impl Files {
             }
         }
         let full = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
+        // nothing there (the usual answer, e.g. no `.terraform/modules`):
+        // as for a path that cannot be resolved, reading it then fails,
+        // without a `readlink` per component first
+        if std::fs::symlink_metadata(&full).is_err() {
+            return Ok(full);
+        }
         match full.canonicalize() {
             Ok(real) if !real.starts_with(&self.root) => {
                 refuse("a symbolic link leads outside the scanned tree")
