@@ -37,6 +37,17 @@ const INHERITED: [&str; 6] = ["rules", "only", "except", "environment", "stage",
 /// GitLab stops following `extends:` after this many levels.
 const MAX_EXTENDS_DEPTH: usize = 11;
 
+/// Templates visited for one job: a hostile file can make `extends:` lists
+/// fan out (`.a: {extends: [.b, .b, …]}` down 11 levels), and each visit
+/// is work; beyond this what the job inherits is unknown.
+const MAX_TEMPLATE_VISITS: usize = 1_000;
+
+/// Nodes copied into the jobs of one document: a long `rules:` list
+/// inherited by thousands of jobs would otherwise be copied into each (the
+/// YAML alias budget's concern); beyond this what a job inherits is
+/// unknown.
+const MAX_INHERITED_NODES: usize = 1_000_000;
+
 /// Prepares parsed pipeline documents for extraction: `include:` entries as
 /// maps (a string is `local:`, or `remote:` for a URL), values that name
 /// CI/CD variables (`$VAR`) as unknown where rules would otherwise judge the
@@ -228,17 +239,19 @@ fn inherited<'d, 'e: 'd>(
     depth: usize,
     elsewhere: &dyn Fn(&str) -> Option<&'e Node>,
     at: Span,
+    budget: &mut Budget,
 ) -> Option<Vec<Entry>> {
-    if depth > MAX_EXTENDS_DEPTH {
+    if depth > MAX_EXTENDS_DEPTH || budget.visits == 0 {
         return None;
     }
+    budget.visits -= 1;
     let (job, foreign): (&'d Node, bool) = match doc.get(name) {
         Some(job) => (job, false),
         None => (elsewhere(name)?, true),
     };
     let mut out = Vec::new();
     for (parent, _) in extends_of(job) {
-        out.extend(inherited(doc, &parent, depth + 1, elsewhere, at)?);
+        out.extend(inherited(doc, &parent, depth + 1, elsewhere, at, budget)?);
     }
     for e in job
         .as_map()
@@ -246,6 +259,11 @@ fn inherited<'d, 'e: 'd>(
         .iter()
         .filter(|e| INHERITED.contains(&e.key.as_str()))
     {
+        let size = nodes(&e.value);
+        if size > budget.nodes {
+            return None;
+        }
+        budget.nodes -= size;
         let mut e = e.clone();
         if foreign {
             e.key_span = at;
@@ -254,6 +272,27 @@ fn inherited<'d, 'e: 'd>(
         out.push(e);
     }
     Some(out)
+}
+
+/// What one document may still spend on `extends:`.
+struct Budget {
+    /// Templates the current job may still visit.
+    visits: usize,
+    /// Nodes the document's jobs may still copy.
+    nodes: usize,
+}
+
+/// How many nodes `node` holds (itself included).
+fn nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::List(items) => items.iter().map(nodes).sum(),
+        Value::Map(entries) => entries.iter().map(|e| nodes(&e.value)).sum(),
+        Value::Expr(Expr {
+            argument: Some(arg),
+            ..
+        }) => nodes(arg),
+        _ => 0,
+    }
 }
 
 /// Every span of `node` set to `at` (a value from another file, shown
@@ -287,7 +326,12 @@ fn merge_extends<'e>(doc: &mut Node, elsewhere: &dyn Fn(&str) -> Option<&'e Node
         .map(|e| e.key.clone())
         .collect();
     let mut additions: Vec<(String, Vec<Entry>)> = Vec::new();
+    let mut budget = Budget {
+        visits: 0,
+        nodes: MAX_INHERITED_NODES,
+    };
     for name in names {
+        budget.visits = MAX_TEMPLATE_VISITS;
         let Some(job) = doc.get(&name) else { continue };
         let own: Vec<&str> = job
             .as_map()
@@ -297,14 +341,15 @@ fn merge_extends<'e>(doc: &mut Node, elsewhere: &dyn Fn(&str) -> Option<&'e Node
             .collect();
         let mut add: Vec<Entry> = Vec::new();
         for (parent, span) in extends_of(job) {
-            match inherited(doc, &parent, 1, elsewhere, span) {
+            match inherited(doc, &parent, 1, elsewhere, span, &mut budget) {
                 Some(entries) => {
                     for e in entries {
                         add.retain(|a| a.key != e.key);
                         add.push(e);
                     }
                 }
-                // a template soclint cannot see: what it sets is not known
+                // a template soclint cannot see (or too much to follow):
+                // what it sets is not known
                 None => {
                     for key in INHERITED {
                         add.retain(|a| a.key != key);
@@ -504,4 +549,54 @@ pub fn includes_of(doc: &Node) -> Vec<Include> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{yaml, Limits};
+
+    fn resolved(text: &str) -> Vec<Node> {
+        let mut docs = yaml::parse(text, &Limits::default()).expect("parses");
+        resolve(&mut docs, &|_| None);
+        docs
+    }
+
+    /// `extends:` lists that fan out down every level are not followed
+    /// to the end (10^11 visits): the job's inheritance is unknown, and
+    /// quickly.
+    #[test]
+    fn extends_that_fan_out_stop_at_the_visit_budget() {
+        let mut text = String::new();
+        for level in 0..12 {
+            let next = format!(".t{}", level + 1);
+            let list = [next.as_str(); 10].join(", ");
+            text.push_str(&format!(".t{level}:\n  extends: [{list}]\n"));
+        }
+        text.push_str(".t12:\n  environment: production\njob:\n  extends: .t0\n  script: x\n");
+        let docs = resolved(&text);
+        let job = docs[0].get("job").expect("job");
+        assert!(job.get("environment").is_some_and(Node::is_expr));
+    }
+
+    /// A template inherited by many jobs is copied into each until the
+    /// node budget is spent; the jobs after that inherit an unknown.
+    #[test]
+    fn inherited_copies_stop_at_the_node_budget() {
+        let rules: String = (0..20_000)
+            .map(|i| format!("    - if: $X == \"{i}\"\n"))
+            .collect();
+        let mut text = format!(".big:\n  rules:\n{rules}");
+        for j in 0..200 {
+            text.push_str(&format!("job{j}:\n  extends: .big\n  script: x\n"));
+        }
+        let docs = resolved(&text);
+        let first = docs[0].get("job0").and_then(|j| j.get("rules"));
+        assert_eq!(
+            first.and_then(Node::as_list).map(<[Node]>::len),
+            Some(20_000)
+        );
+        let last = docs[0].get("job199").and_then(|j| j.get("rules"));
+        assert!(last.is_some_and(Node::is_expr));
+    }
 }
