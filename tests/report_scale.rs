@@ -199,7 +199,7 @@ fn the_page_stays_within_its_limit_and_counts_what_it_leaves_out() {
         assert!(html.len() < limit + 20_000, "{limit}: {}", html.len());
         assert!(html.ends_with("</main>\n</body>\n</html>\n"));
         let notice = html
-            .split("<p class=\"warn\" id=\"size-limit\">This page holds at most 10 MB so that a browser opens it: ")
+            .split("<p class=\"warn\" id=\"size-limit\">This page holds at most 3 MB so that a browser opens it: ")
             .nth(1)
             .expect("the notice");
         let total: usize = notice

@@ -6,8 +6,11 @@
 //! a browser opens it.
 use std::borrow::Cow;
 
-/// The most a page may hold (10 MB).
-pub const MAX_BYTES: usize = 10_000_000;
+/// The most a page may hold (3 MB). Chromium took 4.6–5.3 s to open a
+/// 9.4 MB page of collapsed rows and ~1.5 s per MB of visible rows on top of
+/// its 2.3 s start (bench/README.md): at 10 MB a page whose rows are all
+/// visible took 18–22 s, so the limit keeps even that case near 5 s.
+pub const MAX_BYTES: usize = 3_000_000;
 
 /// Kept free of rows for what is written outside them: headings, the
 /// notes that count the rows left out, closing tags and the notice at the
