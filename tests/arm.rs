@@ -8,6 +8,9 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::hit;
+
 const SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 
@@ -25,26 +28,8 @@ fn check(name: &str, text: &str, select: &str) -> Value {
 }
 
 /// (rule, resource, line, column) of each finding, sorted.
-fn findings(json: &Value) -> Vec<(String, String, u64, u64)> {
-    let mut list: Vec<_> = json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap_or("").to_string(),
-                f["resource"].as_str().unwrap_or("").to_string(),
-                f["start_line"].as_u64().unwrap_or(0),
-                f["start_column"].as_u64().unwrap_or(0),
-            )
-        })
-        .collect();
-    list.sort();
-    list
-}
-
-fn hit(rule: &str, resource: &str, line: u64, column: u64) -> (String, String, u64, u64) {
-    (rule.into(), resource.into(), line, column)
+fn findings(json: &Value) -> Vec<common::Hit> {
+    common::hits(json)
 }
 
 #[test]

@@ -12,6 +12,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 const TEMPLATE: &str = r#"{
  "Resources": {
   "MediaBucketB1A2C3D4": {
@@ -96,22 +98,8 @@ fn check(dir: &Path, args: &[&str]) -> Value {
 }
 
 /// (rule, resource, line, column) of each finding, sorted.
-fn findings(json: &Value) -> Vec<(String, String, u64, u64)> {
-    let mut list: Vec<_> = json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap_or("").to_string(),
-                f["resource"].as_str().unwrap_or("").to_string(),
-                f["start_line"].as_u64().unwrap_or(0),
-                f["start_column"].as_u64().unwrap_or(0),
-            )
-        })
-        .collect();
-    list.sort();
-    list
+fn findings(json: &Value) -> Vec<common::Hit> {
+    common::hits(json)
 }
 
 #[test]

@@ -7,8 +7,11 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::hit;
+
 /// (rule, resource, line, column) of each finding of `check FILE`, sorted.
-fn findings(text: &str, select: &str) -> Vec<(String, String, u64, u64)> {
+fn findings(text: &str, select: &str) -> Vec<common::Hit> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("template.yaml");
     std::fs::write(&path, text).expect("write");
@@ -20,25 +23,7 @@ fn findings(text: &str, select: &str) -> Vec<(String, String, u64, u64)> {
         .output()
         .expect("runs");
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut list: Vec<_> = json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap_or("").to_string(),
-                f["resource"].as_str().unwrap_or("").to_string(),
-                f["start_line"].as_u64().unwrap_or(0),
-                f["start_column"].as_u64().unwrap_or(0),
-            )
-        })
-        .collect();
-    list.sort();
-    list
-}
-
-fn hit(rule: &str, resource: &str, line: u64, column: u64) -> (String, String, u64, u64) {
-    (rule.into(), resource.into(), line, column)
+    common::hits(&json)
 }
 
 const GLOBALS: &str = "Transform: AWS::Serverless-2016-10-31

@@ -160,3 +160,30 @@ pub fn sarif_problems(tool: &Path, files: &[PathBuf]) -> (Vec<String>, bool) {
     let ok = v["runs"][0]["invocations"][0]["executionSuccessful"] == true;
     (problems, ok)
 }
+
+/// A finding as the target tests compare them: (rule, resource, line, column).
+pub type Hit = (String, String, u64, u64);
+
+/// Each finding of a JSON report as a [`Hit`], sorted.
+pub fn hits(json: &serde_json::Value) -> Vec<Hit> {
+    let mut list: Vec<Hit> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["resource"].as_str().unwrap_or("").to_string(),
+                f["start_line"].as_u64().unwrap_or(0),
+                f["start_column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+/// A [`Hit`] written briefly.
+pub fn hit(rule: &str, resource: &str, line: u64, column: u64) -> Hit {
+    (rule.into(), resource.into(), line, column)
+}
