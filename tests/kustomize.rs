@@ -60,6 +60,7 @@ fn overlay_findings_point_at_the_patch_line_that_set_the_value() {
             "overlays/prod/kustomization.yaml:22:37: MEDIUM K8S-CTR-002 [CC6.1,CC6.8] container `Deployment/prod/prod-web/sidecar` does not set `allowPrivilegeEscalation: false` (currently true) (rendered at overlays/prod/kustomization.yaml@kustomize:29:39)",
             // images: the newTag line
             "overlays/prod/kustomization.yaml:34:13: MEDIUM K8S-CTR-008 [CC6.8,CC8.1] container `Deployment/prod/prod-web/web` uses the unpinned image `nginx:latest` (rendered at overlays/prod/kustomization.yaml@kustomize:22:18)",
+            "overlays/prod/kustomization.yaml:34:13: LOW K8S-CTR-011 [CC8.1] container `Deployment/prod/prod-web/web` runs the image `nginx:latest`, which names no digest: what it pulls can change under the same name (rendered at overlays/prod/kustomization.yaml@kustomize:22:18)",
             // secretGenerator: the literal, masked
             "overlays/prod/kustomization.yaml:41:18: CRITICAL K8S-SEC-001 [CC6.1,C1.1] Secret `Secret/prod/prod-db` is committed with a readable value (rendered at overlays/prod/kustomization.yaml@kustomize:57:13)",
             // patchesStrategicMerge: containers merged by name
