@@ -25,6 +25,7 @@ from table import markdown, read_tsv, write_tsv
 RENDERED = ("helm", "kustomize")  # Checkov renders these first (helm/kustomize binaries)
 FRAMEWORKS = ["terraform", "cloudformation", "kubernetes", "dockerfile", "github_actions", "helm", "kustomize"]
 CATALOGUE_IDS = HERE / "catalogue-checkov.tsv"
+CHECKOV_WRONG = HERE / "checkov-wrong.tsv"
 
 
 def checkov_binary() -> Path:
@@ -137,9 +138,19 @@ def matches(path, start, end, resource, framework, lines):
     return any(p == path and (whole_file or start <= ln <= end) for p, ln in lines)
 
 
+def checkov_wrong():
+    """(repository, check_id, path) -> reason: Checkov failures verified wrong by hand
+    (checkov-wrong.tsv). They stay in the strict figure; `direct_checkov_wrong` counts
+    them and `recall_without_wrong` leaves them out of both sides."""
+    if not CHECKOV_WRONG.is_file():
+        return {}
+    return {(r["repository"], r["check_id"], r["path"]): r["reason"] for r in read_tsv(CHECKOV_WRONG)}
+
+
 def recall(repos, out_dir: Path):
     version = checkov_version()
     by_id = soc2_checkov_ids()
+    wrong = checkov_wrong()
     rows, misses, found_rows = [], [], []
     total = Counter()
     per_framework = defaultdict(Counter)
@@ -162,8 +173,13 @@ def recall(repos, out_dir: Path):
             locs = [loc for rule in by_id[cid] for loc in where.get(rule, ())]
             entry = {"repository": repo.name, "check_id": cid, "path": path, "lines": f"{start}-{end}",
                      "resource": resource, "framework": framework,
-                     "soclint_rules": ",".join(sorted(by_id[cid])) or "(none)"}
+                     "soclint_rules": ",".join(sorted(by_id[cid])) or "(none)", "checkov_wrong": ""}
+            is_wrong = kind == "direct" and (repo.name, cid, path) in wrong
+            if is_wrong:
+                n["direct_checkov_wrong"] += 1
+                entry["checkov_wrong"] = wrong[(repo.name, cid, path)]
             if matches(path, start, end, resource, framework, locs):
+                n["wrong_found"] += is_wrong
                 n[f"{kind}_found"] += 1
                 per_framework[framework]["found"] += 1
                 found_rows.append(entry)
@@ -213,7 +229,10 @@ def recall_row(name, n):
             "direct_relevant": n["direct_relevant"], "direct_found": n["direct_found"],
             "recall": pct(n["direct_found"], n["direct_relevant"]),
             "rendered_relevant": n["rendered_relevant"], "rendered_found": n["rendered_found"],
-            "recall_with_rendered": pct(both_found, both)}
+            "recall_with_rendered": pct(both_found, both),
+            "direct_checkov_wrong": n["direct_checkov_wrong"],
+            "recall_without_wrong": pct(n["direct_found"] - n["wrong_found"],
+                                        n["direct_relevant"] - n["direct_checkov_wrong"])}
 
 
 def pct(a, b) -> str:
