@@ -169,6 +169,23 @@ impl CaseResult {
 /// epoch) unless the case pins its own day.
 pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, String> {
     let expected = expectations(dir)?;
+    let opts = case_options(rules, dir, today)?;
+    let result = scan(&opts, rules);
+    let actual = result
+        .findings
+        .iter()
+        .map(|f| (f.path.clone(), f.location.start_line, f.rule.id.clone()))
+        .collect();
+    Ok(CaseResult {
+        expected,
+        actual,
+        scan: result,
+    })
+}
+
+/// How a case directory is scanned: as a repository root, as of `today`
+/// unless it pins its own day, with the policy places it pins.
+fn case_options(rules: &RuleSet, dir: &Path, today: i64) -> Result<ScanOptions, String> {
     let pinned = case_settings(dir)?;
     let mut opts = ScanOptions {
         exclude: sidecar_glob(),
@@ -183,17 +200,7 @@ pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, S
             declared: true,
         };
     }
-    let result = scan(&opts, rules);
-    let actual = result
-        .findings
-        .iter()
-        .map(|f| (f.path.clone(), f.location.start_line, f.rule.id.clone()))
-        .collect();
-    Ok(CaseResult {
-        expected,
-        actual,
-        scan: result,
-    })
+    Ok(opts)
 }
 
 /// The verdict on one rule's fixtures, kept apart as cfn-guard does.
@@ -202,6 +209,8 @@ pub enum RuleTest {
     Pass {
         findings: usize,
         passes: usize,
+        /// Findings of the fail case the rule's fix fixed as `fixed/` expects.
+        fixed: usize,
     },
     Fail {
         problems: Vec<String>,
@@ -212,6 +221,8 @@ pub enum RuleTest {
 
 /// Runs `DIR/<target>/<RULE-ID>/{fail,pass}` for one rule of `rules`. Findings
 /// and expectations of other rules are ignored (one fixture may trip several).
+/// A rule with a `fix` also needs `fixed/`: the fail case's files as its
+/// fixes leave them (see [`crate::fix::expected`]).
 pub fn test_rule(rules: &RuleSet, id: &str, target: &str, dir: &Path, today: i64) -> RuleTest {
     let base = dir.join(target).join(id);
     if !base.is_dir() {
@@ -220,6 +231,21 @@ pub fn test_rule(rules: &RuleSet, id: &str, target: &str, dir: &Path, today: i64
     let mut problems = Vec::new();
     let mut findings = 0;
     let mut passes = 0;
+    let mut fixed = 0;
+    let fix = rules
+        .rules
+        .iter()
+        .find(|r| r.meta.id == id)
+        .and_then(|r| r.fix.as_ref());
+    let fixed_dir = base.join(crate::fix::expected::FIXED_DIR);
+    match (fix, fixed_dir.is_dir()) {
+        (Some(_), false) => problems.push(format!(
+            "the rule has a fix but no `fixed/` case in {}",
+            base.display()
+        )),
+        (None, true) => problems.push("a `fixed/` case, but the rule has no fix".into()),
+        _ => {}
+    }
     for case in ["fail", "pass"] {
         let case_dir = base.join(case);
         if !case_dir.is_dir() {
@@ -238,6 +264,24 @@ pub fn test_rule(rules: &RuleSet, id: &str, target: &str, dir: &Path, today: i64
         let mut diff = result.diff();
         if case == "fail" {
             findings = result.actual.len();
+            if let (Some(fix), true) = (fix, fixed_dir.is_dir()) {
+                let checked = case_options(rules, &case_dir, today).and_then(|opts| {
+                    crate::fix::expected::check_case(
+                        rules,
+                        id,
+                        fix,
+                        &opts,
+                        &result.scan,
+                        &case_dir,
+                        &fixed_dir,
+                    )
+                    .map_err(|p| p.join("\n"))
+                });
+                match checked {
+                    Ok(n) => fixed = n,
+                    Err(p) => problems.push(format!("fixed: {p}")),
+                }
+            }
             if result.expected.is_empty() {
                 diff.push("- the fail case declares no `expect:` finding".into());
             }
@@ -254,7 +298,11 @@ pub fn test_rule(rules: &RuleSet, id: &str, target: &str, dir: &Path, today: i64
         problems.extend(diff.into_iter().map(|d| format!("{case}: {d}")));
     }
     if problems.is_empty() {
-        RuleTest::Pass { findings, passes }
+        RuleTest::Pass {
+            findings,
+            passes,
+            fixed,
+        }
     } else {
         RuleTest::Fail { problems }
     }

@@ -198,3 +198,79 @@ fn no_fix_through_a_link() {
         .file_type()
         .is_symlink());
 }
+
+/// Keys added where they are missing: a parent mapping created in the
+/// file's own indentation (4 spaces here, CRLF line endings kept), a JSON
+/// member in the object's column, `permissions` above `jobs` and the
+/// comment that belongs to `jobs`; no edit in a flow mapping, next to a
+/// merge key, or where the value comes from a parameter.
+#[test]
+fn fix_adds_missing_keys_in_the_files_own_style() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pod = "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n    name: p\r\nspec:\r\n    containers:\r\n    -   name: app\r\n        image: app:1.0\r\n    -   {name: flow, image: flow:1.0}\r\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).expect("write");
+    let base = "x-defaults: &defaults\n  securityContext:\n    runAsNonRoot: true\napiVersion: v1\nkind: Pod\nmetadata:\n  name: merged\nspec:\n  containers:\n    - <<: *defaults\n      name: app\n      image: app:1.0\n";
+    std::fs::write(dir.path().join("merged.yaml"), base).expect("write");
+    std::fs::create_dir_all(dir.path().join(".github/workflows")).expect("mkdir");
+    let wf = "name: CI\non: push\n\n# the jobs\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n";
+    std::fs::write(dir.path().join(".github/workflows/ci.yml"), wf).expect("write");
+    let cfn = "{\n    \"Parameters\": {\n        \"Public\": { \"Type\": \"String\", \"Default\": \"true\" }\n    },\n    \"Resources\": {\n        \"Db\": {\n            \"Type\": \"AWS::RDS::DBInstance\",\n            \"Properties\": {\n                \"Engine\": \"mysql\"\n            }\n        },\n        \"Param\": {\n            \"Type\": \"AWS::RDS::DBInstance\",\n            \"Properties\": {\n                \"Engine\": \"mysql\",\n                \"DeletionProtection\": true,\n                \"PubliclyAccessible\": { \"Ref\": \"Public\" }\n            }\n        }\n    }\n}\n";
+    std::fs::write(dir.path().join("db.template.json"), cfn).expect("write");
+    std::fs::write(
+        dir.path().join("soclint.toml"),
+        "categories = [\"availability\"]\n",
+    )
+    .expect("write");
+    let args = [
+        "check",
+        ".",
+        "--select",
+        "K8S-CTR-002,GHA-PERM-001,CFN-RDS-004,CFN-RDS-002",
+        "--format",
+        "compact",
+        "--fix",
+    ];
+    let (code, out, err) = soclint(dir.path(), &args);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pod.yaml")).expect("read"),
+        "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n    name: p\r\nspec:\r\n    containers:\r\n    -   name: app\r\n        image: app:1.0\r\n        securityContext:\r\n            allowPrivilegeEscalation: false\r\n    -   {name: flow, image: flow:1.0}\r\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("merged.yaml")).expect("read"),
+        base
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".github/workflows/ci.yml")).expect("read"),
+        "name: CI\non: push\n\npermissions:\n  contents: read\n# the jobs\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("db.template.json")).expect("read"),
+        cfn.replacen(
+            "\"Engine\": \"mysql\"\n",
+            "\"Engine\": \"mysql\",\n                \"DeletionProtection\": true\n",
+            1
+        )
+    );
+    assert!(err.contains("fixed 3 findings in 3 files"), "{err}");
+    // left for a person: the flow-style container, the merged one, the parameter
+    assert_eq!(code, 1);
+    assert_eq!(out.matches("K8S-CTR-002").count(), 2, "{out}");
+    assert_eq!(out.matches("CFN-RDS-002").count(), 1, "{out}");
+}
+
+/// A suggestion (a value only a person knows) is never written by `--fix`.
+#[test]
+fn suggestions_are_not_applied() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tf = "resource \"aws_cloudtrail\" \"t\" {\n  name           = \"t\"\n  s3_bucket_name = \"b\"\n}\n";
+    std::fs::write(dir.path().join("main.tf"), tf).expect("write");
+    let (_, _, err) = soclint(
+        dir.path(),
+        &["check", ".", "--select", "AWS-CT-003", "--fix"],
+    );
+    assert!(err.contains("fixed 0 findings in 0 files"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.tf")).expect("read"),
+        tf
+    );
+}

@@ -217,16 +217,22 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         .filter(|a| a["isPreferred"] == true)
         .map(|a| a["title"].as_str().expect("title"))
         .collect();
-    assert_eq!(titles, ["AWS-RDS-004: set `deletion_protection` to true"]);
+    assert_eq!(
+        titles,
+        [
+            "AWS-RDS-003: set `backup_retention_period` to 7",
+            "AWS-RDS-004: set `deletion_protection` to true"
+        ]
+    );
     let preferred = actions
         .as_array()
         .expect("actions")
         .iter()
-        .find(|a| a["isPreferred"] == true)
+        .find(|a| a["title"] == titles[1])
         .expect("a fix");
     // one suppression per finding on the line, none preferred
     assert_eq!(
-        actions.as_array().expect("actions").len() - 1,
+        actions.as_array().expect("actions").len() - 2,
         places(&d).iter().filter(|p| p.1 == 0).count()
     );
     assert_eq!(

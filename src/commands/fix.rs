@@ -76,7 +76,8 @@ impl Run<'_> {
             let Some(file) = files.get_mut(&f.path) else {
                 continue;
             };
-            if let Some(fx) = fix::for_finding(f, spec, &file.old) {
+            // a suggestion holds a placeholder: shown, never written
+            if let Some(fx) = fix::for_finding(f, spec, &file.old).filter(|x| !x.suggestion) {
                 file.fixes.push(fx);
                 file.keys.push((f.rule.id.clone(), f.resource.clone()));
             }

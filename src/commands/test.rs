@@ -51,11 +51,20 @@ pub fn run(args: &TestArgs) -> Result<u8, Fatal> {
             }
         }
         match verdict {
-            RuleTest::Pass { findings, passes } => {
+            RuleTest::Pass {
+                findings,
+                passes,
+                fixed,
+            } => {
                 passed += 1;
                 let plural = crate::wording::plural;
+                let fixes = if fixed > 0 {
+                    format!(", {} as `fixed/` expects", plural(fixed, "fix", "fixes"))
+                } else {
+                    String::new()
+                };
                 out.push_str(&format!(
-                    "PASS {} (metadata ok; {} expected, {})\n",
+                    "PASS {} (metadata ok; {} expected, {}{fixes})\n",
                     m.id,
                     plural(findings, "finding", "findings"),
                     plural(passes, "passing evaluation", "passing evaluations")

@@ -273,6 +273,7 @@ fn meta(
         examples: Vec::new(),
         requires: Vec::new(),
         origin: "builtin:soclint (suppressions)".into(),
+        fix: None,
     })
 }
 

@@ -3,15 +3,23 @@
 //! (which is what keeps formatting and comments).
 //!
 //! A fix is built only when it is unambiguous: the offending value is a
-//! literal written at the key the fix sets (checked on the text itself), or,
-//! for a Terraform attribute that is absent, the resource block is found and
-//! has no such attribute. A value set elsewhere (a variable, a module
-//! argument), a rendered template or an expression gets no fix.
+//! literal written at the key the fix sets (checked on the text itself), or
+//! the key is absent and the subject the rule tested is found again in the
+//! file (a Terraform block; a YAML mapping or JSON object found by parsing
+//! and extracting the file as the scan did). A value set elsewhere (a
+//! variable, a module argument), a rendered template, an expression, a flow
+//! mapping or a merge key gets no fix. A suggestion (a placeholder only a
+//! person can fill) is built the same way and marked, never applied.
+pub mod expected;
 mod hcl;
+mod json;
+mod subject;
+mod text;
+mod yaml;
 
 use crate::document::Span;
 use crate::finding::{Finding, Role};
-use crate::rules::{Fix as RuleFix, FixValue};
+use crate::rules::{Fix as RuleFix, FixAction, FixValue};
 
 /// Replace the bytes of `span` with `text` (an insertion when it is empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +34,13 @@ pub struct Fix {
     pub rule: String,
     /// The finding's file, as reported.
     pub path: String,
-    /// For a person: "set `publicly_accessible = false`".
+    /// For a person: "set `publicly_accessible` to false".
     pub title: String,
     /// Sorted, not overlapping.
     pub edits: Vec<Edit>,
+    /// Shown, never applied by `--fix`: it holds a placeholder or needs a
+    /// person's words (a suppression's reason).
+    pub suggestion: bool,
 }
 
 /// The syntax a file is written in, as far as fixes go.
@@ -66,34 +77,129 @@ pub fn for_finding(f: &Finding, fix: &RuleFix, text: &str) -> Option<Fix> {
     }
     let syntax = syntax_of(&f.path)?;
     let span = f.span?;
-    let key = fix.set.last()?;
-    let value = text.get(span.start..span.end)?;
-    let title = format!("set `{}` to {}", fix.set.join("."), display(&fix.value));
-    let edit = if written_at_key(text, span.start, key, syntax) && is_literal(value, syntax) {
-        let new = render(&fix.value, syntax, value);
-        if new == value {
-            return None;
-        }
-        Edit { span, text: new }
-    } else if syntax == Syntax::Hcl && fix.set.len() == 1 {
-        hcl::insert_attribute(text, span.start, key, &render(&fix.value, syntax, ""))?
-    } else {
-        return None;
+    let edits = match &fix.action {
+        FixAction::Set { path, value } => set(f, fix, text, syntax, span, path, value)?,
+        FixAction::Remove { path } => vec![remove(f, text, syntax, span, path)?],
+        FixAction::Replace { pattern, with } => vec![replace(text, syntax, span, pattern, with)?],
     };
     Some(Fix {
         rule: f.rule.id.clone(),
         path: f.path.clone(),
-        title,
-        edits: vec![edit],
+        title: fix.title(),
+        edits,
+        suggestion: fix.suggestion,
     })
 }
 
-fn display(v: &FixValue) -> String {
-    match v {
-        FixValue::Bool(b) => b.to_string(),
-        FixValue::Int(i) => i.to_string(),
-        FixValue::Str(s) => format!("\"{s}\""),
+/// `set`: the literal replaced where it is written; else the key added to
+/// the subject (HCL: a top-level attribute of the block).
+fn set(
+    f: &Finding,
+    fix: &RuleFix,
+    text: &str,
+    syntax: Syntax,
+    span: Span,
+    path: &[String],
+    value: &FixValue,
+) -> Option<Vec<Edit>> {
+    let key = path.last()?;
+    if written_at_key(text, span.start, key, syntax) {
+        let old = text.get(span.start..span.end)?;
+        if matches!(value, FixValue::Map(_)) || !is_literal(old, syntax) {
+            return None;
+        }
+        let new = render(value, syntax, old);
+        return (new != old).then(|| vec![Edit { span, text: new }]);
     }
+    match syntax {
+        Syntax::Hcl if path.len() == 1 && !matches!(value, FixValue::Map(_)) => {
+            hcl::insert_attribute(text, span.start, key, &render(value, syntax, ""))
+        }
+        Syntax::Hcl => None,
+        Syntax::Yaml | Syntax::Json => {
+            let parsed = subject::Parsed::of(f, text)?;
+            let mut node = parsed.subject(f)?;
+            for (i, k) in path.iter().enumerate() {
+                match node.entry(k) {
+                    // an alias or merged entry is written elsewhere, shared
+                    Some(e)
+                        if !within(node.span, e.key_span) || !within(node.span, e.value.span) =>
+                    {
+                        return None
+                    }
+                    Some(e) if i + 1 < path.len() => node = &e.value,
+                    // there, but not as a literal at the finding
+                    Some(_) => return None,
+                    None if syntax == Syntax::Yaml => {
+                        let step = yaml::step(text, parsed.docs());
+                        let before = fix.before.as_deref();
+                        return yaml::add(text, node, &path[i..], value, before, step)
+                            .map(|e| vec![e]);
+                    }
+                    None => {
+                        return json::add(text, node, &path[i..], value, fix.before.as_deref())
+                            .map(|e| vec![e])
+                    }
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Whether `inner` lies in `outer`.
+fn within(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// `remove`: the key whose value the finding points at, with its lines.
+fn remove(f: &Finding, text: &str, syntax: Syntax, span: Span, path: &[String]) -> Option<Edit> {
+    let key = path.last()?;
+    if !written_at_key(text, span.start, key, syntax) {
+        return None;
+    }
+    match syntax {
+        Syntax::Hcl => hcl::remove_attribute(text, span.start, key),
+        Syntax::Yaml | Syntax::Json => {
+            let parsed = subject::Parsed::of(f, text)?;
+            // the mappings down the path, each with the key taken from it
+            let mut chain = vec![(parsed.subject(f)?, key.as_str())];
+            for k in &path[..path.len() - 1] {
+                let holder = chain.last()?.0;
+                if let Some(last) = chain.last_mut() {
+                    last.1 = k.as_str();
+                }
+                chain.push((holder.get(k)?, key.as_str()));
+            }
+            let (map, _) = *chain.last()?;
+            // the key the fix names must be the value the finding points at
+            if map.get(key)?.span != span {
+                return None;
+            }
+            // a mapping left empty goes too (`env:` with nothing under it
+            // would be null, which is not what it was)
+            let (map, key) = match (map.as_map().map(<[_]>::len), chain.len()) {
+                (Some(1), n) if n >= 2 => chain[n - 2],
+                _ => (map, key.as_str()),
+            };
+            if syntax == Syntax::Yaml {
+                yaml::remove(text, map, key)
+            } else {
+                json::remove(text, map, key)
+            }
+        }
+    }
+}
+
+/// `replace`: the matches of `pattern` in the offending literal rewritten.
+fn replace(text: &str, syntax: Syntax, span: Span, pattern: &str, with: &str) -> Option<Edit> {
+    let old = text.get(span.start..span.end)?;
+    if !is_literal(old, syntax) {
+        return None;
+    }
+    let re = regex::Regex::new(pattern).ok()?;
+    let new = re.replace_all(old, with).into_owned();
+    (new != old).then_some(Edit { span, text: new })
 }
 
 /// Whether the value at byte `at` is written right after `key` and its
@@ -157,6 +263,7 @@ fn render(v: &FixValue, syntax: Syntax, old: &str) -> String {
     match v {
         FixValue::Bool(b) => b.to_string(),
         FixValue::Int(i) => i.to_string(),
+        FixValue::Map(_) => v.display(),
         FixValue::Str(s) => match syntax {
             Syntax::Hcl | Syntax::Json => format!("\"{s}\""),
             Syntax::Yaml if old.starts_with('\'') => format!("'{s}'"),
@@ -223,6 +330,7 @@ pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
                 f.rule.id
             ),
         }],
+        suggestion: true,
     })
 }
 
@@ -334,6 +442,7 @@ mod tests {
                 span: Span::new(s, e),
                 text: t.into(),
             }],
+            suggestion: false,
         };
         let a = apply("abcdef", &[fix(4, 5, "E"), fix(0, 2, "AB"), fix(2, 3, "C")]);
         assert_eq!(a.text, "ABcdEf");

@@ -388,7 +388,7 @@ impl Server {
                         changes: Some(changes),
                         ..lsp_types::WorkspaceEdit::default()
                     }),
-                    is_preferred: preferred.then_some(true),
+                    is_preferred: (preferred && !fx.suggestion).then_some(true),
                     ..lsp_types::CodeAction::default()
                 });
             }

@@ -140,6 +140,15 @@ pub fn compile_rule(
     if let Some(label) = &spec.label {
         check_placeholders(label.get_ref(), label.span())?;
     }
+    let fix = match spec.fix {
+        Some(f) if for_each.is_some() => {
+            return err(
+                "`fix` is relative to the resource, so a rule with `for_each` has none",
+                f.span(),
+            )
+        }
+        f => f.map(compile_fix).transpose()?,
+    };
     Ok(Rule {
         meta: Arc::new(RuleMeta {
             id,
@@ -159,6 +168,10 @@ pub fn compile_rule(
             requires,
             origin: origin.to_string(),
             definition,
+            fix: fix.as_ref().map(|f: &super::Fix| super::FixNote {
+                title: f.title(),
+                suggestion: f.suggestion,
+            }),
         }),
         paths,
         where_values: where_.as_ref().and_then(super::WhereValues::of),
@@ -168,44 +181,123 @@ pub fn compile_rule(
         assert,
         mask,
         uses_scan: false,
-        fix: spec.fix.map(compile_fix).transpose()?,
+        fix,
     })
 }
 
-/// `fix = { set = "a.b", value = … }`: a plain dotted key path and a
-/// literal no format needs to escape.
+/// A rule's `fix`: exactly one of `set` (with `value`), `remove` and
+/// `replace` (with `with`); plain dotted key paths; values no format needs
+/// to escape; a placeholder (`<…>`) only in a suggestion.
 fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, CompileError> {
-    use super::FixValue;
+    use super::FixAction;
     let span = spec.span();
     let spec = spec.into_inner();
-    let set: Vec<String> = spec.set.split('.').map(str::to_string).collect();
-    let plain_key = |k: &String| {
-        !k.is_empty()
-            && k.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    let path = |p: &str| -> Result<Vec<String>, CompileError> {
+        let keys: Vec<String> = p.split('.').map(str::to_string).collect();
+        if keys.iter().all(|k| plain_key(k)) {
+            Ok(keys)
+        } else {
+            err(
+                "`fix.set` and `fix.remove` are dotted paths of plain keys (letters, digits, `_`, `-`), e.g. `securityContext.privileged`",
+                span.clone(),
+            )
+        }
     };
-    if !set.iter().all(plain_key) {
-        return err(
-            "`fix.set` is a dotted path of plain keys (letters, digits, `_`, `-`), e.g. `securityContext.privileged`",
-            span,
-        );
+    let action = match (&spec.set, &spec.remove, &spec.replace) {
+        (Some(set), None, None) if spec.with.is_none() => {
+            let Some(value) = spec.value else {
+                return err("`fix.set` needs a `value`", span);
+            };
+            FixAction::Set {
+                path: path(set)?,
+                value: fix_value(value, spec.suggestion, &span)?,
+            }
+        }
+        (None, Some(remove), None) if spec.value.is_none() && spec.with.is_none() => {
+            FixAction::Remove {
+                path: path(remove)?,
+            }
+        }
+        (None, None, Some(pattern)) if spec.value.is_none() => {
+            regex::Regex::new(pattern)
+                .or_else(|e| err(format!("`fix.replace` pattern: {e}"), span.clone()))?;
+            let Some(with) = spec.with else {
+                return err("`fix.replace` needs `with`", span);
+            };
+            if !plain_text(&with, spec.suggestion) {
+                return err(
+                    "`fix.with` is plain text (letters, digits, `-_.:/@$`; a placeholder in `<…>` only with `suggestion = true`)",
+                    span,
+                );
+            }
+            FixAction::Replace {
+                pattern: pattern.clone(),
+                with,
+            }
+        }
+        _ => {
+            return err(
+                "`fix` is one of `{ set = \"a.b\", value = … }`, `{ remove = \"a.b\" }` or `{ replace = \"regex\", with = \"text\" }`",
+                span,
+            )
+        }
+    };
+    if let Some(b) = &spec.before {
+        if !plain_key(b) || !matches!(action, FixAction::Set { .. }) {
+            return err("`fix.before` is a plain key, for a `set` fix", span);
+        }
     }
-    let value = match spec.value {
+    Ok(super::Fix {
+        action,
+        suggestion: spec.suggestion,
+        before: spec.before,
+    })
+}
+
+fn plain_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Text every format writes as it is: letters, digits and `-_.:/@`, plus
+/// `$` (a group in `with`); `<`, `>` and spaces only in a suggestion, whose
+/// placeholder a person replaces anyway.
+fn plain_text(s: &str, suggestion: bool) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || "-_.:/@$".contains(c) || (suggestion && "<> ".contains(c))
+        })
+        && (suggestion || !s.contains(['<', '>']))
+}
+
+fn fix_value(
+    v: toml::Value,
+    suggestion: bool,
+    span: &std::ops::Range<usize>,
+) -> Result<super::FixValue, CompileError> {
+    use super::FixValue;
+    Ok(match v {
         toml::Value::Boolean(b) => FixValue::Bool(b),
         toml::Value::Integer(i) => FixValue::Int(i),
-        toml::Value::String(s)
-            if !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c)) =>
-        {
+        toml::Value::String(s) if plain_text(&s, suggestion) && !s.contains('$') => {
             FixValue::Str(s)
         }
+        toml::Value::Table(t) if !t.is_empty() => {
+            let mut out = Vec::new();
+            for (k, v) in t {
+                if !plain_key(&k) {
+                    return err("`fix.value` keys are plain keys", span.clone());
+                }
+                out.push((k, fix_value(v, suggestion, span)?));
+            }
+            FixValue::Map(out)
+        }
         _ => return err(
-            "`fix.value` is a boolean, an integer or a plain string (letters, digits, `-_.:/@`)",
-            span,
+            "`fix.value` is a boolean, an integer, a plain string (letters, digits, `-_.:/@`; a placeholder in `<…>` only with `suggestion = true`) or a table of them",
+            span.clone(),
         ),
-    };
-    Ok(super::Fix { set, value })
+    })
 }
 
 fn compile_masks(

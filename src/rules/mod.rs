@@ -94,6 +94,17 @@ pub struct RuleMeta {
     /// The rule's TOML table as written: what the evidence report's rule-set
     /// hash is computed over.
     pub definition: String,
+    /// What the rule's fix does, for reports, `explain` and the rule docs.
+    pub fix: Option<FixNote>,
+}
+
+/// A rule's fix as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixNote {
+    /// "set `publicly_accessible` to false".
+    pub title: String,
+    /// Shown, never applied (see [`Fix::suggestion`]).
+    pub suggestion: bool,
 }
 
 /// A setting of soclint.toml a rule needs before it applies: without it the
@@ -149,21 +160,73 @@ pub struct Rule {
     pub fix: Option<Fix>,
 }
 
-/// A rule's fix: set the key at `set` (dotted, relative to the rule's
-/// subject) to `value`.
+/// A rule's fix (`fix` in the rule): what `check --fix`, `--diff` and the
+/// language server change on a failing subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
-    pub set: Vec<String>,
-    pub value: FixValue,
+    pub action: FixAction,
+    /// A suggestion is never applied by `--fix`: its value holds a
+    /// placeholder (`<KMS key ARN>`, `<commit SHA>`) only a person can fill.
+    pub suggestion: bool,
+    /// A key `set` adds goes just before this sibling when the mapping has
+    /// it (a workflow's `permissions` above its `jobs`), else after the last.
+    pub before: Option<String>,
 }
 
-/// A value a fix writes: a literal every format spells alike.
+/// What a fix does, relative to the rule's subject.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixAction {
+    /// The key at `path` gets `value`: the literal is replaced where it is
+    /// written, else the key is added (with any mapping above it missing).
+    Set { path: Vec<String>, value: FixValue },
+    /// The key at `path` is removed, with its value.
+    Remove { path: Vec<String> },
+    /// Each match of `pattern` in the offending literal becomes `with`
+    /// (`$name` names a group of the pattern).
+    Replace { pattern: String, with: String },
+}
+
+impl Fix {
+    /// For a person: "set `publicly_accessible` to false".
+    pub fn title(&self) -> String {
+        match &self.action {
+            FixAction::Set { path, value } => {
+                format!("set `{}` to {}", path.join("."), value.display())
+            }
+            FixAction::Remove { path } => format!("remove `{}`", path.join(".")),
+            FixAction::Replace { with, .. } => format!("rewrite the value as `{with}`"),
+        }
+    }
+}
+
+/// A value a fix writes: a literal every format spells alike, or a mapping
+/// of them (a block, a YAML mapping, a JSON object).
 #[derive(Debug, Clone, PartialEq)]
 pub enum FixValue {
     Bool(bool),
     Int(i64),
-    /// Letters, digits and `-_.:/@` only, so no format needs escapes.
+    /// Letters, digits and `-_.:/@` only (and `<>` and spaces in a
+    /// suggestion's placeholder), so no format needs escapes.
     Str(String),
+    Map(Vec<(String, FixValue)>),
+}
+
+impl FixValue {
+    /// As a person reads it: `false`, `"private"`, `{ contents = "read" }`.
+    pub fn display(&self) -> String {
+        match self {
+            FixValue::Bool(b) => b.to_string(),
+            FixValue::Int(i) => i.to_string(),
+            FixValue::Str(s) => format!("\"{s}\""),
+            FixValue::Map(m) => format!(
+                "{{ {} }}",
+                m.iter()
+                    .map(|(k, v)| format!("{k} = {}", v.display()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
 }
 
 /// Values masked, wherever a file's text is shown, when a secret rule fails

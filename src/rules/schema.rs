@@ -58,15 +58,29 @@ pub struct RuleSpec {
     pub fix: Option<Spanned<FixSpec>>,
 }
 
-/// Set the attribute or key at `set` (relative to what the rule tests: the
-/// resource, or the `for_each` item) to `value`: the offending value is
-/// replaced where it is written; an absent Terraform attribute is added to
-/// its block.
+/// What a fix does (one of `set`, `remove`, `replace`), relative to what
+/// the rule tests (the resource, or the `for_each` item):
+/// - `set = "a.b", value = …`: the offending literal is replaced where it is
+///   written, else the key is added (missing mappings above it too); `value`
+///   may be a table (a block, a mapping, an object);
+/// - `remove = "a.b"`: the key and its value go;
+/// - `replace = "regex", with = "text"`: each match in the offending literal
+///   is rewritten (`$name` for a group).
+///
+/// `suggestion = true` marks a fix that is shown but never applied: its value
+/// holds a placeholder in `<…>` a person must fill in. `before = "key"` puts
+/// an added key before that sibling when it is there.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixSpec {
-    pub set: String,
-    pub value: toml::Value,
+    pub set: Option<String>,
+    pub value: Option<toml::Value>,
+    pub remove: Option<String>,
+    pub replace: Option<String>,
+    pub with: Option<String>,
+    #[serde(default)]
+    pub suggestion: bool,
+    pub before: Option<String>,
 }
 
 /// `"data.*"` (every value the path reaches) or `{ path = "user_data",
