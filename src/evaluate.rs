@@ -47,7 +47,7 @@ pub struct FileRef<'a> {
 }
 
 /// What evaluating a chunk produced.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ChunkOutcome {
     pub findings: Vec<Finding>,
     /// (rule index, [passed, failed, skipped]) for the rules that gave a
@@ -232,7 +232,7 @@ fn evaluate_resource(
 
 /// What one rule said of one resource: a verdict per subject and a finding
 /// per failure.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Run {
     /// The rule applied (`where` held and there was a subject).
     evaluated: bool,
@@ -379,6 +379,7 @@ fn count_verdicts(mut tally: Vec<(usize, Verdict)>) -> Vec<(usize, [usize; 3])> 
 }
 
 /// An evaluation skipped on an unknown value, before its line is known.
+#[derive(Clone)]
 struct UnknownSeen {
     rule: u32,
     file: Option<usize>,

@@ -26,6 +26,10 @@ use crate::rules::{RuleSet, Target};
 use crate::unit_scan::{ChartScan, ScanTree, Units};
 use crate::unscanned::{Reason, Skipped, Status};
 
+pub mod cache;
+pub use cache::Cache;
+use cache::Reads;
+
 /// How to scan: what, with how many threads, and each stage's own options
 /// (defined beside the stage, so no stage imports the pipeline that calls it).
 #[derive(Debug, Clone)]
@@ -76,6 +80,7 @@ impl ScanOptions {
 }
 
 /// What a directory chunk hands back once its documents are dropped.
+#[derive(Clone)]
 struct ChunkResult {
     /// Its Terraform evaluated as a root module: dropped when another kept
     /// root evaluated it as a module (see [`kept_roots`]).
@@ -96,10 +101,13 @@ struct ChunkResult {
     resources: usize,
     /// What the repository resource lists of each policy document.
     policies: Vec<Node>,
+    /// The files outside its own that the chunk read (for [`Cache`]).
+    reads: Reads,
 }
 
 /// A directory's Terraform evaluated as a root module (with the local modules
 /// it calls).
+#[derive(Clone)]
 struct RootModule {
     outcome: ChunkOutcome,
     resources: usize,
@@ -178,6 +186,26 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> ScanResult {
 }
 
 pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResult {
+    scan_found_with(opts, rules, found, None)
+}
+
+/// [`scan_found`] keeping each chunk's result in `cache` and reusing those
+/// still valid (see [`Cache::changed`]): the same result as a full scan.
+pub fn scan_found_cached(
+    opts: &ScanOptions,
+    rules: &RuleSet,
+    found: Found,
+    cache: &mut Cache,
+) -> ScanResult {
+    scan_found_with(opts, rules, found, Some(cache))
+}
+
+fn scan_found_with(
+    opts: &ScanOptions,
+    rules: &RuleSet,
+    found: Found,
+    mut cache: Option<&mut Cache>,
+) -> ScanResult {
     let Found {
         files: mut found,
         mut skipped,
@@ -206,36 +234,49 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
             .is_some_and(|r| r.is_dir)
             .then_some(d.root)
     };
-    let mut units = Units::find(&found, dir_root);
-    // Kustomize overlays: built first, so their inputs are known
-    if found
-        .iter()
-        .any(|d| crate::render::kustomize::is_kustomization(&d.rel))
-    {
-        let tree = ScanTree::new(&found, opts.parse.max_file_size);
-        units.overlays = crate::unit_scan::kustomize::Overlays::find(
-            &found,
-            dir_root,
-            &tree,
-            &opts.parse.limits,
-            opts.kustomize,
-        );
-    }
-    // GitLab CI pipelines: the files they include are pipeline files too
-    if found
-        .iter()
-        .any(|d| classify_name(&d.rel) == NameClass::Known(FileKind::GitlabCi))
-    {
-        let tree = ScanTree::new(&found, opts.parse.max_file_size);
-        units.pipelines = crate::unit_scan::gitlab::Pipelines::find(
-            &found,
-            dir_root,
-            |root| opts.roots[root].display_prefix.clone(),
-            &tree,
-            &opts.parse.limits,
-        );
-        skipped.append(&mut units.pipelines.skipped);
-    }
+    let kept_units = cache.as_deref_mut().and_then(|c| c.take_units(&found));
+    let units = match kept_units {
+        Some((units, unit_skipped)) => {
+            skipped.extend(unit_skipped);
+            units
+        }
+        None => {
+            let mut units = Units::find(&found, dir_root);
+            // Kustomize overlays: built first, so their inputs are known
+            if found
+                .iter()
+                .any(|d| crate::render::kustomize::is_kustomization(&d.rel))
+            {
+                let tree = ScanTree::new(&found, &opts.parse);
+                units.overlays = crate::unit_scan::kustomize::Overlays::find(
+                    &found,
+                    dir_root,
+                    &tree,
+                    &opts.parse.limits,
+                    opts.kustomize,
+                );
+            }
+            // GitLab CI pipelines: the files they include are pipeline files too
+            if found
+                .iter()
+                .any(|d| classify_name(&d.rel) == NameClass::Known(FileKind::GitlabCi))
+            {
+                let tree = ScanTree::new(&found, &opts.parse);
+                units.pipelines = crate::unit_scan::gitlab::Pipelines::find(
+                    &found,
+                    dir_root,
+                    |root| opts.roots[root].display_prefix.clone(),
+                    &tree,
+                    &opts.parse.limits,
+                );
+            }
+            if let Some(c) = cache.as_deref_mut() {
+                c.found_units(&found, &units, dir_root);
+            }
+            skipped.append(&mut units.pipelines.skipped);
+            units
+        }
+    };
     let mut notices_early: Vec<Notice> = Vec::new();
     let helm_values = if units.is_empty() {
         Vec::new()
@@ -265,21 +306,30 @@ pub fn scan_found(opts: &ScanOptions, rules: &RuleSet, found: Found) -> ScanResu
         }
     }
     let module_dirs = ModuleDirs::new(&chunks, opts, &units);
-    let tree = (!units.is_empty()).then(|| ScanTree::new(&found, opts.parse.max_file_size));
+    let tree = (!units.is_empty()).then(|| ScanTree::new(&found, &opts.parse));
     let charts = Charts {
         units: &units,
         tree: tree.as_ref(),
         values: &helm_values,
     };
-    let mut results: Vec<ChunkResult> = crate::parallel::map(&chunks, |c| {
-        scan_chunk(c, &module_dirs, &charts, opts, rules)
-    });
     let keys: Vec<(usize, &str)> = chunks
         .iter()
         .map(|c| dir_key(opts, &units, &c[0]))
         .collect();
+    let mut results: Vec<ChunkResult> = match cache.as_deref_mut() {
+        None => crate::parallel::map(&chunks, |c| {
+            scan_chunk(c, &module_dirs, &charts, opts, rules)
+        }),
+        Some(cache) => cache.results(&chunks, &keys, |c| {
+            scan_chunk(c, &module_dirs, &charts, opts, rules)
+        }),
+    };
     let keep_root = kept_roots(&keys, &results);
     drop(keys);
+    drop(module_dirs);
+    if let Some(c) = cache {
+        c.put_units(units);
+    }
     let mut policies: Vec<Node> = Vec::new();
     for r in &mut results {
         policies.append(&mut r.policies);
@@ -702,6 +752,7 @@ fn scan_chunk(
             opts.parse.max_file_size,
         ))
     });
+    let asked_by = file_access.clone();
     // the registry and git modules `terraform init` put on disk
     let downloaded = match (&file_access, has_tf && tg_module.is_none()) {
         (Some(f), true) => crate::terraform::downloaded::read(f, dir, root, &opts.parse),
@@ -772,6 +823,22 @@ fn scan_chunk(
     let tg_root = tg_module
         .as_ref()
         .filter(|m| callees.iter().any(|(d, _)| d == *m));
+    // what this chunk read outside its own files (the cache's dependencies)
+    let mut reads = Reads {
+        dirs: std::iter::once(dir.to_string())
+            .chain(callees.iter().map(|(d, _)| d.clone()))
+            .collect(),
+        under: tg_files.iter().map(|f| f.rel.clone()).collect(),
+    };
+    if is_chart {
+        reads.under.push(dir.to_string());
+    }
+    if has_tf {
+        reads.under.push(match dir {
+            "" => ".terraform".to_string(),
+            d => format!("{d}/.terraform"),
+        });
+    }
     let as_root = (has_tf && tg_module.is_none() || tg_root.is_some()).then(|| {
         let mut root_module = module_of(dir, &own);
         let mut modules = HashMap::new();
@@ -807,6 +874,9 @@ fn scan_chunk(
             crate::terraform::root_inputs(chunk, &opts.terraform, &opts.parse, all.len(), &|p| {
                 var_file_in_scan(opts, root, p)
             });
+        reads
+            .under
+            .extend(inputs.files.iter().map(|v| v.rel.clone()));
         if let Some(t) = &tg {
             t.add_inputs(&mut inputs.values, &all);
         }
@@ -896,6 +966,19 @@ fn scan_chunk(
         }
     });
 
+    if let Some(f) = asked_by {
+        let prefix = opts
+            .roots
+            .get(root)
+            .map_or("", |r| r.display_prefix.as_str());
+        reads
+            .under
+            .extend(f.asked().into_iter().map(|p| match (prefix, p.as_str()) {
+                ("", _) => p,
+                (_, "") => prefix.to_string(),
+                _ => format!("{prefix}/{p}"),
+            }));
+    }
     let mut errors = Vec::new();
     let mut skipped = unchecked_inputs;
     let mut notices = Vec::new();
@@ -956,6 +1039,7 @@ fn scan_chunk(
             .filter(|r| !extract::is_file_view(r))
             .count(),
         policies,
+        reads,
     }
 }
 

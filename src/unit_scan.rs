@@ -15,7 +15,7 @@ use crate::evaluate::{self, locate_span, ChunkOutcome, EvalOptions, FileRef};
 use crate::extract::{self, Resource};
 use crate::filter::suppress;
 use crate::finding::{fingerprint_of, Directive, Location, Notice, Role, Site};
-use crate::parse::{read_capped, Capped, ParseOptions};
+use crate::parse::{Capped, ParseOptions};
 use crate::render::{helm, Files, Rendered, Source};
 use crate::rules::RuleSet;
 use crate::unscanned::{Reason, Skipped};
@@ -119,23 +119,21 @@ impl Units {
 }
 
 /// The discovered files as the renderer reads them: nothing else, with the
-/// scan's size limit.
+/// scan's size limit, an open buffer in place of its file (the language
+/// server's overlay).
 pub struct ScanTree<'a> {
     files: Vec<(&'a str, &'a std::path::Path)>,
-    max_file_size: u64,
+    parse: &'a ParseOptions,
 }
 
 impl<'a> ScanTree<'a> {
-    pub fn new(found: &'a [Discovered], max_file_size: u64) -> Self {
+    pub fn new(found: &'a [Discovered], parse: &'a ParseOptions) -> Self {
         let mut files: Vec<(&str, &std::path::Path)> = found
             .iter()
             .map(|d| (d.rel.as_str(), d.path.as_path()))
             .collect();
         files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        ScanTree {
-            files,
-            max_file_size,
-        }
+        ScanTree { files, parse }
     }
 }
 
@@ -163,11 +161,11 @@ impl Files for ScanTree<'_> {
             .files
             .binary_search_by(|(p, _)| (*p).cmp(rel))
             .map_err(|_| format!("{rel}: not found among the scanned files"))?;
-        match read_capped(self.files[i].1, self.max_file_size) {
+        match self.parse.read(self.files[i].1) {
             Err(e) => Err(format!("{rel}: cannot read: {e}")),
             Ok(Capped::TooLarge(n)) => Err(format!(
                 "{rel}: {n} bytes is over the {} byte limit (--max-file-size)",
-                self.max_file_size
+                self.parse.max_file_size
             )),
             Ok(Capped::Read(bytes)) => {
                 let text = String::from_utf8(bytes).map_err(|_| format!("{rel}: invalid UTF-8"))?;
@@ -182,7 +180,7 @@ impl Files for ScanTree<'_> {
 }
 
 /// What scanning a chart gave.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ChartScan {
     pub outcome: ChunkOutcome,
     pub notices: Vec<Notice>,

@@ -1,6 +1,8 @@
 //! `soclint lsp` driven over JSON-RPC, in-process (the server on a thread,
 //! the test as the client): initialize, didOpen, publishDiagnostics with
-//! exact ranges, didChange, didClose, shutdown.
+//! exact ranges, incremental didChange, codeAction (quick fixes and
+//! `source.fixAll.soclint`), didClose, shutdown; and the server's kept
+//! results against full scans.
 use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -23,6 +25,13 @@ fn uri(p: &Path) -> String {
 
 impl Client {
     fn start(root: &Path) -> Client {
+        let (c, init) = Client::start_with(root, json!({}));
+        assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+        c
+    }
+
+    /// A client with `capabilities`, and the server's answer to initialize.
+    fn start_with(root: &Path, capabilities: Value) -> (Client, Value) {
         let (server, client) = Connection::memory();
         let handle = std::thread::spawn(move || soclint::lsp::run(&server));
         let mut c = Client {
@@ -35,14 +44,37 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": null,
-                "capabilities": {},
+                "capabilities": capabilities,
                 "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
             }),
         );
-        assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
-        assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 1);
+        // incremental text synchronisation
+        assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
+        assert_eq!(
+            init["capabilities"]["codeActionProvider"]["codeActionKinds"],
+            json!(["quickfix", "source.fixAll", "source.fixAll.soclint"])
+        );
         c.notify("initialized", json!({}));
-        c
+        (c, init)
+    }
+
+    /// Every message until the response to a request sent now (the server
+    /// handles messages in order: what an earlier change published comes
+    /// first), and that response.
+    fn until_answered(&mut self, method: &str, params: Value) -> (Vec<Message>, Value) {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        let req = Request::new(id.clone(), method.into(), params);
+        self.conn.sender.send(Message::Request(req)).expect("send");
+        let mut before = Vec::new();
+        loop {
+            match self.recv() {
+                Message::Response(r) if r.id == id => {
+                    return (before, r.response_result.expect("a result"));
+                }
+                m => before.push(m),
+            }
+        }
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
@@ -168,7 +200,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         json!({
             "textDocument": {"uri": u},
             "range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}},
-            "context": {"diagnostics": []},
+            "context": {"diagnostics": [], "only": ["quickfix"]},
         }),
     );
     let suppress = &actions[1];
@@ -207,7 +239,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         json!({
             "textDocument": {"uri": u},
             "range": {"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}},
-            "context": {"diagnostics": []},
+            "context": {"diagnostics": [], "only": ["quickfix"]},
         }),
     );
     let titles: Vec<&str> = actions
@@ -276,16 +308,74 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
     );
     assert_eq!(none, Value::Null);
 
-    // the fix typed in: that finding goes, the others stay
-    let fixed = DB.replace("publicly_accessible = true", "publicly_accessible = false");
+    // every safe fix of the file in one edit, asked for as `source`
+    // actions are (an editor's "fix all" on save): the two fixes above and
+    // the backup retention, whose realigned `=` clashes with the
+    // deletion-protection line and comes in a second pass, as whole lines
+    let fix_all = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": u},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll"]},
+        }),
+    );
+    assert_eq!(
+        fix_all,
+        json!([{
+            "title": "soclint: apply 3 safe fixes to this file",
+            "kind": "source.fixAll.soclint",
+            "edit": {"changes": {u.clone(): [{
+                "range": {"start": {"line": 1, "character": 0}, "end": {"line": 5, "character": 0}},
+                "newText": "  identifier              = \"app\"\n  engine                  = \"mysql\"\n  instance_class          = \"db.t4g.medium\"\n  publicly_accessible     = false\n  backup_retention_period = 7\n  deletion_protection     = true\n",
+            }]}},
+        }])
+    );
+    // asked for quick fixes only, or another kind: no fix-all
+    let other = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": u},
+            "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}},
+            "context": {"diagnostics": [], "only": ["refactor"]},
+        }),
+    );
+    assert_eq!(other, json!([]));
+
+    // the fix typed in, as an incremental change of the four bytes of
+    // `true`: that finding goes, the others stay
     c.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": fixed}]}),
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 4, "character": 24}, "end": {"line": 4, "character": 28}}, "text": "false"},
+        ]}),
     );
     let d2 = c.diagnostics(&u);
     assert_eq!(d2["version"], 2);
     assert!(!codes(&d2).contains(&"AWS-RDS-002".to_string()));
     assert_eq!(codes(&d2).len(), all.len() - 1);
+    // a change across lines, then one inside it (each range in the text
+    // the previous change left): the header and `identifier` line replaced
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 9}, "end": {"line": 1, "character": 29}}, "text": "\"aws_db_instance\" \"db\" {\n  identifier          = \"x\""},
+            {"range": {"start": {"line": 4, "character": 24}, "end": {"line": 4, "character": 29}}, "text": "true"},
+        ]}),
+    );
+    let d3 = c.diagnostics(&u);
+    assert_eq!(d3["version"], 3);
+    let rds2: Vec<_> = places(&d3)
+        .into_iter()
+        .filter(|p| p.0 == "AWS-RDS-002")
+        .collect();
+    assert_eq!(rds2, [("AWS-RDS-002".to_string(), 4, 24, 4, 28)]);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 25}}),
+    );
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(text.contains("aws\\_db\\_instance.db"), "{text}");
 
     // closing clears the document's diagnostics
     c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
@@ -406,8 +496,9 @@ fn unframe(mut out: &[u8]) -> Vec<Value> {
 }
 
 /// The binary over real stdio: the whole session written at once, the
-/// server answers in order and exits 0; a file outside the workspace folder
-/// is not read and says why.
+/// server answers in order and exits 0; an incremental change is scanned
+/// before the code actions that follow it; a file outside the workspace
+/// folder is not read and says why.
 #[test]
 fn the_binary_serves_stdio() {
     use std::io::Write;
@@ -422,6 +513,20 @@ fn the_binary_serves_stdio() {
         json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri(&main), "languageId": "terraform", "version": 3, "text": DB}}}),
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri(&outside), "languageId": "terraform", "version": 1, "text": DB}}}),
+        // a request: the opened documents are scanned and published before
+        // the change below is read (without it, open and change may be
+        // handled in one batch and published once)
+        json!({"jsonrpc": "2.0", "id": 4, "method": "textDocument/hover", "params": {"textDocument": {"uri": uri(&main)}, "position": {"line": 2, "character": 0}}}),
+        // `"app"` → `"db"` on line 1, and `true` → `false` on line 4
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri(&main), "version": 4}, "contentChanges": [
+            {"range": {"start": {"line": 1, "character": 25}, "end": {"line": 1, "character": 28}}, "text": "db"},
+            {"range": {"start": {"line": 4, "character": 24}, "end": {"line": 4, "character": 28}}, "text": "false"},
+        ]}}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/codeAction", "params": {
+            "textDocument": {"uri": uri(&main)},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll.soclint"]},
+        }}),
         json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
         json!({"jsonrpc": "2.0", "method": "exit"}),
     ];
@@ -454,11 +559,428 @@ fn the_binary_serves_stdio() {
         outside_d["params"]["diagnostics"][0]["message"],
         "soclint did not check this file: it is outside the workspace folders"
     );
-    let main_d = published
+    let main_d: Vec<&&Value> = published
         .iter()
-        .find(|m| m["params"]["uri"] == uri(&main).as_str())
-        .expect("main published");
-    assert_eq!(main_d["params"]["version"], 3);
-    assert!(places(&main_d["params"]).contains(&("AWS-RDS-002".to_string(), 4, 24, 4, 28)));
+        .filter(|m| m["params"]["uri"] == uri(&main).as_str())
+        .collect();
+    assert_eq!(main_d[0]["params"]["version"], 3);
+    assert!(places(&main_d[0]["params"]).contains(&("AWS-RDS-002".to_string(), 4, 24, 4, 28)));
+    // after the change: the fixed finding is gone, the others stay
+    assert_eq!(main_d[1]["params"]["version"], 4);
+    let before = codes(&main_d[0]["params"]);
+    let after = codes(&main_d[1]["params"]);
+    let gone: Vec<&String> = before.iter().filter(|c| !after.contains(c)).collect();
+    assert_eq!(gone, ["AWS-RDS-002"]);
+    assert_eq!(after.len(), before.len() - 1);
+    // the two safe fixes left, on the changed text
+    let fix_all = msgs.iter().find(|m| m["id"] == 3).expect("code actions");
+    assert_eq!(
+        fix_all["result"],
+        json!([{
+            "title": "soclint: apply 2 safe fixes to this file",
+            "kind": "source.fixAll.soclint",
+            "edit": {"changes": {uri(&main): [{
+                "range": {"start": {"line": 1, "character": 0}, "end": {"line": 5, "character": 0}},
+                "newText": "  identifier              = \"db\"\n  engine                  = \"mysql\"\n  instance_class          = \"db.t4g.medium\"\n  publicly_accessible     = false\n  backup_retention_period = 7\n  deletion_protection     = true\n",
+            }]}},
+        }])
+    );
     assert_eq!(msgs.last().expect("last")["id"], 2);
+}
+
+/// Everything a scan gives that a report or the server reads, for
+/// comparing two scans (not the time it took).
+fn summary(r: &soclint::finding::ScanResult) -> String {
+    let mut texts: Vec<&String> = r.texts.keys().collect();
+    texts.sort();
+    let mut masks: Vec<_> = r.masks.iter().collect();
+    masks.sort_by(|a, b| a.0.cmp(b.0));
+    format!(
+        "{:#?}",
+        (
+            (
+                &r.findings,
+                &r.suppressed,
+                &r.errors,
+                &r.skipped,
+                &r.notices
+            ),
+            (&r.directives, r.files_scanned, &r.kinds, r.lines_scanned),
+            (r.resources, &r.stats, texts, masks, r.unknown_attributes),
+            &r.remote_modules,
+        )
+    )
+}
+
+/// The files of a repository with every kind of unit a chunk can be: a
+/// Terraform root calling a local module, with a variables file and a file
+/// read by `file()`; Kubernetes manifests related across directories (a
+/// RoleBinding and a NetworkPolicy elsewhere decide a Deployment's
+/// findings); a Helm chart; a Kustomize base, component and overlay; a
+/// workflow; a Dockerfile.
+fn mixed_repository(root: &Path) {
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write(
+        "infra/main.tf",
+        r#"variable "acl" {
+  default = "private"
+}
+
+module "db" {
+  source = "../modules/db"
+  public = true
+}
+
+resource "aws_s3_bucket_acl" "b" {
+  bucket = "x"
+  acl    = var.acl
+}
+
+resource "aws_s3_bucket_acl" "c" {
+  bucket = "y"
+  acl    = trimspace(file("${path.module}/../files/acl.txt"))
+}
+"#,
+    );
+    write("files/acl.txt", "public-read\n");
+    write("infra/terraform.tfvars", "acl = \"public-read\"\n");
+    write(
+        "modules/db/main.tf",
+        r#"variable "public" {}
+
+resource "aws_db_instance" "app" {
+  identifier          = "app"
+  engine              = "mysql"
+  instance_class      = "db.t4g.medium"
+  publicly_accessible = var.public
+}
+"#,
+    );
+    write(
+        "k8s/app/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {app: shop}\n  template:\n    metadata:\n      labels: {app: shop}\n    spec:\n      serviceAccountName: app\n      containers:\n        - name: app\n          image: registry.example.com/app:1.0\n",
+    );
+    write(
+        "k8s/rbac/binding.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: app\n  namespace: shop\nsubjects:\n  - kind: ServiceAccount\n    name: app\nroleRef:\n  kind: Role\n  name: reader\n  apiGroup: rbac.authorization.k8s.io\n",
+    );
+    write(
+        "k8s/net/policy.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: shop\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels: {app: shop}\n",
+    );
+    write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    write(
+        "chart/values.yaml",
+        "privileged: false\nimage: nginx:1.25\n",
+    );
+    write(
+        "chart/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Chart.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: {{ .Values.image }}\n          securityContext:\n            privileged: {{ .Values.privileged }}\n",
+    );
+    for entry in walk(Path::new("tests/fixtures/kustomize")) {
+        let rel = entry
+            .strip_prefix("tests/fixtures")
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
+        write(&rel, &std::fs::read_to_string(&entry).expect("read"));
+    }
+    write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n",
+    );
+    write("Dockerfile", "FROM alpine:3.20\nRUN apk add curl\n");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// After each edit of a sequence (buffers changed, opened and closed; a
+/// file read by `file()` changed on disk; a Kustomize patch, on which the
+/// units depend), the server's scan with its kept chunk results equals a
+/// scan from nothing, and it scanned only the chunks that read the edited
+/// file.
+#[test]
+fn incremental_scans_equal_full_scans() {
+    use soclint::lsp::workspace::Workspace;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    mixed_repository(&root);
+    let mut ws = Workspace::new(root.clone());
+    type Open = HashMap<std::path::PathBuf, Arc<str>>;
+    let mut open: Open = HashMap::new();
+    let first = ws.scan(&open).expect("scan");
+    let (scanned, reused) = ws.last_scan_work();
+    assert_eq!(reused, 0);
+    let chunks = scanned;
+    assert!(chunks >= 10, "{chunks} chunks");
+    // (what the step does, the chunks it must scan again at most)
+    type Edit = Box<dyn Fn(&mut Open)>;
+    type Step<'a> = (&'a str, Edit, usize);
+    let set = |rel: &'static str, from: &'static str, to: &'static str| -> Edit {
+        let root = root.clone();
+        Box::new(move |open| {
+            let p = root.join(rel);
+            let old = open
+                .get(&p)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| std::fs::read_to_string(&p).expect("read"));
+            assert!(old.contains(from), "{rel}: {from}");
+            open.insert(p, Arc::from(old.replacen(from, to, 1)));
+        })
+    };
+    let steps: Vec<Step> = vec![
+        // the module's value changes what its caller's root module reports
+        (
+            "module",
+            set("modules/db/main.tf", "var.public", "false"),
+            2,
+        ),
+        (
+            "tfvars",
+            set("infra/terraform.tfvars", "public-read", "private"),
+            1,
+        ),
+        // the binding elsewhere decides the Deployment's K8S-POD-004
+        (
+            "binding",
+            set(
+                "k8s/rbac/binding.yaml",
+                "name: app\nroleRef",
+                "name: other\nroleRef",
+            ),
+            1,
+        ),
+        (
+            "policy",
+            set("k8s/net/policy.yaml", "{app: shop}", "{app: nothing}"),
+            1,
+        ),
+        (
+            "deployment",
+            set(
+                "k8s/app/deploy.yaml",
+                "serviceAccountName: app",
+                "serviceAccountName: app\n      hostPID: true",
+            ),
+            1,
+        ),
+        // the chart renders with the new values
+        (
+            "values",
+            set("chart/values.yaml", "privileged: false", "privileged: true"),
+            1,
+        ),
+        (
+            "template",
+            set(
+                "chart/templates/deploy.yaml",
+                "image: {{ .Values.image }}",
+                "image: {{ .Values.image }}\n          imagePullPolicy: Always",
+            ),
+            1,
+        ),
+        (
+            "dockerfile",
+            set(
+                "Dockerfile",
+                "RUN apk add curl",
+                "RUN apk add curl\nUSER 1000",
+            ),
+            1,
+        ),
+        (
+            "workflow",
+            set(
+                ".github/workflows/ci.yml",
+                "actions/checkout@v4",
+                "actions/checkout@v4\n        with: {persist-credentials: false}",
+            ),
+            1,
+        ),
+        // the base of the overlays: built in every overlay that uses it
+        (
+            "kustomize",
+            set(
+                "kustomize/base/deployment.yaml",
+                "image: nginx",
+                "image: nginx\n          securityContext: {privileged: true}",
+            ),
+            usize::MAX,
+        ),
+        (
+            "closed",
+            Box::new({
+                let root = root.clone();
+                move |open: &mut HashMap<_, _>| {
+                    open.remove(&root.join("k8s/rbac/binding.yaml"));
+                }
+            }),
+            1,
+        ),
+    ];
+    let mut last = summary(&first.result);
+    for (what, step, most) in &steps {
+        let before: HashMap<_, _> = open.clone();
+        step(&mut open);
+        for (p, t) in &open {
+            if before.get(p) != Some(t) {
+                ws.changed(p);
+            }
+        }
+        for p in before.keys().filter(|p| !open.contains_key(*p)) {
+            ws.changed(p);
+        }
+        let cached = summary(&ws.scan(&open).expect("scan").result);
+        let (scanned, reused) = ws.last_scan_work();
+        let full = summary(
+            &Workspace::new(root.clone())
+                .scan(&open)
+                .expect("scan")
+                .result,
+        );
+        assert_eq!(cached, full, "after {what}");
+        assert_ne!(cached, last, "{what} changed nothing");
+        assert!(scanned <= *most, "{what}: {scanned} chunks scanned again");
+        if *most != usize::MAX {
+            assert_eq!(scanned + reused, chunks, "{what}");
+        }
+        last = cached;
+    }
+    // a file read by `file()` changed on disk
+    let acl = root.join("files/acl.txt");
+    std::fs::write(&acl, "private\n").expect("write");
+    ws.changed(&acl);
+    let cached = summary(&ws.scan(&open).expect("scan").result);
+    let full = summary(
+        &Workspace::new(root.clone())
+            .scan(&open)
+            .expect("scan")
+            .result,
+    );
+    assert_eq!(cached, full, "after file()");
+    assert_ne!(cached, last, "the file read changed nothing");
+    // its own directory's chunk (a file of no kind soclint reads) and infra/
+    assert_eq!(ws.last_scan_work().0, 2);
+    // a syntax error
+    set("infra/main.tf", "bucket = \"x\"", "bucket = ")(&mut open);
+    ws.changed(&root.join("infra/main.tf"));
+    let cached = summary(&ws.scan(&open).expect("scan").result);
+    let full = summary(
+        &Workspace::new(root.clone())
+            .scan(&open)
+            .expect("scan")
+            .result,
+    );
+    assert_eq!(cached, full, "after a syntax error");
+    assert_eq!(ws.last_scan_work().0, 1, "infra/ alone");
+}
+
+/// Hover parameters at the start of a document (nothing there: answered
+/// `null`), to see what the server published before answering.
+fn nowhere(uri: &str) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}})
+}
+
+/// The URIs of the diagnostics published among `msgs`.
+fn published_uris(msgs: &[Message]) -> Vec<String> {
+    msgs.iter()
+        .filter_map(|m| match m {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                n.params["uri"].as_str().map(str::to_string)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A client that offers UTF-8 gets byte columns, in diagnostics and in the
+/// ranges of its changes; after a change, the changed document is published
+/// (its version moved), another open document only when its diagnostics
+/// changed (a variables file edited moves the finding its module shows).
+#[test]
+fn utf8_positions_and_only_changed_diagnostics_republished() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("soclint.toml"),
+        "select = [\"AWS-S3-001\", \"K8S-CTR-001\"]\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("main.tf"), MAIN).expect("write");
+    let tfvars = root.join("terraform.tfvars");
+    std::fs::write(&tfvars, "acl = \"public-read\"\n").expect("write");
+    let (mut c, init) = Client::start_with(
+        root,
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+
+    // `😀` is four bytes: `true` starts at byte 70 of its line
+    let pod_uri = uri(&root.join("pod.yaml"));
+    let pod_text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: \"😀\", image: x, securityContext: {privileged: true}}]\n";
+    c.open(&pod_uri, "yaml", pod_text);
+    let d = c.diagnostics(&pod_uri);
+    assert_eq!(places(&d), [("K8S-CTR-001".to_string(), 4, 70, 4, 74)]);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": pod_uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 4, "character": 70}, "end": {"line": 4, "character": 74}}, "text": "false"},
+        ]}),
+    );
+    let d = c.diagnostics(&pod_uri);
+    assert_eq!((d["version"].clone(), places(&d)), (json!(2), Vec::new()));
+
+    let main_uri = uri(&root.join("main.tf"));
+    let vars_uri = uri(&tfvars);
+    c.open(&main_uri, "terraform", MAIN);
+    c.open(&vars_uri, "terraform", "acl = \"public-read\"\n");
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&pod_uri));
+    let mut seen = published_uris(&msgs);
+    seen.sort();
+    let mut both = vec![main_uri.clone(), vars_uri.clone()];
+    both.sort();
+    assert_eq!(seen, both);
+
+    // the pod changed: only it is published
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": pod_uri, "version": 3}, "contentChanges": [
+            {"range": {"start": {"line": 4, "character": 70}, "end": {"line": 4, "character": 75}}, "text": "true"},
+        ]}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&pod_uri));
+    assert_eq!(published_uris(&msgs), [pod_uri.as_str()]);
+    // the variables file changed: it, and main.tf where the value lands
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": vars_uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 7}, "end": {"line": 0, "character": 18}}, "text": "private"},
+        ]}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&pod_uri));
+    let mut seen = published_uris(&msgs);
+    seen.sort();
+    assert_eq!(seen, both);
+    c.shutdown();
 }

@@ -21,6 +21,7 @@ const MAX_ATOMS: usize = 3;
 const ANSWERS: [Verdict; 3] = [Verdict::Pass, Verdict::Fail, Verdict::Skip];
 
 /// An evaluation waiting for the scan's answers to its atoms.
+#[derive(Clone)]
 pub struct Pending {
     /// The rule's index in the rule set.
     pub(super) rule: usize,
@@ -35,6 +36,7 @@ pub struct Pending {
 }
 
 /// What a waiting evaluation's population members need besides their line.
+#[derive(Clone)]
 pub(super) struct Record {
     pub(super) file: Option<usize>,
     pub(super) resource: Arc<str>,

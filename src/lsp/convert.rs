@@ -1,6 +1,7 @@
 //! From soclint's findings to LSP diagnostics: byte spans become line and
-//! UTF-16 character positions (what LSP counts by default), severities
-//! become LSP severities, other sites become related information.
+//! character positions in the negotiated encoding (UTF-16 code units, what
+//! LSP counts by default, or UTF-8 bytes), severities become LSP
+//! severities, other sites become related information.
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
     NumberOrString, Position, Range, Uri,
@@ -10,22 +11,51 @@ use crate::document::Span;
 use crate::finding::{Finding, Role, Site};
 use crate::rules::Severity;
 
+/// What a position's `character` counts, as agreed at initialization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8 code units (bytes): when the client offers it.
+    Utf8,
+    /// UTF-16 code units: LSP's default, which every client supports.
+    #[default]
+    Utf16,
+}
+
+impl Encoding {
+    fn units(self, c: char) -> usize {
+        match self {
+            Encoding::Utf8 => c.len_utf8(),
+            Encoding::Utf16 => c.len_utf16(),
+        }
+    }
+}
+
 /// Line starts of a text, for turning byte offsets into LSP positions.
 pub struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    encoding: Encoding,
 }
 
 impl<'t> Lines<'t> {
+    /// Positions in UTF-16 code units.
     pub fn new(text: &'t str) -> Lines<'t> {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { text, starts }
+        Lines::with(text, Encoding::Utf16)
     }
 
-    /// The position of byte `offset`: 0-based line, UTF-16 code units from
-    /// the line's start. An offset past the end, or inside a character,
-    /// moves back to the nearest character boundary.
+    pub fn with(text: &'t str, encoding: Encoding) -> Lines<'t> {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines {
+            text,
+            starts,
+            encoding,
+        }
+    }
+
+    /// The position of byte `offset`: 0-based line, code units from the
+    /// line's start. An offset past the end, or inside a character, moves
+    /// back to the nearest character boundary.
     pub fn position(&self, offset: usize) -> Position {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
@@ -33,7 +63,10 @@ impl<'t> Lines<'t> {
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let character: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
+        let character: usize = match self.encoding {
+            Encoding::Utf8 => offset - start,
+            Encoding::Utf16 => self.text[start..offset].chars().map(char::len_utf16).sum(),
+        };
         Position::new(to_u32(line), to_u32(character))
     }
 
@@ -41,7 +74,8 @@ impl<'t> Lines<'t> {
         Range::new(self.position(span.start), self.position(span.end))
     }
 
-    /// The byte offset of an LSP position (clamped to the line and text).
+    /// The byte offset of an LSP position (clamped to the line and text; a
+    /// position inside a character is that character's start).
     pub fn offset(&self, p: Position) -> usize {
         let Some(&start) = self.starts.get(p.line as usize) else {
             return self.text.len();
@@ -52,10 +86,14 @@ impl<'t> Lines<'t> {
             .map_or(self.text.len(), |&e| e);
         let mut units = 0usize;
         for (i, c) in self.text[start..end].char_indices() {
-            if units >= p.character as usize || c == '\n' {
+            let next = units + self.encoding.units(c);
+            if next > p.character as usize
+                || c == '\n'
+                || c == '\r' && self.text[start + i..].starts_with("\r\n")
+            {
                 return start + i;
             }
-            units += c.len_utf16();
+            units = next;
         }
         end
     }
@@ -68,9 +106,14 @@ fn to_u32(n: usize) -> u32 {
 /// The range of a finding or site: from its span when the text is at hand,
 /// else from its 1-based line and character columns (exact for text in the
 /// Basic Multilingual Plane), else the file's start.
-pub fn range_of(span: Option<Span>, loc: &crate::finding::Location, text: Option<&str>) -> Range {
+pub fn range_of(
+    span: Option<Span>,
+    loc: &crate::finding::Location,
+    text: Option<&str>,
+    encoding: Encoding,
+) -> Range {
     match (span, text) {
-        (Some(s), Some(t)) => Lines::new(t).range(s),
+        (Some(s), Some(t)) => Lines::with(t, encoding).range(s),
         _ if loc.start_line > 0 => Range::new(
             Position::new(
                 to_u32(loc.start_line - 1),

@@ -1,25 +1,29 @@
 //! `soclint lsp`: a language server on the synchronous `lsp-server` crate.
 //!
-//! Each open, change or save of a document rescans its workspace folder
+//! Each open, change or save of a document scans its workspace folder again
 //! with the same config, rules, scanner and filter as `soclint check`, the
-//! open buffers read instead of the files on disk; then every open document
-//! of the folder gets its diagnostics (an empty list included, so stale ones
-//! clear). Messages that arrive while a scan runs are all handled before the
-//! next scan, so a burst of keystrokes costs one scan. A document that was
-//! not checked says so with an informational diagnostic.
+//! open buffers read instead of the files on disk; only the chunks that read
+//! a changed file are scanned again (see [`workspace`]). Then the changed
+//! documents, and every other open document of the folder whose diagnostics
+//! differ from those last published, get their diagnostics (an empty list
+//! included, so stale ones clear). Messages that arrive while a scan runs
+//! are all handled before the next scan, so a burst of keystrokes costs one
+//! scan. A document that was not checked says so with an informational
+//! diagnostic.
 pub mod convert;
+pub mod documents;
 pub mod hover;
 pub mod uri;
 pub mod workspace;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, Diagnostic,
@@ -29,7 +33,11 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, Uri,
 };
 
+use convert::Encoding;
 use workspace::{Scanned, Workspace};
+
+/// The code action kind of "apply every safe fix of this file".
+pub const FIX_ALL_KIND: &str = "source.fixAll.soclint";
 
 /// An open document.
 struct Doc {
@@ -51,16 +59,41 @@ struct Server {
     elsewhere: Vec<Uri>,
     /// The last scan of each folder.
     scans: HashMap<usize, Scanned>,
+    /// What `character` in a position counts.
+    encoding: Encoding,
+    /// Open documents changed since their diagnostics were last published
+    /// (they are published even when the diagnostics are the same: the
+    /// version moved).
+    touched: HashSet<PathBuf>,
+    /// What was last published for each open document.
+    published: HashMap<PathBuf, Vec<Diagnostic>>,
 }
 
 /// Serves `conn` until the client shuts the server down.
 pub fn run(conn: &Connection) -> Result<(), String> {
+    let (id, params) = conn.initialize_start().map_err(|e| e.to_string())?;
+    let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
+    // UTF-8 when the client offers it (no conversion of columns), else
+    // UTF-16, which every client must support
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    let encoding = if offered.is_some_and(|e| e.contains(&PositionEncodingKind::UTF8)) {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
     let caps = ServerCapabilities {
-        position_encoding: Some(PositionEncodingKind::UTF16),
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
                     include_text: Some(false),
                 })),
@@ -69,13 +102,15 @@ pub fn run(conn: &Connection) -> Result<(), String> {
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::SOURCE_FIX_ALL,
+                CodeActionKind::from(FIX_ALL_KIND),
+            ]),
             ..CodeActionOptions::default()
         })),
         ..ServerCapabilities::default()
     };
-    let (id, params) = conn.initialize_start().map_err(|e| e.to_string())?;
-    let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
     let result = serde_json::json!({
         "capabilities": caps,
         "serverInfo": ServerInfo {
@@ -95,8 +130,23 @@ pub fn run(conn: &Connection) -> Result<(), String> {
         dirty: BTreeSet::new(),
         elsewhere: Vec::new(),
         scans: HashMap::new(),
+        encoding,
+        touched: HashSet::new(),
+        published: HashMap::new(),
     };
     server.folders_from_documents = server.folders.is_empty();
+    // files changed on disk (a checkout, a formatter, another editor): when
+    // the client can watch them for the server
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    if watch {
+        send(conn, Message::Request(watch_request()))?;
+    }
     loop {
         let Ok(first) = conn.receiver.recv() else {
             return Ok(());
@@ -192,11 +242,25 @@ impl Server {
                 else {
                     return Ok(());
                 };
-                // full synchronisation: the last change is the whole text
-                if let Some(c) = p.content_changes.into_iter().last() {
-                    let d = p.text_document;
-                    self.set_text(conn, d.uri, d.version, Arc::from(c.text))?;
-                }
+                // incremental synchronisation: ranges in the text as it is
+                let d = p.text_document;
+                let open = uri::to_path(&d.uri)
+                    .map(|p| crate::discover::absolute(&p))
+                    .and_then(|p| self.docs.get(&p));
+                let text = match open {
+                    Some(doc) => documents::apply(&doc.text, p.content_changes, self.encoding),
+                    // not open (or not a local file): only a whole text helps
+                    None => match p
+                        .content_changes
+                        .into_iter()
+                        .rev()
+                        .find(|c| c.range.is_none())
+                    {
+                        Some(c) => c.text,
+                        None => return Ok(()),
+                    },
+                };
+                self.set_text(conn, d.uri, d.version, Arc::from(text))?;
             }
             DidSaveTextDocument::METHOD => {
                 let Ok(p) =
@@ -205,15 +269,21 @@ impl Server {
                     return Ok(());
                 };
                 if let Some(path) = uri::to_path(&p.text_document.uri) {
-                    let toml = path.extension().is_some_and(|e| e == "toml");
-                    for (i, f) in self.folders.iter_mut().enumerate() {
-                        if f.holds(&path) {
-                            // soclint.toml or a rule file may have changed
-                            if toml {
-                                f.forget_rules();
-                            }
-                            self.dirty.insert(i);
-                        }
+                    // what reads the file from disk (a chart's render, a
+                    // Terraform `file()`) sees the saved text now
+                    self.file_changed(&crate::discover::absolute(&path), false);
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeWatchedFilesParams>(n.params)
+                else {
+                    return Ok(());
+                };
+                for c in p.changes {
+                    if let Some(path) = uri::to_path(&c.uri) {
+                        let created_or_deleted = c.typ != lsp_types::FileChangeType::CHANGED;
+                        self.file_changed(&crate::discover::absolute(&path), created_or_deleted);
                     }
                 }
             }
@@ -225,8 +295,12 @@ impl Server {
                 };
                 let u = p.text_document.uri;
                 self.elsewhere.retain(|e| *e != u);
-                if let Some(path) = uri::to_path(&u) {
+                if let Some(path) = uri::to_path(&u).map(|p| crate::discover::absolute(&p)) {
+                    self.published.remove(&path);
+                    self.touched.remove(&path);
                     if self.docs.remove(&path).is_some() {
+                        // the file on disk is read again in place of the buffer
+                        self.changed_in_folders(&path);
                         if let Some(i) = self.folder_of(&path) {
                             self.dirty.insert(i);
                         }
@@ -237,6 +311,34 @@ impl Server {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A file changed on disk (saved, or reported by the client's watcher):
+    /// the folders holding it scan what read it again; a TOML file may be
+    /// soclint.toml or a rule file, so config and rules are read again; a
+    /// file created or deleted changes the units of the scan.
+    fn file_changed(&mut self, path: &std::path::Path, created_or_deleted: bool) {
+        let toml = path.extension().is_some_and(|e| e == "toml");
+        for (i, f) in self.folders.iter_mut().enumerate() {
+            if f.holds(path) {
+                if toml {
+                    f.forget_rules();
+                } else if created_or_deleted {
+                    f.forget_results();
+                } else {
+                    f.changed(path);
+                }
+                self.dirty.insert(i);
+            }
+        }
+    }
+
+    /// A buffer changed: every folder holding it (an outer folder scans it
+    /// too) scans what read it again.
+    fn changed_in_folders(&mut self, path: &std::path::Path) {
+        for f in self.folders.iter_mut().filter(|f| f.holds(path)) {
+            f.changed(path);
+        }
     }
 
     /// The innermost folder holding `path`.
@@ -272,6 +374,7 @@ impl Server {
             let root = crate::project::Anchor::of(&[dir]).base;
             self.folders.push(Workspace::new(root));
         }
+        self.changed_in_folders(&path);
         match self.folder_of(&path) {
             Some(i) => {
                 self.dirty.insert(i);
@@ -282,6 +385,7 @@ impl Server {
                 publish(conn, u.clone(), Some(version), vec![d])?;
             }
         }
+        self.touched.insert(path.clone());
         self.docs.insert(
             path,
             Doc {
@@ -307,36 +411,65 @@ impl Server {
                 Ok(s) => s,
                 Err(e) => {
                     let why = format!("soclint could not scan this folder: {e}");
-                    for (p, d) in &self.docs {
+                    let mut out = Vec::new();
+                    for p in self.docs.keys() {
                         if self.folders[i].holds(p) {
                             let mut diag = note(&why);
                             diag.severity = Some(DiagnosticSeverity::ERROR);
-                            publish(conn, d.uri.clone(), Some(d.version), vec![diag])?;
+                            out.push((p.clone(), vec![diag]));
                         }
+                    }
+                    for (p, diags) in out {
+                        self.publish_if_new(conn, p, diags)?;
                     }
                     self.scans.remove(&i);
                     continue;
                 }
             };
+            let mut out = Vec::new();
             for (path, d) in &self.docs {
                 if self.folder_of(path) != Some(i) {
                     continue;
                 }
-                let diags = self.diagnostics(i, &scanned, path, d);
-                publish(conn, d.uri.clone(), Some(d.version), diags)?;
+                out.push((path.clone(), self.diagnostics(i, &scanned, path, d)));
+            }
+            for (path, diags) in out {
+                self.publish_if_new(conn, path, diags)?;
             }
             self.scans.insert(i, scanned);
         }
         Ok(())
     }
 
-    /// The quick fixes for the findings of the document that the range
-    /// touches: the rules' fixes, built on the text the last scan read, and
-    /// a suppression comment to fill in.
+    /// Publishes the diagnostics of an open document when it changed since
+    /// they were last published or they differ from what was.
+    fn publish_if_new(
+        &mut self,
+        conn: &Connection,
+        path: PathBuf,
+        diags: Vec<Diagnostic>,
+    ) -> Result<(), String> {
+        let Some(d) = self.docs.get(&path) else {
+            return Ok(());
+        };
+        let touched = self.touched.remove(&path);
+        if !touched && self.published.get(&path) == Some(&diags) {
+            return Ok(());
+        }
+        publish(conn, d.uri.clone(), Some(d.version), diags.clone())?;
+        self.published.insert(path, diags);
+        Ok(())
+    }
+
+    /// The code actions for the document: the quick fixes for the findings
+    /// the range touches (the rules' fixes, built on the text the last scan
+    /// read, and a suppression comment to fill in), and every safe fix of
+    /// the document in one edit (`source.fixAll.soclint`), as the client's
+    /// `only` asks.
     // `WorkspaceEdit::changes` is lsp-types' map keyed by `Uri`, whose
     // hash does not change once built
     #[allow(clippy::mutable_key_type)]
-    fn code_actions(&self, p: &lsp_types::CodeActionParams) -> Vec<lsp_types::CodeAction> {
+    fn code_actions(&mut self, p: &lsp_types::CodeActionParams) -> Vec<lsp_types::CodeAction> {
         let Some(path) = uri::to_path(&p.text_document.uri).map(|p| crate::discover::absolute(&p))
         else {
             return Vec::new();
@@ -347,53 +480,172 @@ impl Server {
         let Some(scanned) = self.scans.get(&folder) else {
             return Vec::new();
         };
+        // a kind is asked for when `only` names it or a kind above it
+        // (`source` covers `source.fixAll.soclint`)
+        let asked = |kind: &str| {
+            p.context.only.as_ref().is_none_or(|only| {
+                only.iter().any(|o| {
+                    kind == o.as_str()
+                        || kind
+                            .strip_prefix(o.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+            })
+        };
         let ws = &self.folders[folder];
         let rel = ws.reported(&path);
-        let lines = convert::Lines::new(&doc.text);
+        let lines = convert::Lines::with(&doc.text, self.encoding);
+        let edit_of = |edits: Vec<lsp_types::TextEdit>| {
+            let mut changes = HashMap::new();
+            changes.insert(doc.uri.clone(), edits);
+            lsp_types::WorkspaceEdit {
+                changes: Some(changes),
+                ..lsp_types::WorkspaceEdit::default()
+            }
+        };
+        let text_edits = |fx: &crate::fix::Fix| -> Vec<lsp_types::TextEdit> {
+            fx.edits
+                .iter()
+                .map(|e| lsp_types::TextEdit {
+                    range: lines.range(e.span),
+                    new_text: e.text.clone(),
+                })
+                .collect()
+        };
         // by line: a cursor anywhere on a finding's line asks for its fixes
         let touches =
             |r: &Range| r.start.line <= p.range.end.line && p.range.start.line <= r.end.line;
         // a suppression lasts 90 days unless the person changes it
         let until = crate::fix::date_of(scanned.opts.eval.today + 90);
         let mut out = Vec::new();
+        let mut fixable = false;
         for f in scanned.result.findings.iter().filter(|f| f.path == rel) {
-            let range = convert::range_of(f.span, &f.location, Some(&doc.text));
-            if !touches(&range) {
-                continue;
-            }
             let fix = ws
                 .rule_fix(&f.rule.id)
                 .and_then(|spec| crate::fix::for_finding(f, &spec, &doc.text));
+            // a suggestion holds a placeholder for a person to fill in
+            fixable |= fix.as_ref().is_some_and(|fx| !fx.suggestion);
+            let range = convert::range_of(f.span, &f.location, Some(&doc.text), self.encoding);
+            if !touches(&range) || !asked(CodeActionKind::QUICKFIX.as_str()) {
+                continue;
+            }
             let suppress = crate::fix::suppression(f, &doc.text, &until);
             for (fx, preferred) in fix
                 .map(|x| (x, true))
                 .into_iter()
                 .chain(suppress.map(|x| (x, false)))
             {
-                let edits = fx
-                    .edits
-                    .iter()
-                    .map(|e| lsp_types::TextEdit {
-                        range: lines.range(e.span),
-                        new_text: e.text.clone(),
-                    })
-                    .collect();
-                let mut changes = HashMap::new();
-                changes.insert(doc.uri.clone(), edits);
                 out.push(lsp_types::CodeAction {
                     title: format!("{}: {}", f.rule.id, fx.title),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![convert::diagnostic(f, range, Vec::new())]),
-                    edit: Some(lsp_types::WorkspaceEdit {
-                        changes: Some(changes),
-                        ..lsp_types::WorkspaceEdit::default()
-                    }),
+                    edit: Some(edit_of(text_edits(&fx))),
                     is_preferred: (preferred && !fx.suggestion).then_some(true),
                     ..lsp_types::CodeAction::default()
                 });
             }
         }
+        if asked(FIX_ALL_KIND) && fixable {
+            let old = doc.text.clone();
+            let uri = doc.uri.clone();
+            if let Some((new, n)) = self.fix_all(folder, &path) {
+                let lines = convert::Lines::with(&old, self.encoding);
+                if let Some(e) = one_edit(&old, &new, &lines) {
+                    let mut changes = HashMap::new();
+                    changes.insert(uri, vec![e]);
+                    out.push(lsp_types::CodeAction {
+                        title: format!(
+                            "soclint: apply {n} safe fix{} to this file",
+                            if n == 1 { "" } else { "es" }
+                        ),
+                        kind: Some(CodeActionKind::from(FIX_ALL_KIND)),
+                        edit: Some(lsp_types::WorkspaceEdit {
+                            changes: Some(changes),
+                            ..lsp_types::WorkspaceEdit::default()
+                        }),
+                        ..lsp_types::CodeAction::default()
+                    });
+                }
+            }
+        }
         out
+    }
+
+    /// Every safe fix of the open document at `path`, as `check --fix`
+    /// applies them, in passes: each pass applies the fixes that do not
+    /// clash, and is kept only when the file still parses and the findings
+    /// it fixed are gone (scanned with the fixed text in place of the
+    /// buffer, with the folder's kept results); the next pass takes the
+    /// fixes of what is left. The fixed text and the number of fixes, or
+    /// `None` when none applies.
+    fn fix_all(&mut self, folder: usize, path: &std::path::Path) -> Option<(String, usize)> {
+        /// Passes at most (ruff stops at 100; a fix that keeps making room
+        /// for another is a bug in a rule's fix data).
+        const MAX_PASSES: usize = 10;
+        let rel = self.folders[folder].reported(path);
+        let mut text = self.docs.get(path)?.text.to_string();
+        let mut findings: Vec<crate::finding::Finding> = self
+            .scans
+            .get(&folder)?
+            .result
+            .findings
+            .iter()
+            .filter(|f| f.path == rel)
+            .cloned()
+            .collect();
+        let mut open: HashMap<PathBuf, Arc<str>> = self
+            .docs
+            .iter()
+            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .collect();
+        let mut count = 0;
+        for _ in 0..MAX_PASSES {
+            let ws = &mut self.folders[folder];
+            let mut fixes = Vec::new();
+            let mut keys = Vec::new();
+            for f in &findings {
+                let fx = ws
+                    .rule_fix(&f.rule.id)
+                    .and_then(|spec| crate::fix::for_finding(f, &spec, &text))
+                    .filter(|fx| !fx.suggestion);
+                if let Some(fx) = fx {
+                    fixes.push(fx);
+                    keys.push((f.rule.id.clone(), f.resource.clone()));
+                }
+            }
+            let applied = crate::fix::apply(&text, &fixes);
+            if applied.applied.is_empty() {
+                break;
+            }
+            open.insert(path.to_path_buf(), Arc::from(applied.text.as_str()));
+            ws.changed(path);
+            let Ok(after) = ws.scan(&open) else {
+                break;
+            };
+            let parses = !after.result.errors.iter().any(|e| e.path == rel);
+            let gone = applied.applied.iter().all(|&i| {
+                let (id, res) = &keys[i];
+                !after
+                    .result
+                    .findings
+                    .iter()
+                    .any(|f| f.path == rel && f.rule.id == *id && f.resource == *res)
+            });
+            if !(parses && gone) {
+                break;
+            }
+            count += applied.applied.len();
+            text = applied.text;
+            findings = after
+                .result
+                .findings
+                .into_iter()
+                .filter(|f| f.path == rel)
+                .collect();
+        }
+        // the next scan reads the buffer again, not the fixed text
+        self.folders[folder].changed(path);
+        (count > 0).then_some((text, count))
     }
 
     /// The explanation of the findings under the cursor, from the last scan.
@@ -408,7 +660,12 @@ impl Server {
             .findings
             .iter()
             .filter(|f| f.path == rel)
-            .map(|f| (f, convert::range_of(f.span, &f.location, Some(&doc.text))))
+            .map(|f| {
+                (
+                    f,
+                    convert::range_of(f.span, &f.location, Some(&doc.text), self.encoding),
+                )
+            })
             .collect();
         hover::hover(&here, at.position)
     }
@@ -448,7 +705,8 @@ impl Server {
                 continue;
             }
             let primary_text = if here { this.clone() } else { text_of(&f.path) };
-            let primary = convert::range_of(f.span, &f.location, primary_text.as_deref());
+            let primary =
+                convert::range_of(f.span, &f.location, primary_text.as_deref(), self.encoding);
             if here {
                 let related = convert::shown_sites(f)
                     .filter_map(|s| {
@@ -457,7 +715,7 @@ impl Server {
                         } else {
                             text_of(&s.path)
                         };
-                        let r = convert::range_of(s.span, &s.location, t.as_deref());
+                        let r = convert::range_of(s.span, &s.location, t.as_deref(), self.encoding);
                         Some(convert::related(
                             uri_of(&s.path)?,
                             r,
@@ -469,7 +727,7 @@ impl Server {
             }
             // a finding reported in another file, shown where it lands here too
             for s in sites_here {
-                let r = convert::range_of(s.span, &s.location, this.as_deref());
+                let r = convert::range_of(s.span, &s.location, this.as_deref(), self.encoding);
                 let related = uri_of(&f.path)
                     .map(|u| {
                         vec![convert::related(
@@ -499,7 +757,7 @@ impl Server {
                 end_column: e.column,
             };
             out.push(Diagnostic {
-                range: convert::range_of(e.span, &loc, this.as_deref()),
+                range: convert::range_of(e.span, &loc, this.as_deref(), self.encoding),
                 severity: Some(DiagnosticSeverity::ERROR),
                 code: Some(NumberOrString::String("parse-error".into())),
                 source: Some("soclint".into()),
@@ -516,6 +774,44 @@ impl Server {
     }
 }
 
+/// The one edit that turns `old` into `new`: the whole lines between their
+/// common start and common end (as ruff's fix-all sends one edit; whole
+/// lines read better in an editor's preview than a cut inside a word);
+/// `None` when they are equal.
+fn one_edit(old: &str, new: &str, lines: &convert::Lines) -> Option<lsp_types::TextEdit> {
+    if old == new {
+        return None;
+    }
+    let mut start = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut tail = old[start..]
+        .bytes()
+        .rev()
+        .zip(new[start..].bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - tail) || !new.is_char_boundary(new.len() - tail) {
+        tail -= 1;
+    }
+    // out to whole lines, inside what the two texts have in common
+    start = old[..start].rfind('\n').map_or(0, |i| i + 1);
+    let end = old.len() - tail;
+    if end > start && !old[..end].ends_with('\n') {
+        let rest = old[end..].find('\n').map_or(tail, |i| i + 1);
+        tail -= rest.min(tail);
+    }
+    Some(lsp_types::TextEdit {
+        range: lines.range(crate::document::Span::new(start, old.len() - tail)),
+        new_text: new[start..new.len() - tail].to_string(),
+    })
+}
+
 /// An informational diagnostic at the start of the file.
 fn note(message: &str) -> Diagnostic {
     Diagnostic {
@@ -526,6 +822,29 @@ fn note(message: &str) -> Diagnostic {
         message: message.into(),
         ..Diagnostic::default()
     }
+}
+
+/// The request that asks the client to report every file of the workspace
+/// changed, created or deleted on disk (`workspace/didChangeWatchedFiles`).
+fn watch_request() -> Request {
+    let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![lsp_types::FileSystemWatcher {
+            glob_pattern: lsp_types::GlobPattern::String("**/*".into()),
+            kind: None,
+        }],
+    };
+    let params = lsp_types::RegistrationParams {
+        registrations: vec![lsp_types::Registration {
+            id: "soclint-watch".into(),
+            method: DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    Request::new(
+        lsp_server::RequestId::from("soclint-watch".to_string()),
+        <lsp_types::request::RegisterCapability as lsp_types::request::Request>::METHOD.into(),
+        params,
+    )
 }
 
 fn publish(

@@ -1,6 +1,13 @@
 //! One workspace folder as the server scans it: the same config, rules,
 //! scan and filter steps as `soclint check` on that folder, with the open
 //! buffers read in place of the files on disk.
+//!
+//! Each chunk's result (a directory, a Terraform root module with the
+//! modules it calls, a Helm chart, a Kustomize overlay) is kept between
+//! scans and dropped when a file it read changes ([`scan::Cache`]); the
+//! steps across chunks (the relations across the scan, the repository's
+//! own rules) and the filter run on every scan, so a scan after an edit
+//! gives what a full `soclint check` of the folder would.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,8 +18,8 @@ use crate::filter::{self, FilterOptions};
 use crate::finding::ScanResult;
 use crate::parse::{self, Overlay};
 use crate::project::{
-    build_rules, config_display, find_config, run_scan_found, scan_options, Anchor, ConfigChoice,
-    RuleOverrides, ScanOverrides,
+    build_rules, config_display, find_config, scan_options, Anchor, ConfigChoice, RuleOverrides,
+    ScanOverrides,
 };
 use crate::rules::RuleSet;
 use crate::scan::{self, ScanOptions};
@@ -26,6 +33,10 @@ pub struct Workspace {
     /// folder itself outside a repository).
     pub anchor: Anchor,
     rules: Option<Arc<Loaded>>,
+    cache: scan::Cache,
+    /// The day the cached results were evaluated on (rules and suppressions
+    /// that expire read it).
+    cached_today: i64,
 }
 
 /// The config and rules of a folder.
@@ -50,6 +61,8 @@ impl Workspace {
             root,
             anchor,
             rules: None,
+            cache: scan::Cache::default(),
+            cached_today: 0,
         }
     }
 
@@ -79,9 +92,29 @@ impl Workspace {
             .and_then(|r| r.fix.clone())
     }
 
-    /// The config and rules are read again at the next scan.
+    /// The config and rules are read again at the next scan, and every
+    /// file scanned again.
     pub fn forget_rules(&mut self) {
         self.rules = None;
+        self.cache.clear();
+    }
+
+    /// The file at `path` (absolute) changed, in a buffer or on disk: what
+    /// read it is scanned again at the next scan.
+    pub fn changed(&mut self, path: &Path) {
+        let rel = self.reported(path);
+        self.cache.changed(&rel);
+    }
+
+    /// Every file is scanned again at the next scan (files created or
+    /// deleted, or a change the server cannot place).
+    pub fn forget_results(&mut self) {
+        self.cache.clear();
+    }
+
+    /// (chunks scanned, chunks reused) by the last scan.
+    pub fn last_scan_work(&self) -> (usize, usize) {
+        (self.cache.scanned, self.cache.reused)
     }
 
     fn loaded(&mut self) -> Result<Arc<Loaded>, String> {
@@ -157,10 +190,17 @@ impl Workspace {
         }
         let found_paths = found.files.iter().map(|d| d.rel.clone()).collect();
         let files = found.files.len();
-        let mut result = crate::parallel::in_pool(opts.threads, Some(files), || {
-            run_scan_found(&opts, rules, None, Some(found))
-        })?
-        .map_err(|e| format!("{e:?}"))?;
+        if self.cached_today != opts.eval.today {
+            self.cache.clear();
+            self.cached_today = opts.eval.today;
+        }
+        // after the first scan a few chunks are scanned: threads would cost
+        // more than they save
+        let pool_for = if self.cache.is_empty() { files } else { 0 };
+        let cache = &mut self.cache;
+        let mut result = crate::parallel::in_pool(opts.threads, Some(pool_for), || {
+            scan::scan_found_cached(&opts, rules, found, cache)
+        })?;
         result.scope = rules.selection.summary.clone();
         let policy = config.unscanned_policy()?;
         filter::apply(

@@ -25,6 +25,9 @@ pub struct Files {
     /// The root module's directory, relative to `root` (forward slashes).
     cwd: String,
     max_size: u64,
+    /// Every path asked for (read, tested or listed), relative to `root`,
+    /// shared by the clones: what a cached result depends on.
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Files {
@@ -36,7 +39,14 @@ impl Files {
             root: root.to_path_buf(),
             cwd: module_dir.to_string(),
             max_size,
+            asked: Default::default(),
         }
+    }
+
+    /// The paths asked for so far (relative to the root; a directory for
+    /// `fileset`), in the order asked.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
     }
 
     /// The path inside the root, or a refusal (a [`Fail::Limit`] naming it).
@@ -62,6 +72,9 @@ impl Files {
                 }
                 _ => return refuse("an absolute path, outside the scanned tree"),
             }
+        }
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.push(parts.join("/"));
         }
         let full = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
         // nothing there (the usual answer, e.g. no `.terraform/modules`):
