@@ -241,7 +241,7 @@ fn fix_adds_missing_keys_in_the_files_own_style() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".github/workflows/ci.yml")).expect("read"),
-        "name: CI\non: push\n\npermissions:\n  contents: read\n# the jobs\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+        "name: CI\non: push\n\npermissions:\n  contents: read\n\n# the jobs\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("db.template.json")).expect("read"),
@@ -273,4 +273,51 @@ fn suggestions_are_not_applied() {
         std::fs::read_to_string(dir.path().join("main.tf")).expect("read"),
         tf
     );
+}
+
+/// Minimal cases of what `--fix` met in real repositories (issue 19 field
+/// runs): a CloudFormation JSON template with CRLF lines and `"Key" :
+/// value` members (aws-cloudformation-templates' DMS sample), quoted
+/// booleans in a template (kept quoted), YAML `True` (cfngoat, kept
+/// capitalised), and a workflow whose sections are separated by blank lines
+/// (runner-images: the blank line stays between `permissions` and `jobs`;
+/// its `${{ }}` expressions once kept the fix away).
+#[test]
+fn fix_keeps_the_conventions_field_files_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = "{\r\n  \"Resources\" : {\r\n    \"Db\" : {\r\n      \"Type\" : \"AWS::RDS::DBInstance\",\r\n      \"Properties\" : {\r\n        \"Engine\" : \"aurora\",\r\n        \"PubliclyAccessible\" : \"true\",\r\n        \"VpcSecurityGroupIds\"  : [ { \"Ref\" : \"Sg\" } ]\r\n      }\r\n    }\r\n  }\r\n}\r\n";
+    std::fs::write(dir.path().join("dms.json"), json).expect("write");
+    let yaml = "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n      PubliclyAccessible: True\n      BackupRetentionPeriod: 7\n";
+    std::fs::write(dir.path().join("db.yaml"), yaml).expect("write");
+    std::fs::create_dir_all(dir.path().join(".github/workflows")).expect("mkdir");
+    // a `${{ }}` expression is no template: the workflow is still edited
+    let wf = "name: tests\non:\n  pull_request:\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make ${{ github.sha }}\n";
+    std::fs::write(dir.path().join(".github/workflows/t.yml"), wf).expect("write");
+    let args = [
+        "check",
+        ".",
+        "--select",
+        "CFN-RDS-002,CFN-RDS-003,GHA-PERM-001",
+        "--format",
+        "compact",
+        "--fix",
+    ];
+    let (code, out, err) = soclint(dir.path(), &args);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("dms.json")).expect("read"),
+        json.replace("\"true\"", "\"false\"").replace(
+            "\"Sg\" } ]\r\n",
+            "\"Sg\" } ],\r\n        \"BackupRetentionPeriod\" : 7\r\n"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("db.yaml")).expect("read"),
+        yaml.replace("True", "False")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".github/workflows/t.yml")).expect("read"),
+        "name: tests\non:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make ${{ github.sha }}\n"
+    );
+    assert!(err.contains("fixed 4 findings in 3 files"), "{err}");
+    assert_eq!(code, 0, "{out}");
 }

@@ -26,7 +26,13 @@ pub fn add(
         .count();
     let step = col.checked_sub(open_indent).filter(|s| *s > 0).unwrap_or(2);
     let nl = line_ending(text);
-    let member = render(path, value, col, step, nl);
+    // `"key": v` or `"key" : v`, as the object's first member is written
+    let sep = text
+        .get(first.key_span.end..first.value.span.start)
+        .filter(|s| s.trim() == ":" && !s.contains('\n'))
+        .unwrap_or(": ");
+    let member =
+        render(path, value, col, step, nl).replacen("\": ", &format!("\"{sep}"), usize::MAX);
     if let Some(b) = before.and_then(|b| entries.iter().find(|e| e.key == b)) {
         let at = line_start(text, b.key_span.start);
         return Some(Edit {

@@ -77,6 +77,18 @@ pub fn for_finding(f: &Finding, fix: &RuleFix, text: &str) -> Option<Fix> {
     }
     let syntax = syntax_of(&f.path)?;
     let span = f.span?;
+    if let Some(p) = &fix.unless_file_matches {
+        if regex::Regex::new(p).map_or(true, |re| re.is_match(text)) {
+            return None;
+        }
+    }
+    if let Some(cond) = &fix.when {
+        let holds = matches!(syntax, Syntax::Yaml | Syntax::Json)
+            && subject::Parsed::of(f, text).is_some_and(|p| p.holds(f, cond, text));
+        if !holds {
+            return None;
+        }
+    }
     let edits = match &fix.action {
         FixAction::Set { path, value } => set(f, fix, text, syntax, span, path, value)?,
         FixAction::Remove { path } => vec![remove(f, text, syntax, span, path)?],
@@ -108,7 +120,7 @@ fn set(
         if matches!(value, FixValue::Map(_)) || !is_literal(old, syntax) {
             return None;
         }
-        let new = render(value, syntax, old);
+        let new = in_style_of(old, render(value, syntax, old), f.rule.target, syntax);
         return (new != old).then(|| vec![Edit { span, text: new }]);
     }
     match syntax {
@@ -255,6 +267,37 @@ fn is_literal(value: &str, syntax: Syntax) -> bool {
             quoted('"') || value == "true" || value == "false" || value.parse::<i64>().is_ok()
         }
         Syntax::Yaml => quoted('"') || quoted('\'') || (plain && !value.starts_with('-')),
+    }
+}
+
+/// `new` (a literal in its plain form) written as `old` was: a YAML
+/// boolean keeps its capitals (`True` becomes `False`), and in
+/// CloudFormation and ARM templates, which read `"true"` as `true`, a quoted
+/// boolean or number stays quoted (`"PubliclyAccessible": "false"`), the
+/// convention of the file.
+fn in_style_of(old: &str, new: String, target: crate::target::Target, syntax: Syntax) -> String {
+    use crate::target::Target;
+    let scalar = new == "true" || new == "false" || new.parse::<i64>().is_ok();
+    if !scalar {
+        return new;
+    }
+    let quote = old.chars().next().filter(|q| *q == '"' || *q == '\'');
+    match quote {
+        Some(q) if matches!(target, Target::Cloudformation | Target::Arm) => format!("{q}{new}{q}"),
+        Some(_) => new,
+        None if syntax == Syntax::Yaml && (new == "true" || new == "false") => {
+            if old == old.to_ascii_uppercase() && old.len() > 1 {
+                new.to_ascii_uppercase()
+            } else if old.starts_with(|c: char| c.is_ascii_uppercase()) {
+                let mut c = new.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or(new)
+            } else {
+                new
+            }
+        }
+        None => new,
     }
 }
 

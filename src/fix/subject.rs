@@ -4,9 +4,13 @@
 //! adds or removes a key edits that node and nothing else.
 use crate::discover::FileKind;
 use crate::document::Node;
+use crate::extract::ReferenceIndex;
 use crate::extract::{self, Resource};
 use crate::finding::Finding;
 use crate::parse::{load_bytes, ParseOptions};
+use crate::rules::eval::{ByScopeType, Context, Verdict};
+use crate::rules::scan_scope::Hypothesis;
+use crate::rules::{Cond, Settings};
 use crate::target::Target;
 
 /// The parsed documents of a text, kept so the subject can borrow them.
@@ -41,17 +45,60 @@ impl Parsed {
     /// header `f` points at (as a finding about a missing key does), or
     /// whose body holds `f`'s value. `None` when that is not one resource.
     pub fn subject(&self, f: &Finding) -> Option<&Node> {
-        let mut found: Vec<Resource> = Vec::new();
+        let found = self.resources();
+        let i = Self::pick(&found, f)?;
+        Some(found[i].body)
+    }
+
+    /// Whether `cond` holds on the subject of `f`, evaluated as a rule's
+    /// `where` is, with this file as the whole scan (no relations to other
+    /// files, no Terraform variables).
+    pub fn holds(&self, f: &Finding, cond: &Cond, text: &str) -> bool {
+        let found = self.resources();
+        let Some(i) = Self::pick(&found, f) else {
+            return false;
+        };
+        let ctx = Context {
+            references: ReferenceIndex::build(&found, &Default::default()),
+            resources: &found,
+            by_scope_type: ByScopeType::new(&found),
+            vars: Default::default(),
+            repo_files: &[],
+            today: 0,
+            settings: Settings::default(),
+            file_texts: vec![Some(text)],
+            record_unknowns: false,
+        };
+        let res = &found[i];
+        ctx.eval(&Hypothesis::closed(), res, res.body, cond).verdict == Verdict::Pass
+    }
+
+    fn resources(&self) -> Vec<Resource<'_>> {
+        let mut found = Vec::new();
         extract::extract(self.kind, &self.docs, 0, 0, &mut found);
+        found
+    }
+
+    /// The index of `f`'s resource in `found`.
+    fn pick(found: &[Resource], f: &Finding) -> Option<usize> {
         let span = f.span?;
-        found.retain(|r| r.name() == f.resource);
-        if found.len() > 1 {
-            found.retain(|r| {
-                r.header == span || (r.body.span.start <= span.start && span.end <= r.body.span.end)
-            });
-        }
-        match found.as_slice() {
-            [one] => Some(one.body),
+        let named: Vec<usize> = (0..found.len())
+            .filter(|&i| found[i].name() == f.resource)
+            .collect();
+        let hits: Vec<usize> = if named.len() > 1 {
+            named
+                .into_iter()
+                .filter(|&i| {
+                    let r = &found[i];
+                    r.header == span
+                        || (r.body.span.start <= span.start && span.end <= r.body.span.end)
+                })
+                .collect()
+        } else {
+            named
+        };
+        match hits.as_slice() {
+            [one] => Some(*one),
             _ => None,
         }
     }

@@ -28,7 +28,15 @@ pub fn add(
         .and_then(|b| entries.iter().find(|e| e.key == b))
         .filter(|e| starts_line(text, e.key_span.start));
     let at = match at_before {
-        Some(e) => above_comments(text, line_start(text, e.key_span.start)),
+        Some(e) => {
+            let at = above_comments(text, line_start(text, e.key_span.start));
+            // a file that keeps a blank line between its sections keeps it
+            // between the new key and the one it goes before
+            if at > 0 && text[line_start(text, at - 1)..at].trim().is_empty() {
+                body.push_str(nl);
+            }
+            at
+        }
         None => {
             let last = entries.last()?;
             match after_line(text, last.value.span.end.max(last.key_span.end)) {
@@ -92,10 +100,6 @@ pub fn block_entries<'a>(text: &str, map: &'a Node) -> Option<&'a [crate::docume
             return None;
         }
         if column(text, e.key_span.start)? != col {
-            return None;
-        }
-        let sub = text.get(e.key_span.start..e.value.span.end.max(e.key_span.end))?;
-        if sub.contains("{{") || sub.contains("{%") {
             return None;
         }
     }

@@ -247,10 +247,20 @@ fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, Comp
             return err("`fix.before` is a plain key, for a `set` fix", span);
         }
     }
+    if let Some(p) = &spec.unless_file_matches {
+        regex::Regex::new(p).or_else(|e| {
+            err(
+                format!("`fix.unless_file_matches` pattern: {e}"),
+                span.clone(),
+            )
+        })?;
+    }
     Ok(super::Fix {
         action,
         suggestion: spec.suggestion,
         before: spec.before,
+        unless_file_matches: spec.unless_file_matches,
+        when: spec.when.map(compile_cond).transpose()?.map(Arc::new),
     })
 }
 

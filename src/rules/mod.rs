@@ -162,7 +162,7 @@ pub struct Rule {
 
 /// A rule's fix (`fix` in the rule): what `check --fix`, `--diff` and the
 /// language server change on a failing subject.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Fix {
     pub action: FixAction,
     /// A suggestion is never applied by `--fix`: its value holds a
@@ -171,6 +171,24 @@ pub struct Fix {
     /// A key `set` adds goes just before this sibling when the mapping has
     /// it (a workflow's `permissions` above its `jobs`), else after the last.
     pub before: Option<String>,
+    /// No fix in a file whose text matches: the change would break
+    /// something there the rule cannot see (a later step that pushes with
+    /// the credentials the fix removes).
+    pub unless_file_matches: Option<String>,
+    /// The fix is offered only on a subject where this holds (`when`).
+    pub when: Option<Arc<Cond>>,
+}
+
+impl PartialEq for Fix {
+    /// Conditions have no equality; two fixes with one are never equal.
+    fn eq(&self, other: &Fix) -> bool {
+        self.action == other.action
+            && self.suggestion == other.suggestion
+            && self.before == other.before
+            && self.unless_file_matches == other.unless_file_matches
+            && self.when.is_none()
+            && other.when.is_none()
+    }
 }
 
 /// What a fix does, relative to the rule's subject.

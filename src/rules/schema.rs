@@ -69,7 +69,9 @@ pub struct RuleSpec {
 ///
 /// `suggestion = true` marks a fix that is shown but never applied: its value
 /// holds a placeholder in `<…>` a person must fill in. `before = "key"` puts
-/// an added key before that sibling when it is there.
+/// an added key before that sibling when it is there. `unless_file_matches =
+/// "regex"` offers no fix in a file whose text matches (a workflow that
+/// pushes with the token `persist-credentials: false` would take away).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixSpec {
@@ -81,6 +83,11 @@ pub struct FixSpec {
     #[serde(default)]
     pub suggestion: bool,
     pub before: Option<String>,
+    pub unless_file_matches: Option<String>,
+    /// A condition on the rule's subject, as `where` is written: the fix is
+    /// offered only where it holds (the workflow uses only actions that
+    /// need no write scope).
+    pub when: Option<Spanned<CondSpec>>,
 }
 
 /// `"data.*"` (every value the path reaches) or `{ path = "user_data",
