@@ -71,7 +71,7 @@ fn an_application_repository_gets_only_its_infrastructure_findings() {
     assert_eq!(
         summary,
         [
-            "Scanned 4 files (93 lines, 36 resources) with 220 rules: 2 findings, 0 files not parsed.",
+            "Scanned 4 files (93 lines, 36 resources) with 226 rules: 2 findings, 0 files not parsed.",
             "Categories in scope: security. 5 availability/confidentiality/privacy rules not in scope: add categories in soclint.toml.",
             "10 policy rules off: soclint.toml does not say where the repository keeps its policies (set `policy-paths`).",
             "By severity: low 2",
