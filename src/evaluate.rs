@@ -52,8 +52,9 @@ pub struct ChunkOutcome {
     pub findings: Vec<Finding>,
     /// (rule index, [passed, failed, skipped]) for the rules that gave a
     /// verdict: sparse, as most rules meet nothing in a directory and a dense
-    /// row per chunk added up to ~50 MB over a 10,000-directory scan.
-    pub verdicts: Vec<(usize, [usize; 3])>,
+    /// row per chunk added up to ~50 MB over a 10,000-directory scan; u32s,
+    /// as every chunk's list is held until the chunks merge.
+    pub verdicts: Vec<(u32, [u32; 3])>,
     /// Texts of files that findings point into.
     pub texts: Vec<(String, Arc<str>)>,
     /// Secrets to mask wherever a file's text is shown: (file, spans) for
@@ -357,15 +358,16 @@ fn set_where_set(f: &mut Finding, res: &Resource, files: &[FileRef]) {
 /// (rule index, [passed, failed, skipped]) from one verdict per evaluation,
 /// by rule index: a chunk meets a handful of the rules, and a counter per rule
 /// of the pack zeroed for every chunk cost more than sorting what it met.
-fn count_verdicts(mut tally: Vec<(usize, Verdict)>) -> Vec<(usize, [usize; 3])> {
+fn count_verdicts(mut tally: Vec<(usize, Verdict)>) -> Vec<(u32, [u32; 3])> {
     tally.sort_unstable_by_key(|&(ri, _)| ri);
-    let mut counts: Vec<(usize, [usize; 3])> = Vec::new();
+    let mut counts: Vec<(u32, [u32; 3])> = Vec::new();
     for (ri, verdict) in tally {
         let slot = match verdict {
             Verdict::Pass => 0,
             Verdict::Fail => 1,
             Verdict::Skip => 2,
         };
+        let ri = ri as u32;
         match counts.last_mut() {
             Some((last, c)) if *last == ri => c[slot] += 1,
             _ => {

@@ -189,7 +189,8 @@ impl Deferred {
             verdicts
                 .into_iter()
                 .enumerate()
-                .filter(|(_, v)| v.iter().any(|&n| n > 0)),
+                .filter(|(_, v)| v.iter().any(|&n| n > 0))
+                .map(|(ri, v)| (ri as u32, v.map(|n| n as u32))),
         );
         out.findings.append(&mut findings);
         crate::finding::sort_findings(&mut out.findings);

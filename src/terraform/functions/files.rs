@@ -51,6 +51,13 @@ impl Files {
 
     /// The path inside the root, or a refusal (a [`Fail::Limit`] naming it).
     fn resolve(&self, path: &str) -> Result<PathBuf, Fail> {
+        self.locate(path).map(|(full, _)| full)
+    }
+
+    /// As [`Files::resolve`], and whether anything is there (so that reading
+    /// a missing file, the usual answer for `.terraform/modules/modules.json`
+    /// in every Terraform directory, costs one `lstat` and no `open`).
+    fn locate(&self, path: &str) -> Result<(PathBuf, bool), Fail> {
         let refuse = |why: &str| Err(Fail::Limit(format!("{path:?}: {why}; not read")));
         if Path::new(path).is_absolute() || path.starts_with('~') {
             return refuse("an absolute path, outside the scanned tree");
@@ -81,19 +88,27 @@ impl Files {
         // as for a path that cannot be resolved, reading it then fails,
         // without a `readlink` per component first
         if std::fs::symlink_metadata(&full).is_err() {
-            return Ok(full);
+            return Ok((full, false));
         }
         match full.canonicalize() {
             Ok(real) if !real.starts_with(&self.root) => {
                 refuse("a symbolic link leads outside the scanned tree")
             }
-            _ => Ok(full),
+            _ => Ok((full, true)),
         }
     }
 
     /// A file's bytes (an error when missing or a directory).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Fail> {
-        let full = self.resolve(path)?;
+        let missing = || {
+            error(format!(
+                "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code"
+            ))
+        };
+        let (full, present) = self.locate(path)?;
+        if !present {
+            return missing();
+        }
         match crate::parse::read_capped(&full, self.max_size) {
             Ok(crate::parse::Capped::Read(bytes)) => Ok(bytes),
             Ok(crate::parse::Capped::TooLarge(size)) => Err(Fail::Limit(format!(
@@ -101,9 +116,7 @@ impl Files {
                 self.max_size
             ))),
             Err(_) if full.is_dir() => error(format!("{path:?} is a directory, not a file")),
-            Err(_) => error(format!(
-                "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code"
-            )),
+            Err(_) => missing(),
         }
     }
 
