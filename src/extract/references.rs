@@ -19,7 +19,7 @@ impl ReferenceIndex {
     /// Indexes the resources whose type some rule follows back (`referrer_types`).
     pub fn build(
         resources: &[Resource],
-        referrer_types: &std::collections::HashSet<String>,
+        referrer_types: &std::collections::HashSet<String, foldhash::fast::RandomState>,
     ) -> Self {
         let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::new();
         for (i, r) in resources.iter().enumerate() {
