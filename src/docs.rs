@@ -152,6 +152,15 @@ fn page(target: Target, list: &[&Rule]) -> String {
         }
         let _ = writeln!(s, "\n{}\n", m.rationale.trim());
         let _ = writeln!(s, "**Remediation:** {}", m.remediation.trim());
+        if let Some(fx) = &m.fix {
+            let kind = if fx.suggestion { "Suggestion" } else { "Fix" };
+            let how = if fx.suggestion {
+                "shown with a placeholder to fill in, never applied by `--fix`"
+            } else {
+                "`soclint check --fix`, `--diff` and the editor apply it where unambiguous"
+            };
+            let _ = writeln!(s, "\n**{kind}:** {} ({how})", fx.title);
+        }
         for ex in &m.examples {
             for (label, text) in [("Fails", &ex.fail), ("Passes", &ex.pass)] {
                 if let Some(t) = text {

@@ -273,6 +273,26 @@ fn suggestions_are_not_applied() {
         std::fs::read_to_string(dir.path().join("main.tf")).expect("read"),
         tf
     );
+    // where it is seen instead: the report, and `explain`
+    let (_, json, _) = soclint(
+        dir.path(),
+        &["check", ".", "--select", "AWS-CT-003", "--format", "json"],
+    );
+    assert!(
+        json.contains(r#""suggestion": "set `kms_key_id` to \"<KMS key ARN>\"""#),
+        "{json}"
+    );
+    let (code, explain, _) = soclint(dir.path(), &["explain", "AWS-CT-003"]);
+    assert_eq!(code, 0);
+    assert!(
+        explain.contains("  suggestion: set `kms_key_id` to \"<KMS key ARN>\" (fill in the placeholder; `--fix` never applies it)\n"),
+        "{explain}"
+    );
+    let (_, explain, _) = soclint(dir.path(), &["explain", "K8S-CTR-002"]);
+    assert!(
+        explain.contains("  fix: set `securityContext.allowPrivilegeEscalation` to false (`soclint check --fix` applies it where unambiguous)\n"),
+        "{explain}"
+    );
 }
 
 /// Minimal cases of what `--fix` met in real repositories (issue 19 field

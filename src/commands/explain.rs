@@ -32,6 +32,9 @@ pub fn run(id: &str, args: &RuleSourceArgs, only: &[Framework]) -> Result<u8, Fa
     s.push_str(&framework_section(&m.id, only));
     s.push_str(&format!("\nWhy it matters:\n  {}\n", m.rationale));
     s.push_str(&format!("\nHow to fix:\n  {}\n", m.remediation));
+    if let Some(fx) = &m.fix {
+        s.push_str(&format!("  {}\n", fx.sentence()));
+    }
     for (i, ex) in m.examples.iter().enumerate() {
         if let Some(f) = &ex.fail {
             s.push_str(&format!("\nExample {} (fails):\n{}\n", i + 1, indent(f)));

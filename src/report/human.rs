@@ -110,7 +110,16 @@ impl Diagnostic for FindingDiagnostic<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(terminal(&self.finding.rule.remediation)))
+        let rule = &self.finding.rule;
+        // a suggestion is never applied, so the report is where it is seen
+        match rule.fix.as_ref().filter(|f| f.suggestion) {
+            Some(fx) => Some(Box::new(format!(
+                "{}\n{}",
+                terminal(&rule.remediation),
+                terminal(&fx.sentence())
+            ))),
+            None => Some(Box::new(terminal(&rule.remediation))),
+        }
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|(s, _)| s as &dyn SourceCode)

@@ -257,6 +257,10 @@ fn finding(
     o.str("resource", &f.resource)?;
     o.str("message", &f.message)?;
     o.str("remediation", &f.rule.remediation)?;
+    if let Some(fx) = f.rule.fix.as_ref().filter(|x| x.suggestion) {
+        // never applied: a value only a person knows (a KMS key, a commit SHA)
+        o.str("suggestion", &fx.title)?;
+    }
     o.str("fingerprint", &f.fingerprint)?;
     if !frameworks.is_empty() {
         let map: BTreeMap<&str, Vec<&str>> = frameworks

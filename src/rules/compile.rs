@@ -261,6 +261,7 @@ fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, Comp
         before: spec.before,
         unless_file_matches: spec.unless_file_matches,
         when: spec.when.map(compile_cond).transpose()?.map(Arc::new),
+        title: spec.title,
     })
 }
 

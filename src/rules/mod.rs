@@ -107,6 +107,23 @@ pub struct FixNote {
     pub suggestion: bool,
 }
 
+impl FixNote {
+    /// One line for `explain`, the rule reference and reports.
+    pub fn sentence(&self) -> String {
+        if self.suggestion {
+            format!(
+                "suggestion: {} (fill in the placeholder; `--fix` never applies it)",
+                self.title
+            )
+        } else {
+            format!(
+                "fix: {} (`soclint check --fix` applies it where unambiguous)",
+                self.title
+            )
+        }
+    }
+}
+
 /// A setting of soclint.toml a rule needs before it applies: without it the
 /// rule is left out of a scan, and the summary says how many were.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,6 +194,8 @@ pub struct Fix {
     pub unless_file_matches: Option<String>,
     /// The fix is offered only on a subject where this holds (`when`).
     pub when: Option<Arc<Cond>>,
+    /// The rule's own words for the fix (`title`), else one is generated.
+    pub title: Option<String>,
 }
 
 impl PartialEq for Fix {
@@ -186,6 +205,7 @@ impl PartialEq for Fix {
             && self.suggestion == other.suggestion
             && self.before == other.before
             && self.unless_file_matches == other.unless_file_matches
+            && self.title == other.title
             && self.when.is_none()
             && other.when.is_none()
     }
@@ -207,6 +227,9 @@ pub enum FixAction {
 impl Fix {
     /// For a person: "set `publicly_accessible` to false".
     pub fn title(&self) -> String {
+        if let Some(t) = &self.title {
+            return t.clone();
+        }
         match &self.action {
             FixAction::Set { path, value } => {
                 format!("set `{}` to {}", path.join("."), value.display())

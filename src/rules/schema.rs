@@ -88,6 +88,9 @@ pub struct FixSpec {
     /// offered only where it holds (the workflow uses only actions that
     /// need no write scope).
     pub when: Option<Spanned<CondSpec>>,
+    /// What the fix does in a person's words, when the generated one
+    /// ("rewrite the value as …") would not say it well.
+    pub title: Option<String>,
 }
 
 /// `"data.*"` (every value the path reaches) or `{ path = "user_data",
