@@ -298,11 +298,13 @@ impl Server {
                 if let Some(path) = uri::to_path(&u).map(|p| crate::discover::absolute(&p)) {
                     self.published.remove(&path);
                     self.touched.remove(&path);
-                    if self.docs.remove(&path).is_some() {
+                    if let Some(d) = self.docs.remove(&path) {
                         // the file on disk is read again in place of the buffer
-                        self.changed_in_folders(&path);
-                        if let Some(i) = self.folder_of(&path) {
-                            self.dirty.insert(i);
+                        if !same_as_disk(&path, &d.text) {
+                            self.changed_in_folders(&path);
+                            if let Some(i) = self.folder_of(&path) {
+                                self.dirty.insert(i);
+                            }
                         }
                     }
                 }
@@ -374,7 +376,12 @@ impl Server {
             let root = crate::project::Anchor::of(&[dir]).base;
             self.folders.push(Workspace::new(root));
         }
-        self.changed_in_folders(&path);
+        // a document opened is read again even when it is as on disk: the
+        // file may have changed since it was scanned, unseen by a client
+        // that does not watch files
+        if self.docs.get(&path).is_none_or(|d| d.text != text) {
+            self.changed_in_folders(&path);
+        }
         match self.folder_of(&path) {
             Some(i) => {
                 self.dirty.insert(i);
@@ -810,6 +817,13 @@ fn one_edit(old: &str, new: &str, lines: &convert::Lines) -> Option<lsp_types::T
         range: lines.range(crate::document::Span::new(start, old.len() - tail)),
         new_text: new[start..new.len() - tail].to_string(),
     })
+}
+
+/// Whether the file at `path` holds `text` (a file too large to be worth
+/// reading for this, or unreadable, does not).
+fn same_as_disk(path: &std::path::Path, text: &str) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == text.len() as u64)
+        && std::fs::read(path).is_ok_and(|b| b == text.as_bytes())
 }
 
 /// An informational diagnostic at the start of the file.
