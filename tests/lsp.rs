@@ -118,6 +118,21 @@ impl Client {
         }
     }
 
+    /// The diagnostics published for `uri` among `msgs` (the last).
+    fn diagnostics_in(&self, msgs: &[Message], uri: &str) -> Value {
+        msgs.iter()
+            .rev()
+            .find_map(|m| match m {
+                Message::Notification(n)
+                    if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri =>
+                {
+                    Some(n.params.clone())
+                }
+                _ => None,
+            })
+            .expect("published")
+    }
+
     fn open(&self, uri: &str, language: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
@@ -1033,5 +1048,60 @@ fn utf8_positions_and_only_changed_diagnostics_republished() {
     let mut seen = published_uris(&msgs);
     seen.sort();
     assert_eq!(seen, both);
+    c.shutdown();
+}
+
+/// A client that can watch files is asked to (`client/registerCapability`
+/// for `workspace/didChangeWatchedFiles`); a file changed on disk and
+/// reported so moves the diagnostics of the open documents that read it,
+/// although the server keeps the results of what did not change.
+#[test]
+fn files_changed_on_disk_are_watched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(root.join("soclint.toml"), "select = [\"AWS-S3-001\"]\n").expect("write");
+    std::fs::write(root.join("main.tf"), MAIN).expect("write");
+    let tfvars = root.join("terraform.tfvars");
+    std::fs::write(&tfvars, "acl = \"public-read\"\n").expect("write");
+    let (mut c, _) = Client::start_with(
+        root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let register = loop {
+        if let Message::Request(r) = c.recv() {
+            break r;
+        }
+    };
+    assert_eq!(register.method, "client/registerCapability");
+    assert_eq!(
+        register.params["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    assert_eq!(
+        register.params["registrations"][0]["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*"
+    );
+    let main_uri = uri(&root.join("main.tf"));
+    c.open(&main_uri, "terraform", MAIN);
+    let d = c.diagnostics(&main_uri);
+    assert_eq!(places(&d), [("AWS-S3-001".to_string(), 6, 11, 6, 18)]);
+    // the variables file is changed by another program
+    std::fs::write(&tfvars, "acl = \"private\"\n").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&tfvars), "type": 2}]}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
+    assert_eq!(published_uris(&msgs), [main_uri.as_str()]);
+    let d = c.diagnostics_in(&msgs, &main_uri);
+    assert_eq!(places(&d), []);
+    // a file deleted: everything is scanned again (the value is the default)
+    std::fs::remove_file(&tfvars).expect("remove");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&tfvars), "type": 3}]}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
+    assert_eq!(published_uris(&msgs), Vec::<String>::new());
     c.shutdown();
 }
