@@ -9,7 +9,9 @@
 //!   (`ENV`/`ARG`/`LABEL`), `image`/`tag`/`digest`/`name` (`FROM`),
 //!   `user`/`group` (`USER`), `ports` (`EXPOSE`) and `heredocs` (when present);
 //! - `stages`: one map per `FROM` with `index`, `from`, the image fields, the
-//!   stage's `instructions`, the `value` of its last `USER` as `user` and `final`.
+//!   stage's `instructions`, the `value` of its last `USER` as `user`, the
+//!   users its `RUN` instructions create as `users_created` (when any) and
+//!   `final`.
 //!
 //! Continuation lines are joined with a single space; every span still points
 //! into the file (a joined value's span runs from its first to its last
@@ -924,6 +926,20 @@ fn build_stages(instructions: &[Node]) -> Vec<Node> {
             if let Some(u) = &user {
                 entries.push(entry("user", u.span, u.clone()));
             }
+            // the users this stage's RUN instructions create, each at its RUN
+            let created: Vec<Node> = instructions_of(&entries)
+                .iter()
+                .filter(|i| i.get("cmd").and_then(Node::as_str) == Some("RUN"))
+                .filter_map(|i| i.get("value"))
+                .flat_map(|v| {
+                    super::dockerfile_users::users_created(v.as_str().unwrap_or(""))
+                        .into_iter()
+                        .map(|name| Node::string(name, v.span))
+                })
+                .collect();
+            if !created.is_empty() {
+                entries.push(entry("users_created", span, Node::list(created, span)));
+            }
             if let Some(name) = stage.from.get("name").and_then(Node::as_str) {
                 earlier.push((name.to_string(), user));
             }
@@ -935,6 +951,15 @@ fn build_stages(instructions: &[Node]) -> Vec<Node> {
             Node::map(entries, span)
         })
         .collect()
+}
+
+/// The `instructions` list among a stage's entries.
+fn instructions_of(entries: &[Entry]) -> &[Node] {
+    entries
+        .iter()
+        .find(|e| e.key == "instructions")
+        .and_then(|e| e.value.as_list())
+        .unwrap_or(&[])
 }
 
 fn count_nodes(node: &Node) -> usize {

@@ -5,6 +5,7 @@
 //! reporters never need to know which syntax a value was written in.
 
 pub mod dockerfile;
+mod dockerfile_users;
 pub mod hcl;
 mod hcl_keys;
 pub mod json;

@@ -10,6 +10,7 @@
 //! variable, a module argument), a rendered template, an expression, a flow
 //! mapping or a merge key gets no fix. A suggestion (a placeholder only a
 //! person can fill) is built the same way and marked, never applied.
+mod dockerfile;
 pub mod expected;
 mod hcl;
 mod json;
@@ -49,6 +50,7 @@ enum Syntax {
     Hcl,
     Yaml,
     Json,
+    Dockerfile,
 }
 
 fn syntax_of(path: &str) -> Option<Syntax> {
@@ -59,6 +61,10 @@ fn syntax_of(path: &str) -> Option<Syntax> {
         Some(Syntax::Hcl)
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         Some(Syntax::Yaml)
+    } else if crate::discover::classify_name(path)
+        == crate::discover::NameClass::Known(crate::discover::FileKind::Dockerfile)
+    {
+        Some(Syntax::Dockerfile)
     } else {
         None
     }
@@ -115,6 +121,20 @@ fn set(
     value: &FixValue,
 ) -> Option<Vec<Edit>> {
     let key = path.last()?;
+    if let FixValue::From(from) = value {
+        // a name the subject itself holds (the user a stage creates)
+        let parsed = subject::Parsed::of(f, text)?;
+        let node = parsed.subject(f)?;
+        let name = from_path(node, from)?;
+        if syntax == Syntax::Dockerfile && path.len() == 1 && key == "user" {
+            return dockerfile::set_user(text, node, &name).map(|e| vec![e]);
+        }
+        let value = FixValue::Str(name);
+        return set(f, fix, text, syntax, span, path, &value);
+    }
+    if syntax == Syntax::Dockerfile {
+        return None;
+    }
     if written_at_key(text, span.start, key, syntax) {
         let old = text.get(span.start..span.end)?;
         if matches!(value, FixValue::Map(_)) || !is_literal(old, syntax) {
@@ -127,7 +147,7 @@ fn set(
         Syntax::Hcl if path.len() == 1 && !matches!(value, FixValue::Map(_)) => {
             hcl::insert_attribute(text, span.start, key, &render(value, syntax, ""))
         }
-        Syntax::Hcl => None,
+        Syntax::Hcl | Syntax::Dockerfile => None,
         Syntax::Yaml | Syntax::Json => {
             let parsed = subject::Parsed::of(f, text)?;
             let mut node = parsed.subject(f)?;
@@ -159,6 +179,24 @@ fn set(
     }
 }
 
+/// The last plain name (letters, digits, `_-.`) the path reaches in `node`.
+fn from_path(node: &crate::document::Node, path: &[String]) -> Option<String> {
+    let mut at = node;
+    for k in path {
+        at = at.get(k)?;
+    }
+    let last = match at.as_list() {
+        Some(items) => items.last()?,
+        None => at,
+    };
+    let name = last.as_str()?;
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    plain.then(|| name.to_string())
+}
+
 /// Whether `inner` lies in `outer`.
 fn within(outer: Span, inner: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
@@ -172,6 +210,7 @@ fn remove(f: &Finding, text: &str, syntax: Syntax, span: Span, path: &[String]) 
     }
     match syntax {
         Syntax::Hcl => hcl::remove_attribute(text, span.start, key),
+        Syntax::Dockerfile => None,
         Syntax::Yaml | Syntax::Json => {
             let parsed = subject::Parsed::of(f, text)?;
             // the mappings down the path, each with the key taken from it
@@ -223,6 +262,7 @@ fn written_at_key(text: &str, at: usize, key: &str, syntax: Syntax) -> bool {
         Syntax::Hcl => ('=', false),
         Syntax::Yaml => (':', false),
         Syntax::Json => (':', true),
+        Syntax::Dockerfile => return false,
     };
     let Some(before) = before.strip_suffix(sep) else {
         return false;
@@ -267,6 +307,7 @@ fn is_literal(value: &str, syntax: Syntax) -> bool {
             quoted('"') || value == "true" || value == "false" || value.parse::<i64>().is_ok()
         }
         Syntax::Yaml => quoted('"') || quoted('\'') || (plain && !value.starts_with('-')),
+        Syntax::Dockerfile => false,
     }
 }
 
@@ -306,9 +347,10 @@ fn render(v: &FixValue, syntax: Syntax, old: &str) -> String {
     match v {
         FixValue::Bool(b) => b.to_string(),
         FixValue::Int(i) => i.to_string(),
-        FixValue::Map(_) => v.display(),
+        FixValue::Map(_) | FixValue::From(_) => v.display(),
         FixValue::Str(s) => match syntax {
             Syntax::Hcl | Syntax::Json => format!("\"{s}\""),
+            Syntax::Dockerfile => s.clone(),
             Syntax::Yaml if old.starts_with('\'') => format!("'{s}'"),
             Syntax::Yaml if old.starts_with('"') || yaml_reads_otherwise(s) => format!("\"{s}\""),
             Syntax::Yaml => s.clone(),

@@ -205,20 +205,24 @@ fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, Comp
     };
     let action = match (&spec.set, &spec.remove, &spec.replace) {
         (Some(set), None, None) if spec.with.is_none() => {
-            let Some(value) = spec.value else {
-                return err("`fix.set` needs a `value`", span);
+            let value = match (spec.value, &spec.from) {
+                (Some(v), None) => fix_value(v, spec.suggestion, &span)?,
+                (None, Some(from)) => super::FixValue::From(path(from)?),
+                _ => return err("`fix.set` needs a `value` or a `from`", span),
             };
             FixAction::Set {
                 path: path(set)?,
-                value: fix_value(value, spec.suggestion, &span)?,
+                value,
             }
         }
-        (None, Some(remove), None) if spec.value.is_none() && spec.with.is_none() => {
+        (None, Some(remove), None)
+            if spec.value.is_none() && spec.with.is_none() && spec.from.is_none() =>
+        {
             FixAction::Remove {
                 path: path(remove)?,
             }
         }
-        (None, None, Some(pattern)) if spec.value.is_none() => {
+        (None, None, Some(pattern)) if spec.value.is_none() && spec.from.is_none() => {
             regex::Regex::new(pattern)
                 .or_else(|e| err(format!("`fix.replace` pattern: {e}"), span.clone()))?;
             let Some(with) = spec.with else {

@@ -250,6 +250,9 @@ pub enum FixValue {
     /// suggestion's placeholder), so no format needs escapes.
     Str(String),
     Map(Vec<(String, FixValue)>),
+    /// The plain name found at this path of the subject (`from`): a user
+    /// the Dockerfile stage creates.
+    From(Vec<String>),
 }
 
 impl FixValue {
@@ -259,6 +262,7 @@ impl FixValue {
             FixValue::Bool(b) => b.to_string(),
             FixValue::Int(i) => i.to_string(),
             FixValue::Str(s) => format!("\"{s}\""),
+            FixValue::From(p) => format!("the name at `{}`", p.join(".")),
             FixValue::Map(m) => format!(
                 "{{ {} }}",
                 m.iter()

@@ -77,6 +77,9 @@ pub struct RuleSpec {
 pub struct FixSpec {
     pub set: Option<String>,
     pub value: Option<toml::Value>,
+    /// Instead of `value`: the value found at this path of the subject
+    /// (the last when it reaches several), when it is a plain name.
+    pub from: Option<String>,
     pub remove: Option<String>,
     pub replace: Option<String>,
     pub with: Option<String>,
