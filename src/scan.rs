@@ -386,7 +386,9 @@ fn scan_found_with(
     // one allocation of the final size, each finding moved into it once
     result.findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for i in report_order(&parts) {
-        result.findings.append(&mut parts[i]);
+        // taken, not appended: `append` keeps each part's buffer until every
+        // part is dropped, two copies of the findings at the scan's peak
+        result.findings.extend(std::mem::take(&mut parts[i]));
     }
     result.stats = rules
         .rules
