@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: generates synthetic corpora (default 10k, 100k, 200k and 1M lines)
-# plus the repository's own fixtures, scans each with the release build, and
-# prints files/s, lines/s, wall time and peak RSS. Usage: bench/run.sh [LINES...]
+# Benchmark: generates synthetic corpora (default 10k, 100k, 200k, 1M and 10M
+# lines; the 10M one is 1.6 GB on disk) plus the repository's own fixtures,
+# scans each with the release build, and prints files/s, lines/s, wall time
+# and peak RSS. Usage: bench/run.sh [LINES...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -9,7 +10,7 @@ BIN=target/release/soclint
 OUT=bench/out
 mkdir -p "$OUT"
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 200000 1000000)
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 200000 1000000 10000000)
 
 measure() { # name dir
   local name=$1 dir=$2
@@ -60,14 +61,21 @@ for fmt in compact sarif; do
   echo "$largest lines, --format $fmt: $wall s, $((rss / 1024)) MB peak"
 done
 # start-up: `soclint check` on an empty directory (all built-in rules in
-# scope), median and best of 100 (python's clock: /usr/bin/time rounds to 10 ms)
+# scope), `soclint --version`, and `soclint rules` (every built-in rule file
+# loaded and compiled), median and best of 100 each (python's clock:
+# /usr/bin/time rounds to 10 ms)
 mkdir -p "$OUT/empty"
 python3 - "$BIN" "$OUT/empty" <<'PY'
 import statistics, subprocess, sys, time
-def once():
+def once(args):
     t0 = time.perf_counter()
-    subprocess.run([sys.argv[1], "check", sys.argv[2], "--fail-on", "never"], capture_output=True)
+    subprocess.run([sys.argv[1], *args], capture_output=True)
     return time.perf_counter() - t0
-runs = sorted(once() for _ in range(100))
-print(f"start-up on an empty directory: median {statistics.median(runs) * 1000:.1f} ms, best {runs[0] * 1000:.1f} ms (100 runs)")
+for name, args in [
+    ("check of an empty directory", ["check", sys.argv[2], "--fail-on", "never"]),
+    ("--version", ["--version"]),
+    ("rules (the whole pack loaded)", ["rules"]),
+]:
+    runs = sorted(once(args) for _ in range(100))
+    print(f"start-up, {name}: median {statistics.median(runs) * 1000:.1f} ms, best {runs[0] * 1000:.1f} ms (100 runs)")
 PY
