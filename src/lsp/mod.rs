@@ -471,7 +471,7 @@ impl Server {
     /// The code actions for the document: the quick fixes for the findings
     /// the range touches (the rules' fixes, built on the text the last scan
     /// read, and a suppression comment to fill in), and every safe fix of
-    /// the document in one edit (`source.fixAll.soclint`), as the client's
+    /// the document in one action (`source.fixAll.soclint`), as the client's
     /// `only` asks.
     // `WorkspaceEdit::changes` is lsp-types' map keyed by `Uri`, whose
     // hash does not change once built
@@ -557,9 +557,10 @@ impl Server {
             let uri = doc.uri.clone();
             if let Some((new, n)) = self.fix_all(folder, &path) {
                 let lines = convert::Lines::with(&old, self.encoding);
-                if let Some(e) = one_edit(&old, &new, &lines) {
+                let edits = line_edits(&old, &new, &lines);
+                if !edits.is_empty() {
                     let mut changes = HashMap::new();
-                    changes.insert(uri, vec![e]);
+                    changes.insert(uri, edits);
                     out.push(lsp_types::CodeAction {
                         title: format!(
                             "soclint: apply {n} safe fix{} to this file",
@@ -781,42 +782,35 @@ impl Server {
     }
 }
 
-/// The one edit that turns `old` into `new`: the whole lines between their
-/// common start and common end (as ruff's fix-all sends one edit; whole
-/// lines read better in an editor's preview than a cut inside a word);
-/// `None` when they are equal.
-fn one_edit(old: &str, new: &str, lines: &convert::Lines) -> Option<lsp_types::TextEdit> {
-    if old == new {
-        return None;
-    }
-    let mut start = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut tail = old[start..]
-        .bytes()
-        .rev()
-        .zip(new[start..].bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !old.is_char_boundary(old.len() - tail) || !new.is_char_boundary(new.len() - tail) {
-        tail -= 1;
-    }
-    // out to whole lines, inside what the two texts have in common
-    start = old[..start].rfind('\n').map_or(0, |i| i + 1);
-    let end = old.len() - tail;
-    if end > start && !old[..end].ends_with('\n') {
-        let rest = old[end..].find('\n').map_or(tail, |i| i + 1);
-        tail -= rest.min(tail);
-    }
-    Some(lsp_types::TextEdit {
-        range: lines.range(crate::document::Span::new(start, old.len() - tail)),
-        new_text: new[start..new.len() - tail].to_string(),
-    })
+/// The edits that turn `old` into `new`, one per run of changed lines (a
+/// line diff, as `check --diff` shows it): what an editor previews is what
+/// changes, and untouched lines between two fixes are not rewritten.
+fn line_edits(old: &str, new: &str, lines: &convert::Lines) -> Vec<lsp_types::TextEdit> {
+    let starts = |t: &str| -> Vec<usize> {
+        let mut s = vec![0];
+        s.extend(t.match_indices('\n').map(|(i, _)| i + 1));
+        s
+    };
+    let (old_starts, new_starts) = (starts(old), starts(new));
+    // the byte offset where line `i` starts (the end for the line after the last)
+    let at = |s: &[usize], t: &str, i: usize| s.get(i).copied().unwrap_or(t.len()).min(t.len());
+    similar::TextDiff::from_lines(old, new)
+        .ops()
+        .iter()
+        .filter(|op| op.tag() != similar::DiffTag::Equal)
+        .map(|op| {
+            let (o, n) = (op.old_range(), op.new_range());
+            let span = crate::document::Span::new(
+                at(&old_starts, old, o.start),
+                at(&old_starts, old, o.end),
+            );
+            lsp_types::TextEdit {
+                range: lines.range(span),
+                new_text: new[at(&new_starts, new, n.start)..at(&new_starts, new, n.end)]
+                    .to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Whether the file at `path` holds `text` (a file too large to be worth
@@ -876,4 +870,39 @@ fn publish(
         conn,
         Message::Notification(Notification::new(PublishDiagnostics::METHOD.into(), params)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use lsp_types::{Position, Range};
+
+    use super::*;
+
+    /// Two fixes with untouched lines between them are two edits; an
+    /// insertion is an empty range; a text without a final line break.
+    #[test]
+    fn fix_all_edits_are_the_changed_lines() {
+        let old = "a = 1\nb = true\nc = 3\nd = 4\ne = 5";
+        let new = "a = 1\nb = false\nc = 3\nd = 4\nx = 0\ne = 5";
+        let lines = convert::Lines::new(old);
+        let edits = line_edits(old, new, &lines);
+        let got: Vec<(Range, &str)> = edits
+            .iter()
+            .map(|e| (e.range, e.new_text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Range::new(Position::new(1, 0), Position::new(2, 0)),
+                    "b = false\n"
+                ),
+                (
+                    Range::new(Position::new(4, 0), Position::new(4, 0)),
+                    "x = 0\n"
+                ),
+            ]
+        );
+        assert!(line_edits(old, old, &lines).is_empty());
+    }
 }
