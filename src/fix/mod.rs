@@ -89,7 +89,7 @@ pub fn for_finding(f: &Finding, fix: &RuleFix, text: &str) -> Option<Fix> {
         }
     }
     if let Some(cond) = &fix.when {
-        let holds = matches!(syntax, Syntax::Yaml | Syntax::Json)
+        let holds = matches!(syntax, Syntax::Yaml | Syntax::Json | Syntax::Dockerfile)
             && subject::Parsed::of(f, text).is_some_and(|p| p.holds(f, cond, text));
         if !holds {
             return None;
