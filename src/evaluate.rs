@@ -85,6 +85,7 @@ pub fn evaluate<'a>(
     resources: &'a [Resource<'a>],
     files: &[FileRef],
     vars: HashMap<usize, HashMap<&'a str, &'a Node>>,
+    providers: crate::rules::version::ProviderVersions,
     repo_files: &'a [String],
     rules: &RuleSet,
     opts: &EvalOptions,
@@ -94,6 +95,7 @@ pub fn evaluate<'a>(
         resources,
         by_scope_type: ByScopeType::new(resources),
         vars,
+        providers,
         repo_files,
         today: opts.today,
         settings: opts
@@ -345,7 +347,12 @@ fn run_rule_into(
                 run.masks.extend(outcome.span);
                 ctx.mask_spans(res, subject, &rule.mask, &mut run.masks);
             }
+            let hardening = provider_dependent(ctx, res, subject, rule);
             let mut f = make_finding(rule, res, path, subject_header, outcome);
+            if let Some((pd, why)) = hardening {
+                f.rule = Arc::clone(&pd.hardening);
+                f.message = format!("{} (hardening: {}; {why})", f.message, pd.note);
+            }
             set_where_set(&mut f, res, files);
             if rule.meta.secret && f.path != path {
                 // the secret is written where it was set: masked there too
@@ -363,6 +370,45 @@ fn run_rule_into(
             run.findings.push(f);
         }
     }
+}
+
+/// Whether a failure of a rule with a `provider_default` depends on the
+/// provider version, with the reason: the version is unknown and the attribute
+/// whose default changed is unset, or (a service default the configuration
+/// cannot show) the version is unknown or `since` or later. A provider known
+/// to be older keeps the rule's severity: the old default applies.
+fn provider_dependent<'r>(
+    ctx: &Context,
+    res: &Resource,
+    subject: &Node,
+    rule: &'r Rule,
+) -> Option<(&'r crate::rules::ProviderDefault, String)> {
+    use crate::rules::ProviderEra;
+    let pd = rule.provider_default.as_deref()?;
+    let era = pd.era(&ctx.providers);
+    let depends = match (&pd.newer, era) {
+        (_, ProviderEra::Before) => false,
+        (Some((p, _)), ProviderEra::Unknown) => ctx.is_absent(res, subject, p),
+        (Some(_), ProviderEra::Since) => false,
+        (None, _) => true,
+    };
+    if !depends {
+        return None;
+    }
+    let since = pd
+        .since
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".");
+    let why = match era {
+        ProviderEra::Unknown => format!(
+            "depends on the {} provider version, which neither .terraform.lock.hcl nor a required_providers lower bound gives",
+            pd.provider
+        ),
+        _ => format!("the {} provider is {since} or later", pd.provider),
+    };
+    Some((pd, why))
 }
 
 /// When the offending value was set elsewhere (the resource's origins say

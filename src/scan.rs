@@ -822,8 +822,26 @@ fn scan_chunk(
             }
         }
     }
-    let mut outcome =
-        evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
+    // the provider versions the lock file or `required_providers` name,
+    // for this directory's resources and, as a root, every module it calls
+    let providers = if has_tf {
+        crate::terraform::providers::read(
+            file_access.as_ref(),
+            &module_of(dir, &own),
+            &opts.parse.limits,
+        )
+    } else {
+        Default::default()
+    };
+    let mut outcome = evaluate::evaluate(
+        &resources,
+        &files,
+        HashMap::new(),
+        providers.clone(),
+        &[],
+        rules,
+        &opts.eval,
+    );
     let tg_root = tg_module
         .as_ref()
         .filter(|m| callees.iter().any(|(d, _)| d == *m));
@@ -935,6 +953,7 @@ fn scan_chunk(
             &tf_resources,
             &files,
             HashMap::new(),
+            providers,
             &[],
             rules,
             &opts.eval,
@@ -1150,6 +1169,7 @@ fn scan_repository(
         &resources,
         &files,
         HashMap::new(),
+        Default::default(),
         repo.files,
         rules,
         &opts.eval,
@@ -1196,8 +1216,15 @@ pub fn scan_plan(
         rel: plan_rel,
         text: Some(&text),
     }];
-    let mut outcome =
-        evaluate::evaluate(&resources, &files, HashMap::new(), &[], rules, &opts.eval);
+    let mut outcome = evaluate::evaluate(
+        &resources,
+        &files,
+        HashMap::new(),
+        Default::default(),
+        &[],
+        rules,
+        &opts.eval,
+    );
     // the plan is the whole scan: relations across it are answered here
     Deferred::settle(&mut outcome, rules);
 

@@ -366,7 +366,15 @@ pub fn check_rendered(
         extract::extract(FileKind::Kubernetes, nodes, i, i, &mut resources);
     }
     scan.resources = resources.len();
-    let mut outcome = evaluate::evaluate(&resources, &refs, HashMap::new(), &[], rules, eval);
+    let mut outcome = evaluate::evaluate(
+        &resources,
+        &refs,
+        HashMap::new(),
+        Default::default(),
+        &[],
+        rules,
+        eval,
+    );
     // findings move to the source of their bytes
     let by_path: HashMap<&str, &Rendered> =
         parsed.iter().map(|(d, p, _)| (p.as_str(), *d)).collect();

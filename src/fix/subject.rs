@@ -63,6 +63,7 @@ impl Parsed {
             resources: &found,
             by_scope_type: ByScopeType::new(&found),
             vars: Default::default(),
+            providers: Default::default(),
             repo_files: &[],
             today: 0,
             settings: Settings::default(),

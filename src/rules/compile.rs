@@ -117,7 +117,7 @@ pub fn compile_rule(
     if for_each.is_none() && for_each_where.is_some() {
         return err("`for_each_where` needs `for_each`", rule_span);
     }
-    let assert = compile_cond(spec.assert)?;
+    let mut assert = compile_cond(spec.assert)?;
     let mut requires = Vec::new();
     for r in &spec.requires {
         match super::Requirement::parse(r.get_ref()) {
@@ -149,30 +149,41 @@ pub fn compile_rule(
         }
         f => f.map(compile_fix).transpose()?,
     };
-    Ok(Rule {
-        meta: Arc::new(RuleMeta {
-            id,
-            title: spec.title,
-            severity,
-            criteria: criteria_ids,
-            target,
-            resources,
-            message,
-            label: spec.label.map(|l| l.into_inner()),
-            secret: spec.secret,
-            rationale: spec.rationale.trim().to_string(),
-            remediation: spec.remediation.trim().to_string(),
-            references: spec.references,
-            checkov: spec.checkov,
-            examples: spec.examples,
-            requires,
-            origin: origin.to_string(),
-            definition,
-            fix: fix.as_ref().map(|f: &super::Fix| super::FixNote {
-                title: f.title(),
-                suggestion: f.suggestion,
-            }),
+    let meta = RuleMeta {
+        id,
+        title: spec.title,
+        severity,
+        criteria: criteria_ids,
+        target,
+        resources,
+        message,
+        label: spec.label.map(|l| l.into_inner()),
+        secret: spec.secret,
+        rationale: spec.rationale.trim().to_string(),
+        remediation: spec.remediation.trim().to_string(),
+        references: spec.references,
+        checkov: spec.checkov,
+        examples: spec.examples,
+        requires,
+        origin: origin.to_string(),
+        definition,
+        fix: fix.as_ref().map(|f: &super::Fix| super::FixNote {
+            title: f.title(),
+            suggestion: f.suggestion,
         }),
+    };
+    let provider_default = match spec.provider_default {
+        Some(pd) => {
+            let pd = compile_provider_default(pd, &meta, target)?;
+            if let Some((path, _)) = &pd.newer {
+                attach_newer(&mut assert, path, &pd);
+            }
+            Some(pd)
+        }
+        None => None,
+    };
+    Ok(Rule {
+        meta: Arc::new(meta),
         paths,
         where_values: where_.as_ref().and_then(super::WhereValues::of),
         where_,
@@ -182,7 +193,68 @@ pub fn compile_rule(
         mask,
         uses_scan: false,
         fix,
+        provider_default,
     })
+}
+
+/// A rule's `provider_default`: a Terraform rule's, with a version `since`,
+/// `path` and `value` together, a severity below the rule's.
+fn compile_provider_default(
+    spec: Spanned<super::schema::ProviderDefaultSpec>,
+    meta: &RuleMeta,
+    target: Target,
+) -> Result<Arc<super::ProviderDefault>, CompileError> {
+    let span = spec.span();
+    let spec = spec.into_inner();
+    if target != Target::Terraform {
+        return err("`provider_default` is for Terraform rules", span);
+    }
+    let since = super::version::parse(spec.since.get_ref()).ok_or_else(|| CompileError {
+        message: format!("`{}` is not a version (e.g. 3.0.0)", spec.since.get_ref()),
+        span: spec.since.span(),
+    })?;
+    let newer = match (&spec.path, &spec.value) {
+        (Some(p), Some(v)) => Some((
+            Path::parse(p.get_ref()).or_else(|e| err(format!("invalid path: {e}"), p.span()))?,
+            super::eval::lit_node(&lit(v, span.clone())?),
+        )),
+        (None, None) => None,
+        _ => return err("`path` and `value` go together in `provider_default`", span),
+    };
+    let severity = Severity::parse(spec.severity.get_ref()).ok_or_else(|| CompileError {
+        message: format!(
+            "unknown severity `{}` (expected critical, high, medium, low or info)",
+            spec.severity.get_ref()
+        ),
+        span: spec.severity.span(),
+    })?;
+    if severity >= meta.severity {
+        return err(
+            "the severity of a finding that depends on the provider version is below the rule's",
+            spec.severity.span(),
+        );
+    }
+    let mut hardening = meta.clone();
+    hardening.severity = severity;
+    Ok(Arc::new(super::ProviderDefault {
+        provider: spec.provider,
+        since,
+        newer,
+        hardening: Arc::new(hardening),
+        note: spec.note.trim().to_string(),
+    }))
+}
+
+/// Gives every test of `path` the provider default's newer value.
+fn attach_newer(cond: &mut Cond, path: &Path, pd: &Arc<super::ProviderDefault>) {
+    match cond {
+        Cond::All(items) | Cond::Any(items) => {
+            items.iter_mut().for_each(|c| attach_newer(c, path, pd))
+        }
+        Cond::Not(inner) => attach_newer(inner, path, pd),
+        Cond::Test { path: p, newer, .. } if p == path => *newer = Some(Arc::clone(pd)),
+        _ => {}
+    }
 }
 
 /// A rule's `fix`: exactly one of `set` (with `value`), `remove` and
@@ -649,6 +721,7 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
                 span: span.clone(),
             })?,
             default,
+            newer: None,
         }),
         _ => {
             return err(

@@ -105,6 +105,9 @@ pub struct Context<'a> {
     pub references: crate::extract::ReferenceIndex,
     /// Per scope: Terraform variables with a statically known default.
     pub vars: HashMap<usize, HashMap<&'a str, &'a Node>>,
+    /// The provider versions of the chunk's Terraform root module (empty
+    /// elsewhere), for rules with a `provider_default`.
+    pub providers: crate::rules::version::ProviderVersions,
     /// Every file under the scanned root, relative, sorted.
     pub repo_files: &'a [String],
     /// Today as days since 1970-01-01 (UTC).
@@ -206,6 +209,16 @@ impl<'a> Context<'a> {
                 .all(|p| super::compile::check_glob(p, 0..0).is_ok()))
         .then(|| super::LazyGlobs::new(expanded.clone()));
         (custom, expanded)
+    }
+
+    /// Whether `path` reaches nothing from `subject` (an attribute left unset).
+    pub fn is_absent(&self, res: &Resource<'a>, subject: &'a Node, path: &super::Path) -> bool {
+        let start = Hit {
+            node: subject,
+            span: subject.span,
+        };
+        let resolved = self.resolve(res, start, path);
+        resolved.hits.is_empty() && !resolved.unknown
     }
 
     /// Substitutes `var.x` with the variable's literal default (the span stays at the use).
@@ -417,13 +430,22 @@ impl<'a> Context<'a> {
                 path,
                 test,
                 default,
+                newer,
             } => {
                 let start = Hit {
                     node: subject,
                     span: subject.span,
                 };
                 let resolved = self.resolve(res, start, path);
-                self.eval_test(hyp, res, &resolved, test, default.as_ref())
+                // from the provider version that changed it, an absent
+                // attribute has the newer default
+                let default = match newer.as_deref() {
+                    Some(pd) if pd.era(&self.providers) == super::ProviderEra::Since => {
+                        pd.newer.as_ref().map(|(_, v)| v)
+                    }
+                    _ => default.as_ref(),
+                };
+                self.eval_test(hyp, res, &resolved, test, default)
             }
             Cond::Relation(rel) => self.eval_relation(hyp, res, subject, rel),
             Cond::FileExists(globs, patterns) => {

@@ -70,7 +70,7 @@ impl fmt::Display for Severity {
 
 /// Everything about a rule that is not logic: one place, from which `explain`,
 /// `rules`, docs and every output format are generated.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RuleMeta {
     pub id: String,
     pub title: String,
@@ -175,6 +175,45 @@ pub struct Rule {
     pub uses_scan: bool,
     /// What `check --fix` and the language server change to fix a finding.
     pub fix: Option<Fix>,
+    /// A default that changed with the provider version (`provider_default`).
+    pub provider_default: Option<Arc<ProviderDefault>>,
+}
+
+/// A rule's `provider_default`: a default that changed with a provider's
+/// version (azurerm 3.0 made TLS 1.2 the minimum) or a service's (S3 encrypts
+/// every new bucket since January 2023).
+#[derive(Debug)]
+pub struct ProviderDefault {
+    /// The provider type (`aws`, `azurerm`).
+    pub provider: String,
+    pub since: version::Version,
+    /// The attribute whose default changed and its value from `since` on.
+    pub newer: Option<(Path, crate::document::Node)>,
+    /// The rule's description with the lower severity, for findings that
+    /// depend on the provider version.
+    pub hardening: Arc<RuleMeta>,
+    pub note: String,
+}
+
+/// What a provider's version says about a rule with a `provider_default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderEra {
+    /// Known and older than `since`: the old default, the rule as written.
+    Before,
+    /// Known and `since` or later.
+    Since,
+    /// Neither a lock file nor `required_providers` says.
+    Unknown,
+}
+
+impl ProviderDefault {
+    pub fn era(&self, versions: &crate::rules::version::ProviderVersions) -> ProviderEra {
+        match versions.get(&self.provider) {
+            None => ProviderEra::Unknown,
+            Some(v) if version::cmp(v, &self.since).is_lt() => ProviderEra::Before,
+            Some(_) => ProviderEra::Since,
+        }
+    }
 }
 
 /// A rule's fix (`fix` in the rule): what `check --fix`, `--diff` and the
@@ -488,6 +527,9 @@ pub enum Cond {
         test: Test,
         /// The value an absent attribute has (a provider default).
         default: Option<crate::document::Node>,
+        /// The rule's `provider_default` when it is about this path: from its
+        /// version on, an absent attribute has its value instead.
+        newer: Option<Arc<ProviderDefault>>,
     },
     /// A relation to other resources (`referenced_by`, `references`,
     /// `selected_by`, `any_resource`); shared so the rule set can list the
@@ -1053,6 +1095,7 @@ mod where_values_tests {
             path: Path::parse(path).expect("path"),
             test,
             default: None,
+            newer: None,
         }
     }
 

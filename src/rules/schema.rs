@@ -56,6 +56,34 @@ pub struct RuleSpec {
     /// A fix `check --fix` and the language server may apply:
     /// `fix = { set = "publicly_accessible", value = false }`.
     pub fix: Option<Spanned<FixSpec>>,
+    /// A default that changed with a provider (or a service) version:
+    /// `provider_default = { provider = "azurerm", since = "3.0.0", path =
+    /// "minimum_tls_version", value = "1.2", note = "…" }`.
+    pub provider_default: Option<Spanned<ProviderDefaultSpec>>,
+}
+
+/// What a rule's verdict owes to a provider version (see
+/// [`super::ProviderDefault`]). With `path` and `value`: from `since` on, an
+/// unset `path` takes `value` (the assert's `default`, if any, is the value
+/// before). Without them the failure itself is what changed (a service
+/// default the configuration cannot show): from `since` on, and when the
+/// version is unknown, it is reported at `severity`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderDefaultSpec {
+    pub provider: String,
+    pub since: Spanned<String>,
+    pub path: Option<Spanned<String>>,
+    pub value: Option<toml::Value>,
+    /// The severity of a finding that depends on the provider version.
+    #[serde(default = "hardening_severity")]
+    pub severity: Spanned<String>,
+    /// Why the finding depends on the version (appended to its message).
+    pub note: String,
+}
+
+fn hardening_severity() -> Spanned<String> {
+    Spanned::new(0..0, "low".to_string())
 }
 
 /// What a fix does (one of `set`, `remove`, `replace`), relative to what

@@ -8,6 +8,10 @@
 /// A version: its numeric parts (`v6.0.2` → [6, 0, 2]).
 pub type Version = Vec<u64>;
 
+/// Provider type (`aws`, `azurerm`) → the version a Terraform root module
+/// runs it with (read by `terraform::providers`).
+pub type ProviderVersions = std::collections::HashMap<String, Version>;
+
 /// `v6`, `V1.2`, `6.0.2`, `6.0.0-beta.1` (the pre-release suffix is ignored):
 /// at most four numeric parts.
 pub fn parse(text: &str) -> Option<Version> {

@@ -22,6 +22,7 @@ pub mod functions;
 pub mod module;
 pub mod plan;
 pub mod policy;
+pub mod providers;
 pub mod source;
 pub mod terragrunt;
 pub mod types;
