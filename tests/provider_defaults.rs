@@ -189,6 +189,22 @@ fn terragoat_shaped_constraint_admits_the_old_azurerm() {
     );
 }
 
+/// terragoat's actual file: the pre-0.13 `version` argument of the
+/// provider block.
+#[test]
+fn terragoat_legacy_provider_block_version() {
+    let provider = "provider \"azurerm\" {\n  subscription_id = var.subscription_id\n  version = \">= 2.0.0\"\n  features {}\n}\n";
+    let found = findings(&[("main.tf", MAIN), ("provider.tf", provider)]);
+    assert!(
+        found.contains(&f("AZ-SQL-004", 1, Severity::High, false)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&f("AZ-STG-002", 6, Severity::High, false)),
+        "{found:?}"
+    );
+}
+
 /// A module called by the root takes the root's lock file.
 #[test]
 fn a_called_module_takes_the_roots_lock_file() {

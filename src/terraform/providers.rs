@@ -52,6 +52,17 @@ fn locked(doc: &Node) -> Vec<(String, Version)> {
 /// legacy string form (`aws = "~> 3.0"`).
 fn required(doc: &Node) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    // Terraform < 0.13's `provider "azurerm" { version = ">= 2.0.0" }`
+    // (terragoat's), still read by later versions with a deprecation warning
+    for providers in entries(doc, "provider") {
+        for p in providers.as_map().unwrap_or(&[]) {
+            for body in bodies(&p.value) {
+                if let Some(c) = body.get("version").and_then(Node::as_str) {
+                    out.push((p.key.clone(), c.to_string()));
+                }
+            }
+        }
+    }
     for tf in entries(doc, "terraform").flat_map(bodies) {
         for rp in tf.as_map().unwrap_or(&[]) {
             if rp.key != "required_providers" {
@@ -146,6 +157,15 @@ mod tests {
             &limits,
         )
         .expect("parses");
+        let legacy = crate::document::hcl::parse(
+            "provider \"azurerm\" {\n  version = \">= 2.0.0\"\n  features {}\n}\n",
+            &limits,
+        )
+        .expect("parses");
+        assert_eq!(
+            required(&legacy),
+            vec![("azurerm".to_string(), ">= 2.0.0".to_string())]
+        );
         assert_eq!(
             required(&tf),
             vec![
