@@ -47,13 +47,7 @@ pub fn compile_rule(
             spec.id.span(),
         );
     }
-    let severity = Severity::parse(spec.severity.get_ref()).ok_or_else(|| CompileError {
-        message: format!(
-            "unknown severity `{}` (expected critical, high, medium, low or info)",
-            spec.severity.get_ref()
-        ),
-        span: spec.severity.span(),
-    })?;
+    let severity = severity_of(&spec.severity)?;
     let target = Target::parse(spec.target.get_ref()).ok_or_else(|| CompileError {
         message: format!(
             "unknown target `{}` (expected one of: {})",
@@ -197,6 +191,17 @@ pub fn compile_rule(
     })
 }
 
+/// A rule's severity word, or an error at it.
+fn severity_of(word: &Spanned<String>) -> Result<Severity, CompileError> {
+    Severity::parse(word.get_ref()).ok_or_else(|| CompileError {
+        message: format!(
+            "unknown severity `{}` (expected critical, high, medium, low or info)",
+            word.get_ref()
+        ),
+        span: word.span(),
+    })
+}
+
 /// A rule's `provider_default`: a Terraform rule's, with a version `since`,
 /// `path` and `value` together, a severity below the rule's.
 fn compile_provider_default(
@@ -221,13 +226,7 @@ fn compile_provider_default(
         (None, None) => None,
         _ => return err("`path` and `value` go together in `provider_default`", span),
     };
-    let severity = Severity::parse(spec.severity.get_ref()).ok_or_else(|| CompileError {
-        message: format!(
-            "unknown severity `{}` (expected critical, high, medium, low or info)",
-            spec.severity.get_ref()
-        ),
-        span: spec.severity.span(),
-    })?;
+    let severity = severity_of(&spec.severity)?;
     if severity >= meta.severity {
         return err(
             "the severity of a finding that depends on the provider version is below the rule's",
