@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::document::{origin, FileSpan, LineIndex, Node, Span};
 use crate::extract::{ReferenceIndex, Resource};
-use crate::finding::{fingerprint_of, Evaluation, Finding, Location, Role, Site, UnknownUse};
+use crate::finding::{fingerprint_of, Evaluation, Fill, Finding, Location, Role, Site, UnknownUse};
 use crate::rules::eval::{ByScopeType, Context, Outcome, Verdict};
 use crate::rules::scan_scope::{Fact, Hypothesis};
 use crate::rules::{Rule, RuleSet};
@@ -350,18 +350,19 @@ fn run_rule_into(
             let hardening = provider_dependent(ctx, res, subject, rule);
             let mut f = make_finding(rule, res, path, subject_header, outcome);
             if let Some((pd, why)) = hardening {
-                f.rule = Arc::clone(&pd.hardening);
-                f.message = format!("{} (hardening: {}; {why})", f.message, pd.note);
+                f.set_rule(Arc::clone(&pd.hardening));
+                let message = format!("{} (hardening: {}; {why})", f.message(), pd.note);
+                f.set_message(message);
             }
             set_where_set(&mut f, res, files);
-            if rule.meta.secret && f.path != path {
+            if rule.meta.secret && *f.path != *path {
                 // the secret is written where it was set: masked there too
                 run.masks_elsewhere
-                    .extend(f.span.map(|s| (f.path.clone(), s)));
+                    .extend(f.span().map(|s| (f.path.to_string(), s)));
             }
             f.related
                 .extend(res.related.iter().map(|(file, span)| Site {
-                    path: files[*file].rel.to_string(),
+                    path: Arc::from(files[*file].rel),
                     span: Some(*span),
                     location: Location::default(),
                     role: Role::ModuleCall,
@@ -417,7 +418,7 @@ fn provider_dependent<'r>(
 /// [`Role::Landing`] site; a value set outside the scan (the command line)
 /// leaves the finding in place with a [`Role::SetAt`] note.
 fn set_where_set(f: &mut Finding, res: &Resource, files: &[FileRef]) {
-    let (Some(file), Some(span)) = (res.file, f.span) else {
+    let (Some(file), Some(span)) = (res.file, f.span()) else {
         return;
     };
     let Some(set_by) = origin::find(res.origins, FileSpan::new(file, span)) else {
@@ -425,8 +426,8 @@ fn set_where_set(f: &mut Finding, res: &Resource, files: &[FileRef]) {
     };
     match set_by.at {
         Some(at) => {
-            let landing = std::mem::replace(&mut f.path, files[at.file].rel.to_string());
-            f.span = Some(at.span);
+            let landing = f.relocate(Arc::from(files[at.file].rel));
+            f.set_span(Some(at.span));
             f.related.push(Site {
                 path: landing,
                 span: Some(span),
@@ -436,7 +437,7 @@ fn set_where_set(f: &mut Finding, res: &Resource, files: &[FileRef]) {
             });
         }
         None => f.related.push(Site {
-            path: String::new(),
+            path: Arc::default(),
             span: None,
             location: Location::default(),
             role: Role::SetAt,
@@ -496,13 +497,13 @@ fn make_finding(
     subject_header: Option<Span>,
     outcome: Outcome,
 ) -> Finding {
-    let (path, span) = match &outcome.file {
-        Some(file) => (file.clone(), None),
+    let (at, span) = match &outcome.file {
+        Some(file) => (file.as_str(), None),
         None => {
             let span = outcome.span.or(subject_header).unwrap_or(res.header);
             let whole_file =
                 res.file.is_none() || (span.is_empty() && span.start == 0 && res.header.is_empty());
-            (path.to_string(), if whole_file { None } else { Some(span) })
+            (path, if whole_file { None } else { Some(span) })
         }
     };
     let shown = outcome.value.as_ref().map(|v| v.render());
@@ -511,57 +512,22 @@ fn make_finding(
     } else {
         shown
     };
-    let message = render_message(&rule.meta.message, res, &path, shown.as_deref());
-    // the message doubles as the label unless the rule has one (kept empty: no copy)
-    let label = match &rule.meta.label {
-        Some(l) => render_message(l, res, &path, shown.as_deref()),
-        None => String::new(),
+    let fill = Fill {
+        resource: res.name(),
+        ty: res.ty.as_str(),
+        path: at,
+        value: shown.as_deref(),
     };
-    Finding {
-        rule: rule.meta.clone(),
-        path: if path.is_empty() { ".".into() } else { path },
+    // (paths and addresses are shared with the chunk's other findings once
+    // they are located)
+    Finding::from_rule(
+        rule.meta.clone(),
+        Arc::from(if at.is_empty() { "." } else { at }),
         span,
-        location: Location::default(),
-        resource: res.name().to_string(),
-        message,
-        label,
-        value: shown,
-        related: Vec::new(),
-        fingerprint: String::new(),
-        suppression: None,
-    }
-}
-
-/// The rule's message with its placeholders filled in, in one pass: a value
-/// that itself contains `{path}` (text from the scanned file) stays as written.
-fn render_message(template: &str, res: &Resource, path: &str, value: Option<&str>) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let tail = &rest[open..];
-        let filled = [
-            ("{resource}", res.name()),
-            ("{type}", res.ty.as_str()),
-            ("{file}", path),
-            ("{path}", path),
-            ("{value}", value.unwrap_or("not set")),
-        ]
-        .into_iter()
-        .find(|(name, _)| tail.starts_with(name));
-        match filled {
-            Some((name, text)) => {
-                out.push_str(text);
-                rest = &tail[name.len()..];
-            }
-            None => {
-                out.push('{');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+        Arc::from(res.name()),
+        shown.as_deref().map(Box::from),
+        &fill,
+    )
 }
 
 /// Byte spans → line:column, and fingerprints, while the chunk's texts are at
@@ -584,23 +550,39 @@ fn locate(
         end_line: 1,
         end_column: 1,
     };
+    // one copy of each path and address for all the chunk's findings
+    let mut shared: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
+    let mut share = |s: &mut Arc<str>| match shared.get(&**s) {
+        Some(one) => *s = Arc::clone(one),
+        None => {
+            shared.insert(Arc::clone(s));
+        }
+    };
     let waiting = out.pending.iter_mut().flat_map(|p| p.findings_mut());
     for f in out.findings.iter_mut().chain(waiting) {
+        share(&mut f.path);
+        share(&mut f.resource);
         for r in &mut f.related {
-            let Some((span, (&rel, text))) = r.span.zip(texts.get_key_value(r.path.as_str()))
-            else {
+            share(&mut r.path);
+            let Some((span, (&rel, text))) = r.span.zip(texts.get_key_value(&*r.path)) else {
                 continue;
             };
             let idx = indexes.entry(rel).or_insert_with(|| LineIndex::new(text));
             r.location = locate_span(idx, text, span);
         }
-        let Some((span, (&rel, text))) = f.span.zip(texts.get_key_value(f.path.as_str())) else {
+        let Some((span, (&rel, text))) = f.span().zip(texts.get_key_value(&*f.path)) else {
             f.location = whole;
-            let what = f.value.as_deref().unwrap_or(&f.message);
-            let path = f.path.clone();
+            let message;
+            let what = match f.value.as_deref() {
+                Some(v) => v,
+                None => {
+                    message = f.message();
+                    &message
+                }
+            };
             f.fingerprint = fingerprint_of(
                 f,
-                &path,
+                &f.path,
                 what,
                 legacy.then_some(&mut out.legacy_fingerprints),
             );
@@ -612,20 +594,16 @@ fn locate(
         // findings moved to where values are set, so baselines keep matching)
         let (path, offending) = match f.related.iter().find(|s| s.role == Role::Landing) {
             Some(landing) => {
-                let text = texts.get(landing.path.as_str());
+                let text = texts.get(&*landing.path);
                 let at = landing.span.unwrap_or_default();
                 let offending = text.and_then(|t| t.get(at.start..at.end));
-                (landing.path.as_str(), offending.unwrap_or_default())
+                (&*landing.path, offending.unwrap_or_default())
             }
-            None => (
-                f.path.as_str(),
-                text.get(span.start..span.end).unwrap_or_default(),
-            ),
+            None => (&*f.path, text.get(span.start..span.end).unwrap_or_default()),
         };
-        let path = path.to_string();
         f.fingerprint = fingerprint_of(
             f,
-            &path,
+            path,
             offending,
             legacy.then_some(&mut out.legacy_fingerprints),
         );
@@ -698,17 +676,12 @@ fn locate(
 pub fn locate_span(idx: &LineIndex, text: &str, span: Span) -> Location {
     let (start_line, start_column) = idx.line_col(text, span.start);
     let (end_line, end_column) = idx.line_col(text, span.end);
-    Location {
-        start_line,
-        start_column,
-        end_line,
-        end_column,
-    }
+    Location::new(start_line, start_column, end_line, end_column)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{count_verdicts, render_message};
+    use super::count_verdicts;
     use crate::rules::eval::Verdict;
 
     #[test]
@@ -727,42 +700,5 @@ mod tests {
             vec![(0, [0, 1, 0]), (2, [0, 2, 0]), (7, [2, 0, 1])]
         );
         assert!(count_verdicts(Vec::new()).is_empty());
-    }
-
-    use crate::document::{Node, Span, Value};
-    use crate::extract::Resource;
-    use crate::rules::Target;
-
-    #[test]
-    fn message_placeholders_are_filled_once() {
-        let body = Node {
-            value: Value::Null,
-            span: Span::new(0, 0),
-        };
-        let res = Resource {
-            target: Target::Terraform,
-            ty: "aws_s3_bucket".into(),
-            address: "aws_s3_bucket.logs".into(),
-            file: Some(0),
-            body: &body,
-            header: Span::new(0, 0),
-            scope: 0,
-            related: Vec::new(),
-            namespace: None,
-            labels: None,
-            origins: &[],
-        };
-        let msg = |t: &str, v: Option<&str>| render_message(t, &res, "infra/s3.tf", v);
-        assert_eq!(
-            msg("{type} {resource} in {file} ({path}) is {value}", Some("x")),
-            "aws_s3_bucket aws_s3_bucket.logs in infra/s3.tf (infra/s3.tf) is x"
-        );
-        assert_eq!(msg("{value}", None), "not set");
-        // other braces are text, and a value is not searched for placeholders
-        assert_eq!(
-            msg("${{ github.token }} {unknown} {", Some("{path}")),
-            "${{ github.token }} {unknown} {"
-        );
-        assert_eq!(msg("value `{value}`", Some("{path}")), "value `{path}`");
     }
 }

@@ -8,32 +8,52 @@ use crate::rules::{RuleMeta, Severity};
 use crate::unscanned::{Skipped, Status};
 
 /// 1-based line and column (columns count characters) of a span's ends.
+/// `u32`s: a file is read only up to the size limit (5 MB by default), and
+/// every finding and related place holds one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
 pub struct Location {
-    pub start_line: usize,
-    pub start_column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
+impl Location {
+    /// From `usize` lines and columns (beyond `u32::MAX`, which no file
+    /// under the size limit reaches, they stay at `u32::MAX`).
+    pub fn new(start_line: usize, start_column: usize, end_line: usize, end_column: usize) -> Self {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Location {
+            start_line: narrow(start_line),
+            start_column: narrow(start_column),
+            end_line: narrow(end_line),
+            end_column: narrow(end_column),
+        }
+    }
+}
+
+/// One rule's failure at one place. Compact, as a scan holds every finding
+/// until it reports (a million of them at ten million lines): the path and
+/// the resource address are shared with the other findings of the same file
+/// and resource, the message and label are the rule's templates filled when
+/// a report asks for them, the fingerprint is its 16 bytes.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Arc<RuleMeta>,
-    /// Relative to the scanned root, forward slashes.
-    pub path: String,
-    /// Byte span in the file; `None` for a finding about a file as a whole (one
-    /// that is missing, or should not exist).
-    pub span: Option<Span>,
-    /// Filled from `span` once, after evaluation.
+    /// Relative to the scanned root, forward slashes. Changed only through
+    /// [`Finding::relocate`] (the message may name it).
+    pub path: Arc<str>,
+    /// Byte span in the file (see [`Finding::span`]), as `u32`s.
+    span: Option<[u32; 2]>,
+    /// Filled from the span once, after evaluation.
     pub location: Location,
     /// Address of the resource (`aws_s3_bucket.logs`).
-    pub resource: String,
-    pub message: String,
-    /// The short text under the underline: the rule's `label`; empty means the
-    /// message serves.
-    pub label: String,
-    /// The offending value as written, when there is one.
-    pub value: Option<String>,
+    pub resource: Arc<str>,
+    /// The message and label when they are not the rule's templates filled
+    /// from this finding's own fields (see [`Finding::message`]).
+    texts: Option<Box<Texts>>,
+    /// The offending value as written (masked for a secret), when there is one.
+    pub value: Option<Box<str>>,
     /// The other places the finding involves, each with its [`Role`]: where
     /// a value set elsewhere lands (the primary is then where it was set),
     /// the `module` blocks that led to a module's resource (outermost first),
@@ -41,10 +61,126 @@ pub struct Finding {
     pub related: Vec<Site>,
     /// Stable identity across edits that move the finding (see
     /// [`fingerprint`]), taken at the landing site when there is one.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     /// Set by the filter stage when an inline comment or a waiver accepts it.
     /// Boxed: rare, and large next to the rest of a finding.
     pub suppression: Option<Box<Suppression>>,
+}
+
+/// A span as two `u32`s: a file is read only up to the size limit (5 MB by
+/// default; an offset past `u32::MAX` stays there).
+fn narrow(span: Span) -> [u32; 2] {
+    let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    [narrow(span.start), narrow(span.end)]
+}
+
+/// A finding's message and label written out: when the templates cannot be
+/// filled from the finding later (they name the resource's type, or the
+/// finding moved after they were filled), or the text is not a template's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Texts {
+    message: String,
+    /// Empty: the message serves.
+    label: String,
+}
+
+/// What a message or label template may name, in one pass: a value that
+/// itself contains `{path}` (text from the scanned file) stays as written.
+pub struct Fill<'a> {
+    pub resource: &'a str,
+    /// The resource's type (`aws_s3_bucket`).
+    pub ty: &'a str,
+    pub path: &'a str,
+    pub value: Option<&'a str>,
+}
+
+impl Fill<'_> {
+    /// `template` with its placeholders filled.
+    pub fn render(&self, template: &str) -> String {
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let tail = &rest[open..];
+            let filled = [
+                ("{resource}", self.resource),
+                ("{type}", self.ty),
+                ("{file}", self.path),
+                ("{path}", self.path),
+                ("{value}", self.value.unwrap_or("not set")),
+            ]
+            .into_iter()
+            .find(|(name, _)| tail.starts_with(name));
+            match filled {
+                Some((name, text)) => {
+                    out.push_str(text);
+                    rest = &tail[name.len()..];
+                }
+                None => {
+                    out.push('{');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Whether `template`, filled later from a finding's own fields, gives what
+/// `fill` gives now: it names no type (a finding does not keep it), and no
+/// path the finding shows differently (a finding about the repository as a
+/// whole is at `.`, its templates filled with an empty path).
+fn fills_alike(template: &str, fill: &Fill, path: &str) -> bool {
+    !template.contains("{type}")
+        && (fill.path == path || !(template.contains("{file}") || template.contains("{path}")))
+}
+
+/// A finding's fingerprint: the first 16 bytes of SHA-256 over what it is
+/// about (see [`fingerprint`]), and which of the findings sharing them it is
+/// in report order (written `-2`, `-3`… after the first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint {
+    hash: [u8; 16],
+    nth: u32,
+}
+
+impl Fingerprint {
+    /// The same finding as the `nth` of those with this hash.
+    pub fn nth(self, nth: u32) -> Fingerprint {
+        Fingerprint { nth, ..self }
+    }
+    /// Without its `-N`: what the findings sharing it have in common.
+    pub fn first(self) -> Fingerprint {
+        self.nth(0)
+    }
+    /// `-N` when it is not the first of its hash.
+    pub fn occurrence(self) -> Option<u32> {
+        (self.nth > 1).then_some(self.nth)
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 32];
+        for (i, b) in self.hash.iter().enumerate() {
+            hex[2 * i] = DIGITS[usize::from(b >> 4)];
+            hex[2 * i + 1] = DIGITS[usize::from(b & 15)];
+        }
+        // hex digits are ASCII
+        out.write_str(std::str::from_utf8(&hex).unwrap_or_default())?;
+        match self.occurrence() {
+            Some(n) => write!(out, "-{n}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A place a finding involves besides its primary location.
@@ -52,7 +188,7 @@ pub struct Finding {
 pub struct Site {
     /// As [`Finding::path`]; empty when the place is not a file of the scan
     /// (a `--var` on the command line), and then `note` says what it is.
-    pub path: String,
+    pub path: Arc<str>,
     pub span: Option<Span>,
     /// Filled from `span` once, after evaluation (all zero without one).
     pub location: Location,
@@ -149,10 +285,17 @@ pub struct Directive {
 /// bits, so a pull request cannot craft a resource whose fingerprint is that
 /// of a finding someone baselined or dismissed.
 pub fn fingerprint(rule_id: &str, path: &str, resource: &str, text: &str) -> String {
+    fingerprint_hash(rule_id, path, resource, text).to_string()
+}
+
+/// [`fingerprint`] as its 16 bytes.
+pub fn fingerprint_hash(rule_id: &str, path: &str, resource: &str, text: &str) -> Fingerprint {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     feed_parts(rule_id, path, resource, text, |b| h.update(b));
-    hex(&h.finalize()[..16])
+    let mut hash = [0u8; 16];
+    hash.copy_from_slice(&h.finalize()[..16]);
+    Fingerprint { hash, nth: 0 }
 }
 
 /// The fingerprint soclint computed before SHA-256 (two 64-bit FNV-1a
@@ -181,11 +324,11 @@ pub fn fingerprint_of(
     path: &str,
     text: &str,
     legacy: Option<&mut Vec<(String, String)>>,
-) -> String {
-    let new = fingerprint(&f.rule.id, path, &f.resource, text);
+) -> Fingerprint {
+    let new = fingerprint_hash(&f.rule.id, path, &f.resource, text);
     if let Some(pairs) = legacy {
         let old = legacy_fingerprint(&f.rule.id, path, &f.resource, text);
-        pairs.push((new.clone(), old));
+        pairs.push((new.to_string(), old));
     }
     new
 }
@@ -207,28 +350,143 @@ fn feed_parts(rule_id: &str, path: &str, resource: &str, text: &str, mut feed: i
     feed(&[0]);
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
-}
-
 impl Finding {
+    /// A finding of `rule` whose message and label are the rule's templates
+    /// filled by `fill` (kept as templates when the finding's own fields fill
+    /// them alike).
+    pub fn from_rule(
+        rule: Arc<RuleMeta>,
+        path: Arc<str>,
+        span: Option<Span>,
+        resource: Arc<str>,
+        value: Option<Box<str>>,
+        fill: &Fill,
+    ) -> Finding {
+        let label = rule.label.as_deref().unwrap_or_default();
+        let texts = (!fills_alike(&rule.message, fill, &path) || !fills_alike(label, fill, &path))
+            .then(|| {
+                Box::new(Texts {
+                    message: fill.render(&rule.message),
+                    label: rule
+                        .label
+                        .as_deref()
+                        .map(|l| fill.render(l))
+                        .unwrap_or_default(),
+                })
+            });
+        Finding {
+            rule,
+            path,
+            span: span.map(narrow),
+            location: Location::default(),
+            resource,
+            texts,
+            value,
+            related: Vec::new(),
+            fingerprint: Fingerprint::default(),
+            suppression: None,
+        }
+    }
+    /// A finding with its own message (not a rule template's).
+    pub fn with_message(
+        rule: Arc<RuleMeta>,
+        path: Arc<str>,
+        location: Location,
+        resource: Arc<str>,
+        message: String,
+    ) -> Finding {
+        Finding {
+            rule,
+            path,
+            span: None,
+            location,
+            resource,
+            texts: Some(Box::new(Texts {
+                message,
+                label: String::new(),
+            })),
+            value: None,
+            related: Vec::new(),
+            fingerprint: Fingerprint::default(),
+            suppression: None,
+        }
+    }
+    /// Byte span in the file; `None` for a finding about a file as a whole
+    /// (one that is missing, or should not exist).
+    pub fn span(&self) -> Option<Span> {
+        self.span
+            .map(|[start, end]| Span::new(start as usize, end as usize))
+    }
+    pub fn set_span(&mut self, span: Option<Span>) {
+        self.span = span.map(narrow);
+    }
+    /// The fields that fill this finding's templates.
+    fn fill(&self) -> Fill<'_> {
+        Fill {
+            resource: &self.resource,
+            ty: "",
+            path: &self.path,
+            value: self.value.as_deref(),
+        }
+    }
+    /// What is wrong, for a person.
+    pub fn message(&self) -> std::borrow::Cow<'_, str> {
+        match &self.texts {
+            Some(t) => std::borrow::Cow::Borrowed(&t.message),
+            None => std::borrow::Cow::Owned(self.fill().render(&self.rule.message)),
+        }
+    }
+    /// The short text under the underline, when the rule has its own (else
+    /// the message serves).
+    pub fn label(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.texts {
+            Some(t) => (!t.label.is_empty()).then_some(std::borrow::Cow::Borrowed(&t.label)),
+            None => {
+                let template = self.rule.label.as_deref()?;
+                Some(std::borrow::Cow::Owned(self.fill().render(template)))
+            }
+        }
+    }
+    /// Writes the message and label out, so they stay as they are when the
+    /// fields that fill them change.
+    fn freeze(&mut self) {
+        if self.texts.is_none() {
+            self.texts = Some(Box::new(Texts {
+                message: self.message().into_owned(),
+                label: self.label().map(|l| l.into_owned()).unwrap_or_default(),
+            }));
+        }
+    }
+    /// Replaces the message (the label stays).
+    pub fn set_message(&mut self, message: String) {
+        self.freeze();
+        if let Some(t) = &mut self.texts {
+            t.message = message;
+        }
+    }
+    /// Replaces the rule, the message and label staying as the first rule's.
+    pub fn set_rule(&mut self, rule: Arc<RuleMeta>) {
+        self.freeze();
+        self.rule = rule;
+    }
+    /// Moves the finding's primary place to `path` (where a value was set,
+    /// the source line of a rendered template), its message and label as
+    /// they were.
+    pub fn relocate(&mut self, path: Arc<str>) -> Arc<str> {
+        self.freeze();
+        std::mem::replace(&mut self.path, path)
+    }
     pub fn severity(&self) -> Severity {
         self.rule.severity
     }
     /// Every place of the finding in a file, the primary first: (path,
     /// location). Suppression comments and changed lines count at any.
     pub fn places(&self) -> impl Iterator<Item = (&str, &Location)> {
-        std::iter::once((self.path.as_str(), &self.location)).chain(
+        std::iter::once((&*self.path, &self.location)).chain(
             self.related
                 .iter()
                 .filter(|s| !s.path.is_empty() && s.span.is_some())
-                .map(|s| (s.path.as_str(), &s.location)),
+                .map(|s| (&*s.path, &s.location)),
         )
     }
     /// Report order, and identity: two findings with equal keys are one.
@@ -261,7 +519,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 /// site; findings of different resources (an overlay that sets its own
 /// namespace or name prefix) stay apart, each with its own waivers.
 pub fn merge_renderings(findings: &mut Vec<Finding>) {
-    type Key = (String, Location, String, String, String, Vec<Site>);
+    type Key = (Arc<str>, Location, String, Arc<str>, String, Vec<Site>);
     let rendered = |f: &Finding| f.related.iter().any(|s| s.role == Role::Rendered);
     // in place: most scans render nothing, and a second vector of every
     // finding (~25 MB at a million lines) was the peak of the scan
@@ -280,7 +538,7 @@ pub fn merge_renderings(findings: &mut Vec<Finding>) {
             f.location,
             f.rule.id.clone(),
             f.resource.clone(),
-            f.message.clone(),
+            f.message().into_owned(),
             f.related
                 .iter()
                 .filter(|s| s.role != Role::Rendered)
@@ -371,6 +629,123 @@ mod tests {
         assert_eq!(
             new,
             fingerprint("AWS-S3-001", "main.tf", "aws_s3_bucket.b", "acl = \"x\"")
+        );
+    }
+
+    fn fill<'a>(path: &'a str, value: Option<&'a str>) -> Fill<'a> {
+        Fill {
+            resource: "aws_s3_bucket.logs",
+            ty: "aws_s3_bucket",
+            path,
+            value,
+        }
+    }
+
+    #[test]
+    fn message_placeholders_are_filled_once() {
+        let msg = |t: &str, v: Option<&str>| fill("infra/s3.tf", v).render(t);
+        assert_eq!(
+            msg("{type} {resource} in {file} ({path}) is {value}", Some("x")),
+            "aws_s3_bucket aws_s3_bucket.logs in infra/s3.tf (infra/s3.tf) is x"
+        );
+        assert_eq!(msg("{value}", None), "not set");
+        // other braces are text, and a value is not searched for placeholders
+        assert_eq!(
+            msg("${{ github.token }} {unknown} {", Some("{path}")),
+            "${{ github.token }} {unknown} {"
+        );
+        assert_eq!(msg("value `{value}`", Some("{path}")), "value `{path}`");
+    }
+
+    fn rule(message: &str, label: Option<&str>) -> Arc<RuleMeta> {
+        Arc::new(RuleMeta {
+            id: "AWS-S3-001".into(),
+            title: String::new(),
+            severity: Severity::High,
+            criteria: vec!["CC6.1"],
+            target: crate::rules::Target::Terraform,
+            resources: Vec::new(),
+            message: message.into(),
+            label: label.map(Into::into),
+            secret: false,
+            definition: String::new(),
+            rationale: String::new(),
+            remediation: String::new(),
+            references: Vec::new(),
+            checkov: Vec::new(),
+            examples: Vec::new(),
+            requires: Vec::new(),
+            origin: String::new(),
+            fix: None,
+        })
+    }
+
+    fn finding(meta: Arc<RuleMeta>, path: &str, fill: &Fill) -> Finding {
+        Finding::from_rule(
+            meta,
+            path.into(),
+            None,
+            "aws_s3_bucket.logs".into(),
+            fill.value.map(Box::from),
+            fill,
+        )
+    }
+
+    /// Templates filled when asked give what they gave when the finding was
+    /// made, also after it moves; a template naming the type, and a finding
+    /// at `.` whose path was empty, keep the text of the moment.
+    #[test]
+    fn messages_are_filled_late_and_alike() {
+        let at = fill("main.tf", Some("public-read"));
+        let meta = rule("{resource} in {file}: acl is {value}", Some("`{value}`"));
+        let mut f = finding(meta.clone(), "main.tf", &at);
+        assert!(f.texts.is_none());
+        assert_eq!(
+            f.message(),
+            "aws_s3_bucket.logs in main.tf: acl is public-read"
+        );
+        assert_eq!(f.label().as_deref(), Some("`public-read`"));
+        let was = f.relocate("terraform.tfvars".into());
+        assert_eq!(&*was, "main.tf");
+        assert_eq!(
+            f.message(),
+            "aws_s3_bucket.logs in main.tf: acl is public-read"
+        );
+        assert_eq!(f.label().as_deref(), Some("`public-read`"));
+
+        let typed = finding(rule("a {type}", None), "main.tf", &at);
+        assert!(typed.texts.is_some());
+        assert_eq!(typed.message(), "a aws_s3_bucket");
+        assert_eq!(typed.label(), None);
+
+        let whole = fill("", None);
+        let repo = finding(rule("missing in {path}", None), ".", &whole);
+        assert_eq!(repo.message(), "missing in ");
+        let plain = finding(rule("no CODEOWNERS", None), ".", &whole);
+        assert!(plain.texts.is_none());
+        assert_eq!(plain.message(), "no CODEOWNERS");
+
+        let mut swapped = finding(meta, "main.tf", &at);
+        swapped.set_rule(rule("other {resource}", Some("other")));
+        assert_eq!(
+            swapped.message(),
+            "aws_s3_bucket.logs in main.tf: acl is public-read"
+        );
+        swapped.set_message("new".into());
+        assert_eq!(swapped.message(), "new");
+        assert_eq!(swapped.label().as_deref(), Some("`public-read`"));
+    }
+
+    #[test]
+    fn fingerprints_print_as_hex_with_their_occurrence() {
+        let f = fingerprint_hash("AWS-S3-001", "main.tf", "aws_s3_bucket.b", "acl = \"x\"");
+        assert_eq!(f.to_string(), "bed946dbc2617a07130a9883fc5899f7");
+        assert_eq!(f.nth(1).to_string(), "bed946dbc2617a07130a9883fc5899f7");
+        assert_eq!(f.nth(3).to_string(), "bed946dbc2617a07130a9883fc5899f7-3");
+        assert_eq!(f.nth(3).first(), f);
+        assert_eq!(
+            serde_json::to_string(&f.nth(2)).unwrap(),
+            "\"bed946dbc2617a07130a9883fc5899f7-2\""
         );
     }
 
@@ -548,5 +923,16 @@ impl ScanResult {
             }
         }
         m
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// A scan holds every finding until it reports: what one costs inline
+    /// (its strings are shared or filled late, see [`super::Finding`]).
+    #[test]
+    fn a_finding_stays_compact() {
+        let size = std::mem::size_of::<super::Finding>();
+        assert!(size <= 144, "Finding grew to {size} bytes");
     }
 }

@@ -174,7 +174,13 @@ pub fn run_case(rules: &RuleSet, dir: &Path, today: i64) -> Result<CaseResult, S
     let actual = result
         .findings
         .iter()
-        .map(|f| (f.path.clone(), f.location.start_line, f.rule.id.clone()))
+        .map(|f| {
+            (
+                f.path.to_string(),
+                f.location.start_line as usize,
+                f.rule.id.clone(),
+            )
+        })
         .collect();
     Ok(CaseResult {
         expected,

@@ -1037,8 +1037,8 @@ fn scan_chunk(
             errors.push(FileError {
                 path: f.rel.clone(),
                 span: f.text.as_ref().map(|_| e.span),
-                line: loc.start_line,
-                column: loc.start_column,
+                line: loc.start_line as usize,
+                column: loc.start_column as usize,
                 message: e.message.clone(),
                 status: Status::default(),
             });
@@ -1262,7 +1262,7 @@ pub fn scan_plan(
     };
     let mut texts: Vec<(String, Arc<str>)> = Vec::new();
     for f in &mut outcome.findings {
-        let Some(r) = planned.iter().find(|r| r.address == f.resource) else {
+        let Some(r) = planned.iter().find(|r| *r.address == *f.resource) else {
             continue;
         };
         let Some(dir) = plan::module_dir(&doc, &r.modules) else {
@@ -1291,12 +1291,12 @@ pub fn scan_plan(
                 continue;
             };
             let span = f
-                .span
+                .span()
                 .and_then(|s| plan::path_to(&r.body, s))
                 .and_then(|p| plan::source_span(body, &p))
                 .unwrap_or(header);
-            f.path = rel.clone();
-            f.span = Some(span);
+            f.relocate(Arc::from(rel.as_str()));
+            f.set_span(Some(span));
             f.location = locate_span(&LineIndex::new(stext), stext, span);
             if opts.eval.keep_texts {
                 texts.push((rel.clone(), Arc::clone(stext)));
@@ -1373,7 +1373,10 @@ mod tests {
         order
             .iter()
             .flat_map(|&i| &parts[i])
-            .map(|f| (f.path.clone(), f.location.start_line, f.message.clone()))
+            .map(|f| {
+                let line = f.location.start_line as usize;
+                (f.path.to_string(), line, f.message().into_owned())
+            })
             .collect()
     }
 
@@ -1405,8 +1408,8 @@ mod tests {
         let shown: Vec<(usize, Vec<&str>)> = findings
             .iter()
             .map(|f| {
-                let sites = f.related.iter().map(|s| s.path.as_str()).collect();
-                (f.location.start_line, sites)
+                let sites = f.related.iter().map(|s| &*s.path).collect();
+                (f.location.start_line as usize, sites)
             })
             .collect();
         assert_eq!(

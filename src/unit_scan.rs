@@ -383,10 +383,10 @@ pub fn check_rendered(
     // (findings waiting for the scan's relations too: they are made now)
     let waiting = outcome.pending.iter_mut().flat_map(|p| p.findings_mut());
     for f in outcome.findings.iter_mut().chain(waiting) {
-        let Some(doc) = by_path.get(f.path.as_str()) else {
+        let Some(doc) = by_path.get(&*f.path) else {
             continue;
         };
-        let rendered_span = f.span;
+        let rendered_span = f.span();
         let offending = rendered_span
             .and_then(|s| doc.text.get(s.start..s.end))
             .unwrap_or("")
@@ -411,16 +411,16 @@ pub fn check_rendered(
                     .entry(src)
                     .or_insert_with(|| LineIndex::new(&source.text));
                 f.location = locate_span(idx, &source.text, span);
-                f.path = source.path.clone();
-                f.span = Some(span);
+                f.relocate(Arc::from(source.path.as_str()));
+                f.set_span(Some(span));
                 if eval.keep_texts {
                     texts.push((source.path.clone(), source.text.clone()));
                 }
             }
             None => {
                 let template = &out.sources[doc.template];
-                f.path = template.path.clone();
-                f.span = None;
+                f.relocate(Arc::from(template.path.as_str()));
+                f.set_span(None);
                 f.location = Location {
                     start_line: 1,
                     start_column: 1,
@@ -430,7 +430,7 @@ pub fn check_rendered(
             }
         }
         let what = if offending.is_empty() {
-            f.message.clone()
+            f.message().into_owned()
         } else {
             offending
         };

@@ -26,9 +26,9 @@ fn findings(dir: &Path) -> Vec<(String, String, usize, String)> {
         .map(|f| {
             (
                 f.rule.id.clone(),
-                f.resource.clone(),
-                f.location.start_line,
-                f.fingerprint.clone(),
+                f.resource.to_string(),
+                f.location.start_line as usize,
+                f.fingerprint.to_string(),
             )
         })
         .collect()

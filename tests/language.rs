@@ -46,11 +46,12 @@ fn verdict(cond: &str) -> (&'static str, Option<(usize, usize)>) {
     let today = soclint::rules::eval::parse_date("2026-11-25").expect("date");
     let r = run_case(&rules, dir.path(), today).expect("runs");
     let s = r.scan.stats["T-001"];
-    let loc = r
-        .scan
-        .findings
-        .first()
-        .map(|f| (f.location.start_line, f.location.start_column));
+    let loc = r.scan.findings.first().map(|f| {
+        (
+            f.location.start_line as usize,
+            f.location.start_column as usize,
+        )
+    });
     let v = match (s.passed, s.failed, s.skipped) {
         (1, 0, 0) => "pass",
         (0, 1, 0) => "fail",

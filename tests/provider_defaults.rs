@@ -47,9 +47,9 @@ fn findings(files: &[(&str, &str)]) -> Vec<(String, usize, Severity, bool)> {
         .map(|f| {
             (
                 f.rule.id.clone(),
-                f.location.start_line,
+                f.location.start_line as usize,
                 f.rule.severity,
-                f.message.contains("(hardening: "),
+                f.message().contains("(hardening: "),
             )
         })
         .collect();

@@ -55,11 +55,11 @@ impl Run<'_> {
             let Some(spec) = specs.get(f.rule.id.as_str()) else {
                 continue;
             };
-            if !files.contains_key(&f.path) && !unreadable.contains_key(&f.path) {
+            if !files.contains_key(&*f.path) && !unreadable.contains_key(&*f.path) {
                 match self.read(&f.path, result) {
                     Ok((path, old)) => {
                         files.insert(
-                            f.path.clone(),
+                            f.path.to_string(),
                             FileFixes {
                                 path,
                                 old,
@@ -69,17 +69,17 @@ impl Run<'_> {
                         );
                     }
                     Err(why) => {
-                        unreadable.insert(f.path.clone(), why);
+                        unreadable.insert(f.path.to_string(), why);
                     }
                 }
             }
-            let Some(file) = files.get_mut(&f.path) else {
+            let Some(file) = files.get_mut(&*f.path) else {
                 continue;
             };
             // a suggestion holds a placeholder: shown, never written
             if let Some(fx) = fix::for_finding(f, spec, &file.old).filter(|x| !x.suggestion) {
                 file.fixes.push(fx);
-                file.keys.push((f.rule.id.clone(), f.resource.clone()));
+                file.keys.push((f.rule.id.clone(), f.resource.to_string()));
             }
         }
         for (p, why) in &unreadable {
@@ -115,10 +115,10 @@ impl Run<'_> {
             fixed.retain(|rel, (_, _, _, keys)| {
                 let parses = !after.errors.iter().any(|e| &e.path == rel);
                 let gone = !after.findings.iter().any(|f| {
-                    &f.path == rel
+                    *f.path == **rel
                         && keys
                             .iter()
-                            .any(|(id, res)| *id == f.rule.id && *res == f.resource)
+                            .any(|(id, res)| *id == f.rule.id && **res == *f.resource)
                 });
                 if !(parses && gone) {
                     eprintln!(

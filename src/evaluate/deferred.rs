@@ -103,7 +103,7 @@ fn same_run(a: &Run, b: &Run) -> bool {
         && a.findings
             .iter()
             .zip(&b.findings)
-            .all(|(f, g)| f.span == g.span && f.path == g.path && f.message == g.message)
+            .all(|(f, g)| f.span() == g.span() && f.path == g.path && f.message() == g.message())
 }
 
 /// The scan's facts and waiting evaluations, gathered chunk by chunk.
@@ -155,7 +155,7 @@ impl Deferred {
                 verdicts[p.rule][slot] += 1;
             }
             if let Some(rec) = &p.record {
-                let path: Arc<str> = Arc::from(p.path.as_str());
+                let path: Arc<str> = Arc::from(&*p.path);
                 for (i, &v) in run.verdicts.iter().enumerate() {
                     if v != Verdict::Fail {
                         population.push(Evaluation {

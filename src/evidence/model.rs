@@ -333,10 +333,10 @@ impl Evidence {
     /// it (`result` is the scan the evidence was built from).
     pub fn history_entry(&self, result: &ScanResult) -> Entry {
         let mark = |f: &Finding, accepted: bool| ExceptionMark {
-            fp: f.fingerprint.clone(),
+            fp: f.fingerprint.to_string(),
             rule: f.rule.id.clone(),
-            path: f.path.clone(),
-            resource: f.resource.clone(),
+            path: f.path.to_string(),
+            resource: f.resource.to_string(),
             accepted,
         };
         let mut exceptions: Vec<ExceptionMark> = result
@@ -424,9 +424,9 @@ pub fn exceptions_from(result: &ScanResult) -> Vec<Exception> {
             Some(Exception {
                 rule_id: f.rule.id.clone(),
                 criteria: f.rule.criteria.iter().map(|c| c.to_string()).collect(),
-                path: Some(f.path.clone()),
-                line: Some(f.location.start_line),
-                resource: Some(f.resource.clone()),
+                path: Some(f.path.to_string()),
+                line: Some(f.location.start_line as usize),
+                resource: Some(f.resource.to_string()),
                 kind: match s.kind {
                     crate::finding::SuppressionKind::InSource => "inSource".into(),
                     crate::finding::SuppressionKind::External => "external".into(),
@@ -438,7 +438,7 @@ pub fn exceptions_from(result: &ScanResult) -> Vec<Exception> {
                 expires: s.expires.clone(),
                 expired: false,
                 expiring_soon: false,
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
             })
         })
         .collect()
@@ -458,11 +458,11 @@ fn finding_evidence(f: &Finding) -> FindingEvidence {
     FindingEvidence {
         rule_id: f.rule.id.clone(),
         severity: f.rule.severity,
-        path: f.path.clone(),
-        line: f.location.start_line,
-        column: f.location.start_column,
-        resource: f.resource.clone(),
-        message: f.message.clone(),
+        path: f.path.to_string(),
+        line: f.location.start_line as usize,
+        column: f.location.start_column as usize,
+        resource: f.resource.to_string(),
+        message: f.message().into_owned(),
     }
 }
 

@@ -22,8 +22,8 @@ fn resource_key(f: &Finding) -> (&str, &str) {
         .related
         .iter()
         .find(|s| s.role == Role::Landing)
-        .map_or(f.path.as_str(), |s| s.path.as_str());
-    (path, f.resource.as_str())
+        .map_or(&*f.path, |s| &*s.path);
+    (path, &*f.resource)
 }
 
 /// Why a skipped evaluation has no verdict.
@@ -213,25 +213,19 @@ impl<'a> Populations<'a> {
             ));
         }
         for (i, f) in findings.iter().enumerate() {
-            let (path, line, resource) = (&f.path, f.location.start_line, &f.resource);
+            let (path, line, resource) = (&f.path, f.location.start_line as usize, &f.resource);
             keys.push((
-                path.as_str(),
+                &**path,
                 line,
-                resource.as_str(),
+                &**resource,
                 Verdict::Fail,
                 Source::Finding(i),
             ));
         }
         for (i, f) in suppressed.iter().enumerate() {
-            let (path, line, resource) = (&f.path, f.location.start_line, &f.resource);
+            let (path, line, resource) = (&f.path, f.location.start_line as usize, &f.resource);
             let source = Source::Suppressed(i);
-            keys.push((
-                path.as_str(),
-                line,
-                resource.as_str(),
-                Verdict::Suppressed,
-                source,
-            ));
+            keys.push((&**path, line, &**resource, Verdict::Suppressed, source));
         }
         keys
     }
@@ -259,9 +253,9 @@ impl<'a> Populations<'a> {
                     rule_id: rule,
                     verdict: Verdict::Fail,
                     path: &f.path,
-                    line: f.location.start_line,
+                    line: f.location.start_line as usize,
                     resource: &f.resource,
-                    detail: Cow::Borrowed(&f.message),
+                    detail: f.message(),
                 }
             }
             Source::Suppressed(i) => {
@@ -287,7 +281,7 @@ impl<'a> Populations<'a> {
                     rule_id: rule,
                     verdict: Verdict::Suppressed,
                     path: &f.path,
-                    line: f.location.start_line,
+                    line: f.location.start_line as usize,
                     resource: &f.resource,
                     detail: Cow::Owned(detail),
                 }

@@ -40,11 +40,11 @@ pub struct GapEntry {
 
 pub fn entry(f: &Finding) -> BaselineEntry {
     BaselineEntry {
-        fingerprint: f.fingerprint.clone(),
+        fingerprint: f.fingerprint.to_string(),
         rule_id: f.rule.id.clone(),
-        path: f.path.clone(),
-        resource: f.resource.clone(),
-        message: f.message.clone(),
+        path: f.path.to_string(),
+        resource: f.resource.to_string(),
+        message: f.message().into_owned(),
     }
 }
 
@@ -55,12 +55,12 @@ pub fn gaps(result: &ScanResult) -> Vec<GapEntry> {
         .errors
         .iter()
         .filter(|e| e.status.listed())
-        .map(|e| (e.path.as_str(), Gap::ParseError));
+        .map(|e| (&*e.path, Gap::ParseError));
     let skipped = result
         .skipped
         .iter()
         .filter(|s| s.status.listed())
-        .map(|s| (s.path.as_str(), s.gap()));
+        .map(|s| (&*s.path, s.gap()));
     let mut out: Vec<GapEntry> = errors
         .chain(skipped)
         .map(|(path, gap)| GapEntry {
@@ -123,16 +123,12 @@ fn match_key<'a>(
     legacy: Option<&'a HashMap<String, String>>,
 ) -> Option<Cow<'a, str>> {
     let Some(legacy) = legacy else {
-        return Some(Cow::Borrowed(&f.fingerprint));
+        return Some(Cow::Owned(f.fingerprint.to_string()));
     };
     // `-N` marks the Nth finding with one fingerprint: the same findings
     // repeat under the old one, in the same order
-    let (base, n) = match f.fingerprint.split_once('-') {
-        Some((base, n)) => (base, Some(n)),
-        None => (f.fingerprint.as_str(), None),
-    };
-    let old = legacy.get(base)?;
-    Some(match n {
+    let old = legacy.get(&f.fingerprint.first().to_string())?;
+    Some(match f.fingerprint.occurrence() {
         Some(n) => Cow::Owned(format!("{old}-{n}")),
         None => Cow::Borrowed(old.as_str()),
     })
@@ -198,7 +194,7 @@ pub fn apply(
         let list = match_key(f, legacy).and_then(|k| remaining.get_mut(k.as_ref()));
         match list {
             Some(list) => match list.iter().rposition(|e| {
-                e.rule_id == f.rule.id && e.path == f.path && e.resource == f.resource
+                e.rule_id == f.rule.id && *e.path == *f.path && *e.resource == *f.resource
             }) {
                 Some(i) => {
                     list.remove(i);

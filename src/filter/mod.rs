@@ -16,7 +16,7 @@ pub mod waivers;
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Waiver;
-use crate::finding::{Finding, ScanResult, Suppression, SuppressionKind};
+use crate::finding::{Finding, Fingerprint, ScanResult, Suppression, SuppressionKind};
 use crate::rules::eval::parse_date;
 use crate::rules::selection::Selection;
 use crate::unscanned::{Gap, Policy, Status};
@@ -72,9 +72,10 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
         let touches = |f: &Finding| {
             f.places().any(|(path, at)| {
                 changed.get(path).is_some_and(|ranges| {
-                    ranges
-                        .iter()
-                        .any(|&(a, b)| at.start_line <= b && at.end_line.max(at.start_line) >= a)
+                    ranges.iter().any(|&(a, b)| {
+                        let (start, end) = (at.start_line as usize, at.end_line as usize);
+                        start <= b && end.max(start) >= a
+                    })
                 })
             })
         };
@@ -105,22 +106,13 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
 /// The second finding with the same fingerprint (same rule, path, resource and
 /// text) gets `-2`, the third `-3`, in report order.
 fn distinct_fingerprints(findings: &mut [Finding]) {
-    // counted on borrowed keys first: cloning 100,000 fingerprints into the
-    // map cost more than the rare renames it finds
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(findings.len());
-    let renames: Vec<(usize, usize)> = findings
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| {
-            let n = seen.entry(f.fingerprint.as_str()).or_insert(0);
-            *n += 1;
-            (*n > 1).then_some((i, *n))
-        })
-        .collect();
-    drop(seen);
-    for (i, n) in renames {
-        let f = &mut findings[i];
-        f.fingerprint = format!("{}-{n}", f.fingerprint);
+    let mut seen: HashMap<Fingerprint, u32> = HashMap::with_capacity(findings.len());
+    for f in findings {
+        let n = seen.entry(f.fingerprint.first()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            f.fingerprint = f.fingerprint.nth(*n);
+        }
     }
 }
 
@@ -270,7 +262,7 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, d) in directives.iter().enumerate() {
         if valid[i] {
-            by_path.entry(d.path.as_str()).or_default().push(i);
+            by_path.entry(&*d.path).or_default().push(i);
         }
     }
     // in place: a second vector of 100,000 findings doubled the peak memory;
@@ -386,10 +378,10 @@ fn suppress(result: &mut ScanResult, opts: &FilterOptions) {
     {
         for f in &meta {
             let old =
-                crate::finding::legacy_fingerprint(&f.rule.id, &f.path, &f.resource, &f.message);
+                crate::finding::legacy_fingerprint(&f.rule.id, &f.path, &f.resource, &f.message());
             result
                 .legacy_fingerprints
-                .insert(f.fingerprint.clone(), old);
+                .insert(f.fingerprint.to_string(), old);
         }
     }
     result.findings.extend(meta);
@@ -416,12 +408,12 @@ mod tests {
             let mut findings: Vec<_> = (0..40)
                 .map(|i| f(if i % 3 == 0 { "a.tf" } else { "b.tf" }, i))
                 .collect();
-            let a = findings[0].fingerprint.clone();
-            let b = findings[1].fingerprint.clone();
+            let a = findings[0].fingerprint.to_string();
+            let b = findings[1].fingerprint.to_string();
             assert_ne!(a, b);
             crate::parallel::in_pool(threads, None, || distinct_fingerprints(&mut findings))
                 .unwrap();
-            let got: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+            let got: Vec<String> = findings.iter().map(|f| f.fingerprint.to_string()).collect();
             assert_eq!(got[0], a);
             assert_eq!(got[3], format!("{a}-2"));
             assert_eq!(got[6], format!("{a}-3"));

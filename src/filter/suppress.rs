@@ -244,7 +244,8 @@ pub fn covers(d: &Directive, f: &Finding) -> bool {
     d.rules.iter().any(|r| r == &f.rule.id)
         && f.places().any(|(path, at)| {
             d.path == path
-                && (d.line == at.start_line || (!d.trailing && d.line + 1 == at.start_line))
+                && (d.line == at.start_line as usize
+                    || (!d.trailing && d.line + 1 == at.start_line as usize))
         })
 }
 
@@ -323,24 +324,11 @@ pub fn meta_finding(
 ) -> Finding {
     let rule = meta_rule(id).unwrap_or_else(|| meta_rules()[0].clone());
     let end_column = column + MARKER.len();
-    Finding {
-        fingerprint: crate::finding::fingerprint(id, path, subject, &message),
-        rule,
-        path: path.to_string(),
-        span: None,
-        location: Location {
-            start_line: line,
-            start_column: column,
-            end_line: line,
-            end_column,
-        },
-        resource: subject.to_string(),
-        label: String::new(),
-        message,
-        value: None,
-        suppression: None,
-        related: Vec::new(),
-    }
+    let fingerprint = crate::finding::fingerprint_hash(id, path, subject, &message);
+    let location = Location::new(line, column, line, end_column);
+    let mut f = Finding::with_message(rule, path.into(), location, subject.into(), message);
+    f.fingerprint = fingerprint;
+    f
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ impl Compiled<'_> {
         let w = self.waiver;
         w.unscanned.is_none()
             && w.rule == f.rule.id
-            && self.matcher.as_ref().is_some_and(|m| m.is_match(&f.path))
-            && w.resource.as_ref().is_none_or(|r| r == &f.resource)
+            && self.matcher.as_ref().is_some_and(|m| m.is_match(&*f.path))
+            && w.resource.as_ref().is_none_or(|r| **r == *f.resource)
     }
 
     /// Whether it accepts a coverage gap of this kind at `path`.

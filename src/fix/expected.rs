@@ -33,15 +33,15 @@ pub fn check_case(
     // (path as reported) → (text before, fixes, (resource) fixed)
     let mut files: BTreeMap<&str, (String, Vec<Fix>, Vec<&str>)> = BTreeMap::new();
     for f in result.findings.iter().filter(|f| f.rule.id == id) {
-        let Ok(text) = std::fs::read_to_string(fail.join(&f.path)) else {
+        let Ok(text) = std::fs::read_to_string(fail.join(&*f.path)) else {
             continue;
         };
         let entry = files
-            .entry(f.path.as_str())
+            .entry(&*f.path)
             .or_insert_with(|| (text, Vec::new(), Vec::new()));
         if let Some(fx) = for_finding(f, fix, &entry.0) {
             if !fx.suggestion {
-                entry.2.push(f.resource.as_str());
+                entry.2.push(&*f.resource);
             }
             entry.1.push(fx);
         }
@@ -97,8 +97,8 @@ pub fn check_case(
         }
         for f in after.findings.iter().filter(|f| f.rule.id == id) {
             let fixed_here = files
-                .get(f.path.as_str())
-                .is_some_and(|(_, _, res)| res.contains(&f.resource.as_str()));
+                .get(&*f.path)
+                .is_some_and(|(_, _, res)| res.contains(&&*f.resource));
             if fixed_here {
                 problems.push(format!(
                     "fixed/{}:{}: still fails the rule after its fix",

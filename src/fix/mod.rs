@@ -82,7 +82,7 @@ pub fn for_finding(f: &Finding, fix: &RuleFix, text: &str) -> Option<Fix> {
         return None;
     }
     let syntax = syntax_of(&f.path)?;
-    let span = f.span?;
+    let span = f.span()?;
     if let Some(p) = &fix.unless_file_matches {
         if regex::Regex::new(p).map_or(true, |re| re.is_match(text)) {
             return None;
@@ -102,7 +102,7 @@ pub fn for_finding(f: &Finding, fix: &RuleFix, text: &str) -> Option<Fix> {
     };
     Some(Fix {
         rule: f.rule.id.clone(),
-        path: f.path.clone(),
+        path: f.path.to_string(),
         title: fix.title(),
         edits,
         suggestion: fix.suggestion,
@@ -391,7 +391,7 @@ pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
     if !hash_comments || f.location.start_line == 0 {
         return None;
     }
-    let at = f.span.map_or(0, |s| s.start).min(text.len());
+    let at = f.span().map_or(0, |s| s.start).min(text.len());
     let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
     let indent: String = text[line_start..]
         .chars()
@@ -406,7 +406,7 @@ pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
     };
     Some(Fix {
         rule: f.rule.id.clone(),
-        path: f.path.clone(),
+        path: f.path.to_string(),
         title: format!("suppress {} here (give the reason)", f.rule.id),
         edits: vec![Edit {
             span: Span::new(line_start, line_start),

@@ -82,9 +82,9 @@ impl Parsed {
 
     /// The index of `f`'s resource in `found`.
     fn pick(found: &[Resource], f: &Finding) -> Option<usize> {
-        let span = f.span?;
+        let span = f.span()?;
         let named: Vec<usize> = (0..found.len())
-            .filter(|&i| found[i].name() == f.resource)
+            .filter(|&i| found[i].name() == &*f.resource)
             .collect();
         let hits: Vec<usize> = if named.len() > 1 {
             named

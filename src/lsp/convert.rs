@@ -115,13 +115,10 @@ pub fn range_of(
     match (span, text) {
         (Some(s), Some(t)) => Lines::with(t, encoding).range(s),
         _ if loc.start_line > 0 => Range::new(
+            Position::new(loc.start_line - 1, loc.start_column.saturating_sub(1)),
             Position::new(
-                to_u32(loc.start_line - 1),
-                to_u32(loc.start_column.saturating_sub(1)),
-            ),
-            Position::new(
-                to_u32(loc.end_line.saturating_sub(1)),
-                to_u32(loc.end_column.saturating_sub(1)),
+                loc.end_line.saturating_sub(1),
+                loc.end_column.saturating_sub(1),
             ),
         ),
         _ => Range::default(),
@@ -174,10 +171,10 @@ pub fn site_message(s: &Site) -> String {
 /// The message shown for a finding: its message, with the rule's title
 /// and its own short label when they add something.
 pub fn message(f: &Finding) -> String {
-    let mut m = f.message.clone();
-    if !f.label.is_empty() && f.label != f.message {
+    let mut m = f.message().into_owned();
+    if let Some(label) = f.label().filter(|l| **l != *m) {
         m.push_str(" (");
-        m.push_str(&f.label);
+        m.push_str(&label);
         m.push(')');
     }
     m

@@ -53,7 +53,7 @@ fn explain(f: &Finding) -> String {
         r.severity.name(),
         markdown(&r.title)
     );
-    let _ = writeln!(s, "{}\n", markdown(&f.message));
+    let _ = writeln!(s, "{}\n", markdown(&f.message()));
     let criteria: Vec<String> = r
         .criteria
         .iter()

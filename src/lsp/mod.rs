@@ -526,13 +526,13 @@ impl Server {
         let until = crate::fix::date_of(scanned.opts.eval.today + 90);
         let mut out = Vec::new();
         let mut fixable = false;
-        for f in scanned.result.findings.iter().filter(|f| f.path == rel) {
+        for f in scanned.result.findings.iter().filter(|f| *f.path == *rel) {
             let fix = ws
                 .rule_fix(&f.rule.id)
                 .and_then(|spec| crate::fix::for_finding(f, &spec, &doc.text));
             // a suggestion holds a placeholder for a person to fill in
             fixable |= fix.as_ref().is_some_and(|fx| !fx.suggestion);
-            let range = convert::range_of(f.span, &f.location, Some(&doc.text), self.encoding);
+            let range = convert::range_of(f.span(), &f.location, Some(&doc.text), self.encoding);
             if !touches(&range) || !asked(CodeActionKind::QUICKFIX.as_str()) {
                 continue;
             }
@@ -598,7 +598,7 @@ impl Server {
             .result
             .findings
             .iter()
-            .filter(|f| f.path == rel)
+            .filter(|f| *f.path == *rel)
             .cloned()
             .collect();
         let mut open: HashMap<PathBuf, Arc<str>> = self
@@ -637,7 +637,7 @@ impl Server {
                     .result
                     .findings
                     .iter()
-                    .any(|f| f.path == rel && f.rule.id == *id && f.resource == *res)
+                    .any(|f| *f.path == *rel && f.rule.id == *id && *f.resource == **res)
             });
             if !(parses && gone) {
                 break;
@@ -648,7 +648,7 @@ impl Server {
                 .result
                 .findings
                 .into_iter()
-                .filter(|f| f.path == rel)
+                .filter(|f| *f.path == *rel)
                 .collect();
         }
         // the next scan reads the buffer again, not the fixed text
@@ -667,11 +667,11 @@ impl Server {
             .result
             .findings
             .iter()
-            .filter(|f| f.path == rel)
+            .filter(|f| *f.path == *rel)
             .map(|f| {
                 (
                     f,
-                    convert::range_of(f.span, &f.location, Some(&doc.text), self.encoding),
+                    convert::range_of(f.span(), &f.location, Some(&doc.text), self.encoding),
                 )
             })
             .collect();
@@ -705,20 +705,24 @@ impl Server {
         let mut out = Vec::new();
         let this = Some(doc.text.clone());
         for f in &scanned.result.findings {
-            let here = f.path == rel;
+            let here = *f.path == *rel;
             let sites_here: Vec<&crate::finding::Site> = convert::shown_sites(f)
-                .filter(|s| s.path == rel && !here)
+                .filter(|s| *s.path == *rel && !here)
                 .collect();
             if !here && sites_here.is_empty() {
                 continue;
             }
             let primary_text = if here { this.clone() } else { text_of(&f.path) };
-            let primary =
-                convert::range_of(f.span, &f.location, primary_text.as_deref(), self.encoding);
+            let primary = convert::range_of(
+                f.span(),
+                &f.location,
+                primary_text.as_deref(),
+                self.encoding,
+            );
             if here {
                 let related = convert::shown_sites(f)
                     .filter_map(|s| {
-                        let t = if s.path == rel {
+                        let t = if *s.path == *rel {
                             this.clone()
                         } else {
                             text_of(&s.path)
@@ -758,12 +762,7 @@ impl Server {
             }
         }
         for e in scanned.result.errors.iter().filter(|e| e.path == rel) {
-            let loc = crate::finding::Location {
-                start_line: e.line,
-                start_column: e.column,
-                end_line: e.line,
-                end_column: e.column,
-            };
+            let loc = crate::finding::Location::new(e.line, e.column, e.line, e.column);
             out.push(Diagnostic {
                 range: convert::range_of(e.span, &loc, this.as_deref(), self.encoding),
                 severity: Some(DiagnosticSeverity::ERROR),

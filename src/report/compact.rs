@@ -31,7 +31,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             f.rule.id,
             f.rule.criteria.join(","),
             super::framework_tags(&f.rule, ctx),
-            terminal(&f.message)
+            terminal(&f.message())
         );
         for r in &f.related {
             let what = match r.role {

@@ -53,7 +53,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
             escape_property(&terminal(&title)),
             escape_data(&format!(
                 "{}\n{}",
-                terminal(&f.message),
+                terminal(&f.message()),
                 terminal(&f.rule.remediation)
             )),
         );

@@ -78,16 +78,16 @@ pub fn render(result: &ScanResult) -> String {
                 "{} [{}] {}",
                 f.rule.id,
                 f.rule.criteria.join(", "),
-                terminal(&f.message)
+                terminal(&f.message())
             ),
             check_name: f.rule.id.to_string(),
-            fingerprint: f.fingerprint.clone(),
+            fingerprint: f.fingerprint.to_string(),
             severity: severity(f.rule.severity),
             location: Location {
                 path: repository_path(&f.path),
                 lines: Lines {
-                    begin: l.start_line.max(1),
-                    end: (l.end_line > l.start_line).then_some(l.end_line),
+                    begin: l.start_line.max(1) as usize,
+                    end: (l.end_line > l.start_line).then_some(l.end_line as usize),
                 },
             },
         });

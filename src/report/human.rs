@@ -89,7 +89,7 @@ impl fmt::Display for FindingDiagnostic<'_> {
                 f,
                 "\n{}: {}",
                 terminal(&self.finding.path),
-                terminal(&self.finding.message)
+                terminal(&self.finding.message())
             )?;
         }
         Ok(())
@@ -126,17 +126,16 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (_, span) = self.source.as_ref()?;
-        let label = if self.finding.label.is_empty() {
-            &self.finding.message
-        } else {
-            &self.finding.label
-        };
+        let label = self
+            .finding
+            .label()
+            .unwrap_or_else(|| self.finding.message());
         let also = self.also.iter().map(|(at, note)| {
             LabeledSpan::new_with_span(Some(terminal(note).into_owned()), at.start..at.end)
         });
         Some(Box::new(
             std::iter::once(LabeledSpan::new_primary_with_span(
-                Some(terminal(label).into_owned()),
+                Some(terminal(&label).into_owned()),
                 span.start..span.end,
             ))
             .chain(also),
@@ -269,8 +268,8 @@ fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
         .map(|(path, spans)| (path.as_str(), spans.clone()))
         .collect();
     for f in result.findings.iter().chain(&result.suppressed) {
-        if let (true, Some(s)) = (f.rule.secret, f.span) {
-            spans.entry(f.path.as_str()).or_default().push(s);
+        if let (true, Some(s)) = (f.rule.secret, f.span()) {
+            spans.entry(&*f.path).or_default().push(s);
         }
     }
     // no rule read a file that could not be parsed: what looks like a
@@ -279,7 +278,7 @@ fn masked_texts(result: &ScanResult) -> HashMap<&str, Arc<str>> {
         if let Some(text) = result.texts.get(&e.path) {
             let found = super::snippet::secret_like(text);
             if !found.is_empty() {
-                spans.entry(e.path.as_str()).or_default().extend(found);
+                spans.entry(&*e.path).or_default().extend(found);
             }
         }
     }
@@ -328,7 +327,7 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
                 plural(n, "finding", "findings")
             );
         }
-        let source = texts.snippet(&f.path, f.span, f.location.start_column);
+        let source = texts.snippet(&f.path, f.span(), f.location.start_column as usize);
         // where a value set here is used, when in the same file: a label
         let mut also = Vec::new();
         let mut lines = Vec::new();
@@ -398,7 +397,7 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
                 f.location.start_column,
                 f.rule.severity,
                 f.rule.id,
-                terminal(&f.message)
+                terminal(&f.message())
             );
             if let Some(s) = &f.suppression {
                 let _ = writeln!(out, "      {}", terminal(&describe_suppression(s)));

@@ -250,18 +250,18 @@ fn finding(
     o.str("severity", f.rule.severity.name())?;
     pretty::strings(o.key("criteria")?, depth + 1, &f.rule.criteria)?;
     o.str("path", &f.path)?;
-    o.uint("start_line", f.location.start_line)?;
-    o.uint("start_column", f.location.start_column)?;
-    o.uint("end_line", f.location.end_line)?;
-    o.uint("end_column", f.location.end_column)?;
+    o.uint("start_line", f.location.start_line as usize)?;
+    o.uint("start_column", f.location.start_column as usize)?;
+    o.uint("end_line", f.location.end_line as usize)?;
+    o.uint("end_column", f.location.end_column as usize)?;
     o.str("resource", &f.resource)?;
-    o.str("message", &f.message)?;
+    o.str("message", &f.message())?;
     o.str("remediation", &f.rule.remediation)?;
     if let Some(fx) = f.rule.fix.as_ref().filter(|x| x.suggestion) {
         // never applied: a value only a person knows (a KMS key, a commit SHA)
         o.str("suggestion", &fx.title)?;
     }
-    o.str("fingerprint", &f.fingerprint)?;
+    o.str("fingerprint", &f.fingerprint.to_string())?;
     if !frameworks.is_empty() {
         let map: BTreeMap<&str, Vec<&str>> = frameworks
             .iter()
@@ -287,10 +287,10 @@ fn finding(
                 note: &r.note,
                 at: (!r.path.is_empty()).then_some(PlaceOut {
                     path: &r.path,
-                    start_line: r.location.start_line,
-                    start_column: r.location.start_column,
-                    end_line: r.location.end_line,
-                    end_column: r.location.end_column,
+                    start_line: r.location.start_line as usize,
+                    start_column: r.location.start_column as usize,
+                    end_line: r.location.end_line as usize,
+                    end_column: r.location.end_column as usize,
                 }),
             })
             .collect();

@@ -46,7 +46,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
                     terminal(&f.path),
                     f.location.start_line,
                     f.location.start_column,
-                    terminal(&f.message)
+                    terminal(&f.message())
                 );
             }
             let _ = writeln!(text, "Remediation: {}", terminal(&r.remediation));

@@ -85,7 +85,7 @@ pub fn render(result: &ScanResult, ctx: &Context) -> String {
                 f.rule.id,
                 criteria_list(&f.rule.criteria),
                 link(f, ctx),
-                cell(&f.message)
+                cell(&f.message())
             );
         }
         if n > TOP {

@@ -205,7 +205,7 @@ fn related_locations(f: &Finding) -> Option<(String, Vec<Value>)> {
     if shown.is_empty() {
         return None;
     }
-    let mut text = link_safe(f.message.trim().trim_end_matches('.'));
+    let mut text = link_safe(f.message().trim().trim_end_matches('.'));
     let mut locations = Vec::new();
     for (i, s) in shown.iter().enumerate() {
         let id = i + 1;
@@ -241,7 +241,7 @@ fn result_entry(f: &Finding, rule_index: usize) -> Value {
     let related = related_locations(f);
     let message = match &related {
         Some((text, _)) => text.clone(),
-        None => sentence(&f.message),
+        None => sentence(&f.message()),
     };
     let mut r = json!({
         "ruleId": f.rule.id,
@@ -253,7 +253,7 @@ fn result_entry(f: &Finding, rule_index: usize) -> Value {
     });
     if !f.resource.is_empty() {
         r["locations"][0]["logicalLocations"] =
-            json!([{ "fullyQualifiedName": f.resource, "kind": "resource" }]);
+            json!([{ "fullyQualifiedName": &*f.resource, "kind": "resource" }]);
     }
     if let Some((_, locations)) = related {
         r["relatedLocations"] = Value::Array(locations);
@@ -394,12 +394,7 @@ pub fn write_with(
         .errors
         .iter()
         .map(|e| {
-            let l = Location {
-                start_line: e.line,
-                start_column: e.column,
-                end_line: e.line,
-                end_column: e.column,
-            };
+            let l = Location::new(e.line, e.column, e.line, e.column);
             json!({
                 "level": gap_level(&e.status),
                 "message": { "text": sentence(&format!("{} could not be parsed: {}", e.path, e.message)) },
