@@ -1,6 +1,6 @@
 //! Embeds every `policies/**/*.toml` into the binary, so the built-in pack works
-//! with no files on disk, and records the commit soclint is built from for
-//! `soclint --version`.
+//! with no files on disk, with the list of its rule ids; and records the commit
+//! soclint is built from for `soclint --version`.
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +46,20 @@ fn embed_policies(root: &Path) {
             "    ({rel:?}, include_str!({:?})),\n",
             f.display().to_string()
         ));
+    }
+    code.push_str("];\n");
+    // the rule ids, read from the files' `id = "…"` lines here rather than on
+    // every run (a scan of part of the pack checks selectors against them);
+    // a unit test checks they are the ids the compiled pack has
+    code.push_str("pub static IDS: &[&str] = &[\n");
+    for f in &files {
+        let text = fs::read_to_string(f).expect("read a policy file");
+        for id in text
+            .lines()
+            .filter_map(|l| l.strip_prefix("id = \"")?.strip_suffix('"'))
+        {
+            code.push_str(&format!("    {id:?},\n"));
+        }
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))

@@ -473,12 +473,7 @@ pub fn build_rules_with(
             })
             .collect();
         let load = |(name, text): &&(&str, &str)| {
-            let name = format!("builtin:{name}");
-            if lenient {
-                rules::load_file_lenient(&name, text)
-            } else {
-                rules::load_file(&name, text).map(|ok| (ok, Vec::new()))
-            }
+            rules::load_builtin_file(&format!("builtin:{name}"), text, lenient)
         };
         let loaded: Vec<_> = if targets.is_some() {
             crate::parallel::map(&wanted, load)

@@ -22,6 +22,19 @@ pub struct CompileError {
     pub span: Range<usize>,
 }
 
+/// How much of a rule file loading checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    /// Everything: a user's rule file, or the pack under test. A bad regex or
+    /// glob is an error pointing at it before any file is scanned.
+    All,
+    /// The built-in pack as embedded: its regexes and globs passed every
+    /// check when it was tested (`rules::builtin_checks_tests`), so loading
+    /// does not parse them again; they are built on first use, as always.
+    /// Everything else is checked as for a user's file.
+    Builtin,
+}
+
 fn err<T>(message: impl Into<String>, span: Range<usize>) -> Result<T, CompileError> {
     Err(CompileError {
         message: message.into(),
@@ -33,6 +46,7 @@ pub fn compile_rule(
     spec: Spanned<RuleSpec>,
     origin: &str,
     definition: String,
+    checks: Checks,
 ) -> Result<Rule, CompileError> {
     let rule_span = spec.span();
     let spec = spec.into_inner();
@@ -100,18 +114,20 @@ pub fn compile_rule(
     } else {
         Some(lazy_globs(
             spec.paths.iter().map(|p| (p.get_ref().as_str(), p.span())),
+            checks,
         )?)
     };
-    let where_ = spec.where_.map(compile_cond).transpose()?;
+    let cond = |c: Box<Spanned<CondSpec>>| compile_cond(*c, checks);
+    let where_ = spec.where_.map(cond).transpose()?;
     let for_each = match spec.for_each {
         Some(p) => Some(Path::parse(p.get_ref()).or_else(|e| err(e, p.span()))?),
         None => None,
     };
-    let for_each_where = spec.for_each_where.map(compile_cond).transpose()?;
+    let for_each_where = spec.for_each_where.map(cond).transpose()?;
     if for_each.is_none() && for_each_where.is_some() {
         return err("`for_each_where` needs `for_each`", rule_span);
     }
-    let mut assert = compile_cond(spec.assert)?;
+    let mut assert = cond(spec.assert)?;
     let mut requires = Vec::new();
     for r in &spec.requires {
         match super::Requirement::parse(r.get_ref()) {
@@ -128,7 +144,7 @@ pub fn compile_rule(
             }
         }
     }
-    let mask = compile_masks(spec.mask, spec.secret)?;
+    let mask = compile_masks(spec.mask, spec.secret, checks)?;
     let message = spec.message.get_ref().clone();
     check_placeholders(&message, spec.message.span())?;
     if let Some(label) = &spec.label {
@@ -141,7 +157,7 @@ pub fn compile_rule(
                 f.span(),
             )
         }
-        f => f.map(compile_fix).transpose()?,
+        f => f.map(|f| compile_fix(*f, checks)).transpose()?,
     };
     let meta = RuleMeta {
         id,
@@ -168,7 +184,7 @@ pub fn compile_rule(
     };
     let provider_default = match spec.provider_default {
         Some(pd) => {
-            let pd = compile_provider_default(pd, &meta, target)?;
+            let pd = compile_provider_default(*pd, &meta, target)?;
             if let Some((path, _)) = &pd.newer {
                 attach_newer(&mut assert, path, &pd);
             }
@@ -259,7 +275,10 @@ fn attach_newer(cond: &mut Cond, path: &Path, pd: &Arc<super::ProviderDefault>) 
 /// A rule's `fix`: exactly one of `set` (with `value`), `remove` and
 /// `replace` (with `with`); plain dotted key paths; values no format needs
 /// to escape; a placeholder (`<…>`) only in a suggestion.
-fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, CompileError> {
+fn compile_fix(
+    spec: Spanned<super::schema::FixSpec>,
+    checks: Checks,
+) -> Result<super::Fix, CompileError> {
     use super::FixAction;
     let span = spec.span();
     let spec = spec.into_inner();
@@ -294,8 +313,10 @@ fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, Comp
             }
         }
         (None, None, Some(pattern)) if spec.value.is_none() && spec.from.is_none() => {
-            regex::Regex::new(pattern)
-                .or_else(|e| err(format!("`fix.replace` pattern: {e}"), span.clone()))?;
+            if checks == Checks::All {
+                regex::Regex::new(pattern)
+                    .or_else(|e| err(format!("`fix.replace` pattern: {e}"), span.clone()))?;
+            }
             let Some(with) = spec.with else {
                 return err("`fix.replace` needs `with`", span);
             };
@@ -322,7 +343,11 @@ fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, Comp
             return err("`fix.before` is a plain key, for a `set` fix", span);
         }
     }
-    if let Some(p) = &spec.unless_file_matches {
+    if let Some(p) = spec
+        .unless_file_matches
+        .as_ref()
+        .filter(|_| checks == Checks::All)
+    {
         regex::Regex::new(p).or_else(|e| {
             err(
                 format!("`fix.unless_file_matches` pattern: {e}"),
@@ -335,7 +360,11 @@ fn compile_fix(spec: Spanned<super::schema::FixSpec>) -> Result<super::Fix, Comp
         suggestion: spec.suggestion,
         before: spec.before,
         unless_file_matches: spec.unless_file_matches,
-        when: spec.when.map(compile_cond).transpose()?.map(Arc::new),
+        when: spec
+            .when
+            .map(|c| compile_cond(c, checks))
+            .transpose()?
+            .map(Arc::new),
         title: spec.title,
     })
 }
@@ -389,6 +418,7 @@ fn fix_value(
 fn compile_masks(
     specs: Vec<Spanned<MaskSpec>>,
     secret: bool,
+    checks: Checks,
 ) -> Result<Vec<super::Mask>, CompileError> {
     let mut out = Vec::with_capacity(specs.len());
     for spec in specs {
@@ -402,6 +432,7 @@ fn compile_masks(
         };
         let path = Path::parse(&path).or_else(|e| err(e, span.clone()))?;
         let within = match within {
+            Some(re) if checks == Checks::Builtin => Some(LazyRegex::prechecked(&re)),
             Some(re) => Some(
                 LazyRegex::new(&re)
                     .or_else(|e| err(format!("`mask` pattern: {e}"), span.clone()))?,
@@ -441,18 +472,22 @@ fn placeholder_regex() -> &'static Regex {
 /// The globs of `file_exists`/`file_absent`, with `{policy_paths}` expanded to
 /// the default policy directories (the evaluator re-expands them when the
 /// configured directories differ).
-fn file_globs(globs: &Spanned<Vec<String>>) -> Result<LazyGlobs, CompileError> {
+fn file_globs(globs: &Spanned<Vec<String>>, checks: Checks) -> Result<LazyGlobs, CompileError> {
     let expanded = Settings::default().expand(globs.get_ref());
-    lazy_globs(expanded.iter().map(|g| (g.as_str(), globs.span())))
+    lazy_globs(expanded.iter().map(|g| (g.as_str(), globs.span())), checks)
 }
 
-/// Globs checked now (an error points at the pattern) and built on first use.
+/// Globs checked now (an error points at the pattern; the built-in pack's
+/// were checked when it was tested) and built on first use.
 fn lazy_globs<'a>(
     patterns: impl Iterator<Item = (&'a str, Range<usize>)>,
+    checks: Checks,
 ) -> Result<LazyGlobs, CompileError> {
     let mut checked = Vec::new();
     for (pattern, span) in patterns {
-        check_glob(pattern, span)?;
+        if checks == Checks::All {
+            check_glob(pattern, span)?;
+        }
         checked.push(pattern.to_string());
     }
     Ok(LazyGlobs::new(checked))
@@ -499,16 +534,19 @@ fn lit(value: &toml::Value, span: Range<usize>) -> Result<Lit, CompileError> {
     })
 }
 
-fn regex(pattern: &Spanned<String>) -> Result<LazyRegex, CompileError> {
-    LazyRegex::new(pattern.get_ref())
-        .or_else(|e| err(format!("invalid regex: {e}"), pattern.span()))
+fn regex(pattern: &Spanned<String>, checks: Checks) -> Result<LazyRegex, CompileError> {
+    match checks {
+        Checks::All => LazyRegex::new(pattern.get_ref())
+            .or_else(|e| err(format!("invalid regex: {e}"), pattern.span())),
+        Checks::Builtin => Ok(LazyRegex::prechecked(pattern.get_ref())),
+    }
 }
 
-fn boxed(spec: Box<Spanned<CondSpec>>) -> Result<Box<Cond>, CompileError> {
-    compile_cond(*spec).map(Box::new)
+fn boxed(spec: Box<Spanned<CondSpec>>, checks: Checks) -> Result<Box<Cond>, CompileError> {
+    compile_cond(*spec, checks).map(Box::new)
 }
 
-pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
+pub fn compile_cond(spec: Spanned<CondSpec>, checks: Checks) -> Result<Cond, CompileError> {
     let span = spec.span();
     let s = spec.into_inner();
     let mut found: Vec<Cond> = Vec::new();
@@ -517,7 +555,7 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         found.push(Cond::All(
             items
                 .into_iter()
-                .map(compile_cond)
+                .map(|c| compile_cond(c, checks))
                 .collect::<Result<_, _>>()?,
         ));
     }
@@ -525,25 +563,25 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         found.push(Cond::Any(
             items
                 .into_iter()
-                .map(compile_cond)
+                .map(|c| compile_cond(c, checks))
                 .collect::<Result<_, _>>()?,
         ));
     }
     if let Some(inner) = s.not {
-        found.push(Cond::Not(boxed(inner)?));
+        found.push(Cond::Not(boxed(inner, checks)?));
     }
     if let Some(rel) = s.referenced_by {
-        found.push(relation(rel, RelationDir::ReferencedBy)?);
+        found.push(relation(*rel, RelationDir::ReferencedBy, checks)?);
     }
     if let Some(rel) = s.references {
-        found.push(relation(rel, RelationDir::References)?);
+        found.push(relation(*rel, RelationDir::References, checks)?);
     }
     if let Some(rel) = s.selected_by {
-        found.push(relation(rel, RelationDir::SelectedBy)?);
+        found.push(relation(*rel, RelationDir::SelectedBy, checks)?);
     }
     if let Some(spec) = s.any_resource {
         let spec = spec.into_inner();
-        let where_ = spec.where_.map(boxed).transpose()?;
+        let where_ = spec.where_.map(|w| boxed(w, checks)).transpose()?;
         found.push(Cond::Relation(Arc::new(Relation {
             dir: RelationDir::AnyResource,
             types: spec.types.into_inner().into_vec(),
@@ -555,11 +593,11 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         })));
     }
     if let Some(globs) = s.file_exists {
-        let gs = file_globs(&globs)?;
+        let gs = file_globs(&globs, checks)?;
         found.push(Cond::FileExists(gs, globs.into_inner()));
     }
     if let Some(globs) = s.file_absent {
-        let gs = file_globs(&globs)?;
+        let gs = file_globs(&globs, checks)?;
         found.push(Cond::FileAbsent(gs, globs.into_inner()));
     }
 
@@ -609,10 +647,10 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         tests.push(Test::NotIn(items));
     }
     if let Some(v) = s.matches {
-        tests.push(Test::Matches(regex(&v)?));
+        tests.push(Test::Matches(regex(&v, checks)?));
     }
     if let Some(v) = s.not_matches {
-        tests.push(Test::NotMatches(regex(&v)?));
+        tests.push(Test::NotMatches(regex(&v, checks)?));
     }
     for (v, op) in [
         (s.lt, Ord2::Lt),
@@ -682,13 +720,13 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
         tests.push(Test::YoungerThanDays(days));
     }
     if let Some(v) = s.some {
-        tests.push(Test::Some(boxed(v)?));
+        tests.push(Test::Some(boxed(v, checks)?));
     }
     if let Some(v) = s.every {
-        tests.push(Test::Every(boxed(v)?));
+        tests.push(Test::Every(boxed(v, checks)?));
     }
     if let Some(v) = s.none {
-        tests.push(Test::None(boxed(v)?));
+        tests.push(Test::None(boxed(v, checks)?));
     }
 
     let path = match &s.path {
@@ -742,13 +780,17 @@ pub fn compile_cond(spec: Spanned<CondSpec>) -> Result<Cond, CompileError> {
     Ok(found.remove(0))
 }
 
-fn relation(spec: Spanned<RelationSpec>, dir: RelationDir) -> Result<Cond, CompileError> {
+fn relation(
+    spec: Spanned<RelationSpec>,
+    dir: RelationDir,
+    checks: Checks,
+) -> Result<Cond, CompileError> {
     let span = spec.span();
     let spec = spec.into_inner();
     let types = spec.types.into_inner().into_vec();
     let via = Path::parse(spec.via.get_ref())
         .or_else(|e| err(format!("invalid path: {e}"), spec.via.span()))?;
-    let where_ = spec.where_.map(boxed).transpose()?;
+    let where_ = spec.where_.map(|w| boxed(w, checks)).transpose()?;
     let key = match spec.key {
         Some(k) if dir == RelationDir::ReferencedBy => Some(
             Path::parse(k.get_ref()).or_else(|e| err(format!("invalid path: {e}"), k.span()))?,

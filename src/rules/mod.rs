@@ -384,11 +384,12 @@ pub enum Lit {
 
 /// A regex checked when the rule loads (so errors point into the TOML) but
 /// built on first use: most rules never meet a value to match, and building
-/// every automaton up front would dominate start-up.
-#[derive(Debug)]
+/// every automaton up front would dominate start-up. Rules with the same
+/// pattern share one automaton (the pack writes `^[^$]` in 36 rules and its
+/// secret patterns in 5; each build costs as much as loading a dozen rules).
 pub struct LazyRegex {
     pattern: String,
-    built: std::sync::OnceLock<Regex>,
+    built: Arc<std::sync::OnceLock<Regex>>,
 }
 
 impl LazyRegex {
@@ -399,10 +400,17 @@ impl LazyRegex {
         regex_syntax::ast::parse::Parser::new()
             .parse(pattern)
             .map_err(|e| e.to_string())?;
-        Ok(LazyRegex {
+        Ok(LazyRegex::prechecked(pattern))
+    }
+
+    /// A pattern already checked, without checking it again: the built-in
+    /// pack's (see [`compile::Checks::Builtin`]). One that fails to build
+    /// anyway matches nothing, as one whose automaton is too large does.
+    pub fn prechecked(pattern: &str) -> Self {
+        LazyRegex {
             pattern: pattern.to_string(),
-            built: std::sync::OnceLock::new(),
-        })
+            built: shared_cell(pattern),
+        }
     }
 
     pub fn get(&self) -> &Regex {
@@ -421,6 +429,32 @@ impl LazyRegex {
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
+}
+
+impl fmt::Debug for LazyRegex {
+    /// The pattern only: whether (another rule's use) built it is no part of
+    /// the rule.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LazyRegex").field(&self.pattern).finish()
+    }
+}
+
+/// The cell holding the automaton of `pattern`, shared by every rule loaded
+/// with it while any of them lives (the map keeps only weak references, so
+/// the language server reloading rules does not keep old ones' automata).
+fn shared_cell(pattern: &str) -> Arc<std::sync::OnceLock<Regex>> {
+    type Cells = std::collections::BTreeMap<String, std::sync::Weak<std::sync::OnceLock<Regex>>>;
+    static CELLS: std::sync::Mutex<Cells> = std::sync::Mutex::new(Cells::new());
+    // a panic elsewhere while holding the lock leaves the map usable
+    let mut cells = CELLS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(cell) = cells.get(pattern).and_then(std::sync::Weak::upgrade) {
+        return cell;
+    }
+    let cell = Arc::new(std::sync::OnceLock::new());
+    cells.insert(pattern.to_string(), Arc::downgrade(&cell));
+    cell
 }
 
 /// A glob set whose globs were checked at load and which is built on first
@@ -763,16 +797,12 @@ pub(crate) fn builtin_set() -> RuleSet {
     .expect("rule set")
 }
 
-/// The ids of the built-in rules, read from the `id = "…"` lines of the
-/// embedded files without compiling them (a test checks they are the ids the
-/// loaded pack has): what a selector can name when only part of the pack
-/// was loaded for a scan.
-pub fn builtin_ids() -> Vec<&'static str> {
-    builtin::FILES
-        .iter()
-        .flat_map(|(_, text)| text.lines())
-        .filter_map(|l| l.strip_prefix("id = \"")?.strip_suffix('"'))
-        .collect()
+/// The ids of the built-in rules, in file order, read from the `id = "…"`
+/// lines of the embedded files by build.rs (a test checks they are the ids
+/// the loaded pack has): what a selector can name when only part of the pack
+/// was loaded for a scan, without compiling (or even scanning) the rest.
+pub fn builtin_ids() -> &'static [&'static str] {
+    builtin::IDS
 }
 
 /// The target of a built-in rule file: its directory under `policies/`, named
@@ -788,6 +818,29 @@ pub fn builtin_target(path: &str) -> Option<Target> {
 
 /// Parses and compiles one rule file.
 pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>> {
+    load_file_with(name, text, compile::Checks::All)
+}
+
+/// Parses and compiles one file of the built-in pack (`builtin_files`),
+/// without checking again what its tests checked (see
+/// [`compile::Checks::Builtin`]); with `lenient`, as [`load_file_lenient`].
+pub fn load_builtin_file(
+    name: &str,
+    text: &str,
+    lenient: bool,
+) -> Result<(Vec<Rule>, Vec<BrokenRule>), Box<RuleFileError>> {
+    if lenient {
+        load_lenient_with(name, text, compile::Checks::Builtin)
+    } else {
+        load_file_with(name, text, compile::Checks::Builtin).map(|ok| (ok, Vec::new()))
+    }
+}
+
+fn load_file_with(
+    name: &str,
+    text: &str,
+    checks: compile::Checks,
+) -> Result<Vec<Rule>, Box<RuleFileError>> {
     let make_err = |message: String, span: Option<std::ops::Range<usize>>| {
         Box::new(RuleFileError {
             name: name.to_string(),
@@ -810,7 +863,7 @@ pub fn load_file(name: &str, text: &str) -> Result<Vec<Rule>, Box<RuleFileError>
     let mut errors = Vec::new();
     for spec in file.rule {
         let definition = definition(text, &spec);
-        match compile::compile_rule(spec, name, definition) {
+        match compile::compile_rule(spec, name, definition, checks) {
             Ok(rule) => rules.push(rule),
             Err(e) => errors.push(make_err(e.message, Some(e.span))),
         }
@@ -842,6 +895,14 @@ pub fn load_file_lenient(
     name: &str,
     text: &str,
 ) -> Result<(Vec<Rule>, Vec<BrokenRule>), Box<RuleFileError>> {
+    load_lenient_with(name, text, compile::Checks::All)
+}
+
+fn load_lenient_with(
+    name: &str,
+    text: &str,
+    checks: compile::Checks,
+) -> Result<(Vec<Rule>, Vec<BrokenRule>), Box<RuleFileError>> {
     let file: schema::RuleFile = crate::toml_check::from_str(text).map_err(|problems| {
         one_error(
             problems
@@ -864,7 +925,7 @@ pub fn load_file_lenient(
     for (i, spec) in file.rule.into_iter().enumerate() {
         let id = spec.get_ref().id.get_ref().trim().to_string();
         let definition = definition(text, &spec);
-        match compile::compile_rule(spec, name, definition) {
+        match compile::compile_rule(spec, name, definition, checks) {
             Ok(rule) => ok.push(rule),
             Err(e) => {
                 let before = &text[..e.span.start.min(text.len())];
@@ -1154,5 +1215,108 @@ mod builtin_ids_tests {
             .map(|r| r.meta.id.clone())
             .collect();
         assert_eq!(super::builtin_ids(), compiled);
+    }
+}
+
+#[cfg(test)]
+mod builtin_checks_tests {
+    use super::{builtin_files, load_builtin_file, load_file, LazyRegex};
+
+    /// The built-in pack passes every check a user's file gets (so loading
+    /// it without the regex and glob checks leaves nothing unchecked), and
+    /// it compiles to the same rules either way.
+    #[test]
+    fn the_pack_passes_every_check_and_loads_alike_without_them() {
+        for (name, text) in builtin_files() {
+            let checked = load_file(name, text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let (unchecked, broken) =
+                load_builtin_file(name, text, true).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert!(broken.is_empty(), "{name}: {broken:?}");
+            assert_eq!(format!("{checked:?}"), format!("{unchecked:?}"), "{name}");
+            let (strict, _) = load_builtin_file(name, text, false).expect("loads");
+            assert_eq!(format!("{strict:?}"), format!("{checked:?}"), "{name}");
+        }
+    }
+
+    fn rule(assert: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"MY-001\"\ntitle = \"t\"\nseverity = \"high\"\ncriteria = [\"CC6.1\"]\n\
+             target = \"terraform\"\nmessage = \"m\"\nrationale = \"r\"\nremediation = \"x\"\n\
+             assert = {assert}\n"
+        )
+    }
+
+    /// A user's bad pattern is still an error at load, at the pattern, with
+    /// the parser's message, even when the same process has loaded the
+    /// built-in pack without checks and shares automata between rules.
+    #[test]
+    fn a_bad_regex_in_a_users_rule_fails_at_load_with_the_same_message() {
+        for (name, text) in builtin_files() {
+            load_builtin_file(name, text, false).expect("pack loads");
+        }
+        let text = rule("{ path = \"a\", matches = \"x(\" }");
+        let e = load_file("mine.toml", &text).expect_err("bad pattern");
+        assert_eq!(
+            e.message,
+            "invalid regex: regex parse error:\n    x(\n     ^\nerror: unclosed group"
+        );
+        let at = text.find("\"x(\"").expect("pattern");
+        assert_eq!(e.span, Some((at..at + 4).into()));
+        // the lenient reading (`soclint test`, `rules`) reports it as broken
+        let (ok, broken) = super::load_file_lenient("mine.toml", &text).expect("toml");
+        assert!(ok.is_empty());
+        assert_eq!(broken.len(), 1);
+        assert!(
+            broken[0].reason.starts_with(
+                "invalid regex: regex parse error: x( ^ error: unclosed group (mine.toml:10:"
+            ),
+            "{}",
+            broken[0].reason
+        );
+        // a bad `mask` pattern and a bad glob, likewise
+        let masked = text.replace(
+            "assert = { path = \"a\", matches = \"x(\" }",
+            "secret = true\nmask = [{ path = \"a\", matches = \"[\" }]\nassert = { path = \"a\", exists = true }",
+        );
+        let e = load_file("mine.toml", &masked).expect_err("bad mask pattern");
+        assert!(
+            e.message.starts_with("`mask` pattern: regex parse error:"),
+            "{}",
+            e.message
+        );
+        let glob = rule("{ file_exists = [\"a/[\"] }");
+        let e = load_file("mine.toml", &glob).expect_err("bad glob");
+        assert!(e.message.starts_with("invalid glob `a/[`"), "{}", e.message);
+    }
+
+    /// Rules with one pattern share its automaton, checked or not, and it
+    /// matches as the pattern compiled on its own does; other patterns have
+    /// their own, and once no rule holds a pattern its automaton goes.
+    #[test]
+    fn rules_with_one_pattern_share_its_automaton_and_match_alike() {
+        let pattern = "(?i)^(tcp|6)$ shared-automaton-test";
+        let a = LazyRegex::new(pattern).expect("valid");
+        let b = LazyRegex::prechecked(pattern);
+        assert!(std::sync::Arc::ptr_eq(&a.built, &b.built));
+        assert!(a.built.get().is_none(), "built on first use only");
+        assert!(std::ptr::eq(a.get(), b.get()));
+        let alone = regex::Regex::new(pattern).expect("valid");
+        for s in [
+            "TCP shared-automaton-test",
+            "6 shared-automaton-test",
+            "udp",
+            "",
+        ] {
+            assert_eq!(b.get().is_match(s), alone.is_match(s), "{s}");
+        }
+        let other = LazyRegex::new("(?i)^(udp|17)$ shared-automaton-test").expect("valid");
+        assert!(!std::sync::Arc::ptr_eq(&a.built, &other.built));
+        drop((a, b));
+        let again = LazyRegex::new(pattern).expect("valid");
+        assert!(
+            again.built.get().is_none(),
+            "a fresh cell once none held it"
+        );
+        assert_eq!(format!("{again:?}"), format!("LazyRegex({pattern:?})"));
     }
 }

@@ -1,7 +1,10 @@
 //! The TOML shape of rule files (serde only; meaning lives in `compile.rs`).
 //!
 //! Fields that can be invalid beyond their type keep their spans so errors point
-//! into the TOML.
+//! into the TOML. Conditions, fixes and relations are boxed where they are
+//! optional or nested: a `CondSpec` is ~2 KB inline (one slot per operator),
+//! and serde moves each value through several layers as it reads it, so
+//! inline they made a rule ~9 KB and copying them a quarter of loading.
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -27,10 +30,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub paths: Vec<Spanned<String>>,
     #[serde(rename = "where")]
-    pub where_: Option<Spanned<CondSpec>>,
+    pub where_: Option<Box<Spanned<CondSpec>>>,
     pub for_each: Option<Spanned<String>>,
-    pub for_each_where: Option<Spanned<CondSpec>>,
-    pub assert: Spanned<CondSpec>,
+    pub for_each_where: Option<Box<Spanned<CondSpec>>>,
+    pub assert: Box<Spanned<CondSpec>>,
     pub message: Spanned<String>,
     pub label: Option<Spanned<String>>,
     /// The rule finds hard-coded secrets: the offending value is masked in
@@ -55,11 +58,11 @@ pub struct RuleSpec {
     pub requires: Vec<Spanned<String>>,
     /// A fix `check --fix` and the language server may apply:
     /// `fix = { set = "publicly_accessible", value = false }`.
-    pub fix: Option<Spanned<FixSpec>>,
+    pub fix: Option<Box<Spanned<FixSpec>>>,
     /// A default that changed with a provider (or a service) version:
     /// `provider_default = { provider = "azurerm", since = "3.0.0", path =
     /// "minimum_tls_version", value = "1.2", note = "…" }`.
-    pub provider_default: Option<Spanned<ProviderDefaultSpec>>,
+    pub provider_default: Option<Box<Spanned<ProviderDefaultSpec>>>,
 }
 
 /// What a rule's verdict owes to a provider version (see
@@ -188,11 +191,11 @@ pub struct CondSpec {
     pub younger_than_days: Option<Spanned<DaysSpec>>,
     pub is_date: Option<Spanned<bool>>,
 
-    pub referenced_by: Option<Spanned<RelationSpec>>,
-    pub references: Option<Spanned<RelationSpec>>,
-    pub selected_by: Option<Spanned<RelationSpec>>,
+    pub referenced_by: Option<Box<Spanned<RelationSpec>>>,
+    pub references: Option<Box<Spanned<RelationSpec>>>,
+    pub selected_by: Option<Box<Spanned<RelationSpec>>>,
 
-    pub any_resource: Option<Spanned<AnyResourceSpec>>,
+    pub any_resource: Option<Box<Spanned<AnyResourceSpec>>>,
 
     pub file_exists: Option<Spanned<Vec<String>>>,
     pub file_absent: Option<Spanned<Vec<String>>>,
