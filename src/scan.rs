@@ -384,12 +384,7 @@ fn scan_found_with(
         result.masks.entry(rel).or_default().extend(spans);
     }
     // one allocation of the final size, each finding moved into it once
-    result.findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for i in report_order(&parts) {
-        // taken, not appended: `append` keeps each part's buffer until every
-        // part is dropped, two copies of the findings at the scan's peak
-        result.findings.extend(std::mem::take(&mut parts[i]));
-    }
+    result.findings = join_sorted(parts);
     result.stats = rules
         .rules
         .iter()
@@ -527,25 +522,54 @@ fn merge_chunks(
     findings
 }
 
-/// The order to join `parts` (each sorted by [`Finding::sort_key`]) in: by
-/// their first findings when that leaves every part wholly after the one
-/// before (then the joined findings are sorted and the final sort only checks
-/// them), else as they are (the final stable sort then decides, and equal
-/// findings of different parts keep their order).
-fn report_order(parts: &[Vec<Finding>]) -> Vec<usize> {
+/// `parts` (each sorted by [`Finding::sort_key`]) joined in report order:
+/// what a stable sort of their concatenation gives, without sorting it all.
+/// Ordered by their first findings, parts whose key ranges meet form a
+/// group (a directory's own files and its Terraform root evaluation, a
+/// directory and the subdirectory whose paths sort between its files); a
+/// group of one part is moved as it is, a larger one is concatenated in the
+/// parts' own order and sorted stably. Groups hold disjoint, increasing key
+/// ranges, so their concatenation is sorted; the scan's final sort then only
+/// checks it. (A stable sort of all ~1.4M findings of a 10M-line scan took
+/// ~0.3 s of its serial end, most directories there meeting another.)
+fn join_sorted(mut parts: Vec<Vec<Finding>>) -> Vec<Finding> {
     let mut order: Vec<usize> = (0..parts.len()).filter(|&i| !parts[i].is_empty()).collect();
     let first = |i: usize| parts[i][0].sort_key();
-    crate::parallel::sort_by(&mut order, |&a, &b| first(a).cmp(&first(b)));
-    let disjoint = order.windows(2).all(|w| {
-        parts[w[0]]
-            .last()
-            .is_some_and(|last| last.sort_key() < first(w[1]))
-    });
-    if disjoint {
-        order
-    } else {
-        (0..parts.len()).collect()
+    let last = |i: usize| parts[i][parts[i].len() - 1].sort_key();
+    order.sort_by(|&a, &b| first(a).cmp(&first(b)).then(a.cmp(&b)));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    // the part of the current group whose last finding comes last
+    let mut reach: Option<usize> = None;
+    for &i in &order {
+        match (reach, groups.last_mut()) {
+            (Some(r), Some(group)) if first(i) <= last(r) => {
+                group.push(i);
+                if last(i) > last(r) {
+                    reach = Some(i);
+                }
+            }
+            _ => {
+                groups.push(vec![i]);
+                reach = Some(i);
+            }
+        }
     }
+    let mut joined = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for mut group in groups {
+        if let [one] = group[..] {
+            // taken, not appended: `append` keeps each part's buffer until
+            // every part is dropped, two copies of the findings at the peak
+            joined.extend(std::mem::take(&mut parts[one]));
+            continue;
+        }
+        group.sort_unstable();
+        let start = joined.len();
+        for i in group {
+            joined.extend(std::mem::take(&mut parts[i]));
+        }
+        joined[start..].sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    joined
 }
 
 /// The chunk a file belongs to: its directory under its root. Files named one
@@ -1354,7 +1378,7 @@ fn count_unknown(n: &Node) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::report_order;
+    use super::join_sorted;
     use crate::filter::suppress::{meta_finding, INVALID};
     use crate::finding::Finding;
 
@@ -1429,25 +1453,27 @@ mod tests {
     /// Parts that follow one another are joined by their first findings;
     /// parts that overlap keep their order (the final stable sort decides).
     #[test]
-    fn parts_are_joined_in_report_order_only_when_they_do_not_overlap() {
+    fn parts_join_as_a_stable_sort_of_their_concatenation() {
+        let same = |m: &str| meta_finding(INVALID, "m/main.tf", 5, 1, "module", m.into());
         let parts = vec![
             vec![at("b/x.tf", 1, "r"), at("b/x.tf", 9, "r")],
             vec![],
             vec![at(".", 1, "repo")],
             vec![at("a/y.tf", 3, "r"), at("a/z.tf", 2, "r")],
+            // a directory's files and its subdirectory's interleave
+            vec![at("b/a/k.tf", 4, "sub")],
+            // the same place found by two parts (a module seen from two
+            // callers): the earlier part's first, as a stable sort keeps them
+            vec![same("caller a"), at("n/x.tf", 1, "n")],
+            vec![at("a/z.tf", 1, "r"), same("caller b")],
         ];
-        let order = report_order(&parts);
-        assert_eq!(order, vec![2, 3, 0]);
-        let mut sorted = joined(&parts, &[0, 1, 2, 3]);
-        sorted.sort();
-        assert_eq!(joined(&parts, &order), sorted);
-
-        // the same place found by two parts (a module seen from two callers)
-        let overlapping = vec![
-            vec![at("m/main.tf", 5, "first")],
-            vec![at("a/y.tf", 1, "r"), at("m/main.tf", 5, "second")],
-        ];
-        assert_eq!(report_order(&overlapping), vec![0, 1]);
-        assert!(report_order(&[]).is_empty());
+        let mut concatenated: Vec<Finding> = parts.concat();
+        concatenated.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let want = joined(&[concatenated], &[0]);
+        let got = join_sorted(parts);
+        assert_eq!(joined(&[got], &[0]), want);
+        assert_eq!(want[7].2, "caller a");
+        assert_eq!(want[8].2, "caller b");
+        assert!(join_sorted(Vec::new()).is_empty());
     }
 }
