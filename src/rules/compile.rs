@@ -120,7 +120,7 @@ pub fn compile_rule(
     let cond = |c: Box<Spanned<CondSpec>>| compile_cond(*c, checks);
     let where_ = spec.where_.map(cond).transpose()?;
     let for_each = match spec.for_each {
-        Some(p) => Some(Path::parse(p.get_ref()).or_else(|e| err(e, p.span()))?),
+        Some(p) => Some(Path::parse_with(p.get_ref(), checks).or_else(|e| err(e, p.span()))?),
         None => None,
     };
     let for_each_where = spec.for_each_where.map(cond).transpose()?;
@@ -430,7 +430,7 @@ fn compile_masks(
             MaskSpec::Path(p) => (p, None),
             MaskSpec::Within { path, matches } => (path, Some(matches)),
         };
-        let path = Path::parse(&path).or_else(|e| err(e, span.clone()))?;
+        let path = Path::parse_with(&path, checks).or_else(|e| err(e, span.clone()))?;
         let within = match within {
             Some(re) if checks == Checks::Builtin => Some(LazyRegex::prechecked(&re)),
             Some(re) => Some(
@@ -730,9 +730,8 @@ pub fn compile_cond(spec: Spanned<CondSpec>, checks: Checks) -> Result<Cond, Com
     }
 
     let path = match &s.path {
-        Some(p) => {
-            Path::parse(p.get_ref()).or_else(|e| err(format!("invalid path: {e}"), p.span()))?
-        }
+        Some(p) => Path::parse_with(p.get_ref(), checks)
+            .or_else(|e| err(format!("invalid path: {e}"), p.span()))?,
         None => Path::default(),
     };
     let default = match &s.default {
@@ -788,12 +787,13 @@ fn relation(
     let span = spec.span();
     let spec = spec.into_inner();
     let types = spec.types.into_inner().into_vec();
-    let via = Path::parse(spec.via.get_ref())
+    let via = Path::parse_with(spec.via.get_ref(), checks)
         .or_else(|e| err(format!("invalid path: {e}"), spec.via.span()))?;
     let where_ = spec.where_.map(|w| boxed(w, checks)).transpose()?;
     let key = match spec.key {
         Some(k) if dir == RelationDir::ReferencedBy => Some(
-            Path::parse(k.get_ref()).or_else(|e| err(format!("invalid path: {e}"), k.span()))?,
+            Path::parse_with(k.get_ref(), checks)
+                .or_else(|e| err(format!("invalid path: {e}"), k.span()))?,
         ),
         Some(k) => return err("`key` goes with `referenced_by` only", k.span()),
         None => None,

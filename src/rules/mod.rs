@@ -1284,6 +1284,14 @@ mod builtin_checks_tests {
             "{}",
             e.message
         );
+        let key_pattern = rule("{ path = 'env[~\"(\"]', exists = true }");
+        let e = load_file("mine.toml", &key_pattern).expect_err("bad key pattern");
+        assert!(
+            e.message
+                .starts_with("invalid path: `[~\"(\"]`: regex parse error:"),
+            "{}",
+            e.message
+        );
         let glob = rule("{ file_exists = [\"a/[\"] }");
         let e = load_file("mine.toml", &glob).expect_err("bad glob");
         assert!(e.message.starts_with("invalid glob `a/[`"), "{}", e.message);

@@ -42,6 +42,13 @@ pub struct Path {
 
 impl Path {
     pub fn parse(text: &str) -> Result<Path, String> {
+        Path::parse_with(text, super::compile::Checks::All)
+    }
+
+    /// As [`Path::parse`]; with [`super::compile::Checks::Builtin`] the
+    /// pattern of a `[~"regex"]` is not parsed again (the built-in pack's
+    /// passed every check when it was tested).
+    pub fn parse_with(text: &str, checks: super::compile::Checks) -> Result<Path, String> {
         let text = text.trim();
         let mut segments = Vec::new();
         if text.is_empty() || text == "." {
@@ -73,8 +80,11 @@ impl Path {
                     if chars.get(i + 3 + len + 1) != Some(&']') {
                         return Err("`[~\"regex\"]` must end with `]`".into());
                     }
-                    let re = super::LazyRegex::new(&pattern)
-                        .map_err(|e| format!("`[~{quote}{pattern}{quote}]`: {e}"))?;
+                    let re = match checks {
+                        super::compile::Checks::All => super::LazyRegex::new(&pattern)
+                            .map_err(|e| format!("`[~{quote}{pattern}{quote}]`: {e}"))?,
+                        super::compile::Checks::Builtin => super::LazyRegex::prechecked(&pattern),
+                    };
                     segments.push(Segment::KeyMatch(KeyPattern(std::sync::Arc::new(re))));
                     i += len + 5;
                     expect_key = false;
