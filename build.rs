@@ -1,6 +1,8 @@
 //! Embeds every `policies/**/*.toml` into the binary, so the built-in pack works
-//! with no files on disk, with the list of its rule ids; and records the commit
-//! soclint is built from for `soclint --version`.
+//! with no files on disk, with the list of its rule ids and each file already
+//! parsed (see `digest`); and records the commit soclint is built from for
+//! `soclint --version`.
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,9 +64,129 @@ fn embed_policies(root: &Path) {
         }
     }
     code.push_str("];\n");
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| fs::read_to_string(f).expect("read a policy file"))
+        .collect();
+    code.push_str(&digest(&files, &texts));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("builtin_rules.rs");
     fs::write(out, code).expect("write builtin_rules.rs");
+}
+
+/// Each built-in file parsed as TOML here, once, rather than on every run:
+/// its values with their byte spans, as tables of `Copy` data without
+/// pointers (indices into one string and three arrays), so loading it costs
+/// no relocations and no parsing. `rules::digest` reads it back through
+/// serde, into the same rule specs the TOML gives (a unit test checks that
+/// the pack compiles to the same rules either way). A file that is not
+/// valid TOML fails the build.
+fn digest(files: &[PathBuf], texts: &[String]) -> String {
+    let mut d = Digest::default();
+    let roots: Vec<u32> = files
+        .iter()
+        .zip(texts)
+        .map(|(f, text)| {
+            let table = toml::de::DeTable::parse(text)
+                .unwrap_or_else(|e| panic!("{}: not valid TOML: {e}", f.display()));
+            let span = table.span();
+            let value = toml::Spanned::new(span, toml::de::DeValue::Table(table.into_inner()));
+            d.value(&value)
+        })
+        .collect();
+    let mut code = String::from("use crate::rules::digest::{Node as N, Spanned as S};\n");
+    code.push_str(&format!(
+        "pub static ROOTS: [u32; {}] = {roots:?};\n",
+        roots.len()
+    ));
+    code.push_str(&format!("pub static STRINGS: &str = {:?};\n", d.strings));
+    code.push_str(&format!("pub static NODES: [S; {}] = [\n", d.nodes.len()));
+    for n in &d.nodes {
+        code.push_str(n);
+        code.push_str(",\n");
+    }
+    code.push_str("];\n");
+    code.push_str(&format!(
+        "pub static ENTRIES: [(u32, u32, u32); {}] = {:?};\n",
+        d.entries.len(),
+        d.entries
+    ));
+    code
+}
+
+#[derive(Default)]
+struct Digest {
+    strings: String,
+    seen: HashMap<String, (u32, u32)>,
+    /// Each value as Rust: `S(N::Str(at, len), start, end)`.
+    nodes: Vec<String>,
+    /// A table's entries: (key at, key len, value node).
+    entries: Vec<(u32, u32, u32)>,
+}
+
+impl Digest {
+    fn string(&mut self, s: &str) -> (u32, u32) {
+        if let Some(&at) = self.seen.get(s) {
+            return at;
+        }
+        let at = (self.strings.len() as u32, s.len() as u32);
+        self.strings.push_str(s);
+        self.seen.insert(s.to_string(), at);
+        at
+    }
+
+    /// Writes `v` (and, after it, what it holds) and returns its node.
+    fn value(&mut self, v: &toml::Spanned<toml::de::DeValue<'_>>) -> u32 {
+        let slot = self.nodes.len();
+        self.nodes.push(String::new());
+        self.fill(slot, v);
+        slot as u32
+    }
+
+    /// Writes `v` into `slot`; an array's items take consecutive nodes, a
+    /// table's entries consecutive entries.
+    fn fill(&mut self, slot: usize, v: &toml::Spanned<toml::de::DeValue<'_>>) {
+        use toml::de::DeValue;
+        let node = match v.get_ref() {
+            DeValue::String(s) => {
+                let (at, len) = self.string(s);
+                format!("N::Str({at}, {len})")
+            }
+            DeValue::Integer(i) => {
+                let n = i64::from_str_radix(i.as_str(), i.radix()).expect("a 64-bit integer");
+                format!("N::Int({n})")
+            }
+            DeValue::Float(f) => {
+                let x: f64 = f.as_str().parse().expect("a float");
+                assert!(x.is_finite(), "the pack has no infinite float");
+                format!("N::Float({x:?})")
+            }
+            DeValue::Boolean(b) => format!("N::Bool({b})"),
+            DeValue::Datetime(_) => panic!("the pack has no TOML datetime"),
+            DeValue::Array(items) => {
+                let first = self.nodes.len();
+                self.nodes
+                    .extend(std::iter::repeat_n(String::new(), items.len()));
+                for (i, item) in items.iter().enumerate() {
+                    self.fill(first + i, item);
+                }
+                format!("N::Array({first}, {})", items.len())
+            }
+            DeValue::Table(table) => {
+                let first = self.entries.len();
+                self.entries
+                    .extend(std::iter::repeat_n((0, 0, 0), table.len()));
+                for (i, (key, value)) in table.iter().enumerate() {
+                    let (at, len) = self.string(key.get_ref());
+                    let node = self.value(value);
+                    self.entries[first + i] = (at, len, node);
+                }
+                format!("N::Table({first}, {})", table.len())
+            }
+        };
+        let span = v.span();
+        self.nodes[slot] = format!("S({node}, {}, {})", span.start, span.end);
+    }
 }
 
 /// The commit, from the first source that knows it: `SOCLINT_BUILD_COMMIT`
