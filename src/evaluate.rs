@@ -551,7 +551,9 @@ fn locate(
         end_column: 1,
     };
     // one copy of each path and address for all the chunk's findings
-    let mut shared: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
+    // (foldhash: two lookups per finding, of text the scan already holds)
+    let mut shared: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState> =
+        std::collections::HashSet::default();
     let mut share = |s: &mut Arc<str>| match shared.get(&**s) {
         Some(one) => *s = Arc::clone(one),
         None => {
