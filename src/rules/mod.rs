@@ -394,11 +394,15 @@ pub struct LazyRegex {
 }
 
 impl LazyRegex {
-    /// Checks the syntax without building the matcher.
+    /// Checks the pattern as the regex crate will read it, without building
+    /// the matcher: the syntax, and its translation (a Unicode class that
+    /// does not exist, `(?-u:\xFF)` matching invalid UTF-8), which the
+    /// syntax tree alone let through to match nothing at the first use.
+    /// (The built-in pack, the cost that mattered, skips this: see
+    /// [`LazyRegex::prechecked`].)
     pub fn new(pattern: &str) -> Result<Self, String> {
-        // the syntax tree is enough to report a bad pattern; translating it
-        // (Unicode classes and all) costs as much again and waits for first use
-        regex_syntax::ast::parse::Parser::new()
+        // the regex crate's own syntax settings are regex-syntax's defaults
+        regex_syntax::Parser::new()
             .parse(pattern)
             .map_err(|e| e.to_string())?;
         Ok(LazyRegex::prechecked(pattern))
@@ -1312,6 +1316,18 @@ mod builtin_checks_tests {
             "{}",
             e.message
         );
+        // a pattern whose syntax parses but which the regex crate refuses
+        // (an unknown Unicode class) is an error too, not a matcher that
+        // matches nothing at the first use
+        for bad in ["\\\\p{Bogus}", "(?-u:\\\\xFF)"] {
+            let text = rule(&format!("{{ path = \"a\", matches = \"{bad}\" }}"));
+            let e = load_file("mine.toml", &text).expect_err(bad);
+            assert!(
+                e.message.starts_with("invalid regex: regex parse error:"),
+                "{}",
+                e.message
+            );
+        }
         let glob = rule("{ file_exists = [\"a/[\"] }");
         let e = load_file("mine.toml", &glob).expect_err("bad glob");
         assert!(e.message.starts_with("invalid glob `a/[`"), "{}", e.message);
