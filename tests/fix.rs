@@ -341,3 +341,107 @@ fn fix_keeps_the_conventions_field_files_use() {
     assert!(err.contains("fixed 4 findings in 3 files"), "{err}");
     assert_eq!(code, 0, "{out}");
 }
+
+/// A public repository's trail (found by code search), as written: both
+/// fixes add an attribute at the end of the block, at the same place, so the
+/// second waits for a second pass on the fixed text.
+const TRAIL: &str = r#"data "aws_caller_identity" "current" {}
+
+resource "aws_cloudtrail" "weinvest-audit-cloudtrail-v2" {
+  name                          = "${var.cloudtrail_name}"
+  s3_bucket_name                = "${var.cloudtrail_bucket}"
+  #s3_key_prefix                 = "prefix"
+  include_global_service_events = false
+}
+output "cloudtrail_name" {
+  value = "${aws_cloudtrail.weinvest-audit-cloudtrail-v2.name}"
+}
+"#;
+
+const TRAIL_FIXED: &str = r#"data "aws_caller_identity" "current" {}
+
+resource "aws_cloudtrail" "weinvest-audit-cloudtrail-v2" {
+  name                          = "${var.cloudtrail_name}"
+  s3_bucket_name                = "${var.cloudtrail_bucket}"
+  #s3_key_prefix                 = "prefix"
+  include_global_service_events = false
+  is_multi_region_trail         = true
+  enable_log_file_validation    = true
+}
+output "cloudtrail_name" {
+  value = "${aws_cloudtrail.weinvest-audit-cloudtrail-v2.name}"
+}
+"#;
+
+#[test]
+fn fix_goes_again_until_no_fix_is_left() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("cloudtrail.tf");
+    std::fs::write(&file, TRAIL).expect("write");
+    let args = ["check", ".", "--no-config", "--format", "compact"];
+    let (_, out, err) = soclint(dir.path(), &[&args[..], &["--diff"]].concat());
+    assert_eq!(
+        out,
+        r#"--- a/cloudtrail.tf
++++ b/cloudtrail.tf
+@@ -5,6 +5,8 @@
+   s3_bucket_name                = "${var.cloudtrail_bucket}"
+   #s3_key_prefix                 = "prefix"
+   include_global_service_events = false
++  is_multi_region_trail         = true
++  enable_log_file_validation    = true
+ }
+ output "cloudtrail_name" {
+   value = "${aws_cloudtrail.weinvest-audit-cloudtrail-v2.name}"
+"#
+    );
+    assert_eq!(
+        err,
+        "2 fixes available in 1 file in 2 passes (--fix applies them)\n"
+    );
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), TRAIL);
+    let (code, out, err) = soclint(dir.path(), &[&args[..], &["--fix"]].concat());
+    assert_eq!(err, "fixed 2 findings in 1 file in 2 passes\n");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), TRAIL_FIXED);
+    // the KMS key is a suggestion: still reported, not fixed
+    assert_eq!(code, 1);
+    assert!(
+        !out.contains("AWS-CT-001") && !out.contains("AWS-CT-002"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cloudtrail.tf:3:1: MEDIUM AWS-CT-003"),
+        "{out}"
+    );
+    let (_, _, err) = soclint(dir.path(), &[&args[..], &["--fix"]].concat());
+    assert_eq!(err, "fixed 0 findings in 0 files\n");
+}
+
+#[test]
+fn fix_stops_at_its_bound_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("cloudtrail.tf");
+    std::fs::write(&file, TRAIL).expect("write");
+    let out = Command::cargo_bin("soclint")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env("SOCLINT_TODAY", "2026-11-25")
+        .env("SOCLINT_MAX_FIX_PASSES", "1")
+        .args(["check", ".", "--no-config", "--format", "compact", "--fix"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "note: stopped after 1 fix pass: fixes are left to apply (run `soclint check --fix` again)\n\
+         fixed 1 finding in 1 file in 1 pass\n"
+    );
+    let once = TRAIL_FIXED.replace("  enable_log_file_validation    = true\n", "");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), once);
+    // the next run takes the one left
+    let (_, _, err) = soclint(
+        dir.path(),
+        &["check", ".", "--no-config", "--format", "compact", "--fix"],
+    );
+    assert_eq!(err, "fixed 1 finding in 1 file in 1 pass\n");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), TRAIL_FIXED);
+}

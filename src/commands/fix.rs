@@ -16,6 +16,7 @@ use crate::parse::Overlay;
 use crate::project::run_scan_found;
 use crate::rules::RuleSet;
 use crate::scan::ScanOptions;
+use crate::wording::plural;
 
 /// What a fix run needs of the check that found the findings.
 pub struct Run<'a> {
@@ -25,17 +26,36 @@ pub struct Run<'a> {
     pub guard: &'a Guard,
 }
 
-/// A file's fixed text: (its path, the text before, after, the (rule id,
-/// resource) of each finding fixed).
-type Fixed = (PathBuf, String, String, Vec<(String, String)>);
+/// The passes `--fix` makes at most: a fix may make another applicable (two
+/// edits at one place, one held back; a key added that another fix then
+/// sets), so fixes are applied again on the fixed texts until none is left,
+/// as ruff does (it stops at 100; here no rule chains that far).
+pub const MAX_PASSES: usize = 10;
 
-/// One file's fixes.
-struct FileFixes {
+/// (rule id, resource) of a finding fixed, to see it gone.
+type Key = (String, String);
+
+/// One file being fixed.
+struct FileState {
     path: PathBuf,
+    /// The text the scan read.
     old: String,
-    fixes: Vec<Fix>,
-    /// (rule id, resource) of each finding fixed, to see it gone.
-    keys: Vec<(String, String)>,
+    /// The text after the passes kept so far.
+    new: String,
+    /// Each finding fixed, over all passes.
+    keys: Vec<Key>,
+    /// A pass on this file did not re-parse or left a fixed finding: no
+    /// further pass touches it (the same fixes would fail again).
+    given_up: bool,
+}
+
+/// What the passes did.
+struct Passes {
+    files: BTreeMap<String, FileState>,
+    /// Passes kept (that applied at least one fix).
+    passes: usize,
+    /// The bound was reached with fixes still to apply.
+    stopped: bool,
 }
 
 impl Run<'_> {
@@ -43,44 +63,219 @@ impl Run<'_> {
     /// writes the fixed files, replaces `result` with a scan of them
     /// (filtered as before) and returns `None`, for the report to follow.
     pub fn run(&self, diff_only: bool, result: &mut ScanResult) -> Result<Option<u8>, Fatal> {
+        let max = std::env::var("SOCLINT_MAX_FIX_PASSES")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .map_or(MAX_PASSES, |n| n.clamp(1, 100));
+        let Passes {
+            files,
+            passes,
+            stopped,
+        } = self.passes(result, max)?;
+        let fixed: Vec<(&String, &FileState)> =
+            files.iter().filter(|(_, f)| f.new != f.old).collect();
+        let count: usize = fixed.iter().map(|(_, f)| f.keys.len()).sum();
+        let in_passes = if count == 0 {
+            String::new()
+        } else {
+            format!(" in {}", plural(passes, "pass", "passes"))
+        };
+        if stopped {
+            eprintln!(
+                "note: stopped after {}: fixes are left to apply (run `soclint check --fix` again)",
+                plural(passes, "fix pass", "fix passes")
+            );
+        }
+        if diff_only {
+            let mut out = String::new();
+            for (rel, f) in &fixed {
+                for line in fix::unified_diff(rel, &f.old, &f.new).split_inclusive('\n') {
+                    let body = line.strip_suffix('\n').unwrap_or(line);
+                    out.push_str(&crate::escape::terminal(body));
+                    out.push('\n');
+                }
+            }
+            super::output::write_output(None, &out, self.guard)?;
+            eprintln!(
+                "{count} fix{} available in {}{in_passes} (--fix applies them)",
+                if count == 1 { "" } else { "es" },
+                plural(fixed.len(), "file", "files"),
+            );
+            return Ok(Some(if fixed.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_FINDINGS
+            }));
+        }
+        let mut written = 0;
+        let mut written_fixes = 0;
+        for (rel, f) in &fixed {
+            // each file written once, and not when it changed since it was read
+            let now = crate::repo_path::read_regular(&f.path, self.opts.parse.max_file_size)
+                .ok()
+                .and_then(|(b, _)| String::from_utf8(b).ok());
+            if now.as_deref() != Some(f.old.as_str()) {
+                eprintln!(
+                    "note: {} not fixed: it changed since it was scanned",
+                    crate::escape::terminal(rel)
+                );
+                continue;
+            }
+            crate::output_file::replace_with_text(&f.path, self.guard, &f.new).map_err(|e| {
+                fatal(format!(
+                    "cannot write the fix of {}: {e}",
+                    crate::escape::terminal(rel)
+                ))
+            })?;
+            written += 1;
+            written_fixes += f.keys.len();
+        }
+        let in_passes = if written_fixes == 0 {
+            String::new()
+        } else {
+            in_passes
+        };
+        eprintln!(
+            "fixed {} in {}{in_passes}",
+            plural(written_fixes, "finding", "findings"),
+            plural(written, "file", "files"),
+        );
+        if written > 0 {
+            let scope = result.scope.clone();
+            *result = run_scan_found(self.opts, self.rules, None, None)?;
+            result.scope = scope;
+            filter::apply(result, self.filter);
+        }
+        Ok(None)
+    }
+
+    /// Applies the safe fixes of `result`'s findings, scans the fixed texts
+    /// (in memory), keeps each file's pass only when its text parses and
+    /// the findings it fixed are gone, and goes again on the findings of
+    /// that scan until no fix is left or `max` passes were made.
+    fn passes(&self, result: &ScanResult, max: usize) -> Result<Passes, Fatal> {
         let specs: HashMap<&str, &crate::rules::Fix> = self
             .rules
             .rules
             .iter()
             .filter_map(|r| Some((r.meta.id.as_str(), r.fix.as_ref()?)))
             .collect();
-        let mut files: BTreeMap<String, FileFixes> = BTreeMap::new();
+        let mut files: BTreeMap<String, FileState> = BTreeMap::new();
         let mut unreadable: BTreeMap<String, String> = BTreeMap::new();
-        for f in &result.findings {
-            let Some(spec) = specs.get(f.rule.id.as_str()) else {
-                continue;
-            };
-            if !files.contains_key(&*f.path) && !unreadable.contains_key(&*f.path) {
-                match self.read(&f.path, result) {
-                    Ok((path, old)) => {
-                        files.insert(
-                            f.path.to_string(),
-                            FileFixes {
-                                path,
-                                old,
-                                fixes: Vec::new(),
-                                keys: Vec::new(),
-                            },
-                        );
-                    }
-                    Err(why) => {
-                        unreadable.insert(f.path.to_string(), why);
+        let mut rescan: Option<ScanResult> = None;
+        let mut passes = 0;
+        let mut stopped = false;
+        loop {
+            let findings = rescan.as_ref().map_or(&result.findings, |r| &r.findings);
+            // this pass's fixes, by file: the fixes and (rule id, resource)
+            let mut pass: BTreeMap<String, (Vec<Fix>, Vec<Key>)> = BTreeMap::new();
+            for f in findings {
+                let Some(spec) = specs.get(f.rule.id.as_str()) else {
+                    continue;
+                };
+                if !files.contains_key(&*f.path) && !unreadable.contains_key(&*f.path) {
+                    match self.read(&f.path, result) {
+                        Ok((path, old)) => {
+                            files.insert(
+                                f.path.to_string(),
+                                FileState {
+                                    path,
+                                    new: old.clone(),
+                                    old,
+                                    keys: Vec::new(),
+                                    given_up: false,
+                                },
+                            );
+                        }
+                        Err(why) => {
+                            unreadable.insert(f.path.to_string(), why);
+                        }
                     }
                 }
+                let Some(file) = files.get(&*f.path).filter(|s| !s.given_up) else {
+                    continue;
+                };
+                // a suggestion holds a placeholder: shown, never written
+                if let Some(fx) = fix::for_finding(f, spec, &file.new).filter(|x| !x.suggestion) {
+                    let (fixes, keys) = pass.entry(f.path.to_string()).or_default();
+                    fixes.push(fx);
+                    keys.push((f.rule.id.clone(), f.resource.to_string()));
+                }
             }
-            let Some(file) = files.get_mut(&*f.path) else {
-                continue;
-            };
-            // a suggestion holds a placeholder: shown, never written
-            if let Some(fx) = fix::for_finding(f, spec, &file.old).filter(|x| !x.suggestion) {
-                file.fixes.push(fx);
-                file.keys.push((f.rule.id.clone(), f.resource.to_string()));
+            if pass.is_empty() {
+                break;
             }
+            if passes == max {
+                stopped = true;
+                break;
+            }
+            // apply, then scan the fixed texts before anything is kept
+            let mut tried: BTreeMap<String, (String, Vec<Key>)> = BTreeMap::new();
+            for (rel, (fixes, keys)) in pass {
+                let Some(file) = files.get(&rel) else {
+                    continue;
+                };
+                let applied = fix::apply(&file.new, &fixes);
+                let keys = applied.applied.iter().map(|&i| keys[i].clone()).collect();
+                tried.insert(rel, (applied.text, keys));
+            }
+            let mut overlay: HashMap<PathBuf, std::sync::Arc<str>> = files
+                .iter()
+                .filter(|(_, f)| f.new != f.old)
+                .map(|(_, f)| (f.path.clone(), std::sync::Arc::from(f.new.as_str())))
+                .collect();
+            for (rel, (text, _)) in &tried {
+                if let Some(f) = files.get(rel) {
+                    overlay.insert(f.path.clone(), std::sync::Arc::from(text.as_str()));
+                }
+            }
+            let mut check = self.opts.clone();
+            check.parse.overlay = Overlay::new(overlay);
+            let mut after = run_scan_found(&check, self.rules, None, None)?;
+            let mut kept = false;
+            for (rel, (text, keys)) in tried {
+                let parses = !after.errors.iter().any(|e| e.path == rel);
+                let gone = !after.findings.iter().any(|f| {
+                    *f.path == *rel
+                        && keys
+                            .iter()
+                            .any(|(id, res)| *id == f.rule.id && **res == *f.resource)
+                });
+                let Some(file) = files.get_mut(&rel) else {
+                    continue;
+                };
+                if parses && gone {
+                    file.new = text;
+                    file.keys.extend(keys);
+                    kept = true;
+                } else {
+                    file.given_up = true;
+                    eprintln!(
+                        "note: {} not fixed{}: the fixed text {}",
+                        crate::escape::terminal(&rel),
+                        if file.keys.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" further (pass {})", passes + 1)
+                        },
+                        if parses {
+                            "still has the finding"
+                        } else {
+                            "does not parse"
+                        }
+                    );
+                }
+            }
+            if !kept {
+                break;
+            }
+            passes += 1;
+            // the next pass fixes what the fixed texts report, filtered as
+            // the report is (a suppressed finding is not fixed)
+            let scope = result.scope.clone();
+            after.scope = scope;
+            filter::apply(&mut after, self.filter);
+            rescan = Some(after);
         }
         for (p, why) in &unreadable {
             eprintln!(
@@ -89,95 +284,11 @@ impl Run<'_> {
                 crate::escape::terminal(why)
             );
         }
-        // apply, then scan the fixed texts before anything is written
-        let mut fixed: BTreeMap<String, Fixed> = BTreeMap::new();
-        for (rel, file) in files {
-            if file.fixes.is_empty() {
-                continue;
-            }
-            let applied = fix::apply(&file.old, &file.fixes);
-            let keys = applied
-                .applied
-                .iter()
-                .map(|&i| file.keys[i].clone())
-                .collect();
-            fixed.insert(rel, (file.path, file.old, applied.text, keys));
-        }
-        if !fixed.is_empty() {
-            let mut check = self.opts.clone();
-            check.parse.overlay = Overlay::new(
-                fixed
-                    .values()
-                    .map(|(p, _, new, _)| (p.clone(), std::sync::Arc::from(new.as_str())))
-                    .collect(),
-            );
-            let after = run_scan_found(&check, self.rules, None, None)?;
-            fixed.retain(|rel, (_, _, _, keys)| {
-                let parses = !after.errors.iter().any(|e| &e.path == rel);
-                let gone = !after.findings.iter().any(|f| {
-                    *f.path == **rel
-                        && keys
-                            .iter()
-                            .any(|(id, res)| *id == f.rule.id && **res == *f.resource)
-                });
-                if !(parses && gone) {
-                    eprintln!(
-                        "note: {} not fixed: the fixed text {}",
-                        crate::escape::terminal(rel),
-                        if parses {
-                            "still has the finding"
-                        } else {
-                            "does not parse"
-                        }
-                    );
-                }
-                parses && gone
-            });
-        }
-        let count: usize = fixed.values().map(|(_, _, _, k)| k.len()).sum();
-        if diff_only {
-            let mut out = String::new();
-            for (rel, (_, old, new, _)) in &fixed {
-                for line in fix::unified_diff(rel, old, new).split_inclusive('\n') {
-                    let body = line.strip_suffix('\n').unwrap_or(line);
-                    out.push_str(&crate::escape::terminal(body));
-                    out.push('\n');
-                }
-            }
-            super::output::write_output(None, &out, self.guard)?;
-            eprintln!(
-                "{count} fix{} available in {} file{} (--fix applies them)",
-                if count == 1 { "" } else { "es" },
-                fixed.len(),
-                if fixed.len() == 1 { "" } else { "s" },
-            );
-            return Ok(Some(if fixed.is_empty() {
-                EXIT_OK
-            } else {
-                EXIT_FINDINGS
-            }));
-        }
-        for (rel, (path, _, new, _)) in &fixed {
-            crate::output_file::replace_with_text(path, self.guard, new).map_err(|e| {
-                fatal(format!(
-                    "cannot write the fix of {}: {e}",
-                    crate::escape::terminal(rel)
-                ))
-            })?;
-        }
-        eprintln!(
-            "fixed {count} finding{} in {} file{}",
-            if count == 1 { "" } else { "s" },
-            fixed.len(),
-            if fixed.len() == 1 { "" } else { "s" },
-        );
-        if !fixed.is_empty() {
-            let scope = result.scope.clone();
-            *result = run_scan_found(self.opts, self.rules, None, None)?;
-            result.scope = scope;
-            filter::apply(result, self.filter);
-        }
-        Ok(None)
+        Ok(Passes {
+            files,
+            passes,
+            stopped,
+        })
     }
 
     /// The file a reported path names (inside a scanned root, never through
