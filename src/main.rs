@@ -57,7 +57,9 @@ const PURGE_DELAY_MS: std::ffi::c_long = 10;
 /// took twice the system time (6× the `madvise` calls). Disabling huge
 /// pages with `prctl` works whatever the system's setting (`always` or
 /// `madvise`); mimalloc reads its own `allow_thp` only when it starts,
-/// before `main`.
+/// before `main`, and is built with `no_thp` (Cargo.toml) so it never asks
+/// for them: `MIMALLOC_ALLOW_THP=1` only skips the `prctl`, leaving huge
+/// pages to a system whose setting is `always`.
 fn return_freed_memory_promptly() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets an option's value; mimalloc reads it on each purge
