@@ -31,19 +31,34 @@ impl Overlay {
     pub fn get(&self, path: &std::path::Path) -> Option<&Arc<str>> {
         self.0.as_ref()?.get(path)
     }
+
+    /// The paths it holds a text for, in no order.
+    pub fn paths(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.0.iter().flat_map(|m| m.keys().map(|p| p.as_path()))
+    }
+
+    /// Reads the file known to the overlay as `key`, and on disk at `disk`,
+    /// with the size limit: the buffer when there is one (the same limit
+    /// applies to it as to the file on disk), else the file.
+    pub fn read_capped(
+        &self,
+        key: &std::path::Path,
+        disk: &std::path::Path,
+        cap: u64,
+    ) -> std::io::Result<Capped> {
+        match self.get(key) {
+            Some(text) if text.len() as u64 > cap => Ok(Capped::TooLarge(text.len() as u64)),
+            Some(text) => Ok(Capped::Read(text.as_bytes().to_vec())),
+            None => read_capped(disk, cap),
+        }
+    }
 }
 
 impl ParseOptions {
     /// Reads `path` with the size limit, from the overlay when it holds the
     /// path (the same limit applies to an unsaved buffer).
     pub fn read(&self, path: &std::path::Path) -> std::io::Result<Capped> {
-        match self.overlay.get(path) {
-            Some(text) if text.len() as u64 > self.max_file_size => {
-                Ok(Capped::TooLarge(text.len() as u64))
-            }
-            Some(text) => Ok(Capped::Read(text.as_bytes().to_vec())),
-            None => read_capped(path, self.max_file_size),
-        }
+        self.overlay.read_capped(path, path, self.max_file_size)
     }
 }
 

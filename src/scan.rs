@@ -774,11 +774,11 @@ fn scan_chunk(
             p => dir.strip_prefix(p)?.trim_start_matches('/'),
         };
         let canonical = module_dirs.canonical_roots.get(root)?.as_deref()?;
-        Some(crate::terraform::functions::Files::new(
-            canonical,
-            inside,
-            opts.parse.max_file_size,
-        ))
+        // open buffers are read as the chunk's own files are
+        Some(
+            crate::terraform::functions::Files::new(canonical, inside, opts.parse.max_file_size)
+                .with_overlay(&r.path, opts.parse.overlay.clone()),
+        )
     });
     let asked_by = file_access.clone();
     // the registry and git modules `terraform init` put on disk

@@ -733,8 +733,9 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// After each edit of a sequence (buffers changed, opened and closed; a
-/// file read by `file()` changed on disk; a Kustomize patch, on which the
+/// After each edit of a sequence (buffers changed, opened and closed, among
+/// them a variables file and a file read by `file()`; that file changed on
+/// disk; a Kustomize patch, on which the
 /// units depend), the server's scan with its kept chunk results equals a
 /// scan from nothing, and it scanned only the chunks that read the edited
 /// file.
@@ -782,6 +783,25 @@ fn incremental_scans_equal_full_scans() {
             "tfvars",
             set("infra/terraform.tfvars", "public-read", "private"),
             1,
+            true,
+        ),
+        // the file `file()` reads, in a buffer (its own chunk and infra/),
+        // then closed unsaved: read from disk again
+        (
+            "file() buffer",
+            set("files/acl.txt", "public-read", "private"),
+            2,
+            true,
+        ),
+        (
+            "file() buffer closed",
+            Box::new({
+                let root = root.clone();
+                move |open: &mut HashMap<_, _>| {
+                    open.remove(&root.join("files/acl.txt"));
+                }
+            }),
+            2,
             true,
         ),
         // the binding elsewhere decides the Deployment's K8S-POD-004
@@ -1103,5 +1123,171 @@ fn files_changed_on_disk_are_watched() {
     );
     let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
     assert_eq!(published_uris(&msgs), Vec::<String>::new());
+    c.shutdown();
+}
+
+/// terragoat's `aws_db_instance.default` (terraform/aws/db-app.tf), its
+/// public access from a variable, and its `aws_iam_user_policy`
+/// (terraform/aws/iam.tf) with the policy in a file read by `file()`, as
+/// modules keep it; and one read through a directory that is a link out of
+/// the workspace.
+const DB_APP: &str = r#"variable "public" {
+  default = false
+}
+
+resource "aws_db_instance" "default" {
+  identifier              = "rds-app"
+  engine                  = "mysql"
+  instance_class          = "db.t3.micro"
+  allocated_storage       = "20"
+  username                = "admin"
+  backup_retention_period = 0
+  storage_encrypted       = false
+  skip_final_snapshot     = true
+  publicly_accessible     = var.public
+}
+
+resource "aws_iam_user_policy" "userpolicy" {
+  name   = "excess_policy"
+  user   = "app"
+  policy = file("${path.module}/policy.json")
+}
+
+resource "aws_iam_user_policy" "linked" {
+  name   = "linked_policy"
+  user   = "app"
+  policy = file("${path.module}/shared/policy.json")
+}
+"#;
+
+const NARROW_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Action": ["s3:GetObject"],
+      "Effect": "Allow",
+      "Resource": "arn:aws:s3:::app-bucket/*"
+    }
+  ]
+}
+"#;
+
+/// terragoat's `excess_policy`.
+const EXCESS_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Action": [
+        "ec2:*",
+        "s3:*",
+        "lambda:*",
+        "cloudwatch:*"
+      ],
+      "Effect": "Allow",
+      "Resource": "*"
+    }
+  ]
+}
+"#;
+
+/// Terraform reads the open buffers of the files it reads besides the
+/// edited one: an unsaved variables file and an unsaved file read by
+/// `file()` move main.tf's diagnostics; a buffer outside the workspace, or
+/// under a directory of it that is a link leading out, is not read.
+#[test]
+fn unsaved_variables_and_read_files_move_the_diagnostics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let top = std::fs::canonicalize(dir.path()).expect("canonical");
+    let root = top.join("ws");
+    let outside = top.join("outside");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, root.join("shared")).expect("symlink");
+    std::fs::write(
+        root.join("soclint.toml"),
+        "select = [\"AWS-RDS-002\", \"IAM-RESOURCE-002\"]\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("main.tf"), DB_APP).expect("write");
+    let tfvars = root.join("terraform.tfvars");
+    std::fs::write(&tfvars, "public = false\n").expect("write");
+    let policy = root.join("policy.json");
+    std::fs::write(&policy, NARROW_POLICY).expect("write");
+    let mut c = Client::start(&root);
+    let main_uri = uri(&root.join("main.tf"));
+    c.open(&main_uri, "terraform", DB_APP);
+    let d = c.diagnostics(&main_uri);
+    assert_eq!(places(&d), []);
+
+    // the variables file, changed and not saved
+    let vars_uri = uri(&tfvars);
+    c.open(&vars_uri, "terraform", "public = false\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": vars_uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 9}, "end": {"line": 0, "character": 14}}, "text": "true"},
+        ]}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
+    let rds = ("AWS-RDS-002".to_string(), 13, 28, 13, 38);
+    let d = c.diagnostics_in(&msgs, &main_uri);
+    assert_eq!(places(&d), std::slice::from_ref(&rds));
+    assert_eq!(
+        d["diagnostics"][0]["relatedInformation"],
+        json!([{
+            "location": {"uri": vars_uri, "range": {"start": {"line": 0, "character": 9}, "end": {"line": 0, "character": 13}}},
+            "message": "AWS-RDS-002 is reported here",
+        }])
+    );
+    let d = c.diagnostics_in(&msgs, &vars_uri);
+    assert_eq!(places(&d), [("AWS-RDS-002".to_string(), 0, 9, 0, 13)]);
+
+    // the file `file()` reads, changed and not saved
+    let policy_uri = uri(&policy);
+    c.open(&policy_uri, "json", NARROW_POLICY);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": policy_uri, "version": 2}, "contentChanges": [
+            {"text": EXCESS_POLICY},
+        ]}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
+    let iam = ("IAM-RESOURCE-002".to_string(), 19, 11, 19, 45);
+    let d = c.diagnostics_in(&msgs, &main_uri);
+    assert_eq!(places(&d), [iam.clone(), rds.clone()]);
+    assert_eq!(
+        d["diagnostics"][0]["message"],
+        "statement `aws_iam_user_policy.userpolicy.policy.Statement[0]` allows `ec2:*` on every resource"
+    );
+
+    // buffers of the same text outside the workspace: by name, and through
+    // the link
+    let outside_uri = uri(&outside.join("policy.json"));
+    c.open(&outside_uri, "json", EXCESS_POLICY);
+    let linked_uri = uri(&root.join("shared/policy.json"));
+    c.open(&linked_uri, "json", EXCESS_POLICY);
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
+    // main.tf's diagnostics are as they were: not published again
+    assert_eq!(
+        published_uris(&msgs),
+        [outside_uri.as_str(), linked_uri.as_str()]
+    );
+    assert_eq!(
+        c.diagnostics_in(&msgs, &outside_uri)["diagnostics"][0]["message"],
+        "soclint did not check this file: it is outside the workspace folders"
+    );
+    assert_eq!(
+        c.diagnostics_in(&msgs, &linked_uri)["diagnostics"][0]["message"],
+        "soclint did not check this file: the scan did not reach it (an ignore file, a link, or a rule fixture directory)"
+    );
+    // the policy's buffer closed unsaved: the file on disk is read again
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": policy_uri}}),
+    );
+    let (msgs, _) = c.until_answered("textDocument/hover", nowhere(&main_uri));
+    let d = c.diagnostics_in(&msgs, &main_uri);
+    assert_eq!(places(&d), [rds]);
     c.shutdown();
 }

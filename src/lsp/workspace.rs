@@ -165,9 +165,16 @@ impl Workspace {
             false,
         )
         .map_err(|e| format!("{e:?}"))?;
+        // a buffer stands in for a file of the folder only: inside it by
+        // name and on disk (no directory on the way a link leading out),
+        // so no reader of the overlay goes around the root's checks
+        let real_root = std::fs::canonicalize(&self.root).ok();
         let inside: HashMap<PathBuf, Arc<str>> = open
             .iter()
-            .filter(|(p, _)| p.starts_with(&self.root))
+            .filter(|(p, _)| {
+                p.starts_with(&self.root)
+                    && real_root.as_deref().is_some_and(|r| resolves_inside(p, r))
+            })
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
         opts.parse.overlay = Overlay::new(inside.clone());
@@ -267,4 +274,13 @@ impl Workspace {
                 .to_string()
         })
     }
+}
+
+/// Whether `path`, or the nearest directory above it that exists (a buffer
+/// not saved yet), resolves under `real_root` (canonical).
+fn resolves_inside(path: &Path, real_root: &Path) -> bool {
+    path.ancestors()
+        .find(|a| std::fs::symlink_metadata(a).is_ok())
+        .and_then(|a| std::fs::canonicalize(a).ok())
+        .is_some_and(|real| real.starts_with(real_root))
 }

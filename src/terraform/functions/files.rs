@@ -7,12 +7,19 @@
 //! normalised (no absolute path, no `..` above the root, no symlink leading
 //! out), and only under `--max-file-size`. A refused path makes the value
 //! unknown with a notice; a missing file is an error, as in Terraform.
+//!
+//! In the language server a file open in the editor is read from its
+//! buffer (the parse options' [`Overlay`]), saved or not, under the same
+//! checks: the path is resolved and refused exactly as for the file on
+//! disk (a buffer not on disk yet: its nearest existing directory must
+//! resolve inside the root), and the size cap applies to the buffer's text.
 use std::path::{Component, Path, PathBuf};
 
 use base64::Engine as _;
 
 use super::{all_known, arity, string};
 use crate::document::{Node, Span, Value};
+use crate::parse::Overlay;
 use crate::terraform::value::{error, Fail, Outcome, MAX_ELEMENTS};
 
 /// Where the file functions may read: the scanned root, the root module's
@@ -28,6 +35,22 @@ pub struct Files {
     /// Every path asked for (read, tested or listed), relative to `root`,
     /// shared by the clones: what a cached result depends on.
     asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Open buffers read instead of the files (empty outside the language
+    /// server), by the path discovery gives a file: `given` joined with
+    /// the path relative to the root.
+    overlay: Overlay,
+    /// The scanned root as given (not resolved): what overlay paths start with.
+    given: PathBuf,
+}
+
+/// A path resolved inside the root.
+struct Located {
+    /// On disk, under the canonical root.
+    full: PathBuf,
+    /// As the overlay names it.
+    key: PathBuf,
+    /// Something is there: on disk, or a buffer.
+    present: bool,
 }
 
 impl Files {
@@ -40,7 +63,17 @@ impl Files {
             cwd: module_dir.to_string(),
             max_size,
             asked: Default::default(),
+            overlay: Overlay::default(),
+            given: root.to_path_buf(),
         }
+    }
+
+    /// Reads the buffers of `overlay` in place of the files at their paths;
+    /// `given` is the scanned root as discovery joins file paths to it.
+    pub fn with_overlay(mut self, given: &Path, overlay: Overlay) -> Files {
+        self.given = given.to_path_buf();
+        self.overlay = overlay;
+        self
     }
 
     /// The paths asked for so far (relative to the root; a directory for
@@ -50,14 +83,14 @@ impl Files {
     }
 
     /// The path inside the root, or a refusal (a [`Fail::Limit`] naming it).
-    fn resolve(&self, path: &str) -> Result<PathBuf, Fail> {
-        self.locate(path).map(|(full, _)| full)
+    fn resolve(&self, path: &str) -> Result<Located, Fail> {
+        self.locate(path)
     }
 
     /// As [`Files::resolve`], and whether anything is there (so that reading
     /// a missing file, the usual answer for `.terraform/modules/modules.json`
     /// in every Terraform directory, costs one `lstat` and no `open`).
-    fn locate(&self, path: &str) -> Result<(PathBuf, bool), Fail> {
+    fn locate(&self, path: &str) -> Result<Located, Fail> {
         let refuse = |why: &str| Err(Fail::Limit(format!("{path:?}: {why}; not read")));
         if Path::new(path).is_absolute() || path.starts_with('~') {
             return refuse("an absolute path, outside the scanned tree");
@@ -84,18 +117,43 @@ impl Files {
             asked.push(parts.join("/"));
         }
         let full = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
+        let key = parts.iter().fold(self.given.clone(), |p, c| p.join(c));
+        let buffer = self.overlay.get(&key).is_some();
         // nothing there (the usual answer, e.g. no `.terraform/modules`):
         // as for a path that cannot be resolved, reading it then fails,
         // without a `readlink` per component first
         if std::fs::symlink_metadata(&full).is_err() {
-            return Ok((full, false));
+            // a buffer not saved yet: no link of its own, but a directory
+            // on its way may be one leading out
+            if buffer && !self.dir_inside(&full) {
+                return refuse("a symbolic link leads outside the scanned tree");
+            }
+            return Ok(Located {
+                full,
+                key,
+                present: buffer,
+            });
         }
         match full.canonicalize() {
             Ok(real) if !real.starts_with(&self.root) => {
                 refuse("a symbolic link leads outside the scanned tree")
             }
-            _ => Ok((full, true)),
+            _ => Ok(Located {
+                full,
+                key,
+                present: true,
+            }),
         }
+    }
+
+    /// Whether the nearest directory above `full` that exists resolves
+    /// inside the root.
+    fn dir_inside(&self, full: &Path) -> bool {
+        full.ancestors()
+            .skip(1)
+            .find(|a| std::fs::symlink_metadata(a).is_ok())
+            .and_then(|a| a.canonicalize().ok())
+            .is_some_and(|real| real.starts_with(&self.root))
     }
 
     /// A file's bytes (an error when missing or a directory).
@@ -105,11 +163,11 @@ impl Files {
                 "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code"
             ))
         };
-        let (full, present) = self.locate(path)?;
+        let Located { full, key, present } = self.locate(path)?;
         if !present {
             return missing();
         }
-        match crate::parse::read_capped(&full, self.max_size) {
+        match self.overlay.read_capped(&key, &full, self.max_size) {
             Ok(crate::parse::Capped::Read(bytes)) => Ok(bytes),
             Ok(crate::parse::Capped::TooLarge(size)) => Err(Fail::Limit(format!(
                 "{path:?} is {size} bytes, over --max-file-size ({} bytes); not read",
@@ -127,7 +185,10 @@ impl Files {
     }
 
     fn exists(&self, path: &str) -> Result<bool, Fail> {
-        let full = self.resolve(path)?;
+        let Located { full, key, .. } = self.resolve(path)?;
+        if self.overlay.get(&key).is_some() {
+            return Ok(true);
+        }
         match std::fs::symlink_metadata(&full) {
             Ok(m) if m.is_dir() => error(format!("{path:?} is a directory, not a file")),
             Ok(_) => Ok(full.is_file()),
@@ -138,7 +199,11 @@ impl Files {
     /// `fileset(dir, pattern)`: files (not directories, no symlinks
     /// followed) under `dir` whose path relative to it matches `pattern`.
     pub fn set(&self, dir: &str, pattern: &str) -> Result<Vec<String>, Fail> {
-        let base = self.resolve(dir)?;
+        let Located {
+            full: base,
+            key: base_key,
+            ..
+        } = self.resolve(dir)?;
         let glob = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
@@ -166,7 +231,27 @@ impl Files {
                 )));
             }
         }
+        // buffers not saved yet under it (a saved one was listed above)
+        for p in self.overlay.paths() {
+            let Ok(rel) = p.strip_prefix(&base_key) else {
+                continue;
+            };
+            let full = base.join(rel);
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if glob.is_match(&rel)
+                && std::fs::symlink_metadata(&full).is_err()
+                && self.dir_inside(&full)
+            {
+                out.push(rel);
+            }
+        }
         out.sort();
+        out.dedup();
+        if out.len() > MAX_ELEMENTS {
+            return Err(Fail::Limit(format!(
+                "fileset({dir:?}, {pattern:?}): more than {MAX_ELEMENTS} files"
+            )));
+        }
         Ok(out)
     }
 }
@@ -270,4 +355,70 @@ fn basename(path: &str) -> String {
         return "/".into();
     }
     trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use super::Files;
+    use crate::parse::Overlay;
+    use crate::terraform::value::Fail;
+
+    /// Open buffers are read in place of the files, under the same cap and
+    /// the same refusals; `fileset` lists one not saved yet.
+    #[test]
+    fn buffers_are_read_with_the_cap_and_the_refusals() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let top = dir.path().canonicalize().expect("canonical");
+        let root = top.join("root");
+        std::fs::create_dir_all(root.join("files")).expect("mkdir");
+        std::fs::create_dir_all(top.join("outside")).expect("mkdir");
+        std::fs::write(root.join("files/a.txt"), "disk").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(top.join("outside"), root.join("out")).expect("symlink");
+        let mut texts: HashMap<std::path::PathBuf, Arc<str>> = HashMap::new();
+        texts.insert(root.join("files/a.txt"), Arc::from("buffer"));
+        texts.insert(root.join("files/new.txt"), Arc::from("unsaved"));
+        texts.insert(root.join("files/big.txt"), Arc::from("x".repeat(11)));
+        texts.insert(root.join("out/x.txt"), Arc::from("through a link"));
+        texts.insert(top.join("outside/y.txt"), Arc::from("outside"));
+        let files = Files::new(&root, "", 10).with_overlay(&root, Overlay::new(texts));
+        assert_eq!(files.read_text("files/a.txt"), Ok("buffer".to_string()));
+        assert_eq!(files.read_text("files/new.txt"), Ok("unsaved".to_string()));
+        assert_eq!(files.exists("files/new.txt"), Ok(true));
+        assert_eq!(
+            files.read_text("files/big.txt"),
+            Err(Fail::Limit(
+                "\"files/big.txt\" is 11 bytes, over --max-file-size (10 bytes); not read".into()
+            ))
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            files.read_text("out/x.txt"),
+            Err(Fail::Limit(
+                "\"out/x.txt\": a symbolic link leads outside the scanned tree; not read".into()
+            ))
+        );
+        assert_eq!(
+            files.read_text("../outside/y.txt"),
+            Err(Fail::Limit(
+                "\"../outside/y.txt\": the path leaves the scanned tree; not read".into()
+            ))
+        );
+        assert_eq!(
+            files.set("files", "*.txt"),
+            Ok(vec!["a.txt".into(), "big.txt".into(), "new.txt".into()])
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            files.set("out", "*"),
+            Err(Fail::Limit(
+                "\"out\": a symbolic link leads outside the scanned tree; not read".into()
+            ))
+        );
+        // what a cached result depends on: every path asked for
+        assert_eq!(files.asked()[..2], ["files/a.txt", "files/new.txt"]);
+    }
 }
