@@ -445,3 +445,93 @@ fn fix_stops_at_its_bound_and_says_so() {
     assert_eq!(err, "fixed 1 finding in 1 file in 1 pass\n");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), TRAIL_FIXED);
 }
+
+#[test]
+fn reports_mark_the_findings_fix_would_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("cloudtrail.tf"), TRAIL).expect("write");
+    let (code, out, _) = soclint(dir.path(), &["check", ".", "--no-config"]);
+    assert_eq!(code, 1);
+    // ruff's marking: `[*]` after the rule id, the fix under the help, the count
+    assert!(
+        out.contains(
+            "AWS-CT-001 [*]\n\n  × high CloudTrail trail records all regions [CC2.1 · CC7.2 · PI1.3]\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  help: Set `enable_log_file_validation = true`.\n        [*] fix: set `enable_log_file_validation` to true (`soclint check --fix` applies it)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "\nScanned 1 file (11 lines, 3 resources) with 126 rules: 3 findings, 0 files not parsed.\n\
+             [*] 2 findings fixable with `soclint check --fix` (`--diff` shows the edits).\n"
+        ),
+        "{out}"
+    );
+    // the KMS key is a suggestion with a placeholder: not marked
+    assert!(out.contains("\nAWS-CT-003\n\n"), "{out}");
+    assert!(!out.contains("AWS-CT-003 [*]"), "{out}");
+    let (_, json, _) = soclint(
+        dir.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let marks: Vec<(String, Option<bool>, Option<String>)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["fixable"].as_bool(),
+                f["suggestion"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("AWS-CT-001".into(), Some(true), None),
+            ("AWS-CT-002".into(), Some(true), None),
+            (
+                "AWS-CT-003".into(),
+                None,
+                Some("set `kms_key_id` to \"<KMS key ARN>\"".into())
+            ),
+        ]
+    );
+    assert!(json.contains("      \"remediation\": \"Set `enable_log_file_validation = true`.\",\n      \"fixable\": true,\n      \"fingerprint\""), "{json}");
+}
+
+#[test]
+fn a_finding_its_rule_cannot_fix_here_is_not_marked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.tf"), DB).expect("write");
+    let (_, out, _) = soclint(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--select",
+            "AWS-RDS-002,AWS-RDS-004",
+            "--sort",
+            "path",
+        ],
+    );
+    // the literal and the missing key are fixed; the variable's value is not
+    assert_eq!(out.matches("AWS-RDS-002 [*]\n").count(), 1, "{out}");
+    assert_eq!(out.matches("AWS-RDS-004 [*]\n").count(), 1, "{out}");
+    assert_eq!(out.matches("\nAWS-RDS-002\n").count(), 1, "{out}");
+    assert!(
+        out.contains("[*] 2 findings fixable with `soclint check --fix`"),
+        "{out}"
+    );
+    // no finding with a fix: no marking, no line
+    let (_, out, _) = soclint(dir.path(), &["check", ".", "--select", "AWS-RDS-001"]);
+    assert!(!out.contains("[*]"), "{out}");
+    assert!(!out.contains("fixable"), "{out}");
+}

@@ -397,6 +397,7 @@ fn every_format_names_the_files_not_scanned() {
          warning: 1 file not scanned:\n  formats soclint does not read:\n    \
          infra/main.bicep: Azure Bicep: not read by soclint\n\
          Scanned 1 file (3 lines, 3 resources) with 1 rule: 1 finding, 0 files not parsed, 2 not scanned.\n\
+         [*] 1 finding fixable with `soclint check --fix` (`--diff` shows the edits).\n\
          Categories in scope: security.\n\
          Repository rules (CODEOWNERS, SECURITY.md, CI, required policies) not run: the scanned directory is not a repository's root.\n\
          By severity: critical 1\nBy criterion: CC6.1 1, CC6.6 1\n"

@@ -371,6 +371,7 @@ fn scan(root: &Path, start: &Path) {
         show_suppressed: true,
         link_base: None,
         frameworks: Vec::new(),
+        ..Default::default()
     };
     assert_no_marker(
         "the Markdown report",

@@ -64,6 +64,7 @@ pub fn scan_one(base: &Path, name: &str, content: &[u8]) -> ScanResult {
         show_suppressed: true,
         link_base: None,
         frameworks: vec![soclint::frameworks::Framework::Iso27001],
+        ..Default::default()
     };
     let _ = soclint::report::json::render(&result);
     let _ = soclint::report::compact::render(&result, &ctx);

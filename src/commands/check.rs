@@ -130,10 +130,27 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
                 return Ok(code);
             }
         }
+        // which findings `--fix` would fix: only for the formats that show
+        // it, and only findings of rules with a fix
+        let shows_fixable = plan
+            .iter()
+            .any(|(f, _)| matches!(f, OutputFormat::Human | OutputFormat::Json));
+        let fixable = if shows_fixable {
+            let run = super::fix::Run {
+                opts: &opts,
+                rules: &rules,
+                filter: &filter_opts,
+                guard: &guard,
+            };
+            report::Fixable::new(&result, run.fixable(&result))
+        } else {
+            report::Fixable::default()
+        };
         let ctx = report::Context {
             show_suppressed: args.show_suppressed,
             link_base: report::github_link_base(),
             frameworks: args.framework.clone(),
+            fixable,
         };
         let human = HumanOptions {
             verbose: args.verbose,
@@ -148,7 +165,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Fatal> {
             match format {
                 // the large machine formats stream; the rest are built as text
                 OutputFormat::Json => stream_output(dest.as_deref(), &guard, |w| {
-                    report::json::write_with(&result, &args.framework, w)
+                    report::json::write_with(&result, &args.framework, &ctx.fixable, w)
                 })?,
                 OutputFormat::Sarif => stream_output(dest.as_deref(), &guard, |w| {
                     report::sarif::write_with(&result, &args.framework, w)

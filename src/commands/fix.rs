@@ -149,6 +149,51 @@ impl Run<'_> {
         Ok(None)
     }
 
+    /// The indices of `result`'s findings that `--fix` would fix: a rule
+    /// with a fix that is not a suggestion, and the fix built on the file's
+    /// text (read as `--fix` reads it: inside the tree, through no link,
+    /// unchanged since the scan). Each file is read once, and only when a
+    /// finding in it has such a rule. (Whether the fixed text re-parses is
+    /// known only by scanning it, which `--fix` does.)
+    pub fn fixable(&self, result: &ScanResult) -> Vec<usize> {
+        let specs: HashMap<&str, &crate::rules::Fix> = self
+            .rules
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.meta.id.as_str(), r.fix.as_ref()?)))
+            .filter(|(_, fx)| !fx.suggestion)
+            .collect();
+        if specs.is_empty() {
+            return Vec::new();
+        }
+        // the findings arrive in path order: one group per file
+        let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, f) in result.findings.iter().enumerate() {
+            if !specs.contains_key(f.rule.id.as_str()) {
+                continue;
+            }
+            match groups.last_mut() {
+                Some((p, v)) if *p == &*f.path => v.push(i),
+                _ => groups.push((&f.path, vec![i])),
+            }
+        }
+        let per_file = crate::parallel::map(&groups, |(path, ids)| {
+            let Ok((_, text)) = self.read(path, result) else {
+                return Vec::new();
+            };
+            ids.iter()
+                .copied()
+                .filter(|&i| {
+                    let f = &result.findings[i];
+                    specs.get(f.rule.id.as_str()).is_some_and(|spec| {
+                        fix::for_finding(f, spec, &text).is_some_and(|x| !x.suggestion)
+                    })
+                })
+                .collect()
+        });
+        per_file.into_iter().flatten().collect()
+    }
+
     /// Applies the safe fixes of `result`'s findings, scans the fixed texts
     /// (in memory), keeps each file's pass only when its text parses and
     /// the findings it fixed are gone, and goes again on the findings of

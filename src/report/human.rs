@@ -66,6 +66,9 @@ struct FindingDiagnostic<'a> {
     /// Secondary labels in the same snippet: where a value set here lands,
     /// when that is in the same file.
     also: Vec<(Span, &'a str)>,
+    /// `check --fix` would fix it: `[*]` after the rule id, as ruff marks
+    /// it, and the fix under the help.
+    fixable: bool,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -100,6 +103,9 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if self.fixable {
+            return Some(Box::new(format!("{} [*]", self.finding.rule.id)));
+        }
         Some(Box::new(&self.finding.rule.id))
     }
     fn severity(&self) -> Option<miette::Severity> {
@@ -112,11 +118,16 @@ impl Diagnostic for FindingDiagnostic<'_> {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let rule = &self.finding.rule;
         // a suggestion is never applied, so the report is where it is seen
-        match rule.fix.as_ref().filter(|f| f.suggestion) {
-            Some(fx) => Some(Box::new(format!(
+        match rule.fix.as_ref().filter(|f| f.suggestion || self.fixable) {
+            Some(fx) if fx.suggestion => Some(Box::new(format!(
                 "{}\n{}",
                 terminal(&rule.remediation),
                 terminal(&fx.sentence())
+            ))),
+            Some(fx) => Some(Box::new(format!(
+                "{}\n[*] fix: {} (`soclint check --fix` applies it)",
+                terminal(&rule.remediation),
+                terminal(&fx.title)
             ))),
             None => Some(Box::new(terminal(&rule.remediation))),
         }
@@ -345,6 +356,7 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
             finding: f,
             source,
             also,
+            fixable: ctx.fixable.contains(f),
         };
         let _ = handler.render_report(&mut out, &d);
         for r in lines {
@@ -422,7 +434,7 @@ pub fn render(result: &ScanResult, style: &Style, ctx: &Context) -> String {
     if style.statistics {
         out.push_str(&statistics(result));
     }
-    out.push_str(&summary(result, style.verbose));
+    out.push_str(&summary(result, style.verbose, ctx.fixable.len()));
     escape::guard_workflow_commands(out)
 }
 
@@ -585,7 +597,7 @@ fn unknowns(s: &mut String, result: &ScanResult) {
 
 /// Counts a person reads after the findings; timing stays on its own line so
 /// snapshot tests can drop it.
-pub fn summary(result: &ScanResult, verbose: bool) -> String {
+pub fn summary(result: &ScanResult, verbose: bool, fixable: usize) -> String {
     let mut s = String::new();
     for n in &result.notices {
         let _ = writeln!(s, "note: {}: {}", terminal(&n.path), terminal(&n.message));
@@ -617,6 +629,14 @@ pub fn summary(result: &ScanResult, verbose: bool) -> String {
             n => format!(", {n} not scanned"),
         }
     );
+    if fixable > 0 {
+        // as ruff says it: the marked findings, and how to fix them
+        let _ = writeln!(
+            s,
+            "[*] {} fixable with `soclint check --fix` (`--diff` shows the edits).",
+            plural(fixable, "finding", "findings")
+        );
+    }
     for line in result.scope.sentences() {
         let _ = writeln!(s, "{}", terminal(&line));
     }

@@ -127,14 +127,17 @@ pub fn render(result: &ScanResult) -> String {
 /// a thread pool (see [`super::pretty`]), in the order and bytes serde_json
 /// would give.
 pub fn write(result: &ScanResult, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    write_with(result, &[], w)
+    write_with(result, &[], &super::Fixable::default(), w)
 }
 
 /// [`write`], each finding also carrying `frameworks`: its controls in each
 /// framework of `frameworks` (an empty list where the rule is unmapped).
+///
+/// A finding in `fixable` carries `"fixable": true`.
 pub fn write_with(
     result: &ScanResult,
     frameworks: &[Framework],
+    fixable: &super::Fixable,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let by_sev = result.count_by_severity();
@@ -218,7 +221,9 @@ pub fn write_with(
     let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
     let mut report = pretty::Object::begin(&mut out, 0)?;
     report.field("version", &env!("CARGO_PKG_VERSION"))?;
-    let one = |buf: &mut Vec<u8>, depth: usize, f: &Finding| finding(buf, depth, f, frameworks);
+    let one = |buf: &mut Vec<u8>, depth: usize, f: &Finding| {
+        finding(buf, depth, f, frameworks, fixable.contains(f))
+    };
     report.array_with("findings", &result.findings, one)?;
     report.array_with("suppressed", &result.suppressed, one)?;
     report.field("fixed", &result.fixed)?;
@@ -243,6 +248,7 @@ fn finding(
     depth: usize,
     f: &Finding,
     frameworks: &[Framework],
+    fixable: bool,
 ) -> std::io::Result<()> {
     let mut o = pretty::Object::begin(w, depth)?;
     o.str("rule_id", &f.rule.id)?;
@@ -260,6 +266,10 @@ fn finding(
     if let Some(fx) = f.rule.fix.as_ref().filter(|x| x.suggestion) {
         // never applied: a value only a person knows (a KMS key, a commit SHA)
         o.str("suggestion", &fx.title)?;
+    }
+    if fixable {
+        // `check --fix` fixes it (built on the file's text, as --fix does)
+        o.field("fixable", &true)?;
     }
     o.str("fingerprint", &f.fingerprint.to_string())?;
     if !frameworks.is_empty() {

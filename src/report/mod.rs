@@ -24,6 +24,45 @@ pub struct Context {
     pub link_base: Option<String>,
     /// Frameworks whose controls text reports show beside the criteria.
     pub frameworks: Vec<crate::frameworks::Framework>,
+    /// The findings `check --fix` would fix (the human report marks them).
+    pub fixable: Fixable,
+}
+
+/// The findings of one result that `check --fix` would fix (a safe fix, not
+/// a suggestion, built on the file's text), known by where they are in the
+/// result: valid while its findings are not moved. Computed by the caller
+/// (it reads the files) only for the formats that show it.
+#[derive(Debug, Clone, Default)]
+pub struct Fixable(Vec<usize>);
+
+impl Fixable {
+    /// Of `result`'s findings, those at `indices`.
+    pub fn new(result: &ScanResult, indices: impl IntoIterator<Item = usize>) -> Fixable {
+        let mut at: Vec<usize> = indices
+            .into_iter()
+            .filter_map(|i| result.findings.get(i))
+            .map(|f| std::ptr::from_ref(f) as usize)
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        Fixable(at)
+    }
+
+    pub fn contains(&self, f: &Finding) -> bool {
+        !self.0.is_empty()
+            && self
+                .0
+                .binary_search(&(std::ptr::from_ref(f) as usize))
+                .is_ok()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// ` [ISO 27001 A.8.11,A.8.24]` for each framework asked for (`[ISO 27001 -]`
