@@ -235,7 +235,7 @@ fn load_class(d: &Discovered, class: NameClass, opts: &ParseOptions) -> Loaded {
                 out.size = size;
                 // a kind soclint reads by name, or content that looks like one
                 // (a data file over the limit is no gap)
-                if known || sniff_file(&d.path, class) {
+                if known || sniff_file(&d.path, class, &opts.overlay) {
                     out.skipped = Some(Skipped::new(
                         &d.rel,
                         Reason::TooLarge,
@@ -543,9 +543,16 @@ fn helm_outside_chart(path: &std::path::Path, skipped: &mut Skipped) {
 /// Whether a file over the size limit looks like a kind soclint reads:
 /// the same words as [`sniff_yaml`] and [`sniff_json`], searched through the
 /// whole file in fixed-size blocks (padding cannot push them out of reach),
-/// or front matter for Markdown.
-fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
+/// or front matter for Markdown. An open buffer (over the limit too) is
+/// searched, not the file on disk.
+fn sniff_file(path: &std::path::Path, class: NameClass, overlay: &Overlay) -> bool {
     use std::io::Read;
+    let open = || -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(match overlay.get(path) {
+            Some(text) => Box::new(text.as_bytes()),
+            None => Box::new(std::fs::File::open(path)?),
+        })
+    };
     let needles: &[&[u8]] = match class {
         NameClass::Yaml | NameClass::Template => &[
             b"AWSTemplateFormatVersion",
@@ -565,7 +572,7 @@ fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
         ],
         NameClass::Markdown => {
             let mut head = [0u8; 3];
-            return std::fs::File::open(path)
+            return open()
                 .and_then(|mut f| f.read_exact(&mut head))
                 .is_ok_and(|()| &head == b"---");
         }
@@ -578,7 +585,7 @@ fn sniff_file(path: &std::path::Path, class: NameClass) -> bool {
             || (found[3] && found[4])
             || (found.len() > 6 && found[5] && found[6])
     };
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(mut file) = open() else {
         return false;
     };
     let finders: Vec<memchr::memmem::Finder> =
@@ -667,5 +674,33 @@ mod tests {
         // over the limit: its size, and nothing read
         assert_eq!(read(9), Capped::TooLarge(10));
         assert!(read_capped(&dir.path().join("gone"), 10).is_err());
+    }
+
+    /// An open buffer over the limit is not read either, and what it
+    /// looks like is told from its text, not from the file on disk.
+    #[test]
+    fn buffers_over_the_limit_are_sniffed_from_the_buffer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.yaml");
+        std::fs::write(&path, "a: 1\n").expect("write");
+        let text = format!("apiVersion: v1\nkind: Pod\n#{}\n", "x".repeat(64));
+        let mut texts = std::collections::HashMap::new();
+        texts.insert(path.clone(), std::sync::Arc::<str>::from(text.as_str()));
+        let opts = super::ParseOptions {
+            max_file_size: 32,
+            overlay: super::Overlay::new(texts),
+            ..super::ParseOptions::default()
+        };
+        let d = crate::discover::Discovered {
+            path,
+            rel: "big.yaml".into(),
+            size: None,
+            root: 0,
+        };
+        let l = super::load(&d, &opts);
+        let skipped = l.skipped.expect("skipped");
+        assert_eq!(skipped.reason, crate::unscanned::Reason::TooLarge);
+        assert_eq!(skipped.detail, format!("{} bytes; the limit is 32", text.len()));
+        assert_eq!(l.size, text.len() as u64);
     }
 }
