@@ -124,6 +124,7 @@ impl Default for ParseOptions {
 }
 
 /// One file after parsing.
+#[derive(Clone)]
 pub struct Loaded {
     pub rel: String,
     pub root: usize,
@@ -700,7 +701,10 @@ mod tests {
         let l = super::load(&d, &opts);
         let skipped = l.skipped.expect("skipped");
         assert_eq!(skipped.reason, crate::unscanned::Reason::TooLarge);
-        assert_eq!(skipped.detail, format!("{} bytes; the limit is 32", text.len()));
+        assert_eq!(
+            skipped.detail,
+            format!("{} bytes; the limit is 32", text.len())
+        );
         assert_eq!(l.size, text.len() as u64);
     }
 }

@@ -21,12 +21,13 @@ use crate::filter::suppress;
 use crate::finding::{
     Directive, FileError, Finding, Location, Notice, RuleStats, ScanResult, UnknownUse,
 };
-use crate::parse::{self, Loaded, ParseOptions};
+use crate::parse::{Loaded, ParseOptions};
 use crate::rules::{RuleSet, Target};
 use crate::unit_scan::{ChartScan, ScanTree, Units};
 use crate::unscanned::{Reason, Skipped, Status};
 
 pub mod cache;
+pub mod parsed;
 pub use cache::Cache;
 use cache::Reads;
 
@@ -238,8 +239,18 @@ fn scan_found_with(
     };
     let kept_units = cache.as_deref_mut().and_then(|c| c.take_units(&found));
     let units = match kept_units {
-        Some((units, unit_skipped)) => {
+        Some((mut units, unit_skipped, overlay_changed)) => {
             skipped.extend(unit_skipped);
+            if !overlay_changed.is_empty() {
+                let tree = ScanTree::new(&found, &opts.parse);
+                let claims_changed =
+                    units
+                        .overlays
+                        .rebuild(&overlay_changed, &tree, &opts.parse.limits);
+                if let Some(c) = cache.as_deref_mut() {
+                    c.units_rebuilt(&units, claims_changed);
+                }
+            }
             units
         }
         None => {
@@ -318,12 +329,18 @@ fn scan_found_with(
         .iter()
         .map(|c| dir_key(opts, &units, &c[0]))
         .collect();
+    // the language server's parses, kept until their file changes
+    let parsed = cache.as_deref_mut().map(|c| std::mem::take(&mut c.parsed));
+    let reader = parsed::Reader {
+        parsed: parsed.as_ref(),
+        opts: &opts.parse,
+    };
     let mut results: Vec<ChunkResult> = match cache.as_deref_mut() {
         None => crate::parallel::map(&chunks, |c| {
-            scan_chunk(c, &module_dirs, &charts, opts, rules)
+            scan_chunk(c, &module_dirs, &charts, reader, opts, rules)
         }),
         Some(cache) => cache.results(&chunks, &keys, |c| {
-            scan_chunk(c, &module_dirs, &charts, opts, rules)
+            scan_chunk(c, &module_dirs, &charts, reader, opts, rules)
         }),
     };
     let keep_root = kept_roots(&keys, &results);
@@ -331,6 +348,8 @@ fn scan_found_with(
     drop(module_dirs);
     if let Some(c) = cache {
         c.put_units(units);
+        c.parsed = parsed.unwrap_or_default();
+        c.parsed_files = c.parsed.take_count();
     }
     let mut policies: Vec<Node> = Vec::new();
     for r in &mut results {
@@ -653,6 +672,7 @@ fn scan_chunk(
     chunk: &[Discovered],
     module_dirs: &ModuleDirs,
     charts: &Charts,
+    reader: parsed::Reader,
     opts: &ScanOptions,
     rules: &RuleSet,
 ) -> ChunkResult {
@@ -686,12 +706,12 @@ fn scan_chunk(
                     }
                 }
             } else if charts.units.pipelines.claims(root, &d.rel) {
-                parse::load_as(d, FileKind::GitlabCi, &opts.parse)
+                reader.load_as(d, FileKind::GitlabCi)
             } else if let Some(tofu) = tofu_override(d) {
                 unchecked_inputs.push(overridden(&d.rel, &tofu));
                 Loaded::placeholder(d, FileKind::Other)
             } else {
-                parse::load(d, &opts.parse)
+                reader.load(d)
             }
         })
         .collect();
@@ -802,7 +822,7 @@ fn scan_chunk(
                     NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
                 ) && crate::discover::tofu_override(&f.rel, |p| names.contains(p)).is_none()
             })
-            .map(|f| parse::load(f, &opts.parse))
+            .map(|f| reader.load(f))
             .collect();
         let indexed: Vec<(usize, &Loaded)> = files.iter().enumerate().collect();
         todo.extend(crate::terraform::local_calls(&module_of(&t, &indexed)));
@@ -878,6 +898,12 @@ fn scan_chunk(
     };
     if is_chart {
         reads.under.push(dir.to_string());
+    }
+    // a built overlay read its bases, patches and generated files
+    if let Some(b) = overlays.checked(root, dir) {
+        reads
+            .under
+            .extend(crate::unit_scan::kustomize::depends(b).map(str::to_string));
     }
     if has_tf {
         reads.under.push(match dir {

@@ -753,6 +753,8 @@ fn incremental_scans_equal_full_scans() {
     let first = ws.scan(&open).expect("scan");
     let (scanned, reused) = ws.last_scan_work();
     assert_eq!(reused, 0);
+    // every file read (a module its callers share may be parsed by two at once)
+    assert!(ws.last_scan_parses() >= 20, "{}", ws.last_scan_parses());
     let chunks = scanned;
     assert!(chunks >= 10, "{chunks} chunks");
     // (what the step does, the chunks it must scan again at most; the
@@ -868,13 +870,47 @@ fn incremental_scans_equal_full_scans() {
             1,
             true,
         ),
-        // the base of the overlays: built in every overlay that uses it
+        // the base of the overlays: built again in every overlay that uses
+        // it (its own directory, overlays/dev and overlays/prod), nothing else
         (
             "kustomize",
             set(
                 "kustomize/base/deployment.yaml",
-                "image: nginx",
-                "image: nginx\n          securityContext: {privileged: true}",
+                "privileged: false",
+                "privileged: true",
+            ),
+            3,
+            true,
+        ),
+        // a patch of one overlay, in the overlay's directory
+        (
+            "kustomize patch",
+            set(
+                "kustomize/overlays/prod/privileged.yaml",
+                "privileged: true",
+                "privileged: false",
+            ),
+            1,
+            true,
+        ),
+        // a base resource no longer YAML: what the builds claim may change,
+        // so every chunk is scanned again; then repaired
+        (
+            "kustomize broken",
+            set(
+                "kustomize/base/service.yaml",
+                "kind: Service",
+                "kind: [Service",
+            ),
+            usize::MAX,
+            true,
+        ),
+        (
+            "kustomize repaired",
+            set(
+                "kustomize/base/service.yaml",
+                "kind: [Service",
+                "kind: Service",
             ),
             usize::MAX,
             true,
@@ -948,6 +984,13 @@ fn incremental_scans_equal_full_scans() {
             assert_ne!(cached, last, "{what} changed nothing");
         }
         assert!(scanned <= *most, "{what}: {scanned} chunks scanned again");
+        // the files of the chunks scanned again are not parsed again, only
+        // the changed one (a Kustomize input is read by its builds)
+        assert!(
+            ws.last_scan_parses() <= 1,
+            "{what}: {} files parsed",
+            ws.last_scan_parses()
+        );
         if *most != usize::MAX {
             assert_eq!(scanned + reused, chunks, "{what}");
         }

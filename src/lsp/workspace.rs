@@ -112,6 +112,11 @@ impl Workspace {
         self.cache.clear();
     }
 
+    /// The files the last scan parsed (not kept from an earlier scan).
+    pub fn last_scan_parses(&self) -> usize {
+        self.cache.parsed_files
+    }
+
     /// (chunks scanned, chunks reused) by the last scan.
     pub fn last_scan_work(&self) -> (usize, usize) {
         (self.cache.scanned, self.cache.reused)

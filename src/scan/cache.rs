@@ -9,8 +9,9 @@
 //! steps across chunks (which root modules are kept, the relations across
 //! the scan, the repository's own rules) always run on every chunk's result,
 //! so the result equals a full scan. What decides the units (a
-//! kustomization, a file a build reads, a GitLab CI file or one it
-//! includes), a file created or deleted, or different options, start over.
+//! kustomization, a GitLab CI file or one it includes), a file created or
+//! deleted, or different options, start over. A file a Kustomize build reads
+//! builds again only the kustomizations that read it.
 use std::collections::{HashMap, HashSet};
 
 use super::ChunkResult;
@@ -61,10 +62,18 @@ pub struct Cache {
     unit_skipped: Vec<Skipped>,
     /// The files the units depend on.
     structural: HashSet<String>,
+    /// The files Kustomize builds read (not kustomizations).
+    overlay_inputs: HashSet<String>,
+    /// Those changed since the units were built.
+    overlay_changed: Vec<String>,
     chunks: HashMap<(usize, String), Kept>,
+    /// The files parsed, until they change.
+    pub(super) parsed: super::parsed::Parsed,
     /// Chunks scanned and reused by the last scan.
     pub scanned: usize,
     pub reused: usize,
+    /// Files the last scan parsed (the others' parses were kept).
+    pub parsed_files: usize,
 }
 
 impl Cache {
@@ -73,34 +82,57 @@ impl Cache {
         self.chunks.is_empty()
     }
 
-    /// Everything is scanned again (new options, rules or config).
+    /// Everything is scanned (and parsed) again (new options, rules or
+    /// config, or changes that cannot be placed).
     pub fn clear(&mut self) {
         *self = Cache::default();
+    }
+
+    /// Every chunk is scanned again; the files that did not change are not
+    /// parsed again.
+    fn restart(&mut self) {
+        let parsed = std::mem::take(&mut self.parsed);
+        *self = Cache {
+            parsed,
+            ..Cache::default()
+        };
     }
 
     /// The file `rel` (as the scan reports it) changed: the chunks that
     /// read it are scanned again; when the units depend on it, everything.
     pub fn changed(&mut self, rel: &str) {
+        self.parsed.changed(rel);
         if self.structural.contains(rel) {
-            self.clear();
+            self.restart();
             return;
+        }
+        if self.overlay_inputs.contains(rel) && !self.overlay_changed.iter().any(|c| c == rel) {
+            self.overlay_changed.push(rel.to_string());
         }
         self.chunks
             .retain(|_, k| !k.files.iter().any(|f| f == rel) && !k.result.reads.covers(rel));
     }
 
-    /// The kept units when `found` is the same list of files as last time;
-    /// otherwise nothing is kept.
-    pub(super) fn take_units(&mut self, found: &[Discovered]) -> Option<(Units, Vec<Skipped>)> {
+    /// The kept units when `found` is the same list of files as last time,
+    /// with the Kustomize inputs changed since they were built (to build
+    /// again: [`Cache::units_rebuilt`]); otherwise nothing is kept.
+    pub(super) fn take_units(
+        &mut self,
+        found: &[Discovered],
+    ) -> Option<(Units, Vec<Skipped>, Vec<String>)> {
         let same = self.files.len() == found.len() && {
             let mut now: Vec<&str> = found.iter().map(|d| d.rel.as_str()).collect();
             now.sort_unstable();
             now.iter().zip(&self.files).all(|(a, b)| *a == b)
         };
         match self.units.take() {
-            Some(u) if same => Some((u, self.unit_skipped.clone())),
+            Some(u) if same => Some((
+                u,
+                self.unit_skipped.clone(),
+                std::mem::take(&mut self.overlay_changed),
+            )),
             _ => {
-                self.clear();
+                self.restart();
                 None
             }
         }
@@ -113,7 +145,7 @@ impl Cache {
         units: &Units,
         dir_root: impl Fn(&Discovered) -> Option<usize>,
     ) {
-        self.clear();
+        self.restart();
         self.files = found.iter().map(|d| d.rel.clone()).collect();
         self.files.sort_unstable();
         self.unit_skipped = units.pipelines.skipped.clone();
@@ -122,13 +154,21 @@ impl Cache {
             .filter(|d| {
                 crate::render::kustomize::is_kustomization(&d.rel)
                     || classify_name(&d.rel) == NameClass::Known(FileKind::GitlabCi)
-                    || dir_root(d).is_some_and(|root| {
-                        units.overlays.claim(root, &d.rel).is_some()
-                            || units.pipelines.claims(root, &d.rel)
-                    })
+                    || dir_root(d).is_some_and(|root| units.pipelines.claims(root, &d.rel))
             })
             .map(|d| d.rel.clone())
             .collect();
+        self.overlay_inputs = units.overlays.inputs().map(str::to_string).collect();
+    }
+
+    /// The kept units' Kustomize builds were built again: when what they
+    /// claim changed, a file may now be read on its own (or no longer), so
+    /// every chunk is scanned again.
+    pub(super) fn units_rebuilt(&mut self, units: &Units, claims_changed: bool) {
+        if claims_changed {
+            self.chunks.clear();
+        }
+        self.overlay_inputs = units.overlays.inputs().map(str::to_string).collect();
     }
 
     pub(super) fn put_units(&mut self, units: Units) {

@@ -40,8 +40,11 @@ pub enum Claim {
 /// The kustomizations of a scan, built.
 #[derive(Debug, Default)]
 pub struct Overlays {
-    /// Checked builds by (root, directory).
-    checked: HashMap<(usize, String), Built>,
+    /// Every kustomization built, in order of (root, path): (root, build).
+    builds: Vec<(usize, Built)>,
+    roots: Roots,
+    /// The checked builds by (root, directory): their index in `builds`.
+    checked: HashMap<(usize, String), usize>,
     claims: HashMap<(usize, String), Claim>,
     /// (lines, bytes) of each file a checked build read.
     sizes: HashMap<(usize, String), (usize, u64)>,
@@ -70,57 +73,109 @@ impl Overlays {
         paths.dedup_by(|b, a| a.0 == b.0 && dir_of(&a.1) == dir_of(&b.1));
         let built: Vec<Built> =
             crate::parallel::map(&paths, |(_, p)| kustomize::build(p, files, limits));
-        let included: std::collections::HashSet<(usize, String)> = paths
-            .iter()
-            .zip(&built)
-            .flat_map(|((root, _), b)| b.includes.iter().map(move |d| (*root, d.clone())))
+        let mut out = Overlays {
+            builds: paths.iter().map(|(root, _)| *root).zip(built).collect(),
+            roots,
+            ..Overlays::default()
+        };
+        out.derive();
+        out
+    }
+
+    /// Builds again the kustomizations that read one of `changed` (files
+    /// whose text changed; a kustomization's own change starts over, as it
+    /// decides what is built). Whether a file's claim changed (a build that
+    /// gave documents gives none now, or the reverse): then the files of
+    /// every directory are to be read again.
+    pub fn rebuild(
+        &mut self,
+        changed: &[String],
+        files: &(dyn Files + Sync),
+        limits: &Limits,
+    ) -> bool {
+        let todo: Vec<usize> = (0..self.builds.len())
+            .filter(|&i| {
+                let mut read = depends(&self.builds[i].1);
+                read.any(|r| changed.iter().any(|c| c == r))
+            })
             .collect();
-        let mut out = Overlays::default();
-        // (root, build, checked)
-        let mut all: Vec<(usize, Built, bool)> = Vec::new();
-        for ((root, path), b) in paths.iter().zip(built) {
-            let key = (*root, dir_of(path).to_string());
-            let is_base = included.contains(&key) || b.includes.is_empty();
-            let is_overlay = !included.contains(&key);
-            let wanted = !b.component
-                && match roots {
-                    Roots::Overlays => is_overlay,
-                    Roots::Bases => is_base,
-                    Roots::Both => true,
-                };
-            all.push((*root, b, wanted));
+        if todo.is_empty() {
+            return false;
         }
-        for (root, b, wanted) in &all {
+        let fresh = crate::parallel::map(&todo, |&i| {
+            kustomize::build(&self.builds[i].1.path, files, limits)
+        });
+        for (i, b) in todo.into_iter().zip(fresh) {
+            self.builds[i].1 = b;
+        }
+        let before = std::mem::take(&mut self.claims);
+        self.derive();
+        before != self.claims
+    }
+
+    /// The files the builds read, or tried to (one that did not parse is
+    /// no input, but its repair changes the build): a change of one that is
+    /// not a kustomization builds again the builds that read it
+    /// ([`Overlays::rebuild`]).
+    pub fn inputs(&self) -> impl Iterator<Item = &str> {
+        self.builds.iter().flat_map(|(_, b)| depends(b))
+    }
+
+    /// Which builds are checked, and what they claim, from the builds.
+    fn derive(&mut self) {
+        self.checked.clear();
+        self.claims.clear();
+        self.sizes.clear();
+        let included: std::collections::HashSet<(usize, &str)> = self
+            .builds
+            .iter()
+            .flat_map(|(root, b)| b.includes.iter().map(move |d| (*root, d.as_str())))
+            .collect();
+        let wanted: Vec<bool> = self
+            .builds
+            .iter()
+            .map(|(root, b)| {
+                let key = (*root, dir_of(&b.path));
+                let is_base = included.contains(&key) || b.includes.is_empty();
+                let is_overlay = !included.contains(&key);
+                !b.component
+                    && match self.roots {
+                        Roots::Overlays => is_overlay,
+                        Roots::Bases => is_base,
+                        Roots::Both => true,
+                    }
+            })
+            .collect();
+        for ((root, b), wanted) in self.builds.iter().zip(&wanted) {
             // a build that gave nothing claims no manifest: they are
             // checked as they are written
             if *wanted && !b.output.documents.is_empty() {
                 for (rel, _) in b.reads.iter().filter(|(_, r)| **r != Role::Kustomization) {
-                    out.claims.insert((*root, rel.clone()), Claim::Input);
+                    self.claims.insert((*root, rel.clone()), Claim::Input);
                 }
                 for s in &b.output.sources {
-                    out.sizes.insert(
+                    self.sizes.insert(
                         (*root, s.path.clone()),
                         (s.text.lines().count(), s.text.len() as u64),
                     );
                 }
             }
         }
-        for (root, b, wanted) in &all {
+        for ((root, b), wanted) in self.builds.iter().zip(&wanted) {
             if *wanted && !b.output.documents.is_empty() {
                 continue;
             }
             for (rel, _) in b.reads.iter().filter(|(_, r)| **r == Role::Patch) {
-                out.claims
+                self.claims
                     .entry((*root, rel.clone()))
                     .or_insert_with(|| Claim::UncheckedPatch(b.path.clone()));
             }
         }
-        for (root, b, wanted) in all {
+        for (i, ((root, b), wanted)) in self.builds.iter().zip(wanted).enumerate() {
             if wanted {
-                out.checked.insert((root, dir_of(&b.path).to_string()), b);
+                self.checked.insert((*root, dir_of(&b.path).to_string()), i);
             }
         }
-        out
     }
 
     pub fn claim(&self, root: usize, rel: &str) -> Option<&Claim> {
@@ -138,8 +193,19 @@ impl Overlays {
         if self.checked.is_empty() {
             return None;
         }
-        self.checked.get(&(root, dir.to_string()))
+        self.checked
+            .get(&(root, dir.to_string()))
+            .map(|&i| &self.builds[i].1)
     }
+}
+
+/// Every file a build read, or tried to read (a source it loaded that did
+/// not parse is in no role).
+pub fn depends(b: &Built) -> impl Iterator<Item = &str> {
+    b.reads
+        .keys()
+        .map(String::as_str)
+        .chain(b.output.sources.iter().map(|s| s.path.as_str()))
 }
 
 fn dir_of(path: &str) -> &str {

@@ -1,0 +1,81 @@
+//! Files parsed by an earlier scan of the same tree (the language server's),
+//! kept until they change: an edit parses the edited file again, not the
+//! files of every chunk it makes scan again (the 60 root modules calling an
+//! edited module parse neither their own files nor the module's others).
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::discover::{Discovered, FileKind};
+use crate::parse::{self, Loaded, ParseOptions};
+
+/// (root, path as reported, the kind it is read as when not by its name).
+type Key = (usize, String, Option<FileKind>);
+
+/// Parsed files by path; shared by the chunks a scan runs in parallel.
+#[derive(Default)]
+pub struct Parsed {
+    files: Mutex<HashMap<Key, Arc<Loaded>>>,
+    /// Files parsed (not kept) since [`Parsed::take_count`].
+    count: AtomicUsize,
+}
+
+impl Parsed {
+    /// `d` parsed (as `kind`, or as its name says): kept, or parsed and kept.
+    pub fn load(&self, d: &Discovered, kind: Option<FileKind>, opts: &ParseOptions) -> Loaded {
+        let key = (d.root, d.rel.clone(), kind);
+        if let Some(l) = self.lock().get(&key) {
+            return Loaded::clone(l);
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let l = match kind {
+            Some(kind) => parse::load_as(d, kind, opts),
+            None => parse::load(d, opts),
+        };
+        self.lock().insert(key, Arc::new(l.clone()));
+        l
+    }
+
+    /// How many files were parsed since the last call.
+    pub fn take_count(&self) -> usize {
+        self.count.swap(0, Ordering::Relaxed)
+    }
+
+    /// The file `rel` changed: parsed again when next read.
+    pub fn changed(&mut self, rel: &str) {
+        self.files
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|(_, r, _), _| r != rel);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Loaded>>> {
+        // a panic while holding it leaves a whole map: use it
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// How a chunk reads a file: through the kept parses, or afresh (`check`).
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub parsed: Option<&'a Parsed>,
+    pub opts: &'a ParseOptions,
+}
+
+impl Reader<'_> {
+    pub fn load(&self, d: &Discovered) -> Loaded {
+        match self.parsed {
+            Some(p) => p.load(d, None, self.opts),
+            None => parse::load(d, self.opts),
+        }
+    }
+
+    pub fn load_as(&self, d: &Discovered, kind: FileKind) -> Loaded {
+        match self.parsed {
+            Some(p) => p.load(d, Some(kind), self.opts),
+            None => parse::load_as(d, kind, self.opts),
+        }
+    }
+}
