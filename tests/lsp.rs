@@ -1334,3 +1334,136 @@ fn unsaved_variables_and_read_files_move_the_diagnostics() {
     assert_eq!(places(&d), [rds]);
     c.shutdown();
 }
+
+/// Where a comment cannot go, the quick fix is a waiver in soclint.toml: a
+/// JSON IAM policy (no comments) and a Markdown policy's first line (its
+/// front matter opens there); a Markdown policy's body takes an HTML comment.
+#[test]
+fn suppressions_in_json_and_markdown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let config = root.join("soclint.toml");
+    std::fs::write(&config, "fail-on = \"low\"").expect("write");
+    std::fs::create_dir_all(root.join("iam")).expect("mkdir");
+    // a name a glob would read as a pattern, and a quote TOML must escape
+    let policy = root.join("iam/admin[1]\".json");
+    let json = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\n    \"Effect\": \"Allow\",\n    \"Action\": [\"*\"],\n    \"Resource\": [\"*\"]\n  }\n}\n";
+    std::fs::write(&policy, json).expect("write");
+    let md = root.join("policies/change-management.md");
+    std::fs::create_dir_all(md.parent().expect("dir")).expect("mkdir");
+    let text = std::fs::read_to_string(
+        "fixtures/policy-document/DOC-CM-001/fail/policies/change-management.md",
+    )
+    .expect("fixture");
+    std::fs::write(&md, &text).expect("write");
+    let mut c = Client::start(&root);
+    let action = |c: &mut Client, u: &str, line: u64| -> Value {
+        c.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": u},
+                "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+                "context": {"diagnostics": [], "only": ["quickfix"]},
+            }),
+        )
+    };
+    let u = uri(&policy);
+    c.open(&u, "json", json);
+    let d = c.diagnostics(&u);
+    assert_eq!(
+        places(&d)
+            .iter()
+            .filter(|p| p.0 == "IAM-ADMIN-001")
+            .map(|p| p.1)
+            .collect::<Vec<_>>(),
+        [4]
+    );
+    let actions = action(&mut c, &u, 4);
+    let waiver = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| {
+            a["title"] == "IAM-ADMIN-001: accept with a waiver in soclint.toml (give the reason)"
+        })
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    let edit = &waiver["edit"]["changes"][uri(&config)][0];
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 0, "character": 15}, "end": {"line": 0, "character": 15}})
+    );
+    let block = edit["newText"].as_str().expect("text");
+    let until = block.rsplit_once("expires = \"").expect(block).1;
+    assert_eq!(
+        block,
+        format!(
+            "\n\n[[waiver]]\nrule = \"IAM-ADMIN-001\"\npath = 'iam/admin[[]1[]]\".json'\nresource = \"policy.Statement[0]\"\nreason = \"\"\nexpires = \"{until}"
+        )
+    );
+    // the waiver, given a reason, accepts the finding and no other
+    let mut accepted = std::fs::read_to_string(&config).expect("read");
+    accepted.push_str(&block.replace("reason = \"\"", "reason = \"break-glass\""));
+    let root_s = root.to_string_lossy().into_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soclint"))
+        .args(["check", &root_s, "--format", "json", "--config"])
+        .arg({
+            let p = dir.path().join("accepted.toml");
+            std::fs::write(&p, &accepted).expect("write");
+            p
+        })
+        .output()
+        .expect("run");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let suppressed: Vec<&str> = report["suppressed"]
+        .as_array()
+        .expect("suppressed")
+        .iter()
+        .map(|f| f["rule_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(suppressed, ["IAM-ADMIN-001"], "{report:#}");
+
+    // Markdown: the body takes an HTML comment above the finding's line
+    let u = uri(&md);
+    c.open(&u, "markdown", &text);
+    let d = c.diagnostics(&u);
+    assert!(
+        places(&d).iter().any(|p| p.0 == "DOC-CM-001" && p.1 == 10),
+        "{d:#}"
+    );
+    let actions = action(&mut c, &u, 10);
+    let comment = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == "DOC-CM-001: suppress DOC-CM-001 here (give the reason)")
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    let edit = &comment["edit"]["changes"][&u][0];
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 10, "character": 0}, "end": {"line": 10, "character": 0}})
+    );
+    let new = edit["newText"].as_str().expect("text");
+    assert!(
+        new.starts_with("<!-- soclint:ignore DOC-CM-001 reason=\"\" until=")
+            && new.ends_with(" -->\n"),
+        "{new}"
+    );
+    // applied, with a reason, it suppresses the finding
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let given = new.replace("reason=\"\"", "reason=\"kept in the wiki\"");
+    lines.insert(10, &given);
+    std::fs::write(&md, lines.concat()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soclint"))
+        .args(["check", &root_s, "--format", "json"])
+        .output()
+        .expect("run");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let suppressed: Vec<&str> = report["suppressed"]
+        .as_array()
+        .expect("suppressed")
+        .iter()
+        .map(|f| f["rule_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(suppressed, ["DOC-CM-001"], "{report:#}");
+    c.shutdown();
+}

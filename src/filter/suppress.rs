@@ -52,16 +52,20 @@ pub fn directives(rel: &str, kind: FileKind, text: &str, docs: &[Node]) -> Vec<D
             continue;
         };
         let before = &line[..at];
-        let Some(opener) = markers
+        let Some((opener, marker)) = markers
             .iter()
-            .filter_map(|m| before.rfind(m))
-            .min_by_key(|&p| p)
+            .filter_map(|m| Some((before.rfind(m)?, *m)))
+            .min_by_key(|&(p, _)| p)
         else {
             continue;
         };
-        let in_value = values
-            .get_or_insert_with(|| Values::of(docs))
-            .contain(start + opener);
+        // an HTML comment is a comment anywhere in Markdown, though the
+        // policy's text (a value) holds it
+        let html_in_markdown = kind == FileKind::PolicyDocument && marker == "<!--";
+        let in_value = !html_in_markdown
+            && values
+                .get_or_insert_with(|| Values::of(docs))
+                .contain(start + opener);
         let trailing = !before[..opener].trim().is_empty();
         let mut d = parse_body(&line[at + MARKER.len()..]);
         if in_value {
@@ -349,6 +353,29 @@ mod tests {
         assert!(ds[1].trailing);
         assert_eq!(ds[2].reason, None);
         assert_eq!(ds[2].problem, None);
+    }
+
+    /// In a Markdown policy an HTML comment is a comment though the body
+    /// (a value) holds it; `#` there is a heading, in the body's text.
+    #[test]
+    fn markdown_takes_html_comments_in_its_body() {
+        let text = "---\ntitle: Change Policy\n# soclint:ignore DOC-META-001 reason=\"a\"\n---\n\n# Change Policy\n\n<!-- soclint:ignore DOC-CM-001 reason=\"wiki\" -->\nChanges are made.\n# soclint:ignore DOC-CM-002 reason=\"b\"\n";
+        let doc =
+            crate::document::markdown::parse_policy(text, &crate::document::Limits::default())
+                .expect("parses");
+        let ds = directives("p.md", FileKind::PolicyDocument, text, &[doc]);
+        let seen: Vec<(usize, &str, bool)> = ds
+            .iter()
+            .map(|d| (d.line, d.rules[0].as_str(), d.problem.is_none()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (3, "DOC-META-001", true),
+                (8, "DOC-CM-001", true),
+                (10, "DOC-CM-002", false)
+            ]
+        );
     }
 
     #[test]

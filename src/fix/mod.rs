@@ -371,10 +371,14 @@ fn yaml_reads_otherwise(s: &str) -> bool {
 }
 
 /// A comment that suppresses finding `f` (in `text`, its file's text),
-/// alone on the line above the finding in that line's indentation, with an
-/// empty reason for the person to give (until they do, the comment itself
-/// is reported) and `until`: a suggestion, never applied by `--fix`. `None`
-/// for a file without `#` comments (JSON, Markdown) or a finding on no line.
+/// alone on the line above the finding in that line's indentation, in the
+/// file's comment syntax (`#`; `<!-- -->` in a Markdown policy's body, `#` in
+/// its front matter; `//` in an ARM template), with an empty reason for the
+/// person to give (until they do, the comment itself is reported) and
+/// `until`: a suggestion, never applied by `--fix`. `None` where no comment
+/// can go: a file without comments (JSON), a finding on no line or on a
+/// Markdown file's first line (its front matter opens there); a waiver
+/// ([`waiver`]) accepts those.
 pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
     let name = f
         .path
@@ -382,24 +386,44 @@ pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
         .next()
         .unwrap_or(&f.path)
         .to_ascii_lowercase();
-    let hash_comments = [".tf", ".tofu", ".tfvars", ".hcl", ".yaml", ".yml"]
+    if f.location.start_line == 0 {
+        return None;
+    }
+    let at = f.span().map_or(0, |s| s.start).min(text.len());
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let hash = [".tf", ".tofu", ".tfvars", ".hcl", ".yaml", ".yml"]
         .iter()
         .any(|e| name.ends_with(e))
         || name.starts_with("dockerfile")
         || name.ends_with(".dockerfile")
         || name.starts_with("containerfile");
-    if !hash_comments || f.location.start_line == 0 {
+    let markdown = name.ends_with(".md") || name.ends_with(".markdown");
+    let body = format!("soclint:ignore {} reason=\"\" until={until}", f.rule.id);
+    let comment = if hash {
+        format!("# {body}")
+    } else if markdown {
+        // the front matter opens on the first line: nothing goes above it
+        if line_start == 0 {
+            return None;
+        }
+        if in_front_matter(text, line_start) {
+            format!("# {body}")
+        } else {
+            format!("<!-- {body} -->")
+        }
+    } else if f.rule.target == crate::target::Target::Arm {
+        // ARM reads JavaScript-style comments in its JSON
+        format!("// {body}")
+    } else {
         return None;
-    }
-    let at = f.span().map_or(0, |s| s.start).min(text.len());
-    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    };
     let indent: String = text[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
     // a YAML list item's comment lines up with the item's content
     let rest = &text[line_start + indent.len()..];
-    let indent = if rest.starts_with("- ") && !name.ends_with(".tf") {
+    let indent = if rest.starts_with("- ") && !name.ends_with(".tf") && !markdown {
         format!("{indent}  ")
     } else {
         indent
@@ -410,13 +434,48 @@ pub fn suppression(f: &Finding, text: &str, until: &str) -> Option<Fix> {
         title: format!("suppress {} here (give the reason)", f.rule.id),
         edits: vec![Edit {
             span: Span::new(line_start, line_start),
-            text: format!(
-                "{indent}# soclint:ignore {} reason=\"\" until={until}\n",
-                f.rule.id
-            ),
+            text: format!("{indent}{comment}\n"),
         }],
         suggestion: true,
     })
+}
+
+/// Whether a line inserted at `line_start` lies inside the front matter
+/// (`---` on the first line, to the next `---` line) of a Markdown `text`.
+fn in_front_matter(text: &str, line_start: usize) -> bool {
+    let mut lines = text.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("---") {
+        return false;
+    }
+    let mut at = text.split_inclusive('\n').next().map_or(0, str::len);
+    for line in lines {
+        if at >= line_start {
+            return true;
+        }
+        if line.trim_end() == "---" {
+            return false;
+        }
+        at += line.len();
+    }
+    false
+}
+
+/// A `[[waiver]]` for soclint.toml that accepts finding `f`, its path `rel`
+/// relative to the config's directory: for files without comments, and
+/// findings no comment can reach. The path is escaped as a glob and every
+/// value written as a TOML string, so a file's name cannot add keys.
+pub fn waiver(f: &Finding, rel: &str, until: &str) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = format!(
+        "\n[[waiver]]\nrule = {}\npath = {}\n",
+        quote(&f.rule.id),
+        quote(&globset::escape(rel))
+    );
+    if !f.resource.is_empty() {
+        out.push_str(&format!("resource = {}\n", quote(&f.resource)));
+    }
+    out.push_str(&format!("reason = \"\"\nexpires = {}\n", quote(until)));
+    out
 }
 
 /// `YYYY-MM-DD` of a day counted from 1970-01-01.
@@ -484,6 +543,16 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn front_matter_is_told_from_the_body() {
+        let text = "---\ntitle: x\nowner: y\n---\n# Body\n";
+        let starts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+        // above title, owner and the closing line: inside; the body: outside
+        let inside: Vec<bool> = starts.iter().map(|&s| in_front_matter(text, s)).collect();
+        assert_eq!(inside, [true, true, true, false, false]);
+        assert!(!in_front_matter("# no front matter\ntext\n", 18));
+    }
 
     #[test]
     fn keys_and_literals_are_checked_on_the_text() {

@@ -537,6 +537,12 @@ impl Server {
                 continue;
             }
             let suppress = crate::fix::suppression(f, &doc.text, &until);
+            if suppress.is_none() {
+                out.extend(self.waiver_action(ws, &path, f, &until).map(|mut a| {
+                    a.diagnostics = Some(vec![convert::diagnostic(f, range, Vec::new())]);
+                    a
+                }));
+            }
             for (fx, preferred) in fix
                 .map(|x| (x, true))
                 .into_iter()
@@ -577,6 +583,58 @@ impl Server {
             }
         }
         out
+    }
+
+    /// Where no comment can suppress finding `f` of the file at `path` (a
+    /// JSON file, a Markdown policy's first line): a `[[waiver]]` appended
+    /// to the folder's soclint.toml (as open, else as on disk), its path
+    /// relative to the config's directory. None without a config file or
+    /// for a file outside its directory.
+    // `WorkspaceEdit::changes` is keyed by `Uri`, whose hash does not change once built
+    #[allow(clippy::mutable_key_type)]
+    fn waiver_action(
+        &self,
+        ws: &workspace::Workspace,
+        path: &std::path::Path,
+        f: &crate::finding::Finding,
+        until: &str,
+    ) -> Option<lsp_types::CodeAction> {
+        let config = ws.config_file()?;
+        let rel = path.strip_prefix(config.parent()?).ok()?;
+        let rel: Vec<&str> = rel
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<_>>()?;
+        let text = match self.docs.get(&config) {
+            Some(d) => d.text.to_string(),
+            None => std::fs::read_to_string(&config).ok()?,
+        };
+        let mut block = crate::fix::waiver(f, &rel.join("/"), until);
+        if !text.is_empty() && !text.ends_with('\n') {
+            block.insert(0, '\n');
+        }
+        let end = convert::Lines::with(&text, self.encoding).position(text.len());
+        let mut changes = HashMap::new();
+        changes.insert(
+            uri::from_path(&config)?,
+            vec![lsp_types::TextEdit {
+                range: Range::new(end, end),
+                new_text: block,
+            }],
+        );
+        Some(lsp_types::CodeAction {
+            title: format!(
+                "{}: accept with a waiver in {} (give the reason)",
+                f.rule.id,
+                config.file_name()?.to_string_lossy()
+            ),
+            kind: Some(CodeActionKind::QUICKFIX),
+            edit: Some(lsp_types::WorkspaceEdit {
+                changes: Some(changes),
+                ..lsp_types::WorkspaceEdit::default()
+            }),
+            ..lsp_types::CodeAction::default()
+        })
     }
 
     /// Every safe fix of the open document at `path`, as `check --fix`

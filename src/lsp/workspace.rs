@@ -81,6 +81,12 @@ impl Workspace {
         self.anchor.base.join(reported)
     }
 
+    /// The config file the folder's scans use, once loaded (absolute).
+    pub fn config_file(&self) -> Option<PathBuf> {
+        let path = self.rules.as_ref()?.config_path.as_deref()?;
+        Some(crate::discover::absolute(path))
+    }
+
     /// The fix the rule `id` defines, once the rules are loaded.
     pub fn rule_fix(&self, id: &str) -> Option<crate::rules::Fix> {
         let loaded = self.rules.as_ref()?;
