@@ -4,7 +4,7 @@
 //! edited module parse neither their own files nor the module's others).
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::discover::{Discovered, FileKind};
 use crate::parse::{self, Loaded, ParseOptions};
@@ -12,10 +12,14 @@ use crate::parse::{self, Loaded, ParseOptions};
 /// (root, path as reported, the kind it is read as when not by its name).
 type Key = (usize, String, Option<FileKind>);
 
+/// A file's parse, made once: the chunks that read it at the same time
+/// wait for the one that parses it.
+type Slot = Arc<OnceLock<Loaded>>;
+
 /// Parsed files by path; shared by the chunks a scan runs in parallel.
 #[derive(Default)]
 pub struct Parsed {
-    files: Mutex<HashMap<Key, Arc<Loaded>>>,
+    files: Mutex<HashMap<Key, Slot>>,
     /// Files parsed (not kept) since [`Parsed::take_count`].
     count: AtomicUsize,
 }
@@ -23,17 +27,19 @@ pub struct Parsed {
 impl Parsed {
     /// `d` parsed (as `kind`, or as its name says): kept, or parsed and kept.
     pub fn load(&self, d: &Discovered, kind: Option<FileKind>, opts: &ParseOptions) -> Loaded {
-        let key = (d.root, d.rel.clone(), kind);
-        if let Some(l) = self.lock().get(&key) {
-            return Loaded::clone(l);
-        }
-        self.count.fetch_add(1, Ordering::Relaxed);
-        let l = match kind {
-            Some(kind) => parse::load_as(d, kind, opts),
-            None => parse::load(d, opts),
-        };
-        self.lock().insert(key, Arc::new(l.clone()));
-        l
+        let slot = Slot::clone(
+            self.lock()
+                .entry((d.root, d.rel.clone(), kind))
+                .or_default(),
+        );
+        slot.get_or_init(|| {
+            self.count.fetch_add(1, Ordering::Relaxed);
+            match kind {
+                Some(kind) => parse::load_as(d, kind, opts),
+                None => parse::load(d, opts),
+            }
+        })
+        .clone()
     }
 
     /// How many files were parsed since the last call.
@@ -49,7 +55,7 @@ impl Parsed {
             .retain(|(_, r, _), _| r != rel);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Loaded>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Slot>> {
         // a panic while holding it leaves a whole map: use it
         self.files
             .lock()
