@@ -331,8 +331,10 @@ fn scan_found_with(
         .collect();
     // the language server's parses, kept until their file changes
     let parsed = cache.as_deref_mut().map(|c| std::mem::take(&mut c.parsed));
+    let modules = parsed::Parsed::default();
     let reader = parsed::Reader {
         parsed: parsed.as_ref(),
+        modules: Some(&modules),
         opts: &opts.parse,
     };
     let mut results: Vec<ChunkResult> = match cache.as_deref_mut() {
@@ -346,6 +348,7 @@ fn scan_found_with(
     let keep_root = kept_roots(&keys, &results);
     drop(keys);
     drop(module_dirs);
+    drop(modules);
     if let Some(c) = cache {
         c.put_units(units);
         c.parsed = parsed.unwrap_or_default();
@@ -822,7 +825,7 @@ fn scan_chunk(
                     NameClass::Known(FileKind::Terraform | FileKind::TerraformJson)
                 ) && crate::discover::tofu_override(&f.rel, |p| names.contains(p)).is_none()
             })
-            .map(|f| reader.load(f))
+            .map(|f| reader.load_module(f))
             .collect();
         let indexed: Vec<(usize, &Loaded)> = files.iter().enumerate().collect();
         todo.extend(crate::terraform::local_calls(&module_of(&t, &indexed)));

@@ -67,12 +67,24 @@ impl Parsed {
 #[derive(Clone, Copy)]
 pub struct Reader<'a> {
     pub parsed: Option<&'a Parsed>,
+    /// The files of the Terraform modules chunks call, parsed once for the
+    /// whole scan (`check`): 60 wrappers calling one module do not parse it
+    /// 60 times.
+    pub modules: Option<&'a Parsed>,
     pub opts: &'a ParseOptions,
 }
 
 impl Reader<'_> {
     pub fn load(&self, d: &Discovered) -> Loaded {
         match self.parsed {
+            Some(p) => p.load(d, None, self.opts),
+            None => parse::load(d, self.opts),
+        }
+    }
+
+    /// A file of a module a chunk calls.
+    pub fn load_module(&self, d: &Discovered) -> Loaded {
+        match self.parsed.or(self.modules) {
             Some(p) => p.load(d, None, self.opts),
             None => parse::load(d, self.opts),
         }
