@@ -1404,24 +1404,12 @@ fn suppressions_in_json_and_markdown() {
     // the waiver, given a reason, accepts the finding and no other
     let mut accepted = std::fs::read_to_string(&config).expect("read");
     accepted.push_str(&block.replace("reason = \"\"", "reason = \"break-glass\""));
-    let root_s = root.to_string_lossy().into_owned();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soclint"))
-        .args(["check", &root_s, "--format", "json", "--config"])
-        .arg({
-            let p = dir.path().join("accepted.toml");
-            std::fs::write(&p, &accepted).expect("write");
-            p
-        })
-        .output()
-        .expect("run");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let suppressed: Vec<&str> = report["suppressed"]
-        .as_array()
-        .expect("suppressed")
-        .iter()
-        .map(|f| f["rule_id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(suppressed, ["IAM-ADMIN-001"], "{report:#}");
+    let accepted_path = dir.path().join("accepted.toml");
+    std::fs::write(&accepted_path, &accepted).expect("write");
+    assert_eq!(
+        suppressed_by_check(&root, Some(&accepted_path)),
+        ["IAM-ADMIN-001"]
+    );
 
     // Markdown: the body takes an HTML comment above the finding's line
     let u = uri(&md);
@@ -1454,17 +1442,24 @@ fn suppressions_in_json_and_markdown() {
     let given = new.replace("reason=\"\"", "reason=\"kept in the wiki\"");
     lines.insert(10, &given);
     std::fs::write(&md, lines.concat()).expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soclint"))
-        .args(["check", &root_s, "--format", "json"])
-        .output()
-        .expect("run");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let suppressed: Vec<&str> = report["suppressed"]
-        .as_array()
-        .expect("suppressed")
-        .iter()
-        .map(|f| f["rule_id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(suppressed, ["DOC-CM-001"], "{report:#}");
+    assert_eq!(suppressed_by_check(&root, None), ["DOC-CM-001"]);
     c.shutdown();
+}
+
+/// The rule ids of the findings `soclint check` of `root` (with `config`)
+/// reports as suppressed.
+fn suppressed_by_check(root: &Path, config: Option<&Path>) -> Vec<String> {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_soclint"));
+    cmd.arg("check").arg(root).args(["--format", "json"]);
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    let out = cmd.output().expect("run");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    report["suppressed"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report:#}"))
+        .iter()
+        .map(|f| f["rule_id"].as_str().expect("id").to_string())
+        .collect()
 }
