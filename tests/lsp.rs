@@ -1463,3 +1463,65 @@ fn suppressed_by_check(root: &Path, config: Option<&Path>) -> Vec<String> {
         .map(|f| f["rule_id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// Without a soclint.toml the waiver goes into a new one, when the client
+/// creates files through workspace edits; a client that cannot gets none.
+#[test]
+fn a_waiver_creates_the_config_when_there_is_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let policy = root.join("admin.json");
+    let json = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\n    \"Effect\": \"Allow\",\n    \"Action\": \"*\",\n    \"Resource\": \"*\"\n  }\n}\n";
+    std::fs::write(&policy, json).expect("write");
+    let u = uri(&policy);
+    let config = uri(&root.join("soclint.toml"));
+    let waivers = |c: &mut Client| -> Vec<Value> {
+        c.open(&u, "json", json);
+        let d = c.diagnostics(&u);
+        assert_eq!(codes(&d), ["IAM-ADMIN-001"], "{d:#}");
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": u},
+                "range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}},
+                "context": {"diagnostics": [], "only": ["quickfix"]},
+            }),
+        );
+        actions
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter(|a| a["title"].as_str().is_some_and(|t| t.contains("waiver")))
+            .cloned()
+            .collect()
+    };
+    let (mut c, _) = Client::start_with(
+        &root,
+        json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}}),
+    );
+    let found = waivers(&mut c);
+    c.shutdown();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let ops = &found[0]["edit"]["documentChanges"];
+    assert_eq!(
+        ops[0],
+        json!({"kind": "create", "uri": config, "options": {"overwrite": false, "ignoreIfExists": false}})
+    );
+    assert_eq!(
+        ops[1]["textDocument"],
+        json!({"uri": config, "version": null})
+    );
+    let text = ops[1]["edits"][0]["newText"].as_str().expect("text");
+    assert!(
+        text.starts_with("[[waiver]]\nrule = \"IAM-ADMIN-001\"\npath = \"admin.json\"\n"),
+        "{text}"
+    );
+    assert_eq!(
+        ops[1]["edits"][0]["range"],
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}})
+    );
+    // a client that creates no files is offered no waiver
+    let mut c = Client::start(&root);
+    assert!(waivers(&mut c).is_empty());
+    c.shutdown();
+}

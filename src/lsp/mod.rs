@@ -67,6 +67,9 @@ struct Server {
     touched: HashSet<PathBuf>,
     /// What was last published for each open document.
     published: HashMap<PathBuf, Vec<Diagnostic>>,
+    /// The client applies workspace edits that create files (a soclint.toml
+    /// for a waiver, where the folder has none).
+    creates_files: bool,
 }
 
 /// Serves `conn` until the client shuts the server down.
@@ -133,6 +136,17 @@ pub fn run(conn: &Connection) -> Result<(), String> {
         encoding,
         touched: HashSet::new(),
         published: HashMap::new(),
+        creates_files: params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .is_some_and(|e| {
+                e.document_changes == Some(true)
+                    && e.resource_operations
+                        .as_ref()
+                        .is_some_and(|ops| ops.contains(&lsp_types::ResourceOperationKind::Create))
+            }),
     };
     server.folders_from_documents = server.folders.is_empty();
     // files changed on disk (a checkout, a formatter, another editor): when
@@ -588,8 +602,9 @@ impl Server {
     /// Where no comment can suppress finding `f` of the file at `path` (a
     /// JSON file, a Markdown policy's first line): a `[[waiver]]` appended
     /// to the folder's soclint.toml (as open, else as on disk), its path
-    /// relative to the config's directory. None without a config file or
-    /// for a file outside its directory.
+    /// relative to the config's directory; without one, a new soclint.toml
+    /// at the folder's anchor holding it, when the client creates files.
+    /// None for a file outside the config's directory.
     // `WorkspaceEdit::changes` is keyed by `Uri`, whose hash does not change once built
     #[allow(clippy::mutable_key_type)]
     fn waiver_action(
@@ -599,40 +614,82 @@ impl Server {
         f: &crate::finding::Finding,
         until: &str,
     ) -> Option<lsp_types::CodeAction> {
-        let config = ws.config_file()?;
+        let existing = ws.config_file();
+        let config = match &existing {
+            Some(c) => c.clone(),
+            // none yet: one at the folder's anchor, where soclint looks last
+            None if self.creates_files => ws.anchor.base.join(crate::config::FILE_NAME),
+            None => return None,
+        };
         let rel = path.strip_prefix(config.parent()?).ok()?;
         let rel: Vec<&str> = rel
             .components()
             .map(|c| c.as_os_str().to_str())
             .collect::<Option<_>>()?;
-        let text = match self.docs.get(&config) {
-            Some(d) => d.text.to_string(),
-            None => std::fs::read_to_string(&config).ok()?,
-        };
-        let mut block = crate::fix::waiver(f, &rel.join("/"), until);
-        if !text.is_empty() && !text.ends_with('\n') {
-            block.insert(0, '\n');
-        }
-        let end = convert::Lines::with(&text, self.encoding).position(text.len());
-        let mut changes = HashMap::new();
-        changes.insert(
-            uri::from_path(&config)?,
-            vec![lsp_types::TextEdit {
-                range: Range::new(end, end),
-                new_text: block,
-            }],
+        let block = crate::fix::waiver(f, &rel.join("/"), until);
+        let config_uri = uri::from_path(&config)?;
+        let title = format!(
+            "{}: accept with a waiver in {} (give the reason)",
+            f.rule.id,
+            config.file_name()?.to_string_lossy()
         );
-        Some(lsp_types::CodeAction {
-            title: format!(
-                "{}: accept with a waiver in {} (give the reason)",
-                f.rule.id,
-                config.file_name()?.to_string_lossy()
-            ),
-            kind: Some(CodeActionKind::QUICKFIX),
-            edit: Some(lsp_types::WorkspaceEdit {
+        let edit = if existing.is_some() {
+            let text = match self.docs.get(&config) {
+                Some(d) => d.text.to_string(),
+                None => std::fs::read_to_string(&config).ok()?,
+            };
+            let mut block = block;
+            if !text.is_empty() && !text.ends_with('\n') {
+                block.insert(0, '\n');
+            }
+            let end = convert::Lines::with(&text, self.encoding).position(text.len());
+            let mut changes = HashMap::new();
+            changes.insert(
+                config_uri,
+                vec![lsp_types::TextEdit {
+                    range: Range::new(end, end),
+                    new_text: block,
+                }],
+            );
+            lsp_types::WorkspaceEdit {
                 changes: Some(changes),
                 ..lsp_types::WorkspaceEdit::default()
-            }),
+            }
+        } else {
+            // created (never over a file that appeared meanwhile), then filled
+            use lsp_types::{
+                CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges,
+                OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
+            };
+            let start = lsp_types::Position::new(0, 0);
+            lsp_types::WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Operations(vec![
+                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                        uri: config_uri.clone(),
+                        options: Some(CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(false),
+                        }),
+                        annotation_id: None,
+                    })),
+                    DocumentChangeOperation::Edit(TextDocumentEdit {
+                        text_document: OptionalVersionedTextDocumentIdentifier {
+                            uri: config_uri,
+                            version: None,
+                        },
+                        edits: vec![lsp_types::OneOf::Left(lsp_types::TextEdit {
+                            range: Range::new(start, start),
+                            new_text: block.trim_start().to_string(),
+                        })],
+                    }),
+                ])),
+                ..lsp_types::WorkspaceEdit::default()
+            }
+        };
+        Some(lsp_types::CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            edit: Some(edit),
             ..lsp_types::CodeAction::default()
         })
     }
