@@ -92,6 +92,18 @@ impl Client {
         }
     }
 
+    /// The code actions of `kind` for an empty range at (`line`, `character`).
+    fn code_actions(&mut self, uri: &str, line: u64, character: u64, kind: &str) -> Value {
+        self.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}},
+                "context": {"diagnostics": [], "only": [kind]},
+            }),
+        )
+    }
+
     fn notify(&self, method: &str, params: Value) {
         let n = Notification::new(method.into(), params);
         self.conn
@@ -210,14 +222,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         .ends_with("/docs/rules/terraform.md#aws-rds-002"));
 
     // the rule's fix as a quick fix: only the value's bytes change
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": u},
-            "range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}},
-            "context": {"diagnostics": [], "only": ["quickfix"]},
-        }),
-    );
+    let actions = c.code_actions(&u, 4, 0, "quickfix");
     let suppress = &actions[1];
     assert_eq!(
         suppress["title"],
@@ -249,14 +254,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         }])
     );
     // the header line holds AWS-RDS-004, whose fix adds the attribute
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": u},
-            "range": {"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}},
-            "context": {"diagnostics": [], "only": ["quickfix"]},
-        }),
-    );
+    let actions = c.code_actions(&u, 0, 3, "quickfix");
     let titles: Vec<&str> = actions
         .as_array()
         .expect("actions")
@@ -327,14 +325,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
     // actions are (an editor's "fix all" on save): the two fixes above and
     // the backup retention, whose realigned `=` clashes with the
     // deletion-protection line and comes in a second pass, as whole lines
-    let fix_all = c.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": u},
-            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
-            "context": {"diagnostics": [], "only": ["source.fixAll"]},
-        }),
-    );
+    let fix_all = c.code_actions(&u, 0, 0, "source.fixAll");
     assert_eq!(
         fix_all,
         json!([{
@@ -347,14 +338,7 @@ fn diagnostics_follow_the_buffer_with_exact_ranges() {
         }])
     );
     // asked for quick fixes only, or another kind: no fix-all
-    let other = c.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": u},
-            "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}},
-            "context": {"diagnostics": [], "only": ["refactor"]},
-        }),
-    );
+    let other = c.code_actions(&u, 2, 0, "refactor");
     assert_eq!(other, json!([]));
 
     // the fix typed in, as an incremental change of the four bytes of
@@ -1358,16 +1342,6 @@ fn suppressions_in_json_and_markdown() {
     .expect("fixture");
     std::fs::write(&md, &text).expect("write");
     let mut c = Client::start(&root);
-    let action = |c: &mut Client, u: &str, line: u64| -> Value {
-        c.request(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": {"uri": u},
-                "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
-                "context": {"diagnostics": [], "only": ["quickfix"]},
-            }),
-        )
-    };
     let u = uri(&policy);
     c.open(&u, "json", json);
     let d = c.diagnostics(&u);
@@ -1379,7 +1353,7 @@ fn suppressions_in_json_and_markdown() {
             .collect::<Vec<_>>(),
         [4]
     );
-    let actions = action(&mut c, &u, 4);
+    let actions = c.code_actions(&u, 4, 0, "quickfix");
     let waiver = actions
         .as_array()
         .expect("actions")
@@ -1419,7 +1393,7 @@ fn suppressions_in_json_and_markdown() {
         places(&d).iter().any(|p| p.0 == "DOC-CM-001" && p.1 == 10),
         "{d:#}"
     );
-    let actions = action(&mut c, &u, 10);
+    let actions = c.code_actions(&u, 10, 0, "quickfix");
     let comment = actions
         .as_array()
         .expect("actions")
@@ -1479,14 +1453,7 @@ fn a_waiver_creates_the_config_when_there_is_none() {
         c.open(&u, "json", json);
         let d = c.diagnostics(&u);
         assert_eq!(codes(&d), ["IAM-ADMIN-001"], "{d:#}");
-        let actions = c.request(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": {"uri": u},
-                "range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}},
-                "context": {"diagnostics": [], "only": ["quickfix"]},
-            }),
-        );
+        let actions = c.code_actions(&u, 4, 0, "quickfix");
         actions
             .as_array()
             .expect("actions")
