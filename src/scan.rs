@@ -688,16 +688,16 @@ fn scan_chunk(
     let names: std::collections::HashSet<&str> = chunk.iter().map(|d| d.rel.as_str()).collect();
     let tofu_override =
         |d: &Discovered| crate::discover::tofu_override(&d.rel, |p| names.contains(p));
-    let mut loaded: Vec<Loaded> = chunk
+    let mut loaded: Vec<Arc<Loaded>> = chunk
         .iter()
         .map(|d| {
             if is_chart && charts.units.claim(root, &d.rel).is_some() {
-                Loaded::placeholder(d, FileKind::HelmTemplate)
+                Arc::new(Loaded::placeholder(d, FileKind::HelmTemplate))
             } else if let Some(claim) = overlays.claim(root, &d.rel) {
                 match crate::unit_scan::kustomize::unchecked(&d.rel, claim) {
                     Some(s) => {
                         unchecked_inputs.push(s);
-                        Loaded::placeholder(d, FileKind::Other)
+                        Arc::new(Loaded::placeholder(d, FileKind::Other))
                     }
                     None => {
                         let mut l = Loaded::placeholder(d, FileKind::KustomizeInput);
@@ -705,14 +705,14 @@ fn scan_chunk(
                             l.lines = lines;
                             l.size = size;
                         }
-                        l
+                        Arc::new(l)
                     }
                 }
             } else if charts.units.pipelines.claims(root, &d.rel) {
                 reader.load_as(d, FileKind::GitlabCi)
             } else if let Some(tofu) = tofu_override(d) {
                 unchecked_inputs.push(overridden(&d.rel, &tofu));
-                Loaded::placeholder(d, FileKind::Other)
+                Arc::new(Loaded::placeholder(d, FileKind::Other))
             } else {
                 reader.load(d)
             }
@@ -735,6 +735,7 @@ fn scan_chunk(
                 .filter(|f| f.kind == FileKind::HelmTemplate)
             {
                 if let Some(&(lines, size)) = c.sizes.get(&f.rel) {
+                    let f = Arc::make_mut(f);
                     f.lines = lines;
                     f.size = size;
                 }
@@ -750,17 +751,19 @@ fn scan_chunk(
         .iter_mut()
         .enumerate()
         .map(|(i, f)| {
+            // a kept parse is copied here, not changed for the next scan
             if f.kind == FileKind::Cloudformation && f.error.is_none() {
+                let docs = &mut Arc::make_mut(f).docs;
                 // SAM's `Globals` first: their values are resolved with the rest
-                extract::sam::apply_globals(&mut f.docs);
-                extract::cfn_values::resolve(&mut f.docs, &opts.cloudformation, i)
+                extract::sam::apply_globals(docs);
+                extract::cfn_values::resolve(docs, &opts.cloudformation, i)
             } else if f.kind == FileKind::Arm && f.error.is_none() {
-                extract::arm_values::resolve(&mut f.docs, i)
+                extract::arm_values::resolve(&mut Arc::make_mut(f).docs, i)
             } else {
                 // GitLab CI: includes as maps, what jobs inherit merged in
                 if f.kind == FileKind::GitlabCi && f.error.is_none() {
                     let pipelines = &charts.units.pipelines;
-                    extract::gitlab_ci::resolve(&mut f.docs, &|name| {
+                    extract::gitlab_ci::resolve(&mut Arc::make_mut(f).docs, &|name| {
                         pipelines.template(root, name)
                     });
                 }
@@ -782,8 +785,8 @@ fn scan_chunk(
     let tg_module = tg.as_ref().and_then(|t| t.module(dir));
     // the modules it calls, directly or through others, by directory (from
     // parsed `module` blocks; files that did not parse call nothing)
-    let own: Vec<(usize, &Loaded)> = loaded.iter().enumerate().collect();
-    let mut callees: Vec<(String, Vec<Loaded>)> = Vec::new();
+    let own: Vec<(usize, &Loaded)> = loaded.iter().map(|f| &**f).enumerate().collect();
+    let mut callees: Vec<(String, Vec<Arc<Loaded>>)> = Vec::new();
     let mut todo = if has_tf {
         crate::terraform::local_calls(&module_of(dir, &own))
     } else {
@@ -817,7 +820,7 @@ fn scan_chunk(
             continue;
         };
         let names: std::collections::HashSet<&str> = files.iter().map(|d| d.rel.as_str()).collect();
-        let files: Vec<Loaded> = files
+        let files: Vec<Arc<Loaded>> = files
             .iter()
             .filter(|f| {
                 matches!(
@@ -827,7 +830,7 @@ fn scan_chunk(
             })
             .map(|f| reader.load_module(f))
             .collect();
-        let indexed: Vec<(usize, &Loaded)> = files.iter().enumerate().collect();
+        let indexed: Vec<(usize, &Loaded)> = files.iter().map(|f| &**f).enumerate().collect();
         todo.extend(crate::terraform::local_calls(&module_of(&t, &indexed)));
         callees.push((t, files));
     }
@@ -836,13 +839,17 @@ fn scan_chunk(
         dirs: downloaded_dirs,
         notices: downloaded_notices,
     } = downloaded;
-    callees.extend(downloaded_dirs);
+    callees.extend(
+        downloaded_dirs
+            .into_iter()
+            .map(|(d, files)| (d, files.into_iter().map(Arc::new).collect())),
+    );
     callees.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut all: Vec<&Loaded> = loaded.iter().collect();
+    let mut all: Vec<&Loaded> = loaded.iter().map(|f| &**f).collect();
     let tg_files = tg.as_ref().map_or(&[][..], |t| &t.files[..]);
     all.extend(tg_files.iter());
     for (_, files) in &callees {
-        all.extend(files.iter());
+        all.extend(files.iter().map(|f| &**f));
     }
     let files: Vec<FileRef> = all
         .iter()
@@ -922,7 +929,7 @@ fn scan_chunk(
             let indexed: Vec<(usize, &Loaded)> = files
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (next + i, f))
+                .map(|(i, f)| (next + i, &**f))
                 .collect();
             next += files.len();
             if Some(d) == tg_root {

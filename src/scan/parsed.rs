@@ -13,8 +13,9 @@ use crate::parse::{self, Loaded, ParseOptions};
 type Key = (usize, String, Option<FileKind>);
 
 /// A file's parse, made once: the chunks that read it at the same time
-/// wait for the one that parses it.
-type Slot = Arc<OnceLock<Loaded>>;
+/// wait for the one that parses it, and share it (a chunk copies only a
+/// file it changes: a CloudFormation template it resolves).
+type Slot = Arc<OnceLock<Arc<Loaded>>>;
 
 /// Parsed files by path; shared by the chunks a scan runs in parallel.
 #[derive(Default)]
@@ -26,7 +27,7 @@ pub struct Parsed {
 
 impl Parsed {
     /// `d` parsed (as `kind`, or as its name says): kept, or parsed and kept.
-    pub fn load(&self, d: &Discovered, kind: Option<FileKind>, opts: &ParseOptions) -> Loaded {
+    pub fn load(&self, d: &Discovered, kind: Option<FileKind>, opts: &ParseOptions) -> Arc<Loaded> {
         let slot = Slot::clone(
             self.lock()
                 .entry((d.root, d.rel.clone(), kind))
@@ -34,10 +35,10 @@ impl Parsed {
         );
         slot.get_or_init(|| {
             self.count.fetch_add(1, Ordering::Relaxed);
-            match kind {
+            Arc::new(match kind {
                 Some(kind) => parse::load_as(d, kind, opts),
                 None => parse::load(d, opts),
-            }
+            })
         })
         .clone()
     }
@@ -75,25 +76,25 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    pub fn load(&self, d: &Discovered) -> Loaded {
+    pub fn load(&self, d: &Discovered) -> Arc<Loaded> {
         match self.parsed {
             Some(p) => p.load(d, None, self.opts),
-            None => parse::load(d, self.opts),
+            None => Arc::new(parse::load(d, self.opts)),
         }
     }
 
     /// A file of a module a chunk calls.
-    pub fn load_module(&self, d: &Discovered) -> Loaded {
+    pub fn load_module(&self, d: &Discovered) -> Arc<Loaded> {
         match self.parsed.or(self.modules) {
             Some(p) => p.load(d, None, self.opts),
-            None => parse::load(d, self.opts),
+            None => Arc::new(parse::load(d, self.opts)),
         }
     }
 
-    pub fn load_as(&self, d: &Discovered, kind: FileKind) -> Loaded {
+    pub fn load_as(&self, d: &Discovered, kind: FileKind) -> Arc<Loaded> {
         match self.parsed {
             Some(p) => p.load(d, Some(kind), self.opts),
-            None => parse::load_as(d, kind, self.opts),
+            None => Arc::new(parse::load_as(d, kind, self.opts)),
         }
     }
 }

@@ -7,6 +7,8 @@
 //! * [`types`]: type constraints, conversion and unification.
 //! * [`value`]: helpers on values shared by all of the above.
 //! * [`source`]: a module directory's parsed files.
+//! * [`memo`]: parses and variable defaults made once per thread, shared
+//!   by every instance of a module.
 //! * [`module`]: a module instance — variables, locals, `count`/`for_each`,
 //!   `dynamic` blocks, local module calls, outputs.
 //! * [`policy`]: IAM policies written in Terraform → `policy_statement`s.
@@ -19,6 +21,7 @@
 pub mod downloaded;
 pub mod eval;
 pub mod functions;
+mod memo;
 pub mod module;
 pub mod plan;
 pub mod policy;

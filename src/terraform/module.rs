@@ -4,6 +4,7 @@
 //! `dynamic` blocks, and outputs.
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use super::eval::{eval_node, jsonencode_argument, Bindings, Env, Evaluator};
 use super::functions::Files;
@@ -93,21 +94,26 @@ pub fn evaluate_root(
     out
 }
 
+/// The names of a module instance, looked up on every reference (foldhash:
+/// seeded per process like SipHash, several times faster on short keys).
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 struct ModuleEnv<'m, 'a> {
-    vars: HashMap<String, Node>,
+    /// Shared, not copied, by every reference (a default can be large).
+    vars: Map<String, Rc<Node>>,
     /// Where each variable's value was set (the caller, a variables file, the
     /// command line, the default).
-    var_origins: HashMap<String, SetBy>,
-    locals: HashMap<&'a str, (&'a Node, &'m FileSrc<'a>)>,
+    var_origins: Map<String, SetBy>,
+    locals: Map<&'a str, (&'a Node, &'m FileSrc<'a>)>,
     /// None while being evaluated (a second visit is a cycle).
-    local_values: RefCell<HashMap<String, Option<Node>>>,
+    local_values: RefCell<Map<String, Option<Rc<Node>>>>,
     /// Where each evaluated local's value was set: the variable it is, or
     /// else its own expression.
-    local_origins: RefCell<HashMap<String, SetBy>>,
+    local_origins: RefCell<Map<String, SetBy>>,
     /// The instance's side table: where values re-spanned to a reference
     /// (the key) were set.
-    origins: RefCell<HashMap<FileSpan, SetBy>>,
-    modules: RefCell<HashMap<String, Node>>,
+    origins: RefCell<Map<FileSpan, SetBy>>,
+    modules: RefCell<Map<String, Rc<Node>>>,
     diagnostics: RefCell<Vec<(usize, Span, String)>>,
     files: Option<Files>,
     /// `path.module`: the module's directory relative to the root module's.
@@ -116,16 +122,21 @@ struct ModuleEnv<'m, 'a> {
 
 impl Env for ModuleEnv<'_, '_> {
     fn reference(&self, root: &str, attr: &str) -> Option<Node> {
+        self.shared(root, attr).map(|n| (*n).clone())
+    }
+    fn shared(&self, root: &str, attr: &str) -> Option<Rc<Node>> {
         match root {
             "var" => self.vars.get(attr).cloned(),
             "local" => self.local(attr),
             "module" => self.modules.borrow().get(attr).cloned(),
             "path" => match attr {
-                "module" => Some(Node::string(self.path.clone(), Span::default())),
-                "root" => Some(Node::string(".", Span::default())),
+                "module" => Some(Rc::new(Node::string(self.path.clone(), Span::default()))),
+                "root" => Some(Rc::new(Node::string(".", Span::default()))),
                 _ => None,
             },
-            "terraform" if attr == "workspace" => Some(Node::string("default", Span::default())),
+            "terraform" if attr == "workspace" => {
+                Some(Rc::new(Node::string("default", Span::default())))
+            }
             _ => None,
         }
     }
@@ -154,10 +165,10 @@ impl Env for ModuleEnv<'_, '_> {
 }
 
 impl ModuleEnv<'_, '_> {
-    fn local(&self, name: &str) -> Option<Node> {
+    fn local(&self, name: &str) -> Option<Rc<Node>> {
         if let Some(v) = self.local_values.borrow().get(name) {
             return match v {
-                Some(n) => Some(n.clone()),
+                Some(n) => Some(Rc::clone(n)),
                 None => {
                     let (node, file) = self.locals.get(name)?;
                     self.diagnostics.borrow_mut().push((
@@ -195,9 +206,10 @@ impl ModuleEnv<'_, '_> {
         self.local_origins
             .borrow_mut()
             .insert(name.to_string(), set_by);
+        let v = Rc::new(v);
         self.local_values
             .borrow_mut()
-            .insert(name.to_string(), Some(v.clone()));
+            .insert(name.to_string(), Some(Rc::clone(&v)));
         Some(v)
     }
 }
@@ -394,7 +406,9 @@ fn instance(
                     list.pop()
                 };
                 if let Some(v) = value {
-                    env.modules.borrow_mut().insert(call.key.clone(), v);
+                    env.modules
+                        .borrow_mut()
+                        .insert(call.key.clone(), Rc::new(v));
                 }
             }
         }
@@ -483,8 +497,8 @@ fn module_env<'m, 'a>(
     root_dir: &str,
 ) -> ModuleEnv<'m, 'a> {
     let plain = Evaluator::new(&NoEnv);
-    let mut vars = HashMap::new();
-    let mut var_origins = HashMap::new();
+    let mut vars = Map::default();
+    let mut var_origins = Map::default();
     let mut notes = Vec::new();
     for f in &module.files {
         for v in blocks(f.doc, "variable") {
@@ -508,7 +522,7 @@ fn module_env<'m, 'a>(
             vars.insert(v.key.clone(), value);
         }
     }
-    let mut locals = HashMap::new();
+    let mut locals = Map::default();
     for f in &module.files {
         for e in f
             .doc
@@ -528,10 +542,10 @@ fn module_env<'m, 'a>(
         vars,
         var_origins,
         locals,
-        local_values: RefCell::new(HashMap::new()),
-        local_origins: RefCell::new(HashMap::new()),
-        origins: RefCell::new(HashMap::new()),
-        modules: RefCell::new(HashMap::new()),
+        local_values: RefCell::default(),
+        local_origins: RefCell::default(),
+        origins: RefCell::default(),
+        modules: RefCell::default(),
         diagnostics: RefCell::new(notes),
         files,
         path: relative_dir(root_dir, &module.dir),

@@ -30,7 +30,7 @@ pub struct Terragrunt {
 /// file of the scan by its path (the only files read: never outside the
 /// tree, never through a link discovery did not follow).
 pub fn evaluate<'d>(
-    loaded: &[Loaded],
+    loaded: &[std::sync::Arc<Loaded>],
     parse_opts: &ParseOptions,
     repo_root: bool,
     find: &dyn Fn(&str) -> Option<&'d Discovered>,

@@ -20,6 +20,8 @@
 mod ops;
 mod template;
 
+use std::rc::Rc;
+
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::Span as _;
 
@@ -85,6 +87,11 @@ pub trait Env {
     /// `var.<name>`, `local.<name>`, `module.<name>`, `path.module`…: the root
     /// object and first attribute; `None` when not statically known.
     fn reference(&self, root: &str, attr: &str) -> Option<Node>;
+    /// [`Env::reference`] without a copy: a traversal reads the value where
+    /// it is kept and copies only the part it reaches.
+    fn shared(&self, root: &str, attr: &str) -> Option<Rc<Node>> {
+        self.reference(root, attr).map(Rc::new)
+    }
     /// Where the file functions may read; `None`: they stay unknown.
     fn files(&self) -> Option<&Files> {
         None
@@ -441,7 +448,9 @@ impl<'e> Evaluator<'e> {
     ) -> Node {
         let whole = || unknown(pos.text_span(span), span);
         let mut rest = ops;
-        let mut current = match head {
+        // a referenced value is walked where it is kept and only the part
+        // reached is copied (`var.rules[k][0]` of a 500-entry default)
+        let (base, referenced) = match head {
             Expression::Variable(v) if b.get(v.as_str()).is_none() => {
                 let root = v.as_str();
                 let Some(TraversalOperator::GetAttr(attr)) = ops.first().map(|o| o.value()) else {
@@ -452,86 +461,105 @@ impl<'e> Evaluator<'e> {
                     };
                 };
                 rest = &ops[1..];
-                match self.env.reference(root, attr.as_str()) {
+                match self.env.shared(root, attr.as_str()) {
                     Some(n) => {
                         self.env
                             .reached(root, attr.as_str(), FileSpan::new(pos.file, span));
-                        respan(n, span)
+                        (n, true)
                     }
                     None if self.strict => return error_node(span),
                     // keep the reference text (relations match resource addresses in it)
                     None => return whole(),
                 }
             }
-            _ => self.expr(head, pos, b, d),
+            _ => (Rc::new(self.expr(head, pos, b, d)), false),
         };
-        let mut i = 0;
-        while i < rest.len() {
+        // a value reached through a reference is re-spanned to it
+        let done = |n: &Node| {
+            if referenced {
+                respan(n.clone(), span)
+            } else {
+                n.clone()
+            }
+        };
+        let mut current: &Node = &base;
+        for (i, op) in rest.iter().enumerate() {
             if current.is_expr() {
                 // an unknown reached through a binding keeps its own text
                 // (`each.value.id` over `aws_s3_bucket.b` is `aws_s3_bucket.b`)
-                return respan(current, span);
+                return respan(current.clone(), span);
             }
-            match rest[i].value() {
-                TraversalOperator::GetAttr(a) => match ops::get_attr(&current, a.as_str()) {
-                    Some(n) => current = n,
-                    None => return error_node(span),
-                },
-                TraversalOperator::Index(ie) => {
-                    let key = self.expr(ie, pos, b, d);
-                    current = match ops::index(&current, &key) {
-                        Some(Ok(n)) => n,
-                        Some(Err(())) => return error_node(span),
-                        None => return whole(),
-                    }
-                }
-                TraversalOperator::LegacyIndex(n) => {
-                    let key = Node::new(Value::Number(*n.value() as f64), span);
-                    current = match ops::index(&current, &key) {
-                        Some(Ok(n)) => n,
-                        _ => return error_node(span),
-                    }
-                }
+            match op.value() {
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    let items = match &current.value {
-                        Value::List(items) => items.clone(),
+                    let items: Vec<&Node> = match &current.value {
+                        Value::List(items) => items.iter().collect(),
                         Value::Null => Vec::new(),
-                        _ => vec![current.clone()],
+                        _ => vec![current],
                     };
                     let tail = &rest[i + 1..];
                     let mut out = Vec::new();
-                    for it in items {
-                        let mut v = it;
+                    for mut v in items {
                         for op in tail {
                             if v.is_expr() {
                                 return whole();
                             }
                             v = match op.value() {
-                                TraversalOperator::GetAttr(a) => {
-                                    match ops::get_attr(&v, a.as_str()) {
-                                        Some(n) => n,
-                                        None => return error_node(span),
-                                    }
-                                }
-                                TraversalOperator::Index(ie) => {
-                                    let key = self.expr(ie, pos, b, d);
-                                    match ops::index(&v, &key) {
-                                        Some(Ok(n)) => n,
-                                        Some(Err(())) => return error_node(span),
-                                        None => return whole(),
+                                TraversalOperator::GetAttr(_) | TraversalOperator::Index(_) => {
+                                    match self.step(v, op.value(), pos, b, d, span) {
+                                        Ok(n) => n,
+                                        Err(e) => return e,
                                     }
                                 }
                                 _ => return whole(),
                             };
                         }
-                        out.push(v);
+                        out.push(done(v));
                     }
                     return Node::list(out, span);
                 }
+                op => match self.step(current, op, pos, b, d, span) {
+                    Ok(n) => current = n,
+                    Err(e) => return e,
+                },
             }
-            i += 1;
         }
-        current
+        done(current)
+    }
+
+    /// One attribute access or index of a traversal: the part of `n` it
+    /// reaches, or the value the whole traversal is (an error, an unknown).
+    fn step<'n>(
+        &self,
+        n: &'n Node,
+        op: &TraversalOperator,
+        pos: &Pos,
+        b: &Bindings,
+        d: usize,
+        span: Span,
+    ) -> Result<&'n Node, Node> {
+        match op {
+            TraversalOperator::GetAttr(a) => {
+                ops::get_attr(n, a.as_str()).ok_or_else(|| error_node(span))
+            }
+            TraversalOperator::Index(ie) => {
+                let key = self.expr(ie, pos, b, d);
+                match ops::index(n, &key) {
+                    Some(Ok(n)) => Ok(n),
+                    Some(Err(())) => Err(error_node(span)),
+                    None => Err(unknown(pos.text_span(span), span)),
+                }
+            }
+            TraversalOperator::LegacyIndex(i) => {
+                let key = Node::new(Value::Number(*i.value() as f64), span);
+                match ops::index(n, &key) {
+                    Some(Ok(n)) => Ok(n),
+                    _ => Err(error_node(span)),
+                }
+            }
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                Err(unknown(pos.text_span(span), span))
+            }
+        }
     }
 }
 
@@ -573,8 +601,9 @@ pub fn eval_text(
             let Some(src) = text.get(node.span.start..node.span.end) else {
                 return node.clone();
             };
-            match hcl_edit::parser::parse_expr(src) {
-                Ok(e) => {
+            // parsed once for every instance of the module
+            match super::memo::expression(src) {
+                Some(e) => {
                     let pos = Pos {
                         src,
                         base: node.span.start,
@@ -583,7 +612,7 @@ pub fn eval_text(
                     };
                     settle(ev, ev.expr(&e, &pos, b, 0), &pos, node.span)
                 }
-                Err(_) => node.clone(),
+                None => node.clone(),
             }
         }
         Value::String(s) if json && (s.contains("${") || s.contains("%{")) => {

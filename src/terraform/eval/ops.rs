@@ -126,15 +126,15 @@ pub(super) fn binary(op: BinaryOperator, l: &Node, r: &Node, span: Span) -> Resu
     }
 }
 
-pub(super) fn get_attr(n: &Node, key: &str) -> Option<Node> {
+pub(super) fn get_attr<'n>(n: &'n Node, key: &str) -> Option<&'n Node> {
     match &n.value {
-        Value::Map(_) => n.get(key).cloned(),
+        Value::Map(_) => n.get(key),
         _ => None,
     }
 }
 
 /// `Some(Err)` on a missing key or out-of-range index; `None` when unknown.
-pub(super) fn index(n: &Node, key: &Node) -> Option<Result<Node, ()>> {
+pub(super) fn index<'n>(n: &'n Node, key: &Node) -> Option<Result<&'n Node, ()>> {
     if is_error(key) {
         return Some(Err(()));
     }
@@ -149,13 +149,13 @@ pub(super) fn index(n: &Node, key: &Node) -> Option<Result<Node, ()>> {
             if i < 0.0 || i.fract() != 0.0 {
                 return Some(Err(()));
             }
-            Some(items.get(i as usize).cloned().ok_or(()))
+            Some(items.get(i as usize).ok_or(()))
         }
         Value::Map(_) => {
             let Some(k) = to_text(key) else {
                 return Some(Err(()));
             };
-            Some(n.get(&k).cloned().ok_or(()))
+            Some(n.get(&k).ok_or(()))
         }
         _ => Some(Err(())),
     }
