@@ -24,6 +24,19 @@ pub fn in_pool<R: Send>(
     Ok(pool.install(work))
 }
 
+/// A pool of `threads` kept by a caller that scans again and again (the
+/// language server): its threads keep what they memoise between scans
+/// (parsed expressions, variable defaults). `None` for one thread.
+pub fn kept_pool(threads: usize) -> Option<rayon::ThreadPool> {
+    if threads <= 1 {
+        return None;
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .ok()
+}
+
 /// `items.map(f)` in order: across the pool when called inside one, else on
 /// this thread (outside a pool rayon would start its global one).
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {

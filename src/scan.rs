@@ -165,12 +165,24 @@ impl<'d> ModuleDirs<'d> {
 
 /// The files under the roots, and the problems met walking them: what a scan
 /// looks at, known before its rules are loaded.
+#[derive(Clone)]
 pub struct Found {
     pub files: Vec<Discovered>,
     /// What discovery passed over (links, devices, walk errors, …).
     pub skipped: Vec<Skipped>,
     problems: Vec<(String, String)>,
     started: Instant,
+}
+
+impl Found {
+    /// The same files for another scan, timed from now (the language server
+    /// walks the tree again only when files on disk change).
+    pub fn again(&self) -> Found {
+        Found {
+            started: Instant::now(),
+            ..self.clone()
+        }
+    }
 }
 
 pub fn discover(opts: &ScanOptions) -> Found {

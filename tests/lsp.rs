@@ -732,9 +732,12 @@ fn incremental_scans_equal_full_scans() {
     let root = std::fs::canonicalize(dir.path()).expect("canonical");
     mixed_repository(&root);
     let mut ws = Workspace::new(root.clone());
+    // walks are kept between buffer edits whatever the time the steps take
+    ws.keep_walks_for(std::time::Duration::from_secs(24 * 3600));
     type Open = HashMap<std::path::PathBuf, Arc<str>>;
     let mut open: Open = HashMap::new();
     let first = ws.scan(&open).expect("scan");
+    assert!(ws.last_scan_walked());
     let (scanned, reused) = ws.last_scan_work();
     assert_eq!(reused, 0);
     // every file read through the kept parses, once (a module its callers
@@ -948,15 +951,18 @@ fn incremental_scans_equal_full_scans() {
     for (what, step, most, visible) in &steps {
         let before: HashMap<_, _> = open.clone();
         step(&mut open);
+        // buffers edited or closed, as the server tells the folder
         for (p, t) in &open {
             if before.get(p) != Some(t) {
-                ws.changed(p);
+                ws.edited(p);
             }
         }
         for p in before.keys().filter(|p| !open.contains_key(*p)) {
-            ws.changed(p);
+            ws.edited(p);
         }
         let cached = summary(&ws.scan(&open).expect("scan").result);
+        // the files on disk did not change: the last walk serves
+        assert!(!ws.last_scan_walked(), "{what}: the folder walked again");
         let (scanned, reused) = ws.last_scan_work();
         let full = summary(
             &Workspace::new(root.clone())
@@ -994,6 +1000,7 @@ fn incremental_scans_equal_full_scans() {
     );
     assert_eq!(cached, full, "after file()");
     assert_ne!(cached, last, "the file read changed nothing");
+    assert!(ws.last_scan_walked(), "a change on disk walks again");
     // its own directory's chunk (a file of no kind soclint reads) and infra/
     assert_eq!(ws.last_scan_work().0, 2);
     // a syntax error
@@ -1008,6 +1015,33 @@ fn incremental_scans_equal_full_scans() {
     );
     assert_eq!(cached, full, "after a syntax error");
     assert_eq!(ws.last_scan_work().0, 1, "infra/ alone");
+    // a file created on disk unseen by the server (a client that does not
+    // watch files), then opened: the folder is walked again and the file
+    // scanned, as a full scan finds it
+    let created = root.join("infra/created.tf");
+    std::fs::write(
+        &created,
+        "resource \"aws_s3_bucket_acl\" \"late\" {\n  bucket = \"late\"\n  acl    = \"public-read\"\n}\n",
+    )
+    .expect("write");
+    ws.edited(&root.join("infra/main.tf"));
+    let unseen = ws.scan(&open).expect("scan");
+    assert!(!unseen.found.contains("infra/created.tf"));
+    ws.changed(&created);
+    let opened = ws.scan(&open).expect("scan");
+    assert!(ws.last_scan_walked());
+    assert!(opened.found.contains("infra/created.tf"));
+    let full = Workspace::new(root.clone()).scan(&open).expect("scan");
+    assert_eq!(summary(&opened.result), summary(&full.result));
+    assert!(
+        opened
+            .result
+            .findings
+            .iter()
+            .any(|f| &*f.path == "infra/created.tf" && f.rule.id == "AWS-S3-001"),
+        "{:?}",
+        summary(&opened.result)
+    );
 }
 
 /// Hover parameters at the start of a document (nothing there: answered

@@ -315,7 +315,7 @@ impl Server {
                     if let Some(d) = self.docs.remove(&path) {
                         // the file on disk is read again in place of the buffer
                         if !same_as_disk(&path, &d.text) {
-                            self.changed_in_folders(&path);
+                            self.changed_in_folders(&path, false);
                             if let Some(i) = self.folder_of(&path) {
                                 self.dirty.insert(i);
                             }
@@ -350,10 +350,15 @@ impl Server {
     }
 
     /// A buffer changed: every folder holding it (an outer folder scans it
-    /// too) scans what read it again.
-    fn changed_in_folders(&mut self, path: &std::path::Path) {
+    /// too) scans what read it again. `opened`: a document opened, which
+    /// may be a file created on disk since the folder was walked.
+    fn changed_in_folders(&mut self, path: &std::path::Path, opened: bool) {
         for f in self.folders.iter_mut().filter(|f| f.holds(path)) {
-            f.changed(path);
+            if opened {
+                f.changed(path);
+            } else {
+                f.edited(path);
+            }
         }
     }
 
@@ -393,8 +398,10 @@ impl Server {
         // a document opened is read again even when it is as on disk: the
         // file may have changed since it was scanned, unseen by a client
         // that does not watch files
-        if self.docs.get(&path).is_none_or(|d| d.text != text) {
-            self.changed_in_folders(&path);
+        match self.docs.get(&path) {
+            None => self.changed_in_folders(&path, true),
+            Some(d) if d.text != text => self.changed_in_folders(&path, false),
+            Some(_) => {}
         }
         match self.folder_of(&path) {
             Some(i) => {
@@ -741,7 +748,7 @@ impl Server {
                 break;
             }
             open.insert(path.to_path_buf(), Arc::from(applied.text.as_str()));
-            ws.changed(path);
+            ws.edited(path);
             let Ok(after) = ws.scan(&open) else {
                 break;
             };
@@ -767,7 +774,7 @@ impl Server {
                 .collect();
         }
         // the next scan reads the buffer again, not the fixed text
-        self.folders[folder].changed(path);
+        self.folders[folder].edited(path);
         (count > 0).then_some((text, count))
     }
 

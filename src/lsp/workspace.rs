@@ -37,7 +37,20 @@ pub struct Workspace {
     /// The day the cached results were evaluated on (rules and suppressions
     /// that expire read it).
     cached_today: i64,
+    /// The last walk of the folder and when it was made: kept while only
+    /// buffers change (see [`Workspace::edited`]), for at most
+    /// `walk_kept_for`.
+    walked: Option<(scan::Found, std::time::Instant)>,
+    walk_kept_for: std::time::Duration,
+    /// Whether the last scan walked the folder.
+    walked_last: bool,
+    /// The threads scans after the first run on (the first scans every
+    /// file, on a pool of its own); `None` until then, or with one thread.
+    pool: Option<rayon::ThreadPool>,
 }
+
+/// How long a walk of the folder serves scans after buffer edits.
+const WALK_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The config and rules of a folder.
 struct Loaded {
@@ -63,6 +76,10 @@ impl Workspace {
             rules: None,
             cache: scan::Cache::default(),
             cached_today: 0,
+            pool: None,
+            walked: None,
+            walk_kept_for: WALK_KEPT_FOR,
+            walked_last: false,
         }
     }
 
@@ -102,12 +119,21 @@ impl Workspace {
     /// file scanned again.
     pub fn forget_rules(&mut self) {
         self.rules = None;
+        self.walked = None;
         self.cache.clear();
     }
 
-    /// The file at `path` (absolute) changed, in a buffer or on disk: what
-    /// read it is scanned again at the next scan.
+    /// The file at `path` (absolute) changed on disk, or may have (a
+    /// document opened): what read it is scanned again at the next scan,
+    /// and the folder walked again (its size, an ignore file).
     pub fn changed(&mut self, path: &Path) {
+        self.walked = None;
+        self.edited(path);
+    }
+
+    /// The buffer of `path` (absolute) changed, or was closed: what read it
+    /// is scanned again at the next scan; the files on disk are as they were.
+    pub fn edited(&mut self, path: &Path) {
         let rel = self.reported(path);
         self.cache.changed(&rel);
     }
@@ -115,12 +141,24 @@ impl Workspace {
     /// Every file is scanned again at the next scan (files created or
     /// deleted, or a change the server cannot place).
     pub fn forget_results(&mut self) {
+        self.walked = None;
         self.cache.clear();
     }
 
     /// The files the last scan parsed (not kept from an earlier scan).
     pub fn last_scan_parses(&self) -> usize {
         self.cache.parsed_files
+    }
+
+    /// Whether the last scan walked the folder (else it used the last walk).
+    pub fn last_scan_walked(&self) -> bool {
+        self.walked_last
+    }
+
+    /// How long a walk serves scans after buffer edits (a test keeps it
+    /// for as long as it runs).
+    pub fn keep_walks_for(&mut self, d: std::time::Duration) {
+        self.walk_kept_for = d;
     }
 
     /// (chunks scanned, chunks reused) by the last scan.
@@ -189,7 +227,18 @@ impl Workspace {
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
         opts.parse.overlay = Overlay::new(inside.clone());
-        let mut found = scan::discover(&opts);
+        // walking the tree took half of a one-file re-check; a client that
+        // does not watch files still sees a new file within WALK_KEPT_FOR
+        self.walked_last = false;
+        let mut found = match &self.walked {
+            Some((found, at)) if at.elapsed() < self.walk_kept_for => found.again(),
+            _ => {
+                self.walked_last = true;
+                let found = scan::discover(&opts);
+                self.walked = Some((found.clone(), std::time::Instant::now()));
+                found
+            }
+        };
         for path in inside.keys() {
             let rel = self.reported(path);
             let below = discover::relative_to(path, &self.root).unwrap_or_default();
@@ -212,13 +261,24 @@ impl Workspace {
             self.cache.clear();
             self.cached_today = opts.eval.today;
         }
-        // after the first scan a few chunks are scanned: threads would cost
-        // more than they save
-        let pool_for = if self.cache.is_empty() { files } else { 0 };
         let cache = &mut self.cache;
-        let mut result = crate::parallel::in_pool(opts.threads, Some(pool_for), || {
-            scan::scan_found_cached(&opts, rules, found, cache)
-        })?;
+        let mut result = match &self.pool {
+            // an edit to a module that 60 root modules call scans 60 chunks
+            // again: on threads kept from scan to scan, with what they
+            // memoised, spread as they come
+            Some(pool) if !cache.is_empty() => {
+                pool.install(|| scan::scan_found_cached(&opts, rules, found, cache))
+            }
+            _ => {
+                let first = crate::parallel::in_pool(opts.threads, Some(files), || {
+                    scan::scan_found_cached(&opts, rules, found, cache)
+                })?;
+                if self.pool.is_none() {
+                    self.pool = crate::parallel::kept_pool(opts.threads);
+                }
+                first
+            }
+        };
         result.scope = rules.selection.summary.clone();
         let policy = config.unscanned_policy()?;
         filter::apply(
