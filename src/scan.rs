@@ -364,7 +364,7 @@ fn scan_found_with(
     if let Some(c) = cache {
         c.put_units(units);
         c.parsed = parsed.unwrap_or_default();
-        c.parsed_files = c.parsed.take_count();
+        (c.parsed_files, c.own_kept) = c.parsed.take_count();
     }
     let mut policies: Vec<Node> = Vec::new();
     for r in &mut results {
@@ -899,15 +899,17 @@ fn scan_chunk(
     } else {
         Default::default()
     };
-    let mut outcome = evaluate::evaluate(
-        &resources,
-        &files,
-        HashMap::new(),
-        providers.clone(),
-        &[],
-        rules,
-        &opts.eval,
-    );
+    let mut outcome = reader.own_outcome((root, dir), &loaded, &providers, || {
+        evaluate::evaluate(
+            &resources,
+            &files,
+            HashMap::new(),
+            providers.clone(),
+            &[],
+            rules,
+            &opts.eval,
+        )
+    });
     let tg_root = tg_module
         .as_ref()
         .filter(|m| callees.iter().any(|(d, _)| d == *m));

@@ -975,6 +975,19 @@ fn incremental_scans_equal_full_scans() {
             assert_ne!(cached, last, "{what} changed nothing");
         }
         assert!(scanned <= *most, "{what}: {scanned} chunks scanned again");
+        // the module's caller, and a Terragrunt configuration's module's
+        // callers, scan again; their own files' resources are not evaluated
+        // again
+        if *what == "module" {
+            assert_eq!(
+                ws.last_scan_own_kept(),
+                1,
+                "{what}: infra/'s own outcome kept"
+            );
+        }
+        if *what == "terragrunt module" {
+            assert!(ws.last_scan_own_kept() >= 1, "{what}: no own outcome kept");
+        }
         // the files of the chunks scanned again are not parsed again, only
         // the changed one (a Kustomize input is read by its builds)
         assert!(

@@ -161,6 +161,11 @@ impl Workspace {
         self.walk_kept_for = d;
     }
 
+    /// Chunks the last scan scanned again whose own files' outcome it kept.
+    pub fn last_scan_own_kept(&self) -> usize {
+        self.cache.own_kept
+    }
+
     /// (chunks scanned, chunks reused) by the last scan.
     pub fn last_scan_work(&self) -> (usize, usize) {
         (self.cache.scanned, self.cache.reused)

@@ -74,6 +74,9 @@ pub struct Cache {
     pub reused: usize,
     /// Files the last scan parsed (the others' parses were kept).
     pub parsed_files: usize,
+    /// Chunks scanned by the last scan whose own resources' outcome was
+    /// kept (their files did not change).
+    pub own_kept: usize,
 }
 
 impl Cache {
