@@ -44,8 +44,8 @@ pub struct Workspace {
     walk_kept_for: std::time::Duration,
     /// Whether the last scan walked the folder.
     walked_last: bool,
-    /// The threads scans after the first run on (the first scans every
-    /// file, on a pool of its own); `None` until then, or with one thread.
+    /// The threads its scans run on, made at the first; `None` with one
+    /// thread.
     pool: Option<rayon::ThreadPool>,
 }
 
@@ -261,28 +261,19 @@ impl Workspace {
             }
         }
         let found_paths = found.files.iter().map(|d| d.rel.clone()).collect();
-        let files = found.files.len();
         if self.cached_today != opts.eval.today {
             self.cache.clear();
             self.cached_today = opts.eval.today;
         }
         let cache = &mut self.cache;
+        // an edit to a module that 60 root modules call scans 60 chunks
+        // again: on threads kept from scan to scan, with what they memoised
+        if self.pool.is_none() {
+            self.pool = crate::parallel::kept_pool(opts.threads);
+        }
         let mut result = match &self.pool {
-            // an edit to a module that 60 root modules call scans 60 chunks
-            // again: on threads kept from scan to scan, with what they
-            // memoised, spread as they come
-            Some(pool) if !cache.is_empty() => {
-                pool.install(|| scan::scan_found_cached(&opts, rules, found, cache))
-            }
-            _ => {
-                let first = crate::parallel::in_pool(opts.threads, Some(files), || {
-                    scan::scan_found_cached(&opts, rules, found, cache)
-                })?;
-                if self.pool.is_none() {
-                    self.pool = crate::parallel::kept_pool(opts.threads);
-                }
-                first
-            }
+            Some(pool) => pool.install(|| scan::scan_found_cached(&opts, rules, found, cache)),
+            None => scan::scan_found_cached(&opts, rules, found, cache),
         };
         result.scope = rules.selection.summary.clone();
         let policy = config.unscanned_policy()?;
