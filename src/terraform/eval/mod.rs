@@ -448,9 +448,12 @@ impl<'e> Evaluator<'e> {
     ) -> Node {
         let whole = || unknown(pos.text_span(span), span);
         let mut rest = ops;
-        // a referenced value is walked where it is kept and only the part
-        // reached is copied (`var.rules[k][0]` of a 500-entry default)
-        let (base, referenced) = match head {
+        // a referenced or bound value is walked where it is kept and only
+        // the part reached is copied (`var.rules[k][0]` of a 500-entry
+        // default, `each.value.name` of a large object)
+        let shared: Rc<Node>;
+        let computed: Node;
+        let (base, referenced): (&Node, bool) = match head {
             Expression::Variable(v) if b.get(v.as_str()).is_none() => {
                 let root = v.as_str();
                 let Some(TraversalOperator::GetAttr(attr)) = ops.first().map(|o| o.value()) else {
@@ -465,14 +468,32 @@ impl<'e> Evaluator<'e> {
                     Some(n) => {
                         self.env
                             .reached(root, attr.as_str(), FileSpan::new(pos.file, span));
-                        (n, true)
+                        shared = n;
+                        (&*shared, true)
                     }
                     None if self.strict => return error_node(span),
                     // keep the reference text (relations match resource addresses in it)
                     None => return whole(),
                 }
             }
-            _ => (Rc::new(self.expr(head, pos, b, d)), false),
+            // `each`, `count`, a `for` or `dynamic` iterator
+            Expression::Variable(v) => match b.get(v.as_str()) {
+                Some(n) => {
+                    self.env.rebound(
+                        FileSpan::new(pos.file, n.span),
+                        FileSpan::new(pos.file, span),
+                    );
+                    (n, true)
+                }
+                None => {
+                    computed = self.expr(head, pos, b, d);
+                    (&computed, false)
+                }
+            },
+            _ => {
+                computed = self.expr(head, pos, b, d);
+                (&computed, false)
+            }
         };
         // a value reached through a reference is re-spanned to it
         let done = |n: &Node| {
@@ -482,7 +503,7 @@ impl<'e> Evaluator<'e> {
                 n.clone()
             }
         };
-        let mut current: &Node = &base;
+        let mut current: &Node = base;
         for (i, op) in rest.iter().enumerate() {
             if current.is_expr() {
                 // an unknown reached through a binding keeps its own text
