@@ -454,7 +454,15 @@ impl<'e> Evaluator<'e> {
         let shared: Rc<Node>;
         let computed: Node;
         let (base, referenced): (&Node, bool) = match head {
-            Expression::Variable(v) if b.get(v.as_str()).is_none() => {
+            // `each`, `count`, a `for` or `dynamic` iterator
+            Expression::Variable(v) if let Some(n) = b.get(v.as_str()) => {
+                self.env.rebound(
+                    FileSpan::new(pos.file, n.span),
+                    FileSpan::new(pos.file, span),
+                );
+                (n, true)
+            }
+            Expression::Variable(v) => {
                 let root = v.as_str();
                 let Some(TraversalOperator::GetAttr(attr)) = ops.first().map(|o| o.value()) else {
                     return if self.strict {
@@ -476,20 +484,6 @@ impl<'e> Evaluator<'e> {
                     None => return whole(),
                 }
             }
-            // `each`, `count`, a `for` or `dynamic` iterator
-            Expression::Variable(v) => match b.get(v.as_str()) {
-                Some(n) => {
-                    self.env.rebound(
-                        FileSpan::new(pos.file, n.span),
-                        FileSpan::new(pos.file, span),
-                    );
-                    (n, true)
-                }
-                None => {
-                    computed = self.expr(head, pos, b, d);
-                    (&computed, false)
-                }
-            },
             _ => {
                 computed = self.expr(head, pos, b, d);
                 (&computed, false)
