@@ -453,16 +453,20 @@ impl<'e> Evaluator<'e> {
         // default, `each.value.name` of a large object)
         let shared: Rc<Node>;
         let computed: Node;
-        let (base, referenced): (&Node, bool) = match head {
-            // `each`, `count`, a `for` or `dynamic` iterator
-            Expression::Variable(v) if let Some(n) = b.get(v.as_str()) => {
+        // `each`, `count`, a `for` or `dynamic` iterator
+        let bound = match head {
+            Expression::Variable(v) => b.get(v.as_str()),
+            _ => None,
+        };
+        let (base, referenced): (&Node, bool) = match (head, bound) {
+            (_, Some(n)) => {
                 self.env.rebound(
                     FileSpan::new(pos.file, n.span),
                     FileSpan::new(pos.file, span),
                 );
                 (n, true)
             }
-            Expression::Variable(v) => {
+            (Expression::Variable(v), None) => {
                 let root = v.as_str();
                 let Some(TraversalOperator::GetAttr(attr)) = ops.first().map(|o| o.value()) else {
                     return if self.strict {
